@@ -1,0 +1,59 @@
+// Parent side: uid/gid maps of a child in a new user namespace.
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "runtime/namespaces/namespaces.h"
+
+namespace berth::ns {
+namespace {
+
+Status WriteProcFile(pid_t pid, const char* name, const std::string& text) {
+  std::string path = "/proc/" + std::to_string(pid) + "/" + name;
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return Error::Sys("open " + path);
+  // The kernel requires the whole map in a single write.
+  ssize_t n = write(fd, text.data(), text.size());
+  int saved = errno;
+  close(fd);
+  if (n < 0) return Error(saved, "write " + path);
+  if (static_cast<size_t>(n) != text.size()) return Error("short write to " + path);
+  return Ok();
+}
+
+bool HaveEffectiveCapSetgid() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (syscall(SYS_capget, &header, data) != 0) return false;
+  return (data[CAP_SETGID / 32].effective & (1u << (CAP_SETGID % 32))) != 0;
+}
+
+}  // namespace
+
+std::string FormatIdMap(const std::vector<spec::IdMapping>& mappings) {
+  std::string text;
+  for (const auto& m : mappings) {
+    text += std::to_string(m.containerID) + " " + std::to_string(m.hostID) + " " +
+            std::to_string(m.size) + "\n";
+  }
+  return text;
+}
+
+bool SetgroupsDenyRequired(bool writer_has_cap_setgid) { return !writer_has_cap_setgid; }
+
+Status WriteIdMappings(pid_t child, const spec::Linux& linux_config) {
+  const spec::Namespace* user = linux_config.FindNamespace(spec::NamespaceType::user);
+  if (user == nullptr || !user->path.empty()) return Ok();  // no new user namespace
+  if (linux_config.uidMappings.empty() || linux_config.gidMappings.empty())
+    return Error(EINVAL, "a new user namespace needs linux.uidMappings and linux.gidMappings");
+  BERTH_TRY(WriteProcFile(child, "uid_map", FormatIdMap(linux_config.uidMappings)));
+  if (SetgroupsDenyRequired(HaveEffectiveCapSetgid()))
+    BERTH_TRY(WriteProcFile(child, "setgroups", "deny"));
+  BERTH_TRY(WriteProcFile(child, "gid_map", FormatIdMap(linux_config.gidMappings)));
+  return Ok();
+}
+
+}  // namespace berth::ns

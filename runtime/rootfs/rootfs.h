@@ -1,0 +1,29 @@
+// The container's root filesystem: mounts, /dev, pivot_root, masked and
+// read-only paths. Child side, inside the container's new mount namespace.
+#pragma once
+
+#include <string>
+
+#include "spec/config.h"
+#include "spec/error.h"
+
+namespace berth::rootfs {
+
+struct RootfsOptions {
+  std::string rootfs;  // absolute host path of root.path
+  std::string bundle;  // absolute bundle directory (relative bind sources)
+  bool no_pivot = false;
+};
+
+// Runs before createContainer hooks: sets root propagation (rootfsPropagation,
+// default rslave), binds the rootfs onto itself, performs every config mount
+// in order (targets resolved beneath the rootfs by fd), cgroup mounts, and
+// /dev (devices, default devices, pts, shm, standard symlinks).
+Status PrepareRootfs(const spec::Config& config, const RootfsOptions& options);
+
+// Runs after createContainer hooks: pivot_root (or MS_MOVE + chroot with
+// no_pivot), then maskedPaths, readonlyPaths, root.readonly and the final
+// propagation. Afterwards the cwd is "/" of the container.
+Status EnterRootfs(const spec::Config& config, const RootfsOptions& options);
+
+}  // namespace berth::rootfs
