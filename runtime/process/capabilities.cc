@@ -1,0 +1,187 @@
+#include "runtime/process/capabilities.h"
+
+#include <fcntl.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <string>
+
+namespace berth::process {
+namespace {
+
+// Frees a libcap object when it goes out of scope.
+struct CapFree {
+  cap_t caps;
+  ~CapFree() {
+    if (caps) cap_free(caps);
+  }
+};
+
+int ReadLastCap() {
+  int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    char buf[16] = {};
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n > 0) return std::atoi(buf);
+  }
+  // Without procfs, probe the bounding set: PR_CAPBSET_READ fails past the end.
+  int last = 0;
+  while (last < 63 && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0) ++last;
+  return last;
+}
+
+struct Sets {
+  uint64_t bounding = 0, effective = 0, permitted = 0, inheritable = 0, ambient = 0;
+};
+
+Status SetFlags(cap_t caps, cap_flag_t flag, uint64_t mask) {
+  for (int c = 0; c < 64; ++c) {
+    if (!(mask & (uint64_t{1} << c))) continue;
+    cap_value_t value = c;
+    if (cap_set_flag(caps, flag, 1, &value, CAP_SET) != 0)
+      return Error::Sys("cap_set_flag " + std::to_string(c));
+  }
+  return Ok();
+}
+
+std::string NameOf(int cap) {
+  char* name = cap_to_name(cap);
+  if (!name) return std::to_string(cap);
+  std::string upper = name;
+  cap_free(name);
+  for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return upper;
+}
+
+// Names of the capabilities set in mask, for error messages.
+std::string Names(uint64_t mask) {
+  std::string out;
+  for (int c = 0; c < 64; ++c)
+    if (mask & (uint64_t{1} << c)) out += (out.empty() ? "" : ", ") + NameOf(c);
+  return out;
+}
+
+Result<uint64_t> CurrentPermitted() {
+  CapFree current{cap_get_proc()};
+  if (!current.caps) return Error::Sys("cap_get_proc");
+  uint64_t mask = 0;
+  for (int c = 0; c <= LastCapability(); ++c) {
+    cap_flag_value_t v = CAP_CLEAR;
+    if (cap_get_flag(current.caps, c, CAP_PERMITTED, &v) == 0 && v == CAP_SET)
+      mask |= uint64_t{1} << c;
+  }
+  return mask;
+}
+
+Status SetProc(uint64_t effective, uint64_t permitted, uint64_t inheritable) {
+  CapFree caps{cap_init()};
+  if (!caps.caps) return Error::Sys("cap_init");
+  BERTH_TRY(SetFlags(caps.caps, CAP_EFFECTIVE, effective));
+  BERTH_TRY(SetFlags(caps.caps, CAP_PERMITTED, permitted));
+  BERTH_TRY(SetFlags(caps.caps, CAP_INHERITABLE, inheritable));
+  if (cap_set_proc(caps.caps) != 0) return Error::Sys("capset");
+  return Ok();
+}
+
+}  // namespace
+
+int LastCapability() {
+  static const int last = ReadLastCap();
+  return last;
+}
+
+Result<int> CapabilityFromName(std::string_view name) {
+  if (name.size() <= 4 || name.substr(0, 4) != "CAP_")
+    return Error(EINVAL, "unknown capability \"" + std::string(name) + "\"");
+  for (char ch : name)
+    if (!(std::isupper(static_cast<unsigned char>(ch)) || ch == '_'))
+      return Error(EINVAL, "unknown capability \"" + std::string(name) + "\"");
+  std::string lower(name);
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  cap_value_t value = 0;
+  if (cap_from_name(lower.c_str(), &value) != 0)
+    return Error(EINVAL, "unknown capability \"" + std::string(name) +
+                             "\" (not known to this build's libcap)");
+  return static_cast<int>(value);
+}
+
+Result<uint64_t> CapabilityMask(const std::vector<std::string>& names,
+                                std::vector<std::string>* unsupported) {
+  uint64_t mask = 0;
+  const int last = LastCapability();
+  for (const auto& name : names) {
+    int cap = BERTH_TRY(CapabilityFromName(name));
+    if (cap > last || cap >= 64) {
+      if (unsupported) unsupported->push_back(name);
+      continue;
+    }
+    mask |= uint64_t{1} << cap;
+  }
+  return mask;
+}
+
+Status ApplyCapabilities(const std::optional<spec::Capabilities>& caps) {
+  Sets want;
+  if (caps) {
+    want.bounding = BERTH_TRY_CTX(CapabilityMask(caps->bounding), "capabilities.bounding");
+    want.effective = BERTH_TRY_CTX(CapabilityMask(caps->effective), "capabilities.effective");
+    want.permitted = BERTH_TRY_CTX(CapabilityMask(caps->permitted), "capabilities.permitted");
+    want.inheritable =
+        BERTH_TRY_CTX(CapabilityMask(caps->inheritable), "capabilities.inheritable");
+    want.ambient = BERTH_TRY_CTX(CapabilityMask(caps->ambient), "capabilities.ambient");
+  }
+  const int last = LastCapability();
+
+  // After SetUser the effective set may be empty (uid changed with
+  // PR_SET_KEEPCAPS); raise it to the permitted set so CAP_SETPCAP is usable
+  // for the bounding-set drops below.
+  uint64_t have = BERTH_TRY(CurrentPermitted());
+  {
+    CapFree current{cap_get_proc()};
+    if (!current.caps) return Error::Sys("cap_get_proc");
+    CapFree raised{cap_dup(current.caps)};
+    if (!raised.caps) return Error::Sys("cap_dup");
+    if (cap_clear_flag(raised.caps, CAP_EFFECTIVE) != 0) return Error::Sys("cap_clear_flag");
+    BERTH_TRY(SetFlags(raised.caps, CAP_EFFECTIVE, have));
+    if (cap_set_proc(raised.caps) != 0) return Error::Sys("capset (raise effective)");
+  }
+
+  // 1. Bounding: drop everything not listed. A listed capability that the
+  // bounding set already lacks (CAP_SYS_RESOURCE on some hosts) cannot be
+  // added back and is left out, as runc does.
+  for (int c = 0; c <= last; ++c) {
+    if (want.bounding & (uint64_t{1} << c)) continue;
+    int in_bound = cap_get_bound(c);
+    if (in_bound < 0) break;  // past the kernel's last capability
+    if (in_bound == 1 && cap_drop_bound(c) != 0)
+      return Error::Sys("drop " + NameOf(c) + " from the bounding set");
+  }
+
+  // 2. Effective, permitted, inheritable, exactly as listed. The kernel only
+  // lets permitted shrink: asking for one we do not hold is an error.
+  uint64_t missing = (want.permitted | want.effective) & ~have;
+  if (missing)
+    return Error(EPERM, "capabilities " + Names(missing) +
+                            " requested in effective/permitted but not held by the runtime "
+                            "(missing from the host's bounding set?)");
+  if (Status s = SetProc(want.effective, want.permitted, want.inheritable); !s)
+    return std::move(s).error().Context("set effective/permitted/inheritable [" +
+                                        Names(want.inheritable) + "]");
+
+  // 3. Ambient: cleared, then exactly the listed ones (each must be in
+  // permitted and inheritable, else the kernel refuses).
+  if (cap_reset_ambient() != 0 && errno != EINVAL) return Error::Sys("clear ambient set");
+  for (int c = 0; c <= last; ++c) {
+    if (!(want.ambient & (uint64_t{1} << c))) continue;
+    if (cap_set_ambient(c, CAP_SET) != 0)
+      return Error::Sys("raise ambient " + NameOf(c) +
+                        " (ambient capabilities must also be permitted and inheritable)");
+  }
+  return Ok();
+}
+
+}  // namespace berth::process

@@ -1,0 +1,38 @@
+// Seccomp: compiled in the parent (libseccomp -> classic BPF), installed in
+// the child with seccomp(2) alone, so the container init does no libseccomp
+// work and the compile can be cached.
+#pragma once
+
+#include <linux/filter.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "spec/config.h"
+#include "spec/error.h"
+
+namespace berth::process {
+
+struct SeccompFilter {
+  std::vector<sock_filter> program;  // classic BPF, ready for SECCOMP_SET_MODE_FILTER
+  unsigned int flags = 0;            // SECCOMP_FILTER_FLAG_* to pass to seccomp(2)
+  bool uses_notify = false;          // SCMP_ACT_NOTIFY present: install with NEW_LISTENER
+};
+
+// PARENT side, before clone. Unknown syscall names are ignored (as runc);
+// unknown actions, operators, architectures and flags are errors.
+Result<SeccompFilter> CompileSeccomp(const spec::Seccomp& seccomp);
+
+// CHILD side. Returns the notify listener fd when the filter uses
+// SCMP_ACT_NOTIFY, else -1. Requires NO_NEW_PRIVS or CAP_SYS_ADMIN.
+Result<int> InstallSeccomp(const SeccompFilter& filter);
+
+// Sends notify_fd and the container state (with listenerMetadata) to the
+// agent listening on seccomp.listenerPath, as runc: one message, the state
+// JSON as payload, the fd as SCM_RIGHTS.
+Status SendSeccompListenerFd(const spec::Seccomp& seccomp, int notify_fd,
+                             std::string_view state_json);
+
+}  // namespace berth::process
