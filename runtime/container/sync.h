@@ -1,0 +1,81 @@
+// The parent/child synchronisation protocol of `create`, over a
+// SOCK_SEQPACKET socketpair (one message per packet, boundaries kept).
+//
+//   parent (berth create)                        child (container init)
+//   ---------------------                        ----------------------
+//   clone3(CLONE_NEW*) ------------------------> JoinNamespaces
+//   cgroup AddProcess + resources, id maps
+//   kSetupDone -------------------------------->  become root in new userns,
+//                                                 UnshareLateNamespaces, PrepareRootfs
+//                <------------------------------- kRootfsReady
+//   prestart + createRuntime hooks
+//   kHooksDone(state JSON) -------------------->  createContainer hooks, EnterRootfs,
+//                                                 sysctl, hostname, console, process
+//                                                 attributes, user, caps, LSM, seccomp,
+//                                                 chdir (verified)
+//                <------------------------------- kCreated
+//   write state.json + pid file, exit            block on exec.fifo until `start`
+//
+// Either side may instead send kError(errno, text): the child when a step
+// fails (the parent then kills it and cleans up), the parent when its own step
+// fails (the child exits). End of file means the peer died. Every wait names
+// the message it expects and rejects any other.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "spec/error.h"
+
+namespace berth::container {
+
+enum class SyncType : uint32_t {
+  kSetupDone = 1,
+  kRootfsReady = 2,
+  kHooksDone = 3,
+  kCreated = 4,
+  kError = 5,
+};
+
+std::string_view SyncTypeName(SyncType type);
+
+struct SyncMessage {
+  SyncType type = SyncType::kError;
+  int32_t error_code = 0;  // errno of a kError
+  std::string payload;     // kError: the message; kHooksDone: the state JSON
+};
+
+// One end of the socketpair. Owns the fd.
+class SyncSocket {
+ public:
+  explicit SyncSocket(int fd = -1) : fd_(fd) {}
+  SyncSocket(SyncSocket&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  SyncSocket& operator=(SyncSocket&& other) noexcept;
+  SyncSocket(const SyncSocket&) = delete;
+  SyncSocket& operator=(const SyncSocket&) = delete;
+  ~SyncSocket();
+
+  // A connected SOCK_SEQPACKET|SOCK_CLOEXEC pair: {parent end, child end}.
+  static Result<std::pair<SyncSocket, SyncSocket>> Pair();
+
+  int fd() const { return fd_; }
+  void Close();
+
+  Status Send(const SyncMessage& message);
+  Status Send(SyncType type, std::string payload = "");
+  // Sends kError carrying the error's errno and text.
+  Status SendError(const Error& error);
+
+  // Receives one message; end of file is an error (ECONNRESET).
+  Result<SyncMessage> Receive();
+
+  // Receives the next message and requires it to be `expected`. A kError from
+  // the peer comes back as that Error; anything else is a protocol error.
+  Result<SyncMessage> WaitFor(SyncType expected);
+
+ private:
+  int fd_;
+};
+
+}  // namespace berth::container

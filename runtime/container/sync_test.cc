@@ -1,0 +1,103 @@
+#include "runtime/container/sync.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gtest/gtest.h"
+
+namespace berth::container {
+namespace {
+
+// Runs `child` in a forked process with the child end; returns its exit code.
+template <class F>
+int RunChild(SyncSocket& parent, SyncSocket& child_end, F child) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    parent.Close();
+    _exit(child(child_end));
+  }
+  child_end.Close();
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST(SyncTest, FullHandshakeAcrossFork) {
+  auto pair = SyncSocket::Pair();
+  ASSERT_TRUE(pair.ok());
+  auto& [parent, child] = *pair;
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    parent.Close();
+    if (!child.WaitFor(SyncType::kSetupDone)) _exit(1);
+    if (!child.Send(SyncType::kRootfsReady)) _exit(2);
+    auto hooks = child.WaitFor(SyncType::kHooksDone);
+    if (!hooks || hooks->payload != std::string(100000, 's')) _exit(3);
+    if (!child.Send(SyncType::kCreated)) _exit(4);
+    _exit(0);
+  }
+  child.Close();
+  ASSERT_TRUE(parent.Send(SyncType::kSetupDone).ok());
+  ASSERT_TRUE(parent.WaitFor(SyncType::kRootfsReady).ok());
+  // A payload far larger than one page arrives whole.
+  ASSERT_TRUE(parent.Send(SyncType::kHooksDone, std::string(100000, 's')).ok());
+  ASSERT_TRUE(parent.WaitFor(SyncType::kCreated).ok());
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(SyncTest, ChildErrorArrivesTypedWithErrno) {
+  auto pair = SyncSocket::Pair();
+  ASSERT_TRUE(pair.ok());
+  auto& [parent, child] = *pair;
+  pid_t pid = fork();
+  if (pid == 0) {
+    parent.Close();
+    (void)child.SendError(Error(EACCES, "prepare rootfs: mount /proc"));
+    _exit(0);
+  }
+  child.Close();
+  auto r = parent.WaitFor(SyncType::kRootfsReady);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), EACCES);
+  EXPECT_EQ(r.error().message(), "prepare rootfs: mount /proc");
+  waitpid(pid, nullptr, 0);
+}
+
+TEST(SyncTest, UnexpectedMessageIsRejected) {
+  auto pair = SyncSocket::Pair();
+  ASSERT_TRUE(pair.ok());
+  auto& [parent, child] = *pair;
+  int code = RunChild(parent, child, [](SyncSocket& c) { return c.Send(SyncType::kCreated) ? 0 : 1; });
+  EXPECT_EQ(code, 0);
+  auto r = parent.WaitFor(SyncType::kRootfsReady);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), EPROTO);
+  EXPECT_NE(r.error().message().find("expected rootfs-ready, got created"), std::string::npos);
+}
+
+TEST(SyncTest, PeerExitIsEndOfFile) {
+  auto pair = SyncSocket::Pair();
+  ASSERT_TRUE(pair.ok());
+  auto& [parent, child] = *pair;
+  int code = RunChild(parent, child, [](SyncSocket&) { return 7; });
+  EXPECT_EQ(code, 7);
+  auto r = parent.WaitFor(SyncType::kCreated);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ECONNRESET);
+  EXPECT_NE(r.error().message().find("waiting for created"), std::string::npos);
+}
+
+TEST(SyncTest, SocketsAreCloexec) {
+  auto pair = SyncSocket::Pair();
+  ASSERT_TRUE(pair.ok());
+  EXPECT_TRUE(fcntl(pair->first.fd(), F_GETFD) & FD_CLOEXEC);
+  EXPECT_TRUE(fcntl(pair->second.fd(), F_GETFD) & FD_CLOEXEC);
+}
+
+}  // namespace
+}  // namespace berth::container
