@@ -65,13 +65,13 @@ std::string Names(uint64_t mask) {
   return out;
 }
 
-Result<uint64_t> CurrentPermitted() {
+Result<uint64_t> CurrentSet(cap_flag_t flag) {
   CapFree current{cap_get_proc()};
   if (!current.caps) return Error::Sys("cap_get_proc");
   uint64_t mask = 0;
   for (int c = 0; c <= LastCapability(); ++c) {
     cap_flag_value_t v = CAP_CLEAR;
-    if (cap_get_flag(current.caps, c, CAP_PERMITTED, &v) == 0 && v == CAP_SET)
+    if (cap_get_flag(current.caps, c, flag, &v) == 0 && v == CAP_SET)
       mask |= uint64_t{1} << c;
   }
   return mask;
@@ -139,7 +139,8 @@ Status ApplyCapabilities(const std::optional<spec::Capabilities>& caps) {
   // After SetUser the effective set may be empty (uid changed with
   // PR_SET_KEEPCAPS); raise it to the permitted set so CAP_SETPCAP is usable
   // for the bounding-set drops below.
-  uint64_t have = BERTH_TRY(CurrentPermitted());
+  const uint64_t have = BERTH_TRY(CurrentSet(CAP_PERMITTED));
+  const uint64_t had_inheritable = BERTH_TRY(CurrentSet(CAP_INHERITABLE));
   {
     CapFree current{cap_get_proc()};
     if (!current.caps) return Error::Sys("cap_get_proc");
@@ -168,18 +169,26 @@ Status ApplyCapabilities(const std::optional<spec::Capabilities>& caps) {
     return Error(EPERM, "capabilities " + Names(missing) +
                             " requested in effective/permitted but not held by the runtime "
                             "(missing from the host's bounding set?)");
+  // Inheritable may only grow within the bounding set.
+  uint64_t bound_now = 0;
+  for (int c = 0; c <= last; ++c)
+    if (cap_get_bound(c) == 1) bound_now |= uint64_t{1} << c;
+  if (uint64_t outside = want.inheritable & ~bound_now & ~had_inheritable)
+    return Error(EPERM, "capabilities " + Names(outside) +
+                            " requested in inheritable but not in the bounding set");
   if (Status s = SetProc(want.effective, want.permitted, want.inheritable); !s)
     return std::move(s).error().Context("set effective/permitted/inheritable [" +
                                         Names(want.inheritable) + "]");
 
-  // 3. Ambient: cleared, then exactly the listed ones (each must be in
-  // permitted and inheritable, else the kernel refuses).
+  // 3. Ambient: cleared, then the listed ones. The kernel allows only
+  // capabilities that are both permitted and inheritable; like runc, listed
+  // ambient capabilities outside that intersection are skipped (runc's own
+  // default spec lists ambient capabilities with an empty inheritable set).
   if (cap_reset_ambient() != 0 && errno != EINVAL) return Error::Sys("clear ambient set");
+  const uint64_t raisable = want.ambient & want.permitted & want.inheritable;
   for (int c = 0; c <= last; ++c) {
-    if (!(want.ambient & (uint64_t{1} << c))) continue;
-    if (cap_set_ambient(c, CAP_SET) != 0)
-      return Error::Sys("raise ambient " + NameOf(c) +
-                        " (ambient capabilities must also be permitted and inheritable)");
+    if (!(raisable & (uint64_t{1} << c))) continue;
+    if (cap_set_ambient(c, CAP_SET) != 0) return Error::Sys("raise ambient " + NameOf(c));
   }
   return Ok();
 }
