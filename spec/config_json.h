@@ -1,0 +1,28 @@
+// Reading and writing config.json (runtime-spec v1.3) with yajl.
+//
+// Errors name the JSON path and what was expected, e.g.
+//   "linux.resources.memory.limit: expected integer, got string".
+// Unknown properties are ignored; null is read as "not set"; values outside a
+// closed set of the spec (namespace type, seccomp action, capability, ...) and
+// integers outside their field's range are errors.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "spec/config.h"
+#include "spec/error.h"
+
+namespace berth::spec {
+
+Result<Config> ParseConfig(std::string_view json);
+
+// Reads and parses a config.json file; errors name the file.
+Result<Config> ReadConfigFile(const std::string& path);
+
+// Compact JSON; ParseConfig(SerializeConfig(c)) == c.
+std::string SerializeConfig(const Config& config);
+// The same, indented with tabs as `runc spec` writes it.
+std::string SerializeConfigPretty(const Config& config);
+
+}  // namespace berth::spec

@@ -1,0 +1,230 @@
+#include "spec/json.h"
+
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_parse.h>
+
+#include <charconv>
+#include <cstdlib>
+
+namespace berth::spec::json {
+
+const Value* Value::Find(std::string_view key) const {
+  for (auto it = members.rbegin(); it != members.rend(); ++it)
+    if (it->first == key) return &it->second;
+  return nullptr;
+}
+
+std::string_view KindName(Kind kind) {
+  switch (kind) {
+    case Kind::null: return "null";
+    case Kind::boolean: return "boolean";
+    case Kind::number: return "number";
+    case Kind::string: return "string";
+    case Kind::array: return "array";
+    case Kind::object: return "object";
+  }
+  return "?";
+}
+
+namespace {
+
+// Builds a Value tree from yajl's events. Open containers are kept as
+// pointers: only the innermost one is appended to, so its ancestors' element
+// vectors never reallocate while a pointer into them is live.
+struct Builder {
+  Value root;
+  bool have_root = false;
+  std::vector<Value*> open;
+  std::string key;
+  bool too_deep = false;
+
+  Value* Add(Value v) {
+    if (open.empty()) {
+      root = std::move(v);
+      have_root = true;
+      return &root;
+    }
+    Value* top = open.back();
+    if (top->kind == Kind::array) {
+      top->items.push_back(std::move(v));
+      return &top->items.back();
+    }
+    top->members.emplace_back(std::move(key), std::move(v));
+    key.clear();
+    return &top->members.back().second;
+  }
+  int Open(Kind kind) {
+    if (open.size() >= static_cast<size_t>(kMaxDepth)) {
+      too_deep = true;
+      return 0;
+    }
+    Value v;
+    v.kind = kind;
+    open.push_back(Add(std::move(v)));
+    return 1;
+  }
+};
+
+Builder* B(void* ctx) { return static_cast<Builder*>(ctx); }
+
+int OnNull(void* ctx) {
+  B(ctx)->Add(Value{});
+  return 1;
+}
+int OnBoolean(void* ctx, int b) {
+  Value v;
+  v.kind = Kind::boolean;
+  v.boolean = b != 0;
+  B(ctx)->Add(std::move(v));
+  return 1;
+}
+int OnNumber(void* ctx, const char* s, size_t len) {
+  Value v;
+  v.kind = Kind::number;
+  v.text.assign(s, len);
+  B(ctx)->Add(std::move(v));
+  return 1;
+}
+int OnString(void* ctx, const unsigned char* s, size_t len) {
+  Value v;
+  v.kind = Kind::string;
+  v.text.assign(reinterpret_cast<const char*>(s), len);
+  B(ctx)->Add(std::move(v));
+  return 1;
+}
+int OnStartMap(void* ctx) { return B(ctx)->Open(Kind::object); }
+int OnMapKey(void* ctx, const unsigned char* s, size_t len) {
+  B(ctx)->key.assign(reinterpret_cast<const char*>(s), len);
+  return 1;
+}
+int OnEnd(void* ctx) {
+  B(ctx)->open.pop_back();
+  return 1;
+}
+int OnStartArray(void* ctx) { return B(ctx)->Open(Kind::array); }
+
+constexpr yajl_callbacks kCallbacks = {
+    OnNull, OnBoolean, nullptr, nullptr, OnNumber, OnString,
+    OnStartMap, OnMapKey, OnEnd, OnStartArray, OnEnd,
+};
+
+std::string ParseErrorText(yajl_handle h, std::string_view text) {
+  unsigned char* raw = yajl_get_error(h, 0, reinterpret_cast<const unsigned char*>(text.data()),
+                                      text.size());
+  std::string msg = raw ? reinterpret_cast<const char*>(raw) : "parse error";
+  if (raw) yajl_free_error(h, raw);
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ' || msg.back() == '.'))
+    msg.pop_back();
+  return msg;
+}
+
+}  // namespace
+
+Result<Value> Parse(std::string_view text) {
+  Builder builder;
+  yajl_handle h = yajl_alloc(&kCallbacks, nullptr, &builder);
+  if (h == nullptr) return Error("invalid JSON: out of memory");
+  yajl_status st = yajl_parse(h, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  if (st == yajl_status_ok) st = yajl_complete_parse(h);
+  if (st != yajl_status_ok) {
+    std::string msg = builder.too_deep
+                          ? "nested deeper than " + std::to_string(kMaxDepth) + " levels"
+                          : ParseErrorText(h, text);
+    size_t at = yajl_get_bytes_consumed(h);
+    yajl_free(h);
+    return Error("invalid JSON: " + msg + " at byte " + std::to_string(at));
+  }
+  yajl_free(h);
+  if (!builder.have_root) return Error("invalid JSON: empty document");
+  return std::move(builder.root);
+}
+
+// ---------------------------------------------------------------- writer
+
+struct Writer::Impl {
+  yajl_gen g = nullptr;
+};
+
+namespace {
+void Check(yajl_gen_status st) {
+  if (st != yajl_gen_status_ok) std::abort();  // misuse of Writer: a bug
+}
+
+// Replaces bytes that are not well-formed UTF-8 with U+FFFD, so that the
+// output is always valid JSON even for a model built from arbitrary bytes.
+bool IsValidUtf8(std::string_view s, std::string* fixed) {
+  bool valid = true;
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = s[i];
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    bool ok = n != 0 && i + n <= s.size();
+    for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) >> 6) == 2;
+    if (ok && n > 1) {
+      // Reject overlong forms, surrogates and values above U+10FFFF.
+      uint32_t cp = c & (0x7F >> n);
+      for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+      static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+      ok = cp >= kMin[n] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+    }
+    if (ok) {
+      if (fixed) fixed->append(s.substr(i, n));
+      i += n;
+    } else {
+      valid = false;
+      if (!fixed) return false;
+      fixed->append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+  return valid;
+}
+}  // namespace
+
+Writer::Writer(bool pretty) : impl_(std::make_unique<Impl>()) {
+  impl_->g = yajl_gen_alloc(nullptr);
+  if (impl_->g == nullptr) std::abort();
+  if (pretty) {
+    yajl_gen_config(impl_->g, yajl_gen_beautify, 1);
+    yajl_gen_config(impl_->g, yajl_gen_indent_string, "\t");
+  }
+}
+
+Writer::~Writer() { yajl_gen_free(impl_->g); }
+
+void Writer::BeginObject() { Check(yajl_gen_map_open(impl_->g)); }
+void Writer::EndObject() { Check(yajl_gen_map_close(impl_->g)); }
+void Writer::BeginArray() { Check(yajl_gen_array_open(impl_->g)); }
+void Writer::EndArray() { Check(yajl_gen_array_close(impl_->g)); }
+void Writer::Bool(bool v) { Check(yajl_gen_bool(impl_->g, v)); }
+void Writer::Null() { Check(yajl_gen_null(impl_->g)); }
+void Writer::Int(int64_t v) { Check(yajl_gen_integer(impl_->g, v)); }
+
+void Writer::Uint(uint64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  (void)ec;
+  Check(yajl_gen_number(impl_->g, buf, static_cast<size_t>(end - buf)));
+}
+
+void Writer::String(std::string_view s) {
+  if (IsValidUtf8(s, nullptr)) {
+    Check(yajl_gen_string(impl_->g, reinterpret_cast<const unsigned char*>(s.data()), s.size()));
+    return;
+  }
+  std::string fixed;
+  IsValidUtf8(s, &fixed);
+  Check(yajl_gen_string(impl_->g, reinterpret_cast<const unsigned char*>(fixed.data()),
+                        fixed.size()));
+}
+
+std::string Writer::Take() {
+  const unsigned char* buf = nullptr;
+  size_t len = 0;
+  yajl_gen_get_buf(impl_->g, &buf, &len);
+  std::string out(reinterpret_cast<const char*>(buf), len);
+  yajl_gen_clear(impl_->g);
+  return out;
+}
+
+}  // namespace berth::spec::json
