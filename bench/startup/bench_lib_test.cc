@@ -1,0 +1,274 @@
+#include <gtest/gtest.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <string>
+
+#include "bench/startup/bundle.h"
+#include "bench/startup/command.h"
+#include "bench/startup/json_value.h"
+#include "bench/startup/stats.h"
+
+namespace berth::bench {
+namespace {
+
+// ------------------------------------------------------------- statistics
+
+TEST(Stats, MedianOfOddAndEvenCounts) {
+  EXPECT_DOUBLE_EQ(*Median({5, 1, 3}), 3);
+  EXPECT_DOUBLE_EQ(*Median({4, 1, 3, 2}), 2.5);
+  EXPECT_DOUBLE_EQ(*Median({7}), 7);
+  EXPECT_FALSE(Median({}).has_value());
+}
+
+TEST(Stats, PercentileInterpolatesBetweenRanks) {
+  std::vector<double> v = {10, 20, 30, 40, 50, 60, 70, 80, 90, 100};
+  EXPECT_DOUBLE_EQ(*Percentile(v, 0), 10);
+  EXPECT_DOUBLE_EQ(*Percentile(v, 100), 100);
+  EXPECT_DOUBLE_EQ(*Percentile(v, 90), 91);  // rank 8.1 between 90 and 100
+  EXPECT_FALSE(Percentile(v, 101).has_value());
+  EXPECT_FALSE(Percentile(v, -1).has_value());
+  EXPECT_FALSE(Percentile(v, NAN).has_value());
+}
+
+TEST(Stats, RatioNeedsAPositiveBase) {
+  EXPECT_DOUBLE_EQ(*Ratio(87.0, 29.0), 3.0);
+  EXPECT_FALSE(Ratio(1.0, 0.0).has_value());
+  EXPECT_FALSE(Ratio(std::nullopt, 2.0).has_value());
+  EXPECT_FALSE(Ratio(2.0, std::nullopt).has_value());
+}
+
+TEST(Stats, SummaryHasOneTablePerFamilyWithRatios) {
+  std::vector<SummaryRow> rows = {
+      {"run", "floor", "ms", {7, 7, 7}, 1024},
+      {"run", "berth", "ms", {14, 14, 14}, 2048},
+      {"run", "crun", "ms", {28, 28}, std::nullopt},
+      {"exec", "runc", "ms", {50, 60, 70}, std::nullopt},
+  };
+  std::string md = FormatSummary(rows, {"berth", "crun", "floor"});
+  EXPECT_NE(md.find("### run (ms)"), std::string::npos) << md;
+  EXPECT_NE(md.find("### exec (ms)"), std::string::npos) << md;
+  EXPECT_LT(md.find("### run"), md.find("### exec"));
+  EXPECT_NE(md.find("| runtime | n | median | p90 | × berth | × crun | × floor | peak RSS MiB |"),
+            std::string::npos)
+      << md;
+  // berth: 14 ms = 1x berth, 0.5x crun, 2x floor, 2 MiB.
+  EXPECT_NE(md.find("| berth | 3 | 14.00 | 14.00 | 1.00 | 0.50 | 2.00 | 2.0 |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| crun | 2 | 28.00 | 28.00 | 2.00 | 1.00 | 4.00 | – |"), std::string::npos)
+      << md;
+  // The exec family has none of the references: no ratio columns, no RSS.
+  EXPECT_NE(md.find("| runc | 3 | 60.00 | 68.00 |\n"), std::string::npos) << md;
+}
+
+// ------------------------------------------------------------------- json
+
+TEST(Json, RoundTripKeepsOrderNumbersAndEscapes) {
+  std::string in = R"({"z":1,"a":[true,false,null],"n":1e3,"big":18446744073709551615,)"
+                   R"("s":"q\"\\\n\u00e9","o":{}})";
+  auto v = ParseJson(in);
+  ASSERT_TRUE(v.ok()) << v.error().ToString();
+  ASSERT_EQ(v->kind, JsonValue::Kind::kObject);
+  ASSERT_EQ(v->members.size(), 6u);
+  EXPECT_EQ(v->members[0].first, "z");
+  EXPECT_EQ(v->members[1].first, "a");
+  EXPECT_EQ(v->Find("n")->text, "1e3");
+  EXPECT_EQ(v->Find("big")->text, "18446744073709551615");
+  EXPECT_EQ(v->Find("s")->text, "q\"\\\n\xc3\xa9");
+  EXPECT_EQ(v->Find("a")->items.size(), 3u);
+  EXPECT_EQ(v->Find("a")->items[2].kind, JsonValue::Kind::kNull);
+
+  std::string compact = SerializeJson(*v, false);
+  EXPECT_EQ(compact,
+            R"({"z":1,"a":[true,false,null],"n":1e3,"big":18446744073709551615,)"
+            R"("s":"q\"\\\n)"
+            "\xc3\xa9"
+            R"(","o":{}})");
+  auto again = ParseJson(SerializeJson(*v, true));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(SerializeJson(*again, false), compact);
+}
+
+TEST(Json, NestedContainersLandInTheRightParent) {
+  auto v = ParseJson(R"({"a":{"b":[{"c":1},{"d":[2,[3]]}],"e":"x"},"f":[]})");
+  ASSERT_TRUE(v.ok());
+  const JsonValue* b = v->Find("a")->Find("b");
+  ASSERT_EQ(b->items.size(), 2u);
+  EXPECT_EQ(b->items[0].Find("c")->text, "1");
+  EXPECT_EQ(b->items[1].Find("d")->items[1].items[0].text, "3");
+  EXPECT_EQ(v->Find("a")->Find("e")->text, "x");
+  EXPECT_TRUE(v->Find("f")->items.empty());
+}
+
+TEST(Json, InvalidInputIsAnError) {
+  EXPECT_FALSE(ParseJson("{\"a\":").ok());
+  EXPECT_FALSE(ParseJson("{\"a\" 1}").ok());
+  EXPECT_FALSE(ParseJson("").ok());
+  EXPECT_FALSE(ParseJson("[1,]").ok());
+}
+
+TEST(Json, SetReplacesOrAppendsAndEraseRemoves) {
+  JsonValue o = JsonValue::Object();
+  o.Set("a", JsonValue::Number(1));
+  o.Set("b", JsonValue::Bool(true));
+  o.Set("a", JsonValue::String("x"));
+  EXPECT_EQ(SerializeJson(o, false), R"({"a":"x","b":true})");
+  EXPECT_TRUE(o.Erase("a"));
+  EXPECT_FALSE(o.Erase("a"));
+  EXPECT_EQ(SerializeJson(o, false), R"({"b":true})");
+}
+
+// ------------------------------------------------------------ config edits
+
+constexpr const char* kRuncLikeTemplate = R"({
+  "ociVersion": "1.0.2-dev",
+  "process": {"terminal": true, "args": ["sh"], "cwd": "/"},
+  "root": {"path": "rootfs", "readonly": true},
+  "linux": {"namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"},
+                           {"type": "uts"}, {"type": "mount"}]}
+})";
+
+TEST(Config, AdaptTemplateSetsTerminalArgsAndRoot) {
+  auto v = ParseJson(kRuncLikeTemplate);
+  ASSERT_TRUE(v.ok());
+  ASSERT_TRUE(AdaptTemplate(*v, "/abs/rootfs", {"/bin/true"}).ok());
+  EXPECT_FALSE(v->Find("process")->Find("terminal")->boolean);
+  EXPECT_EQ(SerializeJson(*v->Find("process")->Find("args"), false), R"(["/bin/true"])");
+  EXPECT_EQ(v->Find("process")->Find("cwd")->text, "/");
+  EXPECT_EQ(v->Find("root")->Find("path")->text, "/abs/rootfs");
+  EXPECT_TRUE(v->Find("root")->Find("readonly")->boolean);
+}
+
+TEST(Config, AdaptTemplateRejectsConfigWithoutProcessOrRoot) {
+  auto v = ParseJson(R"({"root": {"path": "r"}})");
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(AdaptTemplate(*v, "/r", {"/bin/true"}).ok());
+  v = ParseJson(R"({"process": {}})");
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(AdaptTemplate(*v, "/r", {"/bin/true"}).ok());
+}
+
+TEST(Config, NamespaceFlagsOfTheDefaultTemplate) {
+  auto v = ParseJson(kRuncLikeTemplate);
+  ASSERT_TRUE(v.ok());
+  auto flags = NamespaceCloneFlags(*v);
+  ASSERT_TRUE(flags.ok());
+  EXPECT_EQ(*flags, static_cast<uint64_t>(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
+                                          CLONE_NEWUTS | CLONE_NEWNS));
+}
+
+TEST(Config, NamespacesWithAPathAreJoinedNotCreated) {
+  auto v = ParseJson(R"({"linux": {"namespaces": [{"type": "user"},
+      {"type": "network", "path": "/proc/1/ns/net"}, {"type": "cgroup"}, {"type": "time"}]}})");
+  ASSERT_TRUE(v.ok());
+  auto flags = NamespaceCloneFlags(*v);
+  ASSERT_TRUE(flags.ok());
+  EXPECT_EQ(*flags, static_cast<uint64_t>(CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWTIME));
+  EXPECT_EQ(*NamespaceCloneFlags(*ParseJson("{}")), 0u);
+  EXPECT_FALSE(NamespaceCloneFlags(*ParseJson(R"({"linux":{"namespaces":[{"type":"x"}]}})")).ok());
+}
+
+// ------------------------------------------------------------------- files
+
+class TempDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* base = getenv("TEST_TMPDIR");
+    std::string t = std::string(base ? base : "/tmp") + "/bench-XXXXXX";
+    ASSERT_NE(mkdtemp(t.data()), nullptr);
+    dir_ = t;
+  }
+  void TearDown() override { EXPECT_TRUE(RemoveTree(dir_).ok()); }
+  std::string dir_;
+};
+
+TEST_F(TempDir, BuildBenchRootfsCopiesPayloadsAndIsRepeatable) {
+  ASSERT_TRUE(WriteFile(dir_ + "/t", "TRUE").ok());
+  ASSERT_TRUE(WriteFile(dir_ + "/p", "PAUSE").ok());
+  std::string rootfs = dir_ + "/rootfs";
+  for (int round = 0; round < 2; ++round) {
+    auto st = BuildBenchRootfs(rootfs, dir_ + "/t", dir_ + "/p");
+    ASSERT_TRUE(st.ok()) << st.error().ToString();
+  }
+  EXPECT_EQ(*ReadFile(rootfs + "/bin/true"), "TRUE");
+  EXPECT_EQ(*ReadFile(rootfs + "/bin/pause"), "PAUSE");
+  struct stat s {};
+  ASSERT_EQ(stat((rootfs + "/bin/true").c_str(), &s), 0);
+  EXPECT_EQ(s.st_mode & 07777, 0755u);
+  for (const char* d : {"/proc", "/sys", "/dev", "/tmp", "/etc"}) {
+    ASSERT_EQ(stat((rootfs + d).c_str(), &s), 0) << d;
+    EXPECT_TRUE(S_ISDIR(s.st_mode)) << d;
+  }
+  EXPECT_FALSE(BuildBenchRootfs(rootfs, dir_ + "/missing", dir_ + "/p").ok());
+}
+
+TEST_F(TempDir, ReadFileOfAMissingFileCarriesErrno) {
+  auto r = ReadFile(dir_ + "/nope");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ENOENT);
+}
+
+// ---------------------------------------------------------------- commands
+
+TEST(Command, ReportsExitStatusOutputAndRss) {
+  auto ok = RunCommand({"/bin/sh", "-c", "echo out; echo err >&2"});
+  ASSERT_TRUE(ok.ok()) << ok.error().ToString();
+  EXPECT_TRUE(ok->Succeeded());
+  EXPECT_EQ(ok->output, "out\nerr\n");
+  EXPECT_GT(ok->max_rss_kib, 0);
+  EXPECT_GT(ok->wall_ms, 0);
+
+  auto fail = RunCommand({"/bin/sh", "-c", "echo boom >&2; exit 3"});
+  ASSERT_TRUE(fail.ok());
+  EXPECT_FALSE(fail->Succeeded());
+  EXPECT_EQ(fail->Describe(), "exit 3: boom");
+
+  auto killed = RunCommand({"/bin/sh", "-c", "kill -9 $$"});
+  ASSERT_TRUE(killed.ok());
+  EXPECT_EQ(killed->Describe(), "killed by signal 9");
+}
+
+TEST(Command, MissingProgramIsAnError) {
+  auto r = RunCommand({"/nonexistent/program"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ENOENT);
+}
+
+TEST(Command, StdinIsDevNull) {
+  auto r = RunCommand({"/bin/sh", "-c", "cat; echo done"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->output, "done\n");
+}
+
+TEST(Command, SpawnThenReapLetsTwoRunAtOnce) {
+  auto a = Spawn({"/bin/sh", "-c", "sleep 0.2; echo a"});
+  auto b = Spawn({"/bin/sh", "-c", "sleep 0.2; echo b"});
+  ASSERT_TRUE(a.ok() && b.ok());
+  int64_t start = MonotonicNanos();
+  auto ra = Reap(*a);
+  auto rb = Reap(*b);
+  ASSERT_TRUE(ra.ok() && rb.ok());
+  EXPECT_EQ(ra->output, "a\n");
+  EXPECT_EQ(rb->output, "b\n");
+  // Both slept concurrently: well under the 0.4 s a serial run needs.
+  EXPECT_LT(static_cast<double>(MonotonicNanos() - start) / 1e9, 0.38);
+}
+
+TEST(Command, FloorWithoutNamespacesExecsThePath) {
+  auto r = RunInNewNamespaces(0, "/bin/true");
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_TRUE(r->Succeeded());
+  auto f = RunInNewNamespaces(0, "/bin/false");
+  ASSERT_TRUE(f.ok());
+  EXPECT_FALSE(f->Succeeded());
+  auto missing = RunInNewNamespaces(0, "/nonexistent");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(missing->Describe(), "exit 127");
+}
+
+}  // namespace
+}  // namespace berth::bench

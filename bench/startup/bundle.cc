@@ -1,0 +1,116 @@
+#include "bench/startup/bundle.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+
+namespace berth::bench {
+
+Result<std::string> ReadFile(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error::Sys("open " + path);
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      Error e = Error::Sys("read " + path);
+      close(fd);
+      return e;
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
+Status WriteFile(const std::string& path, const std::string& contents) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Error::Sys("create " + path);
+  size_t done = 0;
+  while (done < contents.size()) {
+    ssize_t n = write(fd, contents.data() + done, contents.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      Error e = Error::Sys("write " + path);
+      close(fd);
+      return e;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (close(fd) != 0) return Error::Sys("close " + path);
+  return Ok();
+}
+
+Status CopyFile(const std::string& from, const std::string& to, mode_t mode) {
+  std::string data = BERTH_TRY(ReadFile(from));
+  unlink(to.c_str());  // may be a symlink (busybox applet) or a busy binary
+  BERTH_TRY(WriteFile(to, data));
+  if (chmod(to.c_str(), mode) != 0) return Error::Sys("chmod " + to);
+  return Ok();
+}
+
+Status RemoveTree(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+  if (ec) return Error(ec.value(), "remove " + path);
+  return Ok();
+}
+
+Status BuildBenchRootfs(const std::string& dir, const std::string& static_true,
+                        const std::string& static_pause) {
+  for (const char* sub : {"", "/bin", "/proc", "/sys", "/dev", "/tmp", "/etc"}) {
+    std::string p = dir + sub;
+    if (mkdir(p.c_str(), 0755) != 0 && errno != EEXIST) return Error::Sys("mkdir " + p);
+  }
+  BERTH_TRY(CopyFile(static_true, dir + "/bin/true", 0755));
+  BERTH_TRY(CopyFile(static_pause, dir + "/bin/pause", 0755));
+  return Ok();
+}
+
+Status AdaptTemplate(JsonValue& config, const std::string& rootfs,
+                     const std::vector<std::string>& args) {
+  if (config.kind != JsonValue::Kind::kObject) return Error("config: not an object");
+  JsonValue* process = config.Find("process");
+  if (!process || process->kind != JsonValue::Kind::kObject)
+    return Error("config: no process object");
+  process->Set("terminal", JsonValue::Bool(false));
+  process->Set("args", JsonValue::StringArray(args));
+  JsonValue* root = config.Find("root");
+  if (!root || root->kind != JsonValue::Kind::kObject) return Error("config: no root object");
+  root->Set("path", JsonValue::String(rootfs));
+  return Ok();
+}
+
+Result<uint64_t> NamespaceCloneFlags(const JsonValue& config) {
+  static const std::map<std::string, uint64_t> kFlags = {
+      {"pid", CLONE_NEWPID},     {"network", CLONE_NEWNET}, {"ipc", CLONE_NEWIPC},
+      {"uts", CLONE_NEWUTS},     {"mount", CLONE_NEWNS},    {"user", CLONE_NEWUSER},
+      {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
+  };
+  const JsonValue* linux_ = config.Find("linux");
+  const JsonValue* namespaces = linux_ ? linux_->Find("namespaces") : nullptr;
+  if (!namespaces) return uint64_t{0};
+  if (namespaces->kind != JsonValue::Kind::kArray)
+    return Error("linux.namespaces: not an array");
+  uint64_t flags = 0;
+  for (const auto& ns : namespaces->items) {
+    const JsonValue* type = ns.Find("type");
+    if (!type || type->kind != JsonValue::Kind::kString)
+      return Error("linux.namespaces: entry without a type");
+    auto it = kFlags.find(type->text);
+    if (it == kFlags.end()) return Error("linux.namespaces: unknown type " + type->text);
+    const JsonValue* path = ns.Find("path");
+    if (path && path->kind == JsonValue::Kind::kString && !path->text.empty()) continue;
+    flags |= it->second;
+  }
+  return flags;
+}
+
+}  // namespace berth::bench

@@ -1,0 +1,35 @@
+// The benchmark's bundles: a tiny rootfs holding the static payloads, and
+// config.json files derived from a runtime's `spec` template.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bench/startup/json_value.h"
+#include "spec/error.h"
+
+namespace berth::bench {
+
+// Makes `dir` a rootfs: the mount points the default config uses and
+// /bin/true and /bin/pause copied from the given static binaries.
+Status BuildBenchRootfs(const std::string& dir, const std::string& static_true,
+                        const std::string& static_pause);
+
+// Turns a `spec` template into the benchmark's config: no terminal, the
+// given args, root.path set to `rootfs` (absolute). Everything else (mounts,
+// namespaces, capabilities, masked paths) stays as the template has it.
+Status AdaptTemplate(JsonValue& config, const std::string& rootfs,
+                     const std::vector<std::string>& args);
+
+// The CLONE_NEW* flags for the namespaces a config creates (entries with a
+// path are joined, not created, and are left out).
+Result<uint64_t> NamespaceCloneFlags(const JsonValue& config);
+
+Result<std::string> ReadFile(const std::string& path);
+Status WriteFile(const std::string& path, const std::string& contents);
+Status CopyFile(const std::string& from, const std::string& to, mode_t mode);
+// rm -rf without following symlinks; ok when `path` does not exist.
+Status RemoveTree(const std::string& path);
+
+}  // namespace berth::bench

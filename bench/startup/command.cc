@@ -1,0 +1,145 @@
+#include "bench/startup/command.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace berth::bench {
+
+namespace {
+
+constexpr size_t kOutputTail = 2048;
+
+Result<CommandResult> Wait(pid_t pid, int64_t start_ns) {
+  CommandResult result;
+  struct rusage usage {};
+  pid_t got;
+  do {
+    got = wait4(pid, &result.wait_status, 0, &usage);
+  } while (got < 0 && errno == EINTR);
+  if (got < 0) return Error::Sys("wait4 " + std::to_string(pid));
+  result.wall_ms = static_cast<double>(MonotonicNanos() - start_ns) / 1e6;
+  result.max_rss_kib = usage.ru_maxrss;
+  return result;
+}
+
+std::string ReadTail(int fd) {
+  off_t size = lseek(fd, 0, SEEK_END);
+  if (size <= 0) return "";
+  off_t from = size > static_cast<off_t>(kOutputTail) ? size - kOutputTail : 0;
+  std::string out(static_cast<size_t>(size - from), '\0');
+  ssize_t n = pread(fd, out.data(), out.size(), from);
+  out.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  return out;
+}
+
+}  // namespace
+
+int64_t MonotonicNanos() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+bool CommandResult::Succeeded() const {
+  return WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
+}
+
+std::string CommandResult::Describe() const {
+  std::string how;
+  if (WIFEXITED(wait_status))
+    how = "exit " + std::to_string(WEXITSTATUS(wait_status));
+  else if (WIFSIGNALED(wait_status))
+    how = "killed by signal " + std::to_string(WTERMSIG(wait_status));
+  else
+    how = "wait status " + std::to_string(wait_status);
+  std::string text = output;
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  // Keep the tail, where runtimes print the error.
+  std::string tail = text.size() > 400 ? "..." + text.substr(text.size() - 400) : text;
+  return tail.empty() ? how : how + ": " + tail;
+}
+
+Result<Spawned> Spawn(const std::vector<std::string>& argv) {
+  if (argv.empty()) return Error(EINVAL, "spawn: empty argv");
+  Spawned s;
+  s.output_fd = memfd_create("bench-output", MFD_CLOEXEC);
+  if (s.output_fd < 0) return Error::Sys("memfd_create");
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, s.output_fd, 1);
+  posix_spawn_file_actions_adddup2(&actions, s.output_fd, 2);
+
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+
+  s.start_ns = MonotonicNanos();
+  int rc = posix_spawn(&s.pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    close(s.output_fd);
+    return Error(rc, "spawn " + argv[0]);
+  }
+  return s;
+}
+
+Result<CommandResult> Reap(Spawned spawned) {
+  auto result = Wait(spawned.pid, spawned.start_ns);
+  if (result) result->output = ReadTail(spawned.output_fd);
+  close(spawned.output_fd);
+  return result;
+}
+
+Result<CommandResult> RunCommand(const std::vector<std::string>& argv) {
+  Spawned s = BERTH_TRY(Spawn(argv));
+  return Reap(s);
+}
+
+namespace {
+
+struct FloorChild {
+  const char* path;
+};
+
+int FloorChildMain(void* arg) {
+  const char* path = static_cast<FloorChild*>(arg)->path;
+  char* const args[] = {const_cast<char*>(path), nullptr};
+  char* const env[] = {nullptr};
+  execve(path, args, env);
+  _exit(127);
+}
+
+}  // namespace
+
+Result<CommandResult> RunInNewNamespaces(uint64_t clone_flags, const std::string& path) {
+  // The child only calls execve, so a small stack is plenty.
+  constexpr size_t kStack = 64 * 1024;
+  void* stack = mmap(nullptr, kStack, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) return Error::Sys("mmap clone stack");
+  FloorChild child{path.c_str()};
+  int64_t start = MonotonicNanos();
+  pid_t pid = clone(FloorChildMain, static_cast<char*>(stack) + kStack,
+                    static_cast<int>(clone_flags) | SIGCHLD, &child);
+  if (pid < 0) {
+    Error e = Error::Sys("clone");
+    munmap(stack, kStack);
+    return e;
+  }
+  auto result = Wait(pid, start);
+  munmap(stack, kStack);
+  return result;
+}
+
+}  // namespace berth::bench

@@ -1,0 +1,468 @@
+// Start-up benchmarks: berth against runc, crun and the bare-kernel floor,
+// all measured in one run, in one private mount namespace, with one config.
+//
+//   startup_bench [--berth=PATH] [--runc=PATH] [--crun=PATH] [--iterations=N]
+//                 [--spec_from=auto|berth|runc] [--hide_cgroup2=true|false]
+//                 [--summary_md=FILE] [Google Benchmark flags, e.g.
+//                 --benchmark_repetitions=3 --benchmark_out=results.json]
+//
+// Families (one benchmark per runtime each):
+//   run/RT                  `RT run` of a static /bin/true, the spec template's config
+//   run/floor               clone() with the same CLONE_NEW* flags + execve + wait4
+//   create_start_delete/RT  `RT create`, `RT start`, `RT delete --force`
+//   exec/RT                 `RT exec ID /bin/true` into a running container
+//   throughput_2x/RT        batches of `RT run`, two in flight (containers/s)
+// Every runtime command's peak RSS (wait4 ru_maxrss) is the peak_rss_KiB counter.
+#include <benchmark/benchmark.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bench/startup/bundle.h"
+#include "bench/startup/command.h"
+#include "bench/startup/json_value.h"
+#include "bench/startup/mount_namespace.h"
+#include "bench/startup/stats.h"
+
+namespace berth::bench {
+namespace {
+
+struct Options {
+  std::string berth;  // empty: look next to this binary in bazel-bin
+  std::string runc = "/usr/sbin/runc";
+  std::string crun = "/usr/bin/crun";
+  std::string spec_from = "auto";
+  std::string summary_md;
+  std::string static_true, static_pause;
+  int iterations = 20;
+  bool hide_cgroup2 = true;
+  bool keep = false;
+};
+
+struct Runtime {
+  std::string name;
+  std::string path;
+  std::string state_root;
+};
+
+// Everything the benchmark functions share; set up once in main.
+struct Bench {
+  Options options;
+  std::string work_dir;     // rootfs and bundles
+  std::string state_dir;    // one --root per runtime under it
+  std::string true_bundle;  // args ["/bin/true"]
+  std::string pause_bundle; // args ["/bin/pause"]
+  std::string floor_true;   // host path of the static true
+  uint64_t clone_flags = 0;
+  std::vector<std::unique_ptr<Runtime>> runtimes;
+  std::vector<std::unique_ptr<SummaryRow>> rows;
+  int next_id = 0;
+
+  std::string NextId() { return "bench-" + std::to_string(getpid()) + "-" + std::to_string(next_id++); }
+  SummaryRow* Row(const std::string& family, const std::string& runtime, const std::string& unit) {
+    rows.push_back(std::make_unique<SummaryRow>(SummaryRow{family, runtime, unit, {}, {}}));
+    return rows.back().get();
+  }
+};
+
+Bench* g_bench = nullptr;
+
+std::vector<std::string> Cmd(const Runtime& rt, std::vector<std::string> rest) {
+  std::vector<std::string> argv = {rt.path, "--root", rt.state_root};
+  argv.insert(argv.end(), rest.begin(), rest.end());
+  return argv;
+}
+
+// Runs a runtime command; on failure marks the benchmark as errored.
+bool Step(benchmark::State& state, const std::vector<std::string>& argv, CommandResult* out) {
+  auto r = RunCommand(argv);
+  std::string what = argv.size() > 3 ? argv[3] : argv[0];
+  if (!r) {
+    state.SkipWithError((what + ": " + r.error().ToString()).c_str());
+    return false;
+  }
+  if (!r->Succeeded()) {
+    state.SkipWithError((what + " failed: " + r->Describe()).c_str());
+    return false;
+  }
+  *out = std::move(*r);
+  return true;
+}
+
+void ForceDelete(const Runtime& rt, const std::string& id) {
+  (void)RunCommand(Cmd(rt, {"delete", "--force", id}));
+}
+
+void BM_Run(benchmark::State& state, Runtime* rt, SummaryRow* row) {
+  long peak = 0;
+  for (auto _ : state) {
+    std::string id = g_bench->NextId();
+    CommandResult r;
+    if (!Step(state, Cmd(*rt, {"run", "--bundle", g_bench->true_bundle, id}), &r)) {
+      ForceDelete(*rt, id);
+      break;
+    }
+    row->samples.push_back(r.wall_ms);
+    peak = std::max(peak, r.max_rss_kib);
+  }
+  row->peak_rss_kib = std::max<double>(row->peak_rss_kib.value_or(0), static_cast<double>(peak));
+  state.counters["peak_rss_KiB"] = static_cast<double>(peak);
+}
+
+void BM_Floor(benchmark::State& state, SummaryRow* row) {
+  long peak = 0;
+  for (auto _ : state) {
+    auto r = RunInNewNamespaces(g_bench->clone_flags, g_bench->floor_true);
+    if (!r || !r->Succeeded()) {
+      state.SkipWithError(r ? ("floor child failed: " + r->Describe()).c_str()
+                            : r.error().ToString().c_str());
+      break;
+    }
+    row->samples.push_back(r->wall_ms);
+    peak = std::max(peak, r->max_rss_kib);
+  }
+  row->peak_rss_kib = static_cast<double>(peak);
+  state.counters["peak_rss_KiB"] = static_cast<double>(peak);
+}
+
+void BM_CreateStartDelete(benchmark::State& state, Runtime* rt, SummaryRow* row) {
+  double create_ms = 0, start_ms = 0, delete_ms = 0;
+  long peak = 0;
+  for (auto _ : state) {
+    std::string id = g_bench->NextId();
+    CommandResult c, s, d;
+    bool ok = Step(state, Cmd(*rt, {"create", "--bundle", g_bench->true_bundle, id}), &c) &&
+              Step(state, Cmd(*rt, {"start", id}), &s) &&
+              Step(state, Cmd(*rt, {"delete", "--force", id}), &d);
+    if (!ok) {
+      ForceDelete(*rt, id);
+      break;
+    }
+    create_ms += c.wall_ms;
+    start_ms += s.wall_ms;
+    delete_ms += d.wall_ms;
+    peak = std::max({peak, c.max_rss_kib, s.max_rss_kib, d.max_rss_kib});
+    row->samples.push_back(c.wall_ms + s.wall_ms + d.wall_ms);
+  }
+  using benchmark::Counter;
+  state.counters["create_ms"] = Counter(create_ms, Counter::kAvgIterations);
+  state.counters["start_ms"] = Counter(start_ms, Counter::kAvgIterations);
+  state.counters["delete_ms"] = Counter(delete_ms, Counter::kAvgIterations);
+  state.counters["peak_rss_KiB"] = static_cast<double>(peak);
+  row->peak_rss_kib = std::max<double>(row->peak_rss_kib.value_or(0), static_cast<double>(peak));
+}
+
+void BM_Exec(benchmark::State& state, Runtime* rt, SummaryRow* row) {
+  std::string id = g_bench->NextId();
+  CommandResult r;
+  // The long-running container is set up outside the timed loop.
+  if (!Step(state, Cmd(*rt, {"create", "--bundle", g_bench->pause_bundle, id}), &r) ||
+      !Step(state, Cmd(*rt, {"start", id}), &r)) {
+    ForceDelete(*rt, id);
+    return;
+  }
+  long peak = 0;
+  for (auto _ : state) {
+    if (!Step(state, Cmd(*rt, {"exec", id, "/bin/true"}), &r)) {
+      break;
+    }
+    row->samples.push_back(r.wall_ms);
+    peak = std::max(peak, r.max_rss_kib);
+  }
+  (void)RunCommand(Cmd(*rt, {"kill", id, "KILL"}));
+  ForceDelete(*rt, id);
+  state.counters["peak_rss_KiB"] = static_cast<double>(peak);
+  row->peak_rss_kib = std::max<double>(row->peak_rss_kib.value_or(0), static_cast<double>(peak));
+}
+
+// Each iteration runs a batch of containers keeping two `run`s in flight;
+// one sample per batch, in containers per second.
+void BM_Throughput(benchmark::State& state, Runtime* rt, SummaryRow* row) {
+  constexpr int kBatch = 10, kInFlight = 2;
+  for (auto _ : state) {
+    int64_t start = MonotonicNanos();
+    std::map<pid_t, std::pair<Spawned, std::string>> running;
+    int started = 0, finished = 0;
+    std::string failure;
+    while (finished < kBatch && failure.empty()) {
+      while (static_cast<int>(running.size()) < kInFlight && started < kBatch) {
+        std::string id = g_bench->NextId();
+        auto s = Spawn(Cmd(*rt, {"run", "--bundle", g_bench->true_bundle, id}));
+        if (!s) {
+          failure = s.error().ToString();
+          break;
+        }
+        running[s->pid] = {*s, id};
+        ++started;
+      }
+      if (running.empty()) break;
+      // Reap whichever finishes first; every child of this process here is ours.
+      // Peek (WNOWAIT) so Reap() collects the rusage of that child.
+      siginfo_t info{};
+      if (waitid(P_ALL, 0, &info, WEXITED | WNOWAIT) != 0) {
+        failure = Error::Sys("waitid").ToString();
+        break;
+      }
+      auto it = running.find(info.si_pid);
+      if (it == running.end()) {
+        int status;
+        (void)waitpid(info.si_pid, &status, 0);  // not one of this batch
+        continue;
+      }
+      auto r = Reap(it->second.first);
+      if (!r || !r->Succeeded()) {
+        failure = r ? r->Describe() : r.error().ToString();
+        ForceDelete(*rt, it->second.second);
+      }
+      running.erase(it);
+      ++finished;
+    }
+    for (auto& [pid, entry] : running) {
+      (void)Reap(entry.first);
+      ForceDelete(*rt, entry.second);
+    }
+    if (!failure.empty()) {
+      state.SkipWithError(("run failed: " + failure).c_str());
+      break;
+    }
+    double seconds = static_cast<double>(MonotonicNanos() - start) / 1e9;
+    row->samples.push_back(kBatch / seconds);
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+
+// ------------------------------------------------------------------ setup
+
+bool ParseFlag(const std::string& arg, const char* name, std::string* value) {
+  std::string prefix = std::string("--") + name + "=";
+  if (arg.rfind(prefix, 0) != 0) return false;
+  *value = arg.substr(prefix.size());
+  return true;
+}
+
+Result<Options> ParseOptions(int argc, char** argv) {
+  Options o;
+  std::string exe_dir = std::filesystem::read_symlink("/proc/self/exe").parent_path();
+  o.static_true = exe_dir + "/static_true";
+  o.static_pause = exe_dir + "/static_pause";
+  std::string default_berth = exe_dir + "/../../runtime/berth";
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i], v;
+    if (ParseFlag(a, "berth", &o.berth) || ParseFlag(a, "runc", &o.runc) ||
+        ParseFlag(a, "crun", &o.crun) || ParseFlag(a, "spec_from", &o.spec_from) ||
+        ParseFlag(a, "summary_md", &o.summary_md) ||
+        ParseFlag(a, "static_true", &o.static_true) ||
+        ParseFlag(a, "static_pause", &o.static_pause)) {
+    } else if (ParseFlag(a, "iterations", &v)) {
+      o.iterations = std::atoi(v.c_str());
+      if (o.iterations < 1) return Error("--iterations must be >= 1");
+    } else if (ParseFlag(a, "hide_cgroup2", &v)) {
+      o.hide_cgroup2 = v != "false" && v != "0";
+    } else if (a == "--keep") {
+      o.keep = true;
+    } else {
+      return Error("unknown flag " + a + " (see the comment at the top of startup_bench.cc)");
+    }
+  }
+  if (o.berth.empty() && access(default_berth.c_str(), X_OK) == 0)
+    o.berth = std::filesystem::canonical(default_berth);
+  return o;
+}
+
+std::string FirstLine(std::string s) {
+  auto nl = s.find('\n');
+  return nl == std::string::npos ? s : s.substr(0, nl);
+}
+
+// Writes `RT spec` into a scratch directory and returns the parsed template.
+Result<JsonValue> SpecTemplate(const std::string& runtime_path, const std::string& dir) {
+  BERTH_TRY(RemoveTree(dir));
+  if (mkdir(dir.c_str(), 0755) != 0) return Error::Sys("mkdir " + dir);
+  auto r = BERTH_TRY(RunCommand({runtime_path, "spec", "--bundle", dir}));
+  if (!r.Succeeded()) return Error(runtime_path + " spec: " + r.Describe());
+  std::string text = BERTH_TRY(ReadFile(dir + "/config.json"));
+  return ParseJson(text);
+}
+
+Status WriteBundle(const std::string& dir, JsonValue config, const std::string& rootfs,
+                   const std::vector<std::string>& args) {
+  BERTH_TRY(AdaptTemplate(config, rootfs, args));
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return Error::Sys("mkdir " + dir);
+  return WriteFile(dir + "/config.json", SerializeJson(config));
+}
+
+// Picks the config template: berth's own `spec` when it works, else runc's.
+Result<std::pair<std::string, JsonValue>> ChooseTemplate(const Options& o, const std::string& work) {
+  std::vector<std::pair<std::string, std::string>> candidates;
+  if (o.spec_from == "auto" || o.spec_from == "berth") candidates.push_back({"berth", o.berth});
+  if (o.spec_from == "auto" || o.spec_from == "runc") candidates.push_back({"runc", o.runc});
+  if (o.spec_from == "crun") candidates.push_back({"crun", o.crun});
+  std::string errors;
+  for (const auto& [name, path] : candidates) {
+    if (path.empty() || access(path.c_str(), X_OK) != 0) continue;
+    auto t = SpecTemplate(path, work + "/template-" + name);
+    if (t) return std::make_pair(name, std::move(*t));
+    errors += " " + name + ": " + t.error().ToString() + ";";
+    std::fprintf(stderr, "startup_bench: %s spec unusable: %s\n", name.c_str(),
+                 t.error().ToString().c_str());
+  }
+  return Error("no usable `spec` template (--spec_from=" + o.spec_from + ")" + errors);
+}
+
+// A runtime is benchmarked only if one `run` of the true bundle succeeds.
+Status TrialRun(Runtime& rt, Bench& bench) {
+  if (rt.path.empty()) return Error("not built/installed");
+  if (access(rt.path.c_str(), X_OK) != 0) return Error::Sys(rt.path);
+  if (mkdir(rt.state_root.c_str(), 0700) != 0 && errno != EEXIST)
+    return Error::Sys("mkdir " + rt.state_root);
+  std::string id = bench.NextId();
+  auto r = BERTH_TRY(RunCommand(Cmd(rt, {"run", "--bundle", bench.true_bundle, id})));
+  if (!r.Succeeded()) {
+    ForceDelete(rt, id);
+    return Error("trial run failed: " + r.Describe());
+  }
+  return Ok();
+}
+
+std::string Now() {
+  char buf[64];
+  time_t t = time(nullptr);
+  strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", gmtime(&t));
+  return buf;
+}
+
+int Main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  auto options = ParseOptions(argc, argv);
+  if (!options) {
+    std::fprintf(stderr, "startup_bench: %s\n", options.error().ToString().c_str());
+    return 2;
+  }
+  if (geteuid() != 0) {
+    std::fprintf(stderr, "startup_bench: run as root (containers need namespaces and cgroups)\n");
+    return 2;
+  }
+  Bench bench;
+  g_bench = &bench;
+  bench.options = *options;
+
+  auto ns = EnterBenchMountNamespace(options->hide_cgroup2);
+  if (!ns) {
+    std::fprintf(stderr, "startup_bench: %s\n", ns.error().ToString().c_str());
+    return 1;
+  }
+  benchmark::AddCustomContext("mount_namespace", *ns);
+
+  char work_template[] = "/tmp/berth-bench-XXXXXX";
+  if (!mkdtemp(work_template)) {
+    std::perror("startup_bench: mkdtemp");
+    return 1;
+  }
+  bench.work_dir = work_template;
+  // State dirs on tmpfs, like every runtime's default (/run/runc, /run/crun).
+  bench.state_dir = "/run/berth-bench-" + std::to_string(getpid());
+  int rc = 1;
+  auto cleanup = [&] {
+    if (bench.options.keep) return;
+    (void)RemoveTree(bench.state_dir);
+    (void)RemoveTree(bench.work_dir);
+  };
+
+  std::string rootfs = bench.work_dir + "/rootfs";
+  auto st = BuildBenchRootfs(rootfs, options->static_true, options->static_pause);
+  if (mkdir(bench.state_dir.c_str(), 0700) != 0 && errno != EEXIST) st = Error::Sys("mkdir state dir");
+  auto tmpl = ChooseTemplate(*options, bench.work_dir);
+  if (!st || !tmpl) {
+    std::fprintf(stderr, "startup_bench: %s\n",
+                 (!st ? st.error() : tmpl.error()).ToString().c_str());
+    cleanup();
+    return 1;
+  }
+  bench.true_bundle = bench.work_dir + "/bundle-true";
+  bench.pause_bundle = bench.work_dir + "/bundle-pause";
+  bench.floor_true = rootfs + "/bin/true";
+  auto flags = NamespaceCloneFlags(tmpl->second);
+  st = WriteBundle(bench.true_bundle, tmpl->second, rootfs, {"/bin/true"});
+  if (st) st = WriteBundle(bench.pause_bundle, tmpl->second, rootfs, {"/bin/pause"});
+  if (!st || !flags) {
+    std::fprintf(stderr, "startup_bench: %s\n", (!st ? st.error() : flags.error()).ToString().c_str());
+    cleanup();
+    return 1;
+  }
+  bench.clone_flags = *flags;
+  benchmark::AddCustomContext("config_template", tmpl->first + " spec");
+
+  int iters = options->iterations;
+  auto configure = [iters](benchmark::internal::Benchmark* b, int divisor) {
+    b->UseRealTime()->Iterations(std::max(1, iters / divisor))->Unit(benchmark::kMillisecond);
+  };
+  SummaryRow* floor_row = bench.Row("run", "floor", "ms");
+  configure(benchmark::RegisterBenchmark("run/floor", BM_Floor, floor_row), 1);
+
+  for (const auto& [name, path] : std::vector<std::pair<std::string, std::string>>{
+           {"berth", options->berth}, {"runc", options->runc}, {"crun", options->crun}}) {
+    auto rt = std::make_unique<Runtime>(Runtime{name, path, bench.state_dir + "/" + name});
+    if (auto trial = TrialRun(*rt, bench); !trial) {
+      std::string why = path.empty() ? "not found" : path + ": " + trial.error().ToString();
+      std::fprintf(stderr, "startup_bench: skipping %s: %s\n", name.c_str(), why.c_str());
+      benchmark::AddCustomContext("skipped_" + name, why);
+      continue;
+    }
+    auto v = RunCommand({path, "--version"});
+    benchmark::AddCustomContext("version_" + name, v ? FirstLine(v->output) : "?");
+    bench.runtimes.push_back(std::move(rt));
+  }
+  for (auto& rt : bench.runtimes)
+    configure(benchmark::RegisterBenchmark(("run/" + rt->name).c_str(), BM_Run, rt.get(),
+                                           bench.Row("run", rt->name, "ms")), 1);
+  for (auto& rt : bench.runtimes)
+    configure(benchmark::RegisterBenchmark(("create_start_delete/" + rt->name).c_str(),
+                                           BM_CreateStartDelete, rt.get(),
+                                           bench.Row("create_start_delete", rt->name, "ms")), 2);
+  for (auto& rt : bench.runtimes)
+    configure(benchmark::RegisterBenchmark(("exec/" + rt->name).c_str(), BM_Exec, rt.get(),
+                                           bench.Row("exec", rt->name, "ms")), 1);
+  for (auto& rt : bench.runtimes)
+    configure(benchmark::RegisterBenchmark(("throughput_2x/" + rt->name).c_str(), BM_Throughput,
+                                           rt.get(),
+                                           bench.Row("throughput_2x", rt->name, "containers/s")),
+              10);
+
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+
+  std::vector<SummaryRow> rows;
+  for (const auto& r : bench.rows)
+    if (!r->samples.empty()) rows.push_back(*r);
+  struct utsname u {};
+  uname(&u);
+  std::string summary = "Measured " + Now() + " on " + u.release + " (" +
+                        std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " CPUs); config from `" +
+                        tmpl->first + " spec`; " + *ns + ".\n\n" +
+                        FormatSummary(rows, {"berth", "crun", "floor"});
+  std::printf("\n%s", summary.c_str());
+  rc = 0;
+  if (!options->summary_md.empty()) {
+    if (auto w = WriteFile(options->summary_md, summary); !w) {
+      std::fprintf(stderr, "startup_bench: %s\n", w.error().ToString().c_str());
+      rc = 1;
+    }
+  }
+  cleanup();
+  return rc;
+}
+
+}  // namespace
+}  // namespace berth::bench
+
+int main(int argc, char** argv) { return berth::bench::Main(argc, argv); }
