@@ -1,0 +1,130 @@
+#include "runtime/rootfs/devices.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "runtime/rootfs/mount_api.h"
+#include "runtime/rootfs/resolve.h"
+
+namespace berth::rootfs {
+namespace {
+
+struct PathParts {
+  std::string parent;
+  std::string name;
+};
+
+Result<PathParts> SplitLast(const std::string& path) {
+  std::string clean = CleanPath(path);
+  size_t slash = clean.rfind('/');
+  std::string name = clean.substr(slash + 1);
+  if (name.empty() || name == "..") return Error(EINVAL, "bad device path " + path);
+  return PathParts{slash == 0 ? "/" : clean.substr(0, slash), name};
+}
+
+// Removes a non-directory entry so the node can be created fresh: whatever
+// the image had there (even a symlink) is not trusted.
+Status RemoveExisting(int dir_fd, const std::string& name, const std::string& shown) {
+  struct stat st;
+  if (fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno == ENOENT) return Ok();
+    return Error::Sys("stat " + shown);
+  }
+  if (S_ISDIR(st.st_mode)) return Error(EISDIR, shown + " exists and is a directory");
+  if (unlinkat(dir_fd, name.c_str(), 0) != 0) return Error::Sys("remove " + shown);
+  return Ok();
+}
+
+Status BindHostDevice(int dir_fd, const std::string& name, const std::string& path) {
+  int fd = openat(dir_fd, name.c_str(), O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0) return Error::Sys("create " + path);
+  close(fd);
+  int target = openat(dir_fd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (target < 0) return Error::Sys("open " + path);
+  UniqueFd target_fd(target);
+  auto tree = BERTH_TRY_CTX(CloneTree(AT_FDCWD, path, false), "bind host device");
+  return MoveMount(tree.get(), target_fd.get());
+}
+
+Status CreateOne(int root_fd, const spec::Device& device, bool user_ns) {
+  unsigned type = BERTH_TRY(DeviceFileType(device.type));
+  PathParts parts = BERTH_TRY(SplitLast(device.path));
+  auto dir = BERTH_TRY(CreateInRoot(root_fd, parts.parent, TargetKind::kDirectory));
+  BERTH_TRY(RemoveExisting(dir.get(), parts.name, device.path));
+  if (user_ns) {
+    // mknod is not allowed in a user namespace: bind the host's node.
+    return BindHostDevice(dir.get(), parts.name, CleanPath(device.path));
+  }
+  mode_t perm = device.fileMode.value_or(0666) & 07777;
+  dev_t dev = type == S_IFIFO ? 0
+                              : makedev(static_cast<unsigned>(device.major),
+                                        static_cast<unsigned>(device.minor));
+  // The umask must not trim the mode the config asks for.
+  mode_t old = umask(0);
+  int rc = mknodat(dir.get(), parts.name.c_str(), type | perm, dev);
+  int saved = errno;
+  umask(old);
+  if (rc != 0) return Error(saved, "mknod " + device.path);
+  uid_t uid = device.uid.value_or(0);
+  gid_t gid = device.gid.value_or(0);
+  if (fchownat(dir.get(), parts.name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
+    return Error::Sys("chown " + device.path);
+  return Ok();
+}
+
+}  // namespace
+
+std::vector<spec::Device> DefaultDevices() {
+  auto dev = [](const char* path, int64_t major, int64_t minor) {
+    spec::Device d;
+    d.type = "c";
+    d.path = path;
+    d.major = major;
+    d.minor = minor;
+    d.fileMode = 0666;
+    d.uid = 0;
+    d.gid = 0;
+    return d;
+  };
+  return {dev("/dev/null", 1, 3),    dev("/dev/zero", 1, 5),    dev("/dev/full", 1, 7),
+          dev("/dev/random", 1, 8),  dev("/dev/urandom", 1, 9), dev("/dev/tty", 5, 0)};
+}
+
+Result<unsigned> DeviceFileType(const std::string& type) {
+  if (type == "c" || type == "u") return unsigned{S_IFCHR};
+  if (type == "b") return unsigned{S_IFBLK};
+  if (type == "p") return unsigned{S_IFIFO};
+  return Error(EINVAL, "unknown device type \"" + type + "\"");
+}
+
+Status CreateDevices(int root_fd, const std::vector<spec::Device>& devices, bool user_ns) {
+  for (const auto& device : devices)
+    BERTH_TRY_CTX(CreateOne(root_fd, device, user_ns), "device " + device.path);
+  return Ok();
+}
+
+Status CreateDevSymlinks(int root_fd) {
+  auto dev = BERTH_TRY(CreateInRoot(root_fd, "/dev", TargetKind::kDirectory));
+  static constexpr std::pair<const char*, const char*> kLinks[] = {
+      {"fd", "/proc/self/fd"},
+      {"stdin", "/proc/self/fd/0"},
+      {"stdout", "/proc/self/fd/1"},
+      {"stderr", "/proc/self/fd/2"},
+  };
+  for (const auto& [name, target] : kLinks) {
+    if (symlinkat(target, dev.get(), name) != 0 && errno != EEXIST)
+      return Error::Sys(std::string("symlink /dev/") + name);
+  }
+  // /dev/ptmx must be the devpts instance's multiplexer, not the host's.
+  struct stat st;
+  if (fstatat(dev.get(), "pts/ptmx", &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (unlinkat(dev.get(), "ptmx", 0) != 0 && errno != ENOENT)
+      return Error::Sys("remove /dev/ptmx");
+    if (symlinkat("pts/ptmx", dev.get(), "ptmx") != 0) return Error::Sys("symlink /dev/ptmx");
+  }
+  return Ok();
+}
+
+}  // namespace berth::rootfs

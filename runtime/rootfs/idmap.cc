@@ -1,0 +1,94 @@
+// A user namespace holding only a uid/gid mapping, for MOUNT_ATTR_IDMAP.
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "runtime/rootfs/mounts.h"
+
+namespace berth::rootfs {
+namespace {
+
+std::string FormatMap(const std::vector<spec::IdMapping>& mappings) {
+  std::string text;
+  for (const auto& m : mappings)
+    text += std::to_string(m.containerID) + " " + std::to_string(m.hostID) + " " +
+            std::to_string(m.size) + "\n";
+  return text;
+}
+
+Status WriteFile(const std::string& path, const std::string& text) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return Error::Sys("open " + path);
+  ssize_t n = write(fd, text.data(), text.size());
+  int saved = errno;
+  close(fd);
+  if (n != static_cast<ssize_t>(text.size())) return Error(n < 0 ? saved : EIO, "write " + path);
+  return Ok();
+}
+
+}  // namespace
+
+Result<UniqueFd> MakeIdmapUserNamespace(const std::vector<spec::IdMapping>& uid_mappings,
+                                        const std::vector<spec::IdMapping>& gid_mappings) {
+  // A helper child unshares a user namespace and reports its pid as /proc
+  // names it (this process may be in a pid namespace /proc does not show);
+  // it then waits until we close the pipe.
+  int to_parent[2], to_child[2];
+  if (pipe2(to_parent, O_CLOEXEC) != 0) return Error::Sys("pipe");
+  if (pipe2(to_child, O_CLOEXEC) != 0) {
+    close(to_parent[0]);
+    close(to_parent[1]);
+    return Error::Sys("pipe");
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    int saved = errno;
+    for (int fd : {to_parent[0], to_parent[1], to_child[0], to_child[1]}) close(fd);
+    return Error(saved, "fork idmap helper");
+  }
+  if (pid == 0) {
+    close(to_parent[0]);
+    close(to_child[1]);
+    char self[32] = {0};
+    if (unshare(CLONE_NEWUSER) != 0 || readlink("/proc/self", self, sizeof(self) - 1) <= 0)
+      _exit(1);
+    if (write(to_parent[1], self, sizeof(self)) != sizeof(self)) _exit(1);
+    char c;
+    (void)!read(to_child[0], &c, 1);
+    _exit(0);
+  }
+  close(to_parent[1]);
+  close(to_child[0]);
+  UniqueFd from_child(to_parent[0]), release(to_child[1]);
+  auto finish = [&]() {
+    release.Reset();
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+  };
+  char self[32] = {0};
+  ssize_t n = read(from_child.get(), self, sizeof(self));
+  if (n != sizeof(self)) {
+    finish();
+    return Error(EIO, "idmap helper failed to create a user namespace");
+  }
+  self[sizeof(self) - 1] = 0;
+  const std::string proc = std::string("/proc/") + self;
+  Status s = WriteFile(proc + "/uid_map", FormatMap(uid_mappings));
+  if (s) s = WriteFile(proc + "/gid_map", FormatMap(gid_mappings));
+  if (!s) {
+    finish();
+    return std::move(s).error().Context("idmap user namespace");
+  }
+  int fd = open((proc + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC);
+  int saved = errno;
+  finish();
+  if (fd < 0) return Error(saved, "open idmap user namespace");
+  return UniqueFd(fd);
+}
+
+}  // namespace berth::rootfs

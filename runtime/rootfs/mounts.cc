@@ -1,0 +1,136 @@
+#include "runtime/rootfs/mounts.h"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "runtime/rootfs/mount_api.h"
+#include "runtime/rootfs/resolve.h"
+
+namespace berth::rootfs {
+namespace {
+
+bool IsProcOrSys(const std::string& dest) { return dest == "/proc" || dest == "/sys"; }
+
+std::string HostSource(const std::string& source, const std::string& bundle) {
+  if (source.empty() || source[0] == '/' || bundle.empty()) return source;
+  return bundle + "/" + source;
+}
+
+// Re-opens a proc/sysfs destination after mounting and checks what is there
+// really is that filesystem (CVE-2019-16884 family).
+Status VerifyFilesystem(int root_fd, const std::string& dest, const std::string& type) {
+  int64_t want = type == "proc" ? PROC_SUPER_MAGIC : SYSFS_MAGIC;
+  auto fd = BERTH_TRY(OpenInRootNoSymlinks(root_fd, dest, O_PATH | O_DIRECTORY));
+  int64_t magic = BERTH_TRY(FsMagic(fd.get()));
+  if (magic != want) return Error(EINVAL, dest + " is not a " + type + " filesystem after mounting");
+  return Ok();
+}
+
+Status Remount(int root_fd, const std::string& dest, const MountOptions& options) {
+  auto target = BERTH_TRY(OpenInRoot(root_fd, dest, O_PATH));
+  if (!options.bind && (!options.data.empty() || !options.sb_flags.empty())) {
+    // Superblock reconfiguration, by fd (fspick), never by path.
+    int raw = fspick(target.get(), "", FSPICK_EMPTY_PATH | FSPICK_CLOEXEC);
+    if (raw < 0) return Error::Sys("fspick");
+    UniqueFd fs(raw);
+    for (const auto& flag : options.sb_flags)
+      if (fsconfig(fs.get(), FSCONFIG_SET_FLAG, flag.c_str(), nullptr, 0) != 0)
+        return Error::Sys("remount option " + flag);
+    for (const auto& item : options.data) {
+      DataOption opt = SplitDataOption(item);
+      int rc = opt.has_value ? fsconfig(fs.get(), FSCONFIG_SET_STRING, opt.key.c_str(),
+                                        opt.value.c_str(), 0)
+                             : fsconfig(fs.get(), FSCONFIG_SET_FLAG, opt.key.c_str(), nullptr, 0);
+      if (rc != 0) return Error::Sys("remount option " + item);
+    }
+    if (fsconfig(fs.get(), FSCONFIG_CMD_RECONFIGURE, nullptr, nullptr, 0) != 0)
+      return Error::Sys("reconfigure");
+  }
+  BERTH_TRY(ApplyMountAttrs(target.get(), options));
+  for (const auto& p : options.propagation)
+    BERTH_TRY(SetPropagation(target.get(), p.type, p.recursive));
+  return Ok();
+}
+
+}  // namespace
+
+Result<UniqueFd> OpenRealDirectory(int root_fd, const std::string& path) {
+  auto fd = OpenInRootNoSymlinks(root_fd, path, O_PATH | O_DIRECTORY);
+  if (fd.ok()) return fd;
+  int code = fd.error().code();
+  if (code == ELOOP)
+    return Error(ELOOP, path + " in the rootfs is or passes through a symlink; it must be a real directory");
+  if (code == ENOTDIR) return Error(ENOTDIR, path + " in the rootfs is not a directory");
+  if (code != ENOENT) return fd;
+  BERTH_TRY(CreateInRoot(root_fd, path, TargetKind::kDirectory));
+  return OpenInRootNoSymlinks(root_fd, path, O_PATH | O_DIRECTORY);
+}
+
+Status MountConfigEntry(int root_fd, const spec::Mount& mount, const MountContext& context) {
+  const std::string dest = CleanPath(mount.destination);
+  if (dest == "/") return Error(EINVAL, "mounting over the container's / is not supported");
+  MountOptions options = BERTH_TRY(ParseMountOptions(mount.options));
+  const bool bind = options.bind || mount.type == "bind";
+  if (bind) options.bind = true;
+  // Only a real procfs may sit on /proc: anything else could fake the files
+  // the runtime writes there (CVE-2019-16884).
+  if (dest == "/proc" && (bind || mount.type != "proc"))
+    return Error(EINVAL, "only a proc filesystem may be mounted on /proc (got " +
+                             (bind ? std::string("a bind mount") : "type " + mount.type) + ")");
+  if (options.remount) return Remount(root_fd, dest, options);
+  if (mount.type == "cgroup" && !bind) return MountCgroups(root_fd, dest, options, context);
+  if (options.tmpcopyup) return Error(ENOTSUP, "mount option tmpcopyup is not supported");
+  const bool want_idmap = !mount.uidMappings.empty() || !mount.gidMappings.empty();
+  if (want_idmap && !options.idmap) options.idmap = true;  // mappings imply idmap
+  if (options.idmap && !bind) return Error(EINVAL, "idmap is only supported for bind mounts");
+  if (options.idmap && (mount.uidMappings.empty() || mount.gidMappings.empty()))
+    return Error(EINVAL, "idmap needs both uidMappings and gidMappings");
+
+  UniqueFd tree;
+  TargetKind kind = TargetKind::kDirectory;
+  if (bind) {
+    std::string source = HostSource(mount.source, context.bundle);
+    if (source.empty()) return Error(EINVAL, "bind mount without a source");
+    tree = BERTH_TRY_CTX(CloneTree(AT_FDCWD, source, options.recursive), "bind " + source);
+    struct stat st;
+    if (fstat(tree.get(), &st) != 0) return Error::Sys("stat bind source " + source);
+    if (!S_ISDIR(st.st_mode)) kind = TargetKind::kFile;
+    BERTH_TRY(ApplyMountAttrs(tree.get(), options));
+    if (options.idmap) {
+      auto userns = BERTH_TRY(MakeIdmapUserNamespace(mount.uidMappings, mount.gidMappings));
+      BERTH_TRY(SetIdmap(tree.get(), userns.get(), options.recursive_idmap));
+    }
+  } else {
+    if (mount.type.empty()) return Error(EINVAL, "mount without a type");
+    tree = BERTH_TRY(NewFilesystem(mount.type, mount.source, options.sb_flags, options.data,
+                                   options.attr_set));
+    BERTH_TRY(SetMountAttrs(tree.get(), options.rec_attr_set, options.rec_attr_clr, true));
+  }
+
+  const bool must_be_real_dir =
+      IsProcOrSys(dest) || mount.type == "proc" || mount.type == "sysfs";
+  UniqueFd target;
+  if (must_be_real_dir) {
+    if (kind != TargetKind::kDirectory) return Error(ENOTDIR, "a file cannot be mounted on " + dest);
+    target = BERTH_TRY(OpenRealDirectory(root_fd, dest));
+  } else {
+    target = BERTH_TRY(CreateInRoot(root_fd, dest, kind));
+  }
+  struct stat tst;
+  if (fstat(target.get(), &tst) != 0) return Error::Sys("stat mount target");
+  if (kind == TargetKind::kDirectory && !S_ISDIR(tst.st_mode))
+    return Error(ENOTDIR, "mount target exists and is not a directory");
+  if (kind == TargetKind::kFile && S_ISDIR(tst.st_mode))
+    return Error(EISDIR, "mount target is a directory but the source is not");
+
+  BERTH_TRY(MoveMount(tree.get(), target.get()));
+  for (const auto& p : options.propagation)
+    BERTH_TRY(SetPropagation(tree.get(), p.type, p.recursive));
+  if (!bind && (mount.type == "proc" || mount.type == "sysfs"))
+    BERTH_TRY(VerifyFilesystem(root_fd, dest, mount.type));
+  return Ok();
+}
+
+}  // namespace berth::rootfs
