@@ -341,6 +341,14 @@ std::string Now() {
   return buf;
 }
 
+std::string LoadAverage() {
+  double load[1] = {0};
+  if (getloadavg(load, 1) != 1) return "?";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", load[0]);
+  return buf;
+}
+
 int Main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   auto options = ParseOptions(argc, argv);
@@ -438,6 +446,9 @@ int Main(int argc, char** argv) {
                                            bench.Row("throughput_2x", rt->name, "containers/s")),
               10);
 
+  // Other work on the machine skews every figure; the load average says how much.
+  std::string load_before = LoadAverage();
+  benchmark::AddCustomContext("load_average_before", load_before);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
 
@@ -447,7 +458,8 @@ int Main(int argc, char** argv) {
   struct utsname u {};
   uname(&u);
   std::string summary = "Measured " + Now() + " on " + u.release + " (" +
-                        std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " CPUs); config from `" +
+                        std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " CPUs, load average " +
+                        load_before + " before, " + LoadAverage() + " after); config from `" +
                         tmpl->first + " spec`; " + *ns + ".\n\n" +
                         FormatSummary(rows, {"berth", "crun", "floor"});
   std::printf("\n%s", summary.c_str());
