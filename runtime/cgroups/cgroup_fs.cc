@@ -1,0 +1,172 @@
+#include "runtime/cgroups/cgroup_fs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "runtime/cgroups/device_filter.h"
+
+namespace berth::cgroups {
+namespace {
+
+// Splits "/a/b/c" into {"a", "b", "c"}.
+std::vector<std::string> Components(std::string_view cgroup) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < cgroup.size()) {
+    size_t j = cgroup.find('/', i);
+    if (j == std::string_view::npos) j = cgroup.size();
+    if (j > i) out.emplace_back(cgroup.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Copies the names of the parent's regular files into a new directory, the
+// way cgroupfs populates a new cgroup (used by Kind::kDirectory only).
+Status PopulateLikeKernel(const std::string& parent, const std::string& dir) {
+  DIR* d = opendir(parent.c_str());
+  if (d == nullptr) return Error::Sys("opendir " + parent);
+  Status status;
+  while (dirent* e = readdir(d)) {
+    if (e->d_type != DT_REG) continue;
+    std::string path = dir + "/" + e->d_name;
+    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      status = Error::Sys("create " + path);
+      break;
+    }
+    close(fd);
+  }
+  closedir(d);
+  return status;
+}
+
+Status RemoveTree(const std::string& path, bool remove_files) {
+  DIR* d = opendir(path.c_str());
+  if (d == nullptr) {
+    if (errno == ENOENT) return Ok();
+    return Error::Sys("opendir " + path);
+  }
+  std::vector<std::string> subdirs, files;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (e->d_type == DT_DIR) subdirs.push_back(path + "/" + name);
+    else if (e->d_type == DT_REG) files.push_back(path + "/" + name);
+  }
+  closedir(d);
+  for (const auto& sub : subdirs) BERTH_TRY(RemoveTree(sub, remove_files));
+  if (remove_files)
+    for (const auto& f : files)
+      if (unlink(f.c_str()) != 0 && errno != ENOENT) return Error::Sys("unlink " + f);
+  // A cgroup whose last task just exited can report EBUSY for a short while.
+  for (int attempt = 0;; ++attempt) {
+    if (rmdir(path.c_str()) == 0 || errno == ENOENT) return Ok();
+    if (errno != EBUSY || attempt >= 50) return Error::Sys("rmdir " + path);
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, nullptr);
+  }
+}
+
+}  // namespace
+
+std::string CgroupFs::DirPath(std::string_view cgroup) const {
+  std::string path = root_;
+  for (const auto& c : Components(cgroup)) path += "/" + c;
+  return path;
+}
+
+std::string CgroupFs::FilePath(std::string_view cgroup, std::string_view file) const {
+  return DirPath(cgroup) + "/" + std::string(file);
+}
+
+Status CgroupFs::Write(std::string_view cgroup, std::string_view file, std::string_view value) const {
+  std::string path = FilePath(cgroup, file);
+  Fd fd(open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+  if (fd.get() < 0) return Error::Sys("open " + path);
+  ssize_t n;
+  do {
+    n = write(fd.get(), value.data(), value.size());
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return Error::Sys("write \"" + std::string(value) + "\" to " + path);
+  if (static_cast<size_t>(n) != value.size())
+    return Error(EIO, "short write of \"" + std::string(value) + "\" to " + path);
+  return Ok();
+}
+
+Result<std::string> CgroupFs::Read(std::string_view cgroup, std::string_view file) const {
+  std::string path = FilePath(cgroup, file);
+  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return Error::Sys("open " + path);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error::Sys("read " + path);
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+bool CgroupFs::FileExists(std::string_view cgroup, std::string_view file) const {
+  struct stat st;
+  return stat(FilePath(cgroup, file).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool CgroupFs::DirExists(std::string_view cgroup) const {
+  struct stat st;
+  return stat(DirPath(cgroup).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+Result<std::vector<std::string>> CgroupFs::MakeDirs(std::string_view cgroup) const {
+  std::vector<std::string> created;
+  std::string rel;
+  for (const auto& c : Components(cgroup)) {
+    std::string parent = DirPath(rel);
+    rel += "/" + c;
+    std::string path = DirPath(rel);
+    if (mkdir(path.c_str(), 0755) != 0) {
+      if (errno == EEXIST && DirExists(rel)) continue;
+      return Error::Sys("mkdir " + path);
+    }
+    if (kind_ == Kind::kDirectory) BERTH_TRY(PopulateLikeKernel(parent, path));
+    created.push_back(rel);
+  }
+  return created;
+}
+
+Status CgroupFs::RemoveDir(std::string_view cgroup) const {
+  if (Components(cgroup).empty()) return Error(EINVAL, "refusing to remove the hierarchy root " + root_);
+  return RemoveTree(DirPath(cgroup), kind_ == Kind::kDirectory);
+}
+
+Status CgroupFs::AttachDeviceFilter(std::string_view cgroup, const std::vector<bpf_insn>& program) const {
+  std::string path = DirPath(cgroup);
+  Fd dir(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0) return Error::Sys("open " + path);
+  BERTH_TRY_CTX(AttachDeviceProgram(dir.get(), program), "device filter for " + path);
+  return Ok();
+}
+
+}  // namespace berth::cgroups

@@ -1,0 +1,61 @@
+// Access to one cgroup hierarchy through its root directory.
+//
+// Managers never touch /sys/fs/cgroup directly: they go through a CgroupFs so
+// tests can run them against a temporary directory laid out like a cgroup v1
+// or v2 tree. Kind::kDirectory imitates what the kernel does for a real
+// cgroupfs: mkdir populates the new directory with (empty) copies of the
+// parent's files, and rmdir removes those files first.
+//
+// Cgroup paths are written "/a/b" (relative to the hierarchy root, leading
+// slash); "" or "/" is the root itself.
+#pragma once
+
+#include <linux/bpf.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "spec/error.h"
+
+namespace berth::cgroups {
+
+class CgroupFs {
+ public:
+  enum class Kind { kKernel, kDirectory };
+
+  CgroupFs(std::string root, Kind kind) : root_(std::move(root)), kind_(kind) {}
+  virtual ~CgroupFs() = default;
+
+  const std::string& root() const { return root_; }
+  Kind kind() const { return kind_; }
+
+  // root + cgroup path (+ "/" + file).
+  std::string DirPath(std::string_view cgroup) const;
+  std::string FilePath(std::string_view cgroup, std::string_view file) const;
+
+  // Writes value to an existing file (never creates one: a missing file
+  // means the controller or feature is absent). Retries EINTR.
+  Status Write(std::string_view cgroup, std::string_view file, std::string_view value) const;
+  Result<std::string> Read(std::string_view cgroup, std::string_view file) const;
+  bool FileExists(std::string_view cgroup, std::string_view file) const;
+  bool DirExists(std::string_view cgroup) const;
+
+  // mkdir -p; returns the cgroup paths of the directories it created, from
+  // the top down.
+  Result<std::vector<std::string>> MakeDirs(std::string_view cgroup) const;
+  // Removes the directory and any sub-cgroups below it (deepest first).
+  // Success when it does not exist. Retries EBUSY briefly, as a cgroup
+  // stays busy for a moment after its last process exits.
+  Status RemoveDir(std::string_view cgroup) const;
+
+  // Attaches a BPF_PROG_TYPE_CGROUP_DEVICE program to the cgroup, replacing
+  // any program this runtime attached before (v2 device control).
+  virtual Status AttachDeviceFilter(std::string_view cgroup, const std::vector<bpf_insn>& program) const;
+
+ private:
+  std::string root_;
+  Kind kind_;
+};
+
+}  // namespace berth::cgroups

@@ -1,0 +1,34 @@
+// Hybrid hosts: cgroup v1 controllers plus the v2 unified hierarchy (mounted
+// at /sys/fs/cgroup/unified) that holds no or few controllers. The container
+// gets a cgroup in both, as systemd does for services.
+#pragma once
+
+#include "runtime/cgroups/v1_manager.h"
+#include "runtime/cgroups/v2_manager.h"
+
+namespace berth::cgroups {
+
+class HybridManager : public Manager {
+ public:
+  HybridManager(V1Manager v1, V2Manager v2) : v1_(std::move(v1)), v2_(std::move(v2)) {}
+
+  Status Create() override;
+  Status AddProcess(pid_t pid) override;
+  // v1 controllers for everything; on v2 only hugetlb (when it lives there)
+  // and linux.resources.unified.
+  Status ApplyResources(const spec::Resources& resources) override;
+  Status Freeze() override;
+  Status Thaw() override;
+  Result<bool> IsFrozen() override;
+  Result<std::vector<pid_t>> Pids() override;
+  Status KillAll(int signal) override;
+  Status Destroy() override;
+  std::string Serialize() const override;
+  std::string Path() const override { return v1_.Path(); }
+
+ private:
+  V1Manager v1_;
+  V2Manager v2_;
+};
+
+}  // namespace berth::cgroups

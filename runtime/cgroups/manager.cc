@@ -1,0 +1,178 @@
+#include "runtime/cgroups/manager.h"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "runtime/cgroups/hybrid_manager.h"
+#include "runtime/cgroups/layout.h"
+#include "runtime/cgroups/paths.h"
+
+namespace berth::cgroups {
+namespace {
+
+constexpr const char kSysFsCgroup[] = "/sys/fs/cgroup";
+
+Result<std::string> ReadSmallFile(const char* path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error::Sys(std::string("open ") + path);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n < 0) {
+        Error err = Error::Sys(std::string("read ") + path);
+        close(fd);
+        return err;
+      }
+      break;
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
+std::string OwnKeyFor(const std::string& controller) {
+  return controller == "systemd" ? "name=systemd" : controller;
+}
+
+Result<V1Manager> BuildV1(std::shared_ptr<const CgroupFs> fs, const CgroupSpec& spec,
+                          const std::map<std::string, std::string>& own) {
+  std::map<std::string, std::string> paths;
+  for (const auto& controller : KnownV1Controllers()) {
+    if (!fs->DirExists(controller)) continue;
+    auto it = own.find(OwnKeyFor(controller));
+    std::string own_path = it == own.end() ? "/" : it->second;
+    paths[controller] = BERTH_TRY(ResolveCgroupPath(spec, own_path));
+  }
+  if (paths.empty()) return Error(ENOENT, "no cgroup v1 hierarchy mounted under " + fs->root());
+  return V1Manager(std::move(fs), std::move(paths));
+}
+
+Result<V2Manager> BuildV2(std::shared_ptr<const CgroupFs> fs, const CgroupSpec& spec,
+                          const std::map<std::string, std::string>& own) {
+  auto it = own.find("");
+  std::string path = BERTH_TRY(ResolveCgroupPath(spec, it == own.end() ? "/" : it->second));
+  return V2Manager(std::move(fs), std::move(path));
+}
+
+}  // namespace
+
+Manager::~Manager() = default;
+
+std::string_view LayoutName(Layout layout) {
+  switch (layout) {
+    case Layout::kV1: return "v1";
+    case Layout::kV2: return "v2";
+    case Layout::kHybrid: return "hybrid";
+  }
+  return "?";
+}
+
+Result<Layout> DetectLayout(const std::string& root) {
+  struct statfs st;
+  if (statfs(root.c_str(), &st) != 0) return Error::Sys("statfs " + root);
+  if (st.f_type == CGROUP2_SUPER_MAGIC) return Layout::kV2;
+  if (st.f_type != TMPFS_MAGIC)
+    return Error(ENOTSUP, root + " is neither a cgroup2 mount nor a tmpfs holding cgroup v1 hierarchies");
+  std::string unified = root + "/unified";
+  if (statfs(unified.c_str(), &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC) return Layout::kHybrid;
+  return Layout::kV1;
+}
+
+Result<std::unique_ptr<Manager>> NewManagerOn(const Host& host, const CgroupSpec& spec,
+                                              std::string_view proc_self_cgroup) {
+  std::map<std::string, std::string> own = ParseProcCgroup(proc_self_cgroup);
+  switch (host.layout) {
+    case Layout::kV1:
+      return std::unique_ptr<Manager>(new V1Manager(BERTH_TRY(BuildV1(host.v1, spec, own))));
+    case Layout::kV2:
+      return std::unique_ptr<Manager>(new V2Manager(BERTH_TRY(BuildV2(host.v2, spec, own))));
+    case Layout::kHybrid: {
+      V1Manager v1 = BERTH_TRY(BuildV1(host.v1, spec, own));
+      V2Manager v2 = BERTH_TRY(BuildV2(host.v2, spec, own));
+      return std::unique_ptr<Manager>(new HybridManager(std::move(v1), std::move(v2)));
+    }
+  }
+  return Error(EINVAL, "unknown cgroup layout");
+}
+
+Result<std::unique_ptr<Manager>> NewManager(const CgroupSpec& spec) {
+  Host host;
+  host.layout = BERTH_TRY_CTX(DetectLayout(kSysFsCgroup), "detect cgroup layout");
+  const std::string root = kSysFsCgroup;
+  if (host.layout == Layout::kV2) host.v2 = std::make_shared<CgroupFs>(root, CgroupFs::Kind::kKernel);
+  if (host.layout != Layout::kV2) host.v1 = std::make_shared<CgroupFs>(root, CgroupFs::Kind::kKernel);
+  if (host.layout == Layout::kHybrid)
+    host.v2 = std::make_shared<CgroupFs>(root + "/unified", CgroupFs::Kind::kKernel);
+  std::string self;
+  if (NeedsOwnCgroup(spec)) self = BERTH_TRY(ReadSmallFile("/proc/self/cgroup"));
+  return NewManagerOn(host, spec, self);
+}
+
+Result<std::unique_ptr<Manager>> LoadManagerOfKind(std::string_view serialized, CgroupFs::Kind kind) {
+  std::string v1_root, v2_root, v2_path;
+  std::map<std::string, std::string> v1_paths;
+  bool have_v2 = false;
+  size_t i = 0;
+  while (i < serialized.size()) {
+    size_t j = serialized.find('\n', i);
+    if (j == std::string_view::npos) j = serialized.size();
+    std::string line(serialized.substr(i, j - i));
+    i = j + 1;
+    if (line.empty()) continue;
+    size_t sp = line.find(' ');
+    std::string key = line.substr(0, sp), rest = sp == std::string::npos ? "" : line.substr(sp + 1);
+    if (key == "v1-root") {
+      v1_root = rest;
+    } else if (key == "v2-root") {
+      v2_root = rest;
+    } else if (key == "v2") {
+      v2_path = rest;
+      have_v2 = true;
+    } else if (key == "v1") {
+      size_t sp2 = rest.find(' ');
+      if (sp2 == std::string::npos) return Error(EINVAL, "bad cgroup state line \"" + line + "\"");
+      v1_paths[rest.substr(0, sp2)] = rest.substr(sp2 + 1);
+    } else {
+      return Error(EINVAL, "bad cgroup state line \"" + line + "\"");
+    }
+  }
+  // Paths come from our own state file, but are checked like config input.
+  for (auto& [controller, path] : v1_paths) path = BERTH_TRY(CleanCgroupPath(path));
+  if (have_v2) v2_path = BERTH_TRY(CleanCgroupPath(v2_path));
+  const bool have_v1 = !v1_paths.empty() && !v1_root.empty();
+  if (have_v2 && (v2_root.empty() || v2_path.empty())) return Error(EINVAL, "cgroup state: incomplete v2 entry");
+  if (have_v1 && have_v2)
+    return std::unique_ptr<Manager>(
+        new HybridManager(V1Manager(std::make_shared<CgroupFs>(v1_root, kind), std::move(v1_paths)),
+                          V2Manager(std::make_shared<CgroupFs>(v2_root, kind), v2_path)));
+  if (have_v1) return std::unique_ptr<Manager>(new V1Manager(std::make_shared<CgroupFs>(v1_root, kind), std::move(v1_paths)));
+  if (have_v2) return std::unique_ptr<Manager>(new V2Manager(std::make_shared<CgroupFs>(v2_root, kind), v2_path));
+  return Error(EINVAL, "cgroup state names no cgroup");
+}
+
+Result<std::unique_ptr<Manager>> LoadManager(std::string_view serialized) {
+  return LoadManagerOfKind(serialized, CgroupFs::Kind::kKernel);
+}
+
+spec::Resources ResourcesWithConfiguredDevices(const spec::Linux& linux_config) {
+  spec::Resources out = linux_config.resources.value_or(spec::Resources());
+  for (const auto& device : linux_config.devices) {
+    if (device.type != "c" && device.type != "b" && device.type != "u") continue;  // pipes need no rule
+    spec::DeviceCgroupRule rule;
+    rule.allow = true;
+    rule.type = device.type == "b" ? "b" : "c";
+    rule.major = device.major;
+    rule.minor = device.minor;
+    rule.access = "rwm";
+    out.devices.push_back(rule);
+  }
+  return out;
+}
+
+}  // namespace berth::cgroups

@@ -1,0 +1,66 @@
+// The container's cgroup: one interface over cgroup v1, v2 and hybrid hosts.
+//
+// A Manager owns one container cgroup (a directory in each v1 hierarchy, or
+// in the v2 unified hierarchy, or both on a hybrid host). It is created by
+// NewManager at `create`, persisted with Serialize() in the state dir, and
+// rebuilt by LoadManager for later commands (pause, kill, delete, update).
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "spec/config.h"
+#include "spec/error.h"
+
+namespace berth::cgroups {
+
+struct CgroupSpec {
+  std::string container_id;
+  // linux.cgroupsPath: absolute (from the hierarchy root), relative (to the
+  // runtime's own cgroup), empty (/berth/<id>), or "slice:prefix:name" with
+  // systemd = true.
+  std::string cgroups_path;
+  bool systemd = false;
+  // Rootless: permission errors creating/joining the cgroup are tolerated
+  // when no resources are requested.
+  bool rootless = false;
+};
+
+class Manager {
+ public:
+  virtual ~Manager();
+  // mkdir the container cgroup (v1: in each hierarchy; v2: unified).
+  virtual Status Create() = 0;
+  virtual Status AddProcess(pid_t pid) = 0;
+  virtual Status ApplyResources(const spec::Resources& resources) = 0;
+  virtual Status Freeze() = 0;
+  virtual Status Thaw() = 0;
+  virtual Result<bool> IsFrozen() = 0;
+  virtual Result<std::vector<pid_t>> Pids() = 0;
+  virtual Status KillAll(int signal) = 0;
+  // Removes the cgroup directories; success if already gone.
+  virtual Status Destroy() = 0;
+  // One-line-per-fact text to persist in the state dir; see LoadManager.
+  virtual std::string Serialize() const = 0;
+  // The cgroup path inside the hierarchy (e.g. "/berth/abc"), for
+  // diagnostics and for the container's /proc/self/cgroup expectations.
+  virtual std::string Path() const = 0;
+};
+
+// Detects the host's layout (statfs of /sys/fs/cgroup and
+// /sys/fs/cgroup/unified) and resolves the cgroup path. Creates nothing.
+Result<std::unique_ptr<Manager>> NewManager(const CgroupSpec& spec);
+
+// Rebuilds a manager from Serialize() output.
+Result<std::unique_ptr<Manager>> LoadManager(std::string_view serialized);
+
+// linux.resources plus an "allow rwm" rule for every linux.devices entry, so
+// the devices the container is given are usable (the implicit default
+// allow-list is always added by ApplyResources itself).
+spec::Resources ResourcesWithConfiguredDevices(const spec::Linux& linux_config);
+
+}  // namespace berth::cgroups
