@@ -1,0 +1,129 @@
+// Pure parts of the namespaces module: flags, map and offset formats, and
+// the checks that run before any system call.
+#include "runtime/namespaces/namespaces.h"
+
+#include <sched.h>
+
+#include <gtest/gtest.h>
+
+namespace berth::ns {
+namespace {
+
+using spec::NamespaceType;
+
+spec::Linux With(std::vector<spec::Namespace> namespaces) {
+  spec::Linux l;
+  l.namespaces = std::move(namespaces);
+  return l;
+}
+
+TEST(CloneFlagsTest, EachTypeHasItsFlag) {
+  EXPECT_EQ(CloneFlagOf(NamespaceType::pid), uint64_t{CLONE_NEWPID});
+  EXPECT_EQ(CloneFlagOf(NamespaceType::network), uint64_t{CLONE_NEWNET});
+  EXPECT_EQ(CloneFlagOf(NamespaceType::mount), uint64_t{CLONE_NEWNS});
+  EXPECT_EQ(CloneFlagOf(NamespaceType::ipc), uint64_t{CLONE_NEWIPC});
+  EXPECT_EQ(CloneFlagOf(NamespaceType::uts), uint64_t{CLONE_NEWUTS});
+  EXPECT_EQ(CloneFlagOf(NamespaceType::user), uint64_t{CLONE_NEWUSER});
+  EXPECT_EQ(CloneFlagOf(NamespaceType::cgroup), uint64_t{CLONE_NEWCGROUP});
+  EXPECT_EQ(CloneFlagOf(NamespaceType::time), uint64_t{CLONE_NEWTIME});
+}
+
+TEST(CloneFlagsTest, OnlyNewNamespacesWithoutCgroupAndTime) {
+  auto l = With({{NamespaceType::pid, ""},
+                 {NamespaceType::network, "/proc/1/ns/net"},
+                 {NamespaceType::mount, ""},
+                 {NamespaceType::ipc, ""},
+                 {NamespaceType::uts, ""},
+                 {NamespaceType::user, ""},
+                 {NamespaceType::cgroup, ""},
+                 {NamespaceType::time, ""}});
+  EXPECT_EQ(CloneFlags(l), uint64_t{CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
+                                    CLONE_NEWUSER});
+  EXPECT_EQ(CloneFlags(With({})), 0u);
+  EXPECT_EQ(CloneFlags(With({{NamespaceType::user, "/proc/1/ns/user"}})), 0u);
+}
+
+TEST(IdMapTest, Format) {
+  EXPECT_EQ(FormatIdMap({}), "");
+  EXPECT_EQ(FormatIdMap({{0, 1000, 1}, {1, 100000, 65536}}), "0 1000 1\n1 100000 65536\n");
+}
+
+TEST(IdMapTest, SetgroupsDenyOnlyWhenUnprivileged) {
+  EXPECT_FALSE(SetgroupsDenyRequired(true));
+  EXPECT_TRUE(SetgroupsDenyRequired(false));
+}
+
+TEST(IdMapTest, NewUserNamespaceNeedsMappings) {
+  auto l = With({{NamespaceType::user, ""}});
+  l.uidMappings = {{0, 1000, 1}};
+  Status s = WriteIdMappings(1, l);  // fails before touching pid 1
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message().find("gidMappings"), std::string::npos);
+}
+
+TEST(IdMapTest, NothingToDoWithoutNewUserNamespace) {
+  EXPECT_TRUE(WriteIdMappings(1, With({{NamespaceType::pid, ""}})).ok());
+  EXPECT_TRUE(WriteIdMappings(1, With({{NamespaceType::user, "/proc/1/ns/user"}})).ok());
+}
+
+TEST(TimeOffsetsTest, Format) {
+  std::map<std::string, spec::TimeOffset> offsets;
+  offsets["monotonic"] = {86400, 5};
+  offsets["boottime"] = {-10, 0};
+  EXPECT_EQ(*FormatTimeOffsets(offsets), "boottime -10 0\nmonotonic 86400 5\n");
+  EXPECT_EQ(*FormatTimeOffsets({}), "");
+}
+
+TEST(TimeOffsetsTest, RejectsUnknownClockAndBadNanoseconds) {
+  auto bad_clock = FormatTimeOffsets({{"realtime", {1, 0}}});
+  ASSERT_FALSE(bad_clock.ok());
+  EXPECT_NE(bad_clock.error().message().find("realtime"), std::string::npos);
+  auto bad_ns = FormatTimeOffsets({{"monotonic", {1, 1000000000u}}});
+  ASSERT_FALSE(bad_ns.ok());
+  EXPECT_NE(bad_ns.error().message().find("nanosecs"), std::string::npos);
+}
+
+TEST(LateNamespacesTest, OffsetsWithoutTimeNamespaceAreAnError) {
+  auto l = With({{NamespaceType::pid, ""}});
+  l.timeOffsets["monotonic"] = {1, 0};
+  Status s = UnshareLateNamespaces(l);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message().find("time namespace"), std::string::npos);
+}
+
+TEST(LateNamespacesTest, NothingToDo) { EXPECT_TRUE(UnshareLateNamespaces(With({})).ok()); }
+
+TEST(HostnameTest, RequiresUtsNamespace) {
+  spec::Config c;
+  c.hostname = "box";
+  c.linux_ = With({{NamespaceType::pid, ""}});
+  Status s = SetHostAndDomainName(c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message().find("hostname"), std::string::npos);
+  c.hostname.clear();
+  c.domainname = "example";
+  s = SetHostAndDomainName(c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message().find("domainname"), std::string::npos);
+  c.domainname.clear();
+  EXPECT_TRUE(SetHostAndDomainName(c).ok());
+}
+
+TEST(JoinTest, MissingPathNamesTypeAndPath) {
+  Status s = JoinNamespaces(With({{NamespaceType::network, "/nonexistent/berth-ns"}}));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message().find("network"), std::string::npos);
+  EXPECT_NE(s.error().message().find("/nonexistent/berth-ns"), std::string::npos);
+  EXPECT_EQ(s.error().code(), ENOENT);
+}
+
+TEST(JoinTest, WrongNamespaceTypeIsRefused) {
+  // Joining a uts namespace file as "ipc" must fail before anything changes.
+  Status s = JoinNamespaces(With({{NamespaceType::ipc, "/proc/self/ns/uts"}}));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message().find("ipc"), std::string::npos);
+  EXPECT_NE(s.error().message().find("/proc/self/ns/uts"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace berth::ns
