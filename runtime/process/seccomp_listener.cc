@@ -1,0 +1,100 @@
+// Hands the seccomp notify fd to the agent at linux.seccomp.listenerPath.
+// Best called from the parent (runc does): in the container init, the
+// filter may itself be notifying the socket calls made here.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+
+#include "runtime/process/seccomp.h"
+#include "runtime/process/seccomp_internal.h"
+#include "spec/config.h"
+#include "spec/json.h"
+#include "spec/state.h"
+
+namespace berth::process {
+
+std::string ContainerProcessStateJson(const spec::Seccomp& seccomp, int pid,
+                                      std::string_view state_json) {
+  spec::json::Writer w;
+  w.BeginObject();
+  w.Key("ociVersion");
+  w.String(spec::kOciVersion);
+  w.Key("fds");
+  w.BeginArray();
+  w.String("seccompFd");
+  w.EndArray();
+  w.Key("pid");
+  w.Int(pid);
+  if (!seccomp.listenerMetadata.empty()) {
+    w.Key("metadata");
+    w.String(seccomp.listenerMetadata);
+  }
+  w.EndObject();
+  std::string head = w.Take();
+  // Splice the state document in verbatim as the last member.
+  head.pop_back();  // '}'
+  return head + ",\"state\":" + std::string(state_json) + "}";
+}
+
+Status SendSeccompListenerFd(const spec::Seccomp& seccomp, int notify_fd,
+                             std::string_view state_json) {
+  if (seccomp.listenerPath.empty()) return Error(EINVAL, "seccomp: no listenerPath");
+  auto state = spec::ParseState(state_json);
+  if (!state) return std::move(state).error().Context("seccomp listener: state");
+  const std::string message = ContainerProcessStateJson(seccomp, state->pid, state_json);
+
+  sockaddr_un addr;
+  std::memset(&addr, 0, sizeof(addr));
+  addr.sun_family = AF_UNIX;
+  if (seccomp.listenerPath.size() >= sizeof(addr.sun_path))
+    return Error(ENAMETOOLONG, "seccomp listenerPath " + seccomp.listenerPath);
+  std::memcpy(addr.sun_path, seccomp.listenerPath.data(), seccomp.listenerPath.size());
+
+  int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) return Error::Sys("socket");
+  if (connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    Error err = Error::Sys("connect to seccomp listenerPath " + seccomp.listenerPath);
+    close(sock);
+    return err;
+  }
+  iovec iov;
+  iov.iov_base = const_cast<char*>(message.data());
+  iov.iov_len = message.size();
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  std::memset(control, 0, sizeof(control));
+  msghdr msg;
+  std::memset(&msg, 0, sizeof(msg));
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(cmsg), &notify_fd, sizeof(int));
+
+  // The fds go with the first sendmsg; the rest of a long payload follows.
+  size_t sent = 0;
+  while (sent < message.size()) {
+    ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Error err = Error::Sys("send container process state to " + seccomp.listenerPath);
+      close(sock);
+      return err;
+    }
+    sent += static_cast<size_t>(n);
+    iov.iov_base = const_cast<char*>(message.data()) + sent;
+    iov.iov_len = message.size() - sent;
+    msg.msg_control = nullptr;
+    msg.msg_controllen = 0;
+  }
+  close(sock);
+  return Ok();
+}
+
+}  // namespace berth::process

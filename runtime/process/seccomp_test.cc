@@ -1,0 +1,380 @@
+#include "runtime/process/seccomp.h"
+
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <gtest/gtest.h>
+#include <thread>
+
+#include "runtime/process/attributes.h"
+#include "runtime/process/seccomp_internal.h"
+#include "runtime/process/testing/fork_child.h"
+
+namespace berth::process {
+namespace {
+
+using berth::testing::RunInChild;
+
+spec::SeccompSyscall Rule(std::vector<std::string> names, std::string action,
+                          std::vector<spec::SeccompArg> args = {},
+                          std::optional<uint32_t> errno_ret = std::nullopt) {
+  spec::SeccompSyscall s;
+  s.names = std::move(names);
+  s.action = std::move(action);
+  s.args = std::move(args);
+  s.errnoRet = errno_ret;
+  return s;
+}
+
+spec::SeccompArg Arg(uint32_t index, uint64_t value, std::string op, uint64_t two = 0) {
+  spec::SeccompArg a;
+  a.index = index;
+  a.value = value;
+  a.valueTwo = two;
+  a.op = std::move(op);
+  return a;
+}
+
+// Installs the profile (under no_new_privs) in a child, then runs probe.
+berth::testing::ChildOutcome RunFiltered(const spec::Seccomp& profile,
+                                         const std::function<std::string()>& probe) {
+  auto filter = CompileSeccomp(profile);
+  if (!filter.ok()) return {"compile: " + filter.error().ToString(), 0, 0};
+  return RunInChild([&] {
+    if (Status s = ApplyNoNewPrivileges(true); !s) return s.error().ToString();
+    auto fd = InstallSeccomp(*filter);
+    if (!fd.ok()) return "install: " + fd.error().ToString();
+    return probe();
+  });
+}
+
+std::string ErrnoOf(long rc) { return rc == 0 ? "ok" : std::string(strerrordesc_np(errno)); }
+
+TEST(Seccomp, ErrnoActionDeniesMkdirWithEperm) {
+  spec::Seccomp profile;
+  profile.defaultAction = "SCMP_ACT_ALLOW";
+  profile.syscalls = {Rule({"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO")};
+  auto outcome = RunFiltered(profile, [] {
+    return ErrnoOf(mkdir("/tmp/berth-seccomp-never", 0700)) + " / " +
+           ErrnoOf(static_cast<long>(getpid() > 0 ? 0 : -1));
+  });
+  EXPECT_EQ(outcome.output, "Operation not permitted / ok");
+}
+
+TEST(Seccomp, ErrnoRetIsHonoured) {
+  spec::Seccomp profile;
+  profile.defaultAction = "SCMP_ACT_ALLOW";
+  profile.syscalls = {Rule({"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO", {}, EXDEV)};
+  auto outcome = RunFiltered(profile, [] { return ErrnoOf(mkdir("/tmp/berth-x", 0700)); });
+  EXPECT_EQ(outcome.output, strerrordesc_np(EXDEV));
+}
+
+TEST(Seccomp, KillProcessDeliversSigsys) {
+  spec::Seccomp profile;
+  profile.defaultAction = "SCMP_ACT_ALLOW";
+  profile.syscalls = {Rule({"getppid"}, "SCMP_ACT_KILL_PROCESS")};
+  auto outcome = RunFiltered(profile, [] {
+    syscall(SYS_getppid);
+    return std::string("survived");
+  });
+  EXPECT_EQ(outcome.signal, SIGSYS) << outcome.output;
+  EXPECT_EQ(outcome.output, "");
+}
+
+TEST(Seccomp, KillKillsTheThread) {
+  spec::Seccomp profile;
+  profile.defaultAction = "SCMP_ACT_ALLOW";
+  profile.syscalls = {Rule({"getppid"}, "SCMP_ACT_KILL")};
+  auto outcome = RunFiltered(profile, [] {
+    syscall(SYS_getppid);
+    return std::string("survived");
+  });
+  EXPECT_EQ(outcome.signal, SIGSYS) << outcome.output;
+}
+
+TEST(Seccomp, ArgumentConditions) {
+  spec::Seccomp profile;
+  profile.defaultAction = "SCMP_ACT_ALLOW";
+  // personality(PER_LINUX32) denied; query (0xffffffff) allowed.
+  profile.syscalls = {Rule({"personality"}, "SCMP_ACT_ERRNO", {Arg(0, PER_LINUX32, "SCMP_CMP_EQ")}),
+                      // umask with any of the 0o7 bits of 0o022... masked: (arg & 0xf00) == 0x100
+                      Rule({"umask"}, "SCMP_ACT_ERRNO", {Arg(0, 0xf00, "SCMP_CMP_MASKED_EQ", 0x100)}),
+                      // dup with fd > 100 denied
+                      Rule({"dup"}, "SCMP_ACT_ERRNO", {Arg(0, 100, "SCMP_CMP_GT")})};
+  auto outcome = RunFiltered(profile, [] {
+    std::string out = ErrnoOf(personality(PER_LINUX32) < 0 ? -1 : 0);
+    out += " " + ErrnoOf(personality(0xffffffff) < 0 ? -1 : 0);
+    out += " " + ErrnoOf(syscall(SYS_umask, 0x1ff) < 0 ? -1 : 0);   // 0x1ff & 0xf00 = 0x100
+    out += " " + ErrnoOf(syscall(SYS_umask, 0x022) < 0 ? -1 : 0);
+    out += " " + ErrnoOf(syscall(SYS_dup, 101) < 0 && errno == EPERM ? -1 : 0);
+    int d = dup(1);
+    out += " " + std::string(d >= 0 ? "dup-ok" : "dup-failed");
+    return out;
+  });
+  EXPECT_EQ(outcome.output,
+            "Operation not permitted ok Operation not permitted ok Operation not permitted dup-ok");
+}
+
+TEST(Seccomp, RepeatedArgumentIndexIsOr) {
+  spec::Seccomp profile;
+  profile.defaultAction = "SCMP_ACT_ALLOW";
+  profile.syscalls = {Rule({"personality"}, "SCMP_ACT_ERRNO",
+                           {Arg(0, PER_LINUX32, "SCMP_CMP_EQ"), Arg(0, 0x0040000, "SCMP_CMP_EQ")})};
+  auto outcome = RunFiltered(profile, [] {
+    std::string out = ErrnoOf(personality(PER_LINUX32) < 0 ? -1 : 0);
+    out += " " + ErrnoOf(personality(0x0040000) < 0 ? -1 : 0);
+    out += " " + ErrnoOf(personality(PER_LINUX) < 0 ? -1 : 0);
+    return out;
+  });
+  EXPECT_EQ(outcome.output, "Operation not permitted Operation not permitted ok");
+}
+
+TEST(Seccomp, SyscallsNewerThanTheProfileGetEnosys) {
+  spec::Seccomp profile;
+  profile.defaultAction = "SCMP_ACT_ERRNO";
+  // Enough for the child to finish: its newest syscall is exit_group (231).
+  profile.syscalls = {Rule({"write", "exit", "exit_group", "getpid", "rt_sigreturn", "futex",
+                            "mmap", "munmap", "brk", "rt_sigprocmask", "madvise", "mprotect"},
+                           "SCMP_ACT_ALLOW")};
+  auto outcome = RunFiltered(profile, [] {
+    char buf[4];
+    long below = syscall(SYS_getppid);  // 110: older than the profile -> default
+    int below_errno = errno;
+    long above = syscall(SYS_getrandom, buf, sizeof(buf), 0);  // 318: newer -> ENOSYS
+    int above_errno = errno;
+    return std::string(below < 0 ? strerrordesc_np(below_errno) : "ok") + " / " +
+           (above < 0 ? strerrordesc_np(above_errno) : "ok");
+  });
+  EXPECT_EQ(outcome.output, "Operation not permitted / Function not implemented");
+}
+
+TEST(Seccomp, AllowDefaultHasNoEnosysPrefix) {
+  spec::Seccomp profile;
+  profile.defaultAction = "SCMP_ACT_ALLOW";
+  profile.syscalls = {Rule({"getppid"}, "SCMP_ACT_ERRNO")};
+  auto outcome = RunFiltered(profile, [] {
+    char buf[4];
+    return ErrnoOf(syscall(SYS_getrandom, buf, sizeof(buf), 0) == 4 ? 0 : -1);
+  });
+  EXPECT_EQ(outcome.output, "ok");
+}
+
+TEST(Seccomp, EnosysPrefixLayout) {
+  std::map<uint32_t, int> max = {{0x40000003U /* i386 */, 300}, {0xc000003eU /* x86_64 */, 231}};
+  auto prefix = EnosysPrefix(max);
+  // i386: ld, jeq, ld, jgt, ret = 5; x86_64: ld, jeq, ld, jge(x32), jgt, ret = 6.
+  ASSERT_EQ(prefix.size(), 11u);
+  EXPECT_EQ(prefix[1].jf, 3);  // skip to the next arch block
+  EXPECT_EQ(prefix[3].k, 300u);
+  EXPECT_EQ(prefix[3].jf, 11 - 4);  // not newer: to the main program
+  EXPECT_EQ(prefix[4].k, SECCOMP_RET_ERRNO | ENOSYS);
+  EXPECT_EQ(prefix[6].jf, 4);
+  EXPECT_EQ(prefix[8].jt, 11 - 9);  // x32 number: to the main program
+  EXPECT_EQ(prefix[9].jf, 11 - 10);
+}
+
+TEST(Seccomp, UnknownSyscallNamesAreIgnored) {
+  spec::Seccomp profile;
+  profile.defaultAction = "SCMP_ACT_ALLOW";
+  profile.syscalls = {Rule({"no_such_syscall_berth", "mkdir"}, "SCMP_ACT_ERRNO")};
+  auto outcome = RunFiltered(profile, [] { return ErrnoOf(mkdir("/tmp/berth-y", 0700)); });
+  EXPECT_EQ(outcome.output, "Operation not permitted");
+}
+
+TEST(Seccomp, InvalidProfilesAreErrorsNamingTheValue) {
+  struct Case {
+    std::function<void(spec::Seccomp&)> edit;
+    std::string needle;
+  };
+  std::vector<Case> cases = {
+      {[](spec::Seccomp& p) { p.defaultAction = "SCMP_ACT_MAYBE"; }, "SCMP_ACT_MAYBE"},
+      {[](spec::Seccomp& p) { p.syscalls = {Rule({"read"}, "SCMP_ACT_PERHAPS")}; },
+       "SCMP_ACT_PERHAPS"},
+      {[](spec::Seccomp& p) {
+         p.syscalls = {Rule({"read"}, "SCMP_ACT_ERRNO", {Arg(0, 1, "SCMP_CMP_ABOUT")})};
+       },
+       "SCMP_CMP_ABOUT"},
+      {[](spec::Seccomp& p) {
+         p.syscalls = {Rule({"read"}, "SCMP_ACT_ERRNO", {Arg(6, 1, "SCMP_CMP_EQ")})};
+       },
+       "argument index 6"},
+      {[](spec::Seccomp& p) { p.architectures = {"SCMP_ARCH_Z80"}; }, "SCMP_ARCH_Z80"},
+      {[](spec::Seccomp& p) { p.flags = {"SECCOMP_FILTER_FLAG_FAST"}; },
+       "SECCOMP_FILTER_FLAG_FAST"},
+      {[](spec::Seccomp& p) { p.syscalls = {Rule({"read"}, "SCMP_ACT_KILL", {}, 1)}; },
+       "SCMP_ACT_KILL does not take an errno"},
+      {[](spec::Seccomp& p) { p.defaultAction = "SCMP_ACT_NOTIFY"; }, "default action"},
+      {[](spec::Seccomp& p) { p.syscalls = {Rule({"write"}, "SCMP_ACT_NOTIFY")}; }, "write"},
+  };
+  for (const auto& c : cases) {
+    spec::Seccomp profile;
+    profile.defaultAction = "SCMP_ACT_ERRNO";
+    c.edit(profile);
+    auto filter = CompileSeccomp(profile);
+    ASSERT_FALSE(filter.ok()) << c.needle;
+    EXPECT_NE(filter.error().message().find(c.needle), std::string::npos)
+        << filter.error().message();
+  }
+}
+
+TEST(Seccomp, ArchitecturesAndFlagsCompileAndLoad) {
+  spec::Seccomp profile;
+  profile.defaultAction = "SCMP_ACT_ALLOW";
+  profile.defaultErrnoRet = std::nullopt;
+  profile.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
+  profile.flags = {"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+                   "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+  profile.syscalls = {Rule({"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO"),
+                      Rule({"getppid"}, "SCMP_ACT_LOG"), Rule({"chdir"}, "SCMP_ACT_TRAP"),
+                      Rule({"fchdir"}, "SCMP_ACT_TRACE", {}, EXDEV)};
+  auto filter = CompileSeccomp(profile);
+  ASSERT_TRUE(filter.ok()) << filter.error().ToString();
+  EXPECT_EQ(filter->flags, unsigned{SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW |
+                                    SECCOMP_FILTER_FLAG_TSYNC});  // WAIT_KILLABLE needs notify
+  auto outcome = RunFiltered(profile, [] {
+    // Not traced: SCMP_ACT_TRACE fails the call with ENOSYS.
+    return ErrnoOf(mkdir("/tmp/berth-z", 0700)) + " / " + ErrnoOf(syscall(SYS_getppid) > 0 ? 0 : -1) +
+           " / " + ErrnoOf(fchdir(0));
+  });
+  EXPECT_EQ(outcome.output, "Operation not permitted / ok / Function not implemented");
+}
+
+TEST(Seccomp, DefaultErrnoRet) {
+  spec::Seccomp profile;
+  profile.defaultAction = "SCMP_ACT_ERRNO";
+  profile.defaultErrnoRet = EXDEV;
+  profile.syscalls = {Rule({"write", "exit", "exit_group", "getpid", "rt_sigreturn", "futex",
+                            "mmap", "munmap", "brk", "rt_sigprocmask", "madvise", "mprotect"},
+                           "SCMP_ACT_ALLOW")};
+  auto outcome = RunFiltered(profile, [] {
+    long rc = syscall(SYS_getppid);
+    return std::string(rc < 0 ? strerrordesc_np(errno) : "ok");
+  });
+  EXPECT_EQ(outcome.output, strerrordesc_np(EXDEV));
+}
+
+TEST(Seccomp, InstallWithoutNoNewPrivsOrCapSysAdminFails) {
+  spec::Seccomp profile;
+  profile.defaultAction = "SCMP_ACT_ALLOW";
+  profile.syscalls = {Rule({"mkdir"}, "SCMP_ACT_ERRNO")};
+  auto filter = CompileSeccomp(profile);
+  ASSERT_TRUE(filter.ok());
+  auto outcome = RunInChild([&] {
+    if (geteuid() == 0 && setresuid(1000, 1000, 1000) != 0) return std::string("setup");
+    auto fd = InstallSeccomp(*filter);
+    return fd.ok() ? std::string("installed") : fd.error().ToString();
+  });
+  EXPECT_NE(outcome.output.find("needs no_new_privs or CAP_SYS_ADMIN"), std::string::npos)
+      << outcome.output;
+}
+
+TEST(Seccomp, ContainerProcessStateCarriesMetadataAndState) {
+  spec::Seccomp profile;
+  profile.listenerMetadata = "k=\"v\"";
+  std::string json = ContainerProcessStateJson(profile, 42, R"({"ociVersion":"1.3.0"})");
+  EXPECT_EQ(json, R"({"ociVersion":"1.3.0","fds":["seccompFd"],"pid":42,"metadata":"k=\"v\"",)"
+                  R"("state":{"ociVersion":"1.3.0"}})");
+}
+
+// The agent side of the listener protocol, for the notify test.
+struct Agent {
+  std::string received_json;
+  int notify_fd = -1;
+  std::string error;
+};
+
+void ServeOnce(int listen_fd, Agent* agent) {
+  int conn = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+  if (conn < 0) {
+    agent->error = "accept";
+    return;
+  }
+  char buf[8192];
+  iovec iov{buf, sizeof(buf)};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
+  if (n > 0) agent->received_json.assign(buf, static_cast<size_t>(n));
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+    if (c->cmsg_type == SCM_RIGHTS) std::memcpy(&agent->notify_fd, CMSG_DATA(c), sizeof(int));
+  // Drain until the runtime closes (exactly one state per connection).
+  while ((n = read(conn, buf, sizeof(buf))) > 0) agent->received_json.append(buf, static_cast<size_t>(n));
+  close(conn);
+  if (agent->notify_fd < 0) {
+    agent->error = "no fd";
+    return;
+  }
+  // Answer one notification: uname fails with EXDEV.
+  seccomp_notif req{};
+  if (ioctl(agent->notify_fd, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0) {
+    agent->error = "NOTIF_RECV";
+    return;
+  }
+  if (req.data.nr != SYS_uname) agent->error = "unexpected syscall " + std::to_string(req.data.nr);
+  seccomp_notif_resp resp{};
+  resp.id = req.id;
+  resp.error = -EXDEV;
+  if (ioctl(agent->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) != 0) agent->error = "NOTIF_SEND";
+}
+
+TEST(Seccomp, NotifyListenerReceivesTheFdAndAnswers) {
+  spec::Seccomp profile;
+  profile.defaultAction = "SCMP_ACT_ALLOW";
+  profile.listenerPath = "/tmp/berth-seccomp-agent-" + std::to_string(getpid()) + ".sock";
+  profile.listenerMetadata = "hello-agent";
+  profile.syscalls = {Rule({"uname"}, "SCMP_ACT_NOTIFY")};
+  auto filter = CompileSeccomp(profile);
+  ASSERT_TRUE(filter.ok()) << filter.error().ToString();
+  ASSERT_TRUE(filter->uses_notify);
+
+  int listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listen_fd, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strcpy(addr.sun_path, profile.listenerPath.c_str());
+  unlink(addr.sun_path);
+  ASSERT_EQ(bind(listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(listen_fd, 1), 0);
+  Agent agent;
+  std::thread server(ServeOnce, listen_fd, &agent);
+
+  const std::string state =
+      R"({"ociVersion":"1.3.0","id":"c1","status":"creating","pid":77,"bundle":"/b"})";
+  auto outcome = RunInChild([&] {
+    if (Status s = ApplyNoNewPrivileges(true); !s) return s.error().ToString();
+    auto fd = InstallSeccomp(*filter);
+    if (!fd.ok()) return "install: " + fd.error().ToString();
+    if (*fd < 0) return std::string("no listener fd");
+    if (Status s = SendSeccompListenerFd(profile, *fd, state); !s) return s.error().ToString();
+    close(*fd);
+    struct utsname u;
+    return ErrnoOf(uname(&u));
+  });
+  server.join();
+  close(listen_fd);
+  unlink(addr.sun_path);
+  if (agent.notify_fd >= 0) close(agent.notify_fd);
+  EXPECT_EQ(agent.error, "");
+  EXPECT_EQ(outcome.output, strerrordesc_np(EXDEV));
+  EXPECT_EQ(agent.received_json,
+            R"({"ociVersion":"1.3.0","fds":["seccompFd"],"pid":77,"metadata":"hello-agent","state":)" +
+                state + "}");
+}
+
+}  // namespace
+}  // namespace berth::process
