@@ -35,8 +35,9 @@ class CgroupFs {
   std::string FilePath(std::string_view cgroup, std::string_view file) const;
 
   // Writes value to an existing file (never creates one: a missing file
-  // means the controller or feature is absent). Retries EINTR.
-  Status Write(std::string_view cgroup, std::string_view file, std::string_view value) const;
+  // means the controller or feature is absent). Retries EINTR. Virtual so
+  // tests can record the sequence of writes.
+  virtual Status Write(std::string_view cgroup, std::string_view file, std::string_view value) const;
   Result<std::string> Read(std::string_view cgroup, std::string_view file) const;
   bool FileExists(std::string_view cgroup, std::string_view file) const;
   bool DirExists(std::string_view cgroup) const;
