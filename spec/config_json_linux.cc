@@ -11,9 +11,8 @@ using json::ObjectReader;
 
 static Status Read(const Value& v, const std::string& path, Namespace& out) {
   auto o = BERTH_TRY(ObjectReader::Open(v, path));
-  if (!o.Get("type")) return json::PathError(o.PathOf("type"), "missing required property");
   std::string type;
-  BERTH_TRY(o.Name("type", kNamespaceTypeSet, type));
+  BERTH_TRY(o.RequiredName("type", kNamespaceTypeSet, type));
   out.type = *NamespaceTypeFromName(type);
   BERTH_TRY(o.Field("path", out.path));
   return Ok();
@@ -28,8 +27,7 @@ static Status Read(const Value& v, const std::string& path, TimeOffset& out) {
 
 static Status Read(const Value& v, const std::string& path, Device& out) {
   auto o = BERTH_TRY(ObjectReader::Open(v, path));
-  if (!o.Get("type")) return json::PathError(o.PathOf("type"), "missing required property");
-  BERTH_TRY(o.Name("type", kDeviceTypeSet, out.type));
+  BERTH_TRY(o.RequiredName("type", kDeviceTypeSet, out.type));
   BERTH_TRY(o.Required("path", out.path));
   BERTH_TRY(o.Field("major", out.major));
   BERTH_TRY(o.Field("minor", out.minor));
@@ -64,14 +62,14 @@ static Status Read(const Value& v, const std::string& path, IntelRdt& out) {
 
 static Status Read(const Value& v, const std::string& path, Personality& out) {
   auto o = BERTH_TRY(ObjectReader::Open(v, path));
-  BERTH_TRY(o.Name("domain", kPersonalityDomainSet, out.domain));
+  BERTH_TRY(o.RequiredName("domain", kPersonalityDomainSet, out.domain));
   BERTH_TRY(o.Field("flags", out.flags));
   return Ok();
 }
 
 static Status Read(const Value& v, const std::string& path, MemoryPolicy& out) {
   auto o = BERTH_TRY(ObjectReader::Open(v, path));
-  BERTH_TRY(o.Name("mode", kMemoryPolicyModeSet, out.mode));
+  BERTH_TRY(o.RequiredName("mode", kMemoryPolicyModeSet, out.mode));
   BERTH_TRY(o.Field("nodes", out.nodes));
   BERTH_TRY(o.Names("flags", kMemoryPolicyFlagSet, out.flags));
   return Ok();

@@ -36,8 +36,7 @@ static Status Read(const Value& v, const std::string& path, Capabilities& out) {
 
 static Status Read(const Value& v, const std::string& path, Rlimit& out) {
   auto o = BERTH_TRY(ObjectReader::Open(v, path));
-  if (!o.Get("type")) return json::PathError(o.PathOf("type"), "missing required property");
-  BERTH_TRY(o.Name("type", kRlimitTypeSet, out.type));
+  BERTH_TRY(o.RequiredName("type", kRlimitTypeSet, out.type));
   BERTH_TRY(o.Required("hard", out.hard));
   BERTH_TRY(o.Required("soft", out.soft));
   return Ok();
@@ -45,8 +44,7 @@ static Status Read(const Value& v, const std::string& path, Rlimit& out) {
 
 static Status Read(const Value& v, const std::string& path, Scheduler& out) {
   auto o = BERTH_TRY(ObjectReader::Open(v, path));
-  if (!o.Get("policy")) return json::PathError(o.PathOf("policy"), "missing required property");
-  BERTH_TRY(o.Name("policy", kSchedulerPolicySet, out.policy));
+  BERTH_TRY(o.RequiredName("policy", kSchedulerPolicySet, out.policy));
   BERTH_TRY(o.Field("nice", out.nice));
   BERTH_TRY(o.Field("priority", out.priority));
   BERTH_TRY(o.Names("flags", kSchedulerFlagSet, out.flags));
@@ -58,8 +56,7 @@ static Status Read(const Value& v, const std::string& path, Scheduler& out) {
 
 static Status Read(const Value& v, const std::string& path, IoPriority& out) {
   auto o = BERTH_TRY(ObjectReader::Open(v, path));
-  if (!o.Get("class")) return json::PathError(o.PathOf("class"), "missing required property");
-  BERTH_TRY(o.Name("class", kIoPriorityClassSet, out.class_));
+  BERTH_TRY(o.RequiredName("class", kIoPriorityClassSet, out.class_));
   BERTH_TRY(o.Field("priority", out.priority));
   return Ok();
 }

@@ -7,18 +7,12 @@ namespace berth::spec {
 
 using json::ObjectReader;
 
-static Status RequiredName(const ObjectReader& o, std::string_view key, const NameSet& set,
-                           std::string& out) {
-  if (!o.Get(key)) return json::PathError(o.PathOf(key), "missing required property");
-  return o.Name(key, set, out);
-}
-
 static Status Read(const Value& v, const std::string& path, SeccompArg& out) {
   auto o = BERTH_TRY(ObjectReader::Open(v, path));
   BERTH_TRY(o.Required("index", out.index));
   BERTH_TRY(o.Required("value", out.value));
   BERTH_TRY(o.Field("valueTwo", out.valueTwo));
-  BERTH_TRY(RequiredName(o, "op", kSeccompOperatorSet, out.op));
+  BERTH_TRY(o.RequiredName("op", kSeccompOperatorSet, out.op));
   return Ok();
 }
 
@@ -26,7 +20,7 @@ static Status Read(const Value& v, const std::string& path, SeccompSyscall& out)
   auto o = BERTH_TRY(ObjectReader::Open(v, path));
   BERTH_TRY(o.Required("names", out.names));
   if (out.names.empty()) return json::PathError(o.PathOf("names"), "expected at least one name");
-  BERTH_TRY(RequiredName(o, "action", kSeccompActionSet, out.action));
+  BERTH_TRY(o.RequiredName("action", kSeccompActionSet, out.action));
   BERTH_TRY(o.Field("errnoRet", out.errnoRet));
   BERTH_TRY(o.Field("args", out.args));
   return Ok();
@@ -34,7 +28,7 @@ static Status Read(const Value& v, const std::string& path, SeccompSyscall& out)
 
 Status Read(const Value& v, const std::string& path, Seccomp& out) {
   auto o = BERTH_TRY(ObjectReader::Open(v, path));
-  BERTH_TRY(RequiredName(o, "defaultAction", kSeccompActionSet, out.defaultAction));
+  BERTH_TRY(o.RequiredName("defaultAction", kSeccompActionSet, out.defaultAction));
   BERTH_TRY(o.Field("defaultErrnoRet", out.defaultErrnoRet));
   BERTH_TRY(o.Names("architectures", kSeccompArchSet, out.architectures));
   BERTH_TRY(o.Names("flags", kSeccompFlagSet, out.flags));

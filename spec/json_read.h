@@ -141,6 +141,11 @@ class ObjectReader {
     const Value* m = Get(key);
     return m ? ReadName(*m, PathOf(key), set, out) : Ok();
   }
+  Status RequiredName(std::string_view key, const NameSet& set, std::string& out) const {
+    const Value* m = v_.Find(key);
+    if (!m) return PathError(PathOf(key), "missing required property");
+    return ReadName(*m, PathOf(key), set, out);
+  }
   Status Names(std::string_view key, const NameSet& set, std::vector<std::string>& out) const {
     const Value* m = Get(key);
     return m ? ReadNames(*m, PathOf(key), set, out) : Ok();

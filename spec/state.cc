@@ -22,9 +22,8 @@ Result<State> ParseState(std::string_view text) {
   State state;
   BERTH_TRY(o.Required("ociVersion", state.ociVersion));
   BERTH_TRY(o.Required("id", state.id));
-  if (!o.Get("status")) return json::PathError("status", "missing required property");
   std::string status;
-  BERTH_TRY(o.Name("status", kContainerStatusSet, status));
+  BERTH_TRY(o.RequiredName("status", kContainerStatusSet, status));
   state.status = ContainerStatusFromName(status).value();
   BERTH_TRY(o.Field("pid", state.pid));
   if (state.pid < 0) return json::PathError("pid", "expected pid >= 0, got " + std::to_string(state.pid));
