@@ -1,0 +1,498 @@
+// Real mounts in a forked child's private mount namespace over a busybox
+// rootfs. Needs root; every check runs inside the child.
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "runtime/rootfs/root_test_util.h"
+#include "runtime/rootfs/rootfs.h"
+
+namespace berth::rootfs {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The child's report is "" on success, else the first failed check.
+#define EXPECT_CHILD_OK(report)        \
+  do {                                 \
+    std::string child_report_ = (report); \
+    EXPECT_TRUE(child_report_.empty()) << child_report_; \
+  } while (0)
+using testing::FindMount;
+using testing::HasOption;
+using testing::ReadFile;
+using testing::RunInChild;
+
+spec::Mount M(std::string dest, std::string type, std::string source,
+              std::vector<std::string> options) {
+  spec::Mount m;
+  m.destination = std::move(dest);
+  m.type = std::move(type);
+  m.source = std::move(source);
+  m.options = std::move(options);
+  return m;
+}
+
+// The mounts of `berth spec`'s default config.
+std::vector<spec::Mount> DefaultMounts() {
+  return {
+      M("/proc", "proc", "proc", {}),
+      M("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}),
+      M("/dev/pts", "devpts", "devpts",
+        {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}),
+      M("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}),
+      M("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}),
+      M("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}),
+      M("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"}),
+  };
+}
+
+class RootfsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!testing::RunningAsRoot()) GTEST_SKIP() << "needs root for mount namespaces";
+    ASSERT_FALSE(dir_.path().empty());
+    bundle_ = dir_.path();
+    rootfs_ = bundle_ + "/rootfs";
+    testing::MakeBusyboxRootfs(rootfs_);
+    config_.root = spec::Root{"rootfs", false};
+    config_.linux_.emplace();
+    config_.linux_->namespaces = {{spec::NamespaceType::mount, ""}};
+    options_.rootfs = rootfs_;
+    options_.bundle = bundle_;
+    // A host file the container must never reach.
+    sentinel_dir_ = bundle_ + "/host-only";
+    fs::create_directories(sentinel_dir_);
+    testing::WriteFile(sentinel_dir_ + "/sentinel", "host secret");
+    host_mountinfo_ = testing::MountInfo();
+  }
+
+  // Every test must leave the test's (host) mount namespace as it found it.
+  void TearDown() override {
+    if (!testing::RunningAsRoot()) return;
+    EXPECT_EQ(testing::MountInfo(), host_mountinfo_) << "a mount leaked to the host namespace";
+    EXPECT_EQ(ReadFile(sentinel_dir_ + "/sentinel"), "host secret");
+  }
+
+  std::string Run(const std::function<std::string()>& body) {
+    return RunInChild(body, CLONE_NEWNS);
+  }
+
+  testing::TempDir dir_;
+  std::string bundle_, rootfs_, sentinel_dir_, host_mountinfo_;
+  spec::Config config_;
+  RootfsOptions options_;
+};
+
+TEST_F(RootfsTest, DefaultMountsLandWithTheirFlags) {
+  config_.mounts = DefaultMounts();
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+              CHILD_OK(PrepareRootfs(config_, options_));
+              auto proc = FindMount(rootfs_ + "/proc");
+              CHILD_CHECK(proc && proc->fstype == "proc");
+              auto dev = FindMount(rootfs_ + "/dev");
+              CHILD_CHECK(dev && dev->fstype == "tmpfs");
+              CHILD_CHECK(HasOption(dev->mount_options, "nosuid"));
+              CHILD_CHECK(!HasOption(dev->mount_options, "noexec"));
+              CHILD_CHECK(HasOption(dev->super_options, "mode=755"));
+              CHILD_CHECK(HasOption(dev->super_options, "size=65536k"));
+              auto pts = FindMount(rootfs_ + "/dev/pts");
+              CHILD_CHECK(pts && pts->fstype == "devpts");
+              CHILD_CHECK(HasOption(pts->mount_options, "noexec"));
+              CHILD_CHECK(HasOption(pts->super_options, "ptmxmode=666"));
+              CHILD_CHECK(HasOption(pts->super_options, "gid=5"));
+              CHILD_CHECK(HasOption(pts->super_options, "mode=620"));
+              auto shm = FindMount(rootfs_ + "/dev/shm");
+              CHILD_CHECK(shm && shm->source == "shm");
+              CHILD_CHECK(HasOption(shm->mount_options, "nodev"));
+              struct stat shm_st;
+              CHILD_CHECK(stat((rootfs_ + "/dev/shm").c_str(), &shm_st) == 0);
+              CHILD_CHECK((shm_st.st_mode & 07777) == 01777);
+              auto mq = FindMount(rootfs_ + "/dev/mqueue");
+              CHILD_CHECK(mq && mq->fstype == "mqueue");
+              auto sys = FindMount(rootfs_ + "/sys");
+              CHILD_CHECK(sys && sys->fstype == "sysfs");
+              CHILD_CHECK(HasOption(sys->mount_options, "ro"));
+              auto cg = FindMount(rootfs_ + "/sys/fs/cgroup");
+              CHILD_CHECK(cg && HasOption(cg->mount_options, "ro"));
+              // strictatime shows only as the absence of relatime/noatime.
+              CHILD_CHECK(!HasOption(dev->mount_options, "relatime"));
+              CHILD_CHECK(HasOption(proc->mount_options, "relatime"));
+              return "";
+            }));
+}
+
+TEST_F(RootfsTest, DevHasDefaultDevicesAndSymlinks) {
+  config_.mounts = DefaultMounts();
+  spec::Device fuse;
+  fuse.type = "c";
+  fuse.path = "/dev/fuse";
+  fuse.major = 10;
+  fuse.minor = 229;
+  fuse.fileMode = 0640;
+  fuse.uid = 1234;
+  fuse.gid = 5678;
+  spec::Device fifo;
+  fifo.type = "p";
+  fifo.path = "/dev/sub/fifo";
+  config_.linux_->devices = {fuse, fifo};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+              CHILD_OK(PrepareRootfs(config_, options_));
+              struct Want {
+                const char* name;
+                unsigned major, minor;
+              } want[] = {{"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
+                          {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
+              for (const auto& w : want) {
+                struct stat st;
+                std::string p = rootfs_ + "/dev/" + w.name;
+                CHILD_CHECK(lstat(p.c_str(), &st) == 0);
+                CHILD_CHECK(S_ISCHR(st.st_mode));
+                CHILD_CHECK(major(st.st_rdev) == w.major && minor(st.st_rdev) == w.minor);
+                CHILD_CHECK((st.st_mode & 07777) == 0666);
+                CHILD_CHECK(st.st_uid == 0 && st.st_gid == 0);
+              }
+              struct stat st;
+              CHILD_CHECK(lstat((rootfs_ + "/dev/fuse").c_str(), &st) == 0);
+              CHILD_CHECK(S_ISCHR(st.st_mode));
+              CHILD_CHECK(major(st.st_rdev) == 10 && minor(st.st_rdev) == 229);
+              CHILD_CHECK((st.st_mode & 07777) == 0640);
+              CHILD_CHECK(st.st_uid == 1234 && st.st_gid == 5678);
+              CHILD_CHECK(lstat((rootfs_ + "/dev/sub/fifo").c_str(), &st) == 0);
+              CHILD_CHECK(S_ISFIFO(st.st_mode));
+              CHILD_CHECK(fs::read_symlink(rootfs_ + "/dev/fd") == "/proc/self/fd");
+              CHILD_CHECK(fs::read_symlink(rootfs_ + "/dev/stdin") == "/proc/self/fd/0");
+              CHILD_CHECK(fs::read_symlink(rootfs_ + "/dev/stdout") == "/proc/self/fd/1");
+              CHILD_CHECK(fs::read_symlink(rootfs_ + "/dev/stderr") == "/proc/self/fd/2");
+              CHILD_CHECK(fs::read_symlink(rootfs_ + "/dev/ptmx") == "pts/ptmx");
+              return "";
+            }));
+}
+
+TEST_F(RootfsTest, BindMountReadOnlyAndRecursiveReadOnly) {
+  std::string src = bundle_ + "/data";
+  fs::create_directories(src + "/sub");
+  testing::WriteFile(src + "/file", "data");
+  config_.mounts = {M("/data", "bind", src, {"rbind", "ro", "nosuid", "nodev", "noexec"}),
+                    M("/sub-tmp", "tmpfs", "tmpfs", {}),
+                    M("/rec", "bind", src, {"rbind", "rro"}),
+                    M("/file", "bind", src + "/file", {"bind"})};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+              CHILD_OK(PrepareRootfs(config_, options_));
+              auto data = FindMount(rootfs_ + "/data");
+              CHILD_CHECK(data);
+              for (const char* o : {"ro", "nosuid", "nodev", "noexec"})
+                CHILD_CHECK(HasOption(data->mount_options, o));
+              CHILD_CHECK(ReadFile(rootfs_ + "/data/file") == "data");
+              int fd = open((rootfs_ + "/data/new").c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+              CHILD_CHECK(fd < 0 && errno == EROFS);
+              auto rec = FindMount(rootfs_ + "/rec");
+              CHILD_CHECK(rec && HasOption(rec->mount_options, "ro"));
+              auto file = FindMount(rootfs_ + "/file");
+              CHILD_CHECK(file && HasOption(file->mount_options, "rw"));
+              struct stat st;
+              CHILD_CHECK(stat((rootfs_ + "/file").c_str(), &st) == 0 && S_ISREG(st.st_mode));
+              return "";
+            }));
+}
+
+TEST_F(RootfsTest, RecursiveReadOnlyReachesSubmounts) {
+  std::string src = bundle_ + "/tree";
+  fs::create_directories(src + "/inner");
+  // The source gets a submount in the child, then is bound with rro.
+  config_.mounts = {M("/first", "tmpfs", "tmpfs", {}),
+                    M("/tree-copy", "bind", rootfs_ + "/first", {"rbind", "rro"})};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+              CHILD_CHECK(mount("tmpfs", src.c_str(), "tmpfs", 0, nullptr) == 0);
+              fs::create_directories(src + "/inner");
+              CHILD_CHECK(mount("tmpfs", (src + "/inner").c_str(), "tmpfs", 0, nullptr) == 0);
+              config_.mounts[1].source = src;
+              CHILD_OK(PrepareRootfs(config_, options_));
+              auto top = FindMount(rootfs_ + "/tree-copy");
+              auto inner = FindMount(rootfs_ + "/tree-copy/inner");
+              CHILD_CHECK(top && HasOption(top->mount_options, "ro"));
+              CHILD_CHECK(inner && HasOption(inner->mount_options, "ro"));
+              return "";
+            }));
+}
+
+TEST_F(RootfsTest, AbsoluteSymlinkDestinationLandsInside) {
+  fs::create_directory_symlink(sentinel_dir_, rootfs_ + "/escape");
+  config_.mounts = {M("/escape", "tmpfs", "tmpfs", {})};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+              CHILD_OK(PrepareRootfs(config_, options_));
+              // The mount is at rootfs/<sentinel_dir_>, not on the host directory.
+              CHILD_CHECK(FindMount(rootfs_ + sentinel_dir_).has_value());
+              CHILD_CHECK(!FindMount(sentinel_dir_).has_value());
+              CHILD_CHECK(ReadFile(sentinel_dir_ + "/sentinel") == "host secret");
+              return "";
+            }));
+  EXPECT_TRUE(fs::is_directory(rootfs_ + sentinel_dir_));
+}
+
+TEST_F(RootfsTest, DotDotSymlinkDestinationLandsInside) {
+  fs::create_directories(rootfs_ + "/etc");
+  fs::create_directory_symlink("../../../../../../../../" + sentinel_dir_.substr(1),
+                               rootfs_ + "/etc/up");
+  config_.mounts = {M("/etc/up", "tmpfs", "tmpfs", {}),
+                    M("/etc/up/x/y", "bind", sentinel_dir_, {"bind"})};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+              CHILD_OK(PrepareRootfs(config_, options_));
+              CHILD_CHECK(FindMount(rootfs_ + sentinel_dir_).has_value());
+              CHILD_CHECK(FindMount(rootfs_ + sentinel_dir_ + "/x/y").has_value());
+              CHILD_CHECK(!FindMount(sentinel_dir_).has_value());
+              CHILD_CHECK(!fs::exists(sentinel_dir_ + "/x"));
+              return "";
+            }));
+  EXPECT_FALSE(fs::exists(sentinel_dir_ + "/x"));
+}
+
+TEST_F(RootfsTest, DanglingSymlinkDestinationCreatesNothingOutside) {
+  const std::string host_target = bundle_ + "/never-created";
+  fs::create_symlink(host_target, rootfs_ + "/dangling");
+  fs::create_symlink(host_target + "-file", rootfs_ + "/dangling-file");
+  config_.mounts = {M("/dangling", "tmpfs", "tmpfs", {}),
+                    M("/dangling-file", "bind", sentinel_dir_ + "/sentinel", {"bind", "ro"})};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+              CHILD_OK(PrepareRootfs(config_, options_));
+              CHILD_CHECK(FindMount(rootfs_ + host_target).has_value());
+              CHILD_CHECK(ReadFile(rootfs_ + host_target + "-file") == "host secret");
+              CHILD_CHECK(!fs::exists(host_target));
+              return "";
+            }));
+  EXPECT_FALSE(fs::exists(host_target));
+  EXPECT_FALSE(fs::exists(host_target + "-file"));
+}
+
+TEST_F(RootfsTest, ProcAsSymlinkIsRejected) {
+  fs::create_directories(rootfs_ + "/fakeproc");
+  fs::create_directory_symlink("/fakeproc", rootfs_ + "/proc");
+  config_.mounts = {M("/proc", "proc", "proc", {})};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+    Status s = PrepareRootfs(config_, options_);
+    CHILD_CHECK(!s.ok());
+    CHILD_CHECK(s.error().message().find("symlink") != std::string::npos);
+    CHILD_CHECK(!FindMount(rootfs_ + "/fakeproc").has_value());
+    return "";
+  }));
+}
+
+TEST_F(RootfsTest, SysThroughSymlinkIsRejected) {
+  fs::create_directories(rootfs_ + "/real/sys");
+  fs::create_directory_symlink("/real/sys", rootfs_ + "/sys");
+  config_.mounts = {M("/sys", "sysfs", "sysfs", {"ro"})};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+              Status s = PrepareRootfs(config_, options_);
+              CHILD_CHECK(!s.ok());
+              CHILD_CHECK(s.error().message().find("/sys") != std::string::npos);
+              return "";
+            }));
+}
+
+TEST_F(RootfsTest, OnlyProcMayBeMountedOnProc) {
+  for (const auto& m : {M("/proc", "tmpfs", "tmpfs", {}), M("/proc", "bind", "/proc", {"rbind"}),
+                        M("//proc/", "tmpfs", "tmpfs", {})}) {
+    config_.mounts = {m};
+    SCOPED_TRACE(m.type);
+    EXPECT_CHILD_OK(Run([&]() -> std::string {
+                Status s = PrepareRootfs(config_, options_);
+                CHILD_CHECK(!s.ok());
+                CHILD_CHECK(s.error().message().find("only a proc filesystem") != std::string::npos);
+                CHILD_CHECK(!FindMount(rootfs_ + "/proc").has_value());
+                return "";
+              }));
+  }
+}
+
+TEST_F(RootfsTest, BadMountFailsWithItsIndexAndDestination) {
+  config_.mounts = {M("/ok", "tmpfs", "tmpfs", {}),
+                    M("/bad", "tmpfs", "tmpfs", {"size=not-a-size"})};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+              Status s = PrepareRootfs(config_, options_);
+              CHILD_CHECK(!s.ok());
+              CHILD_CHECK(s.error().message().find("mounts[1] /bad") != std::string::npos);
+              return "";
+            }));
+}
+
+TEST_F(RootfsTest, PivotRootLeavesTheHostUnreachable) {
+  config_.mounts = DefaultMounts();
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+              CHILD_OK(PrepareRootfs(config_, options_));
+              CHILD_OK(EnterRootfs(config_, options_));
+              char cwd[256];
+              CHILD_CHECK(getcwd(cwd, sizeof(cwd)) != nullptr && std::string(cwd) == "/");
+              struct stat root, up, busybox;
+              CHILD_CHECK(stat("/", &root) == 0 && stat("/../../..", &up) == 0);
+              CHILD_CHECK(root.st_ino == up.st_ino && root.st_dev == up.st_dev);
+              CHILD_CHECK(stat("/bin/busybox", &busybox) == 0);
+              CHILD_CHECK(access(sentinel_dir_.c_str(), F_OK) != 0);
+              // Only the container's mounts are left: none under the old root.
+              for (const auto& m : testing::AllMounts())
+                if (m.mount_point.find(bundle_) != std::string::npos)
+                  return "host mount still visible: " + m.mount_point;
+              auto top = FindMount("/");
+              CHILD_CHECK(top.has_value() && top->root.ends_with("/rootfs"));
+              return "";
+            }));
+}
+
+TEST_F(RootfsTest, NoPivotMovesTheRootAndChroots) {
+  config_.mounts = {M("/proc", "proc", "proc", {})};
+  options_.no_pivot = true;
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+              CHILD_OK(PrepareRootfs(config_, options_));
+              CHILD_OK(EnterRootfs(config_, options_));
+              struct stat st;
+              CHILD_CHECK(stat("/bin/busybox", &st) == 0);
+              CHILD_CHECK(access(sentinel_dir_.c_str(), F_OK) != 0);
+              return "";
+            }));
+}
+
+TEST_F(RootfsTest, MaskedPathsReadEmpty) {
+  config_.mounts = DefaultMounts();
+  config_.linux_->maskedPaths = {"/proc/kcore", "/proc/keys", "/proc/timer_list",
+                                 "/sys/firmware", "/proc/acpi", "/proc/does-not-exist"};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+              CHILD_OK(PrepareRootfs(config_, options_));
+              CHILD_OK(EnterRootfs(config_, options_));
+              CHILD_CHECK(ReadFile("/proc/keys").empty());
+              struct stat st;
+              CHILD_CHECK(stat("/proc/timer_list", &st) == 0 && S_ISCHR(st.st_mode));
+              CHILD_CHECK(major(st.st_rdev) == 1 && minor(st.st_rdev) == 3);
+              CHILD_CHECK(fs::is_empty("/sys/firmware"));
+              CHILD_CHECK(mkdir("/sys/firmware/x", 0755) != 0 && errno == EROFS);
+              return "";
+            }));
+}
+
+TEST_F(RootfsTest, DevNullSymlinkIsRefusedForMasking) {
+  // The image's /dev (no /dev mount) has null -> a host file (CVE-2025-31133).
+  fs::create_directories(rootfs_ + "/dev");
+  fs::create_symlink(sentinel_dir_ + "/sentinel", rootfs_ + "/dev/null");
+  fs::create_directories(rootfs_ + "/secret");
+  testing::WriteFile(rootfs_ + "/secret-file", "x");
+  config_.mounts = {M("/proc", "proc", "proc", {})};
+  config_.linux_->maskedPaths = {"/secret-file"};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+              CHILD_OK(PrepareRootfs(config_, options_));
+              Status s = EnterRootfs(config_, options_);
+              CHILD_CHECK(!s.ok());
+              CHILD_CHECK(s.error().message().find("/dev/null") != std::string::npos);
+              CHILD_CHECK(ReadFile("/secret-file") == "x");
+              return "";
+            }));
+  EXPECT_EQ(ReadFile(sentinel_dir_ + "/sentinel"), "host secret");
+}
+
+TEST_F(RootfsTest, ReadonlyPathsAreReadOnly) {
+  config_.mounts = DefaultMounts();
+  config_.mounts[0].options = {"nosuid", "noexec", "nodev"};
+  fs::create_directories(rootfs_ + "/etc/conf");
+  config_.linux_->readonlyPaths = {"/proc/sys", "/proc/sysrq-trigger", "/etc/conf", "/nope"};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+              CHILD_OK(PrepareRootfs(config_, options_));
+              CHILD_OK(EnterRootfs(config_, options_));
+              int fd = open("/proc/sys/kernel/hostname", O_WRONLY | O_CLOEXEC);
+              CHILD_CHECK(fd < 0 && errno == EROFS);
+              CHILD_CHECK(mkdir("/etc/conf/x", 0755) != 0 && errno == EROFS);
+              auto sys = FindMount("/proc/sys");
+              CHILD_CHECK(sys && HasOption(sys->mount_options, "ro"));
+              // Flags the path already had are kept.
+              CHILD_CHECK(HasOption(sys->mount_options, "nosuid"));
+              CHILD_CHECK(mkdir("/tmp/writable", 0755) == 0);
+              return "";
+            }));
+}
+
+TEST_F(RootfsTest, ReadonlyRootfs) {
+  config_.mounts = DefaultMounts();
+  config_.root->readonly = true;
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+              CHILD_OK(PrepareRootfs(config_, options_));
+              CHILD_OK(EnterRootfs(config_, options_));
+              CHILD_CHECK(mkdir("/newdir", 0755) != 0 && errno == EROFS);
+              // Mounts on top stay writable.
+              int fd = open("/dev/shm/x", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+              CHILD_CHECK(fd >= 0);
+              close(fd);
+              return "";
+            }));
+}
+
+TEST_F(RootfsTest, CgroupMountIsReadOnlyWithHostHierarchies) {
+  struct statfs st;
+  if (statfs("/sys/fs/cgroup", &st) != 0) GTEST_SKIP() << "no /sys/fs/cgroup";
+  config_.mounts = DefaultMounts();
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+              CHILD_OK(PrepareRootfs(config_, options_));
+              CHILD_OK(EnterRootfs(config_, options_));
+              CHILD_CHECK(mkdir("/sys/fs/cgroup/x", 0755) != 0 && errno == EROFS);
+              // One directory per hierarchy in /proc/self/cgroup (this host: hybrid).
+              CHILD_CHECK(fs::is_directory("/sys/fs/cgroup/memory"));
+              CHILD_CHECK(FindMount("/sys/fs/cgroup/memory")->fstype == "cgroup");
+              if (fs::exists("/proc/1/root/sys/fs/cgroup/unified"))
+                CHILD_CHECK(FindMount("/sys/fs/cgroup/unified")->fstype == "cgroup2");
+              for (const auto& entry : fs::directory_iterator("/sys/fs/cgroup")) {
+                if (entry.is_symlink()) continue;
+                std::string d = entry.path().string();
+                auto m = FindMount(d);
+                if (!m) return "no mount at " + d;
+                if (!HasOption(m->mount_options, "ro")) return d + " is writable";
+                if (mkdir((d + "/berth-x").c_str(), 0755) == 0 || errno != EROFS)
+                  return "mkdir in " + d + " did not fail with EROFS";
+              }
+              return "";
+            }));
+}
+
+TEST_F(RootfsTest, TmpfsDataOptionsAndPropagation) {
+  config_.mounts = {M("/t", "tmpfs", "tmpfs", {"size=1m", "mode=700", "noexec", "private"}),
+                    M("/s", "tmpfs", "tmpfs", {"rshared"})};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+              CHILD_OK(PrepareRootfs(config_, options_));
+              auto t = FindMount(rootfs_ + "/t");
+              CHILD_CHECK(t && HasOption(t->super_options, "size=1024k"));
+              CHILD_CHECK(HasOption(t->super_options, "mode=700"));
+              CHILD_CHECK(HasOption(t->mount_options, "noexec"));
+              std::string info = testing::MountInfo();
+              // The shared mount has a peer group tag in its optional fields.
+              size_t at = info.find(" " + rootfs_ + "/s ");
+              CHILD_CHECK(at != std::string::npos);
+              size_t eol = info.find('\n', at);
+              CHILD_CHECK(info.substr(at, eol - at).find("shared:") != std::string::npos);
+              return "";
+            }));
+}
+
+TEST_F(RootfsTest, IdmappedBindMount) {
+  std::string src = bundle_ + "/owned";
+  fs::create_directories(src);
+  testing::WriteFile(src + "/f", "x");
+  ASSERT_EQ(chown((src + "/f").c_str(), 0, 0), 0);
+  spec::Mount m = M("/idmapped", "bind", src, {"bind", "idmap"});
+  m.uidMappings = {{0, 4000, 10}};
+  m.gidMappings = {{0, 5000, 10}};
+  config_.mounts = {m};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+              CHILD_OK(PrepareRootfs(config_, options_));
+              struct stat st;
+              CHILD_CHECK(stat((rootfs_ + "/idmapped/f").c_str(), &st) == 0);
+              CHILD_CHECK(st.st_uid == 4000 && st.st_gid == 5000);
+              auto e = FindMount(rootfs_ + "/idmapped");
+              CHILD_CHECK(e && HasOption(e->mount_options, "idmapped"));
+              return "";
+            }));
+}
+
+}  // namespace
+}  // namespace berth::rootfs
