@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -33,7 +34,14 @@ std::string RunInChild(const std::function<std::string()>& body, int unshare_fla
                mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
       result = std::string("make / rslave: ") + strerror(errno);
     } else {
-      result = body();
+      // Nothing may unwind out of the child into the test framework.
+      try {
+        result = body();
+      } catch (const std::exception& e) {
+        result = std::string("exception in child: ") + e.what();
+      } catch (...) {
+        result = "unknown exception in child";
+      }
     }
     size_t off = 0;
     while (off < result.size()) {
