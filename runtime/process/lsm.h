@@ -16,9 +16,15 @@ struct LsmPaths {
   std::string apparmor_exec = "/proc/thread-self/attr/apparmor/exec";
   std::string attr_exec = "/proc/thread-self/attr/exec";
   std::string selinux_enforce = "/sys/fs/selinux/enforce";
+  // Labels are only written to files on a real procfs, and SELinux counts as
+  // enabled only with a real selinuxfs: a fake /proc or /sys planted in a
+  // rootfs must not swallow the label (CVE-2019-16884, CVE-2023-28642).
+  bool verify_filesystems = true;
 };
 
+// /sys/module/apparmor/parameters/enabled reads "Y".
 bool AppArmorEnabled(const LsmPaths& paths = {});
+// selinuxfs is mounted and its enforce file is readable (permissive counts).
 bool SelinuxEnabled(const LsmPaths& paths = {});
 
 // process.apparmorProfile -> "exec <profile>" and process.selinuxLabel -> the
