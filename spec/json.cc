@@ -121,16 +121,23 @@ std::string ParseErrorText(yajl_handle h, std::string_view text) {
 }  // namespace
 
 Result<Value> Parse(std::string_view text) {
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
+    return Error("invalid JSON: empty document");
   Builder builder;
   yajl_handle h = yajl_alloc(&kCallbacks, nullptr, &builder);
   if (h == nullptr) return Error("invalid JSON: out of memory");
+  size_t at = 0;
   yajl_status st = yajl_parse(h, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  if (st == yajl_status_ok) st = yajl_complete_parse(h);
+  if (st != yajl_status_ok) {
+    at = yajl_get_bytes_consumed(h);
+  } else {
+    st = yajl_complete_parse(h);
+    at = text.size();  // the document ended too early
+  }
   if (st != yajl_status_ok) {
     std::string msg = builder.too_deep
                           ? "nested deeper than " + std::to_string(kMaxDepth) + " levels"
                           : ParseErrorText(h, text);
-    size_t at = yajl_get_bytes_consumed(h);
     yajl_free(h);
     return Error("invalid JSON: " + msg + " at byte " + std::to_string(at));
   }
