@@ -44,6 +44,12 @@ Json& Json::operator[](std::string_view key) {
   return members_.back().second;
 }
 
+const Json& Json::operator[](std::string_view key) const {
+  static const Json null_value;
+  const Json* found = Find(key);
+  return found ? *found : null_value;
+}
+
 const Json* Json::Find(std::string_view key) const {
   if (type_ != Type::object) return nullptr;
   for (const auto& [k, v] : members_)

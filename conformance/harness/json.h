@@ -58,6 +58,8 @@ class Json {
 
   // Objects. operator[] inserts (turning null into an object); Find does not.
   Json& operator[](std::string_view key);
+  // Const lookup: the member, or a null value when absent.
+  const Json& operator[](std::string_view key) const;
   const Json* Find(std::string_view key) const;
   Json* Find(std::string_view key);
   // Follows "a.b.c" through objects; nullptr if any step is missing.

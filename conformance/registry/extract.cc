@@ -40,14 +40,15 @@ bool HasWord(std::string_view s, std::string_view word) {
   return false;
 }
 
-// Splits prose into sentences at ". " followed by an upper-case letter or a
-// backquote, which is how the spec's lines read.
+// Splits prose into sentences at ". " followed by an upper-case letter, a
+// backquote, a link or emphasis, which is how the spec's sentences start.
 std::vector<std::string> SplitSentences(std::string_view line) {
   std::vector<std::string> out;
   size_t start = 0;
   for (size_t i = 0; i + 2 < line.size(); ++i) {
     if (line[i] == '.' && line[i + 1] == ' ' &&
-        (std::isupper(static_cast<unsigned char>(line[i + 2])) || line[i + 2] == '`')) {
+        (std::isupper(static_cast<unsigned char>(line[i + 2])) || line[i + 2] == '`' ||
+         line[i + 2] == '[' || line[i + 2] == '*')) {
       // "e.g. Foo" and "i.e. Foo" are not sentence ends.
       if (i >= 3 && (line.substr(i - 3, 4) == "e.g." || line.substr(i - 3, 4) == "i.e.")) continue;
       out.push_back(Trim(line.substr(start, i + 1 - start)));

@@ -1,0 +1,231 @@
+// config-linux.md namespaces: each new namespace isolates, joining by path,
+// inheriting unlisted types, error cases; user namespace mappings and time
+// namespace offsets.
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/shm.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "conformance/cases/common.h"
+
+namespace berth::conformance {
+namespace {
+
+int64_t HostNsInode(const char* kind) {
+  struct stat st;
+  if (stat((std::string("/proc/self/ns/") + kind).c_str(), &st) != 0) return 0;
+  return static_cast<int64_t>(st.st_ino);
+}
+
+// A host process sitting in namespaces of its own, to be joined by path.
+class NamespaceHolder {
+ public:
+  explicit NamespaceHolder(int flags, const char* hostname = "joined-ns") {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      close(fds[0]);
+      char ok = unshare(flags) == 0 ? 1 : 0;
+      if (ok && (flags & CLONE_NEWUTS)) ok = sethostname(hostname, strlen(hostname)) == 0 ? 1 : 0;
+      if (write(fds[1], &ok, 1) != 1) _exit(1);
+      for (;;) pause();
+    }
+    close(fds[1]);
+    char ok = 0;
+    if (pid_ > 0 && read(fds[0], &ok, 1) == 1 && ok) ready_ = true;
+    close(fds[0]);
+  }
+  ~NamespaceHolder() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      Reaper::Get().Wait(pid_, 5000);
+    }
+  }
+  bool ready() const { return ready_; }
+  std::string Path(const char* kind) const { return "/proc/" + std::to_string(pid_) + "/ns/" + kind; }
+  int64_t Inode(const char* kind) const {
+    struct stat st;
+    return stat(Path(kind).c_str(), &st) == 0 ? static_cast<int64_t>(st.st_ino) : 0;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  bool ready_ = false;
+};
+
+}  // namespace
+
+CONFORMANCE_CASE(new_namespaces_isolate, "config-linux.md#namespaces-5", "config-linux.md#namespaces-1",
+                 "runtime.md#create-4") {
+  auto b = NewBundleOrAbort(c);
+  if (!b) return;
+  b->AddNamespace("cgroup");
+  // A host SysV IPC object the container must not see.
+  key_t shm_key = static_cast<key_t>(0x0c0f0000 | (getpid() & 0xffff));
+  int shm = shmget(shm_key, 4096, IPC_CREAT | 0600);
+  int msq = msgget(shm_key, IPC_CREAT | 0600);
+  auto run = RunOrAbort(c, *b);
+  if (shm >= 0) shmctl(shm, IPC_RMID, nullptr);
+  if (msq >= 0) msgctl(msq, IPC_RMID, nullptr);
+  if (!run) return;
+  const Json& r = run->report;
+  std::string problems;
+  for (const char* kind : {"pid", "net", "ipc", "uts", "mnt", "cgroup"})
+    if (NamespaceInode(r, kind) == HostNsInode(kind)) problems += std::string(kind) + " namespace is the host's; ";
+  if (r["pid"].as_int() != 1) problems += "pid inside is " + Field(r, "pid") + ", not 1; ";
+  auto procs = r.Find("procs") ? r.Find("procs")->items() : std::vector<Json>{};
+  for (const auto& p : procs)
+    if (p.as_int() == getpid()) problems += "the harness's pid " + std::to_string(getpid()) + " is visible; ";
+  if (procs.size() > 3) problems += std::to_string(procs.size()) + " processes visible in /proc; ";
+  auto net = StringList(r.Find("net"));
+  if (net != std::vector<std::string>{"lo"}) problems += "network interfaces " + Field(r, "net") + " (expected only lo); ";
+  char host_name[256] = "";
+  gethostname(host_name, sizeof host_name - 1);
+  if (r["hostname"].as_string() != "conformance") problems += "hostname " + Field(r, "hostname") + "; ";
+  if (std::string(host_name) == "conformance") problems += "the hostname leaked to the host; ";
+  for (const char* list : {"shm", "msg"})
+    for (const auto& k : r.Find(list) ? r.Find(list)->items() : std::vector<Json>{})
+      if (k.as_int() == shm_key) problems += std::string("the host SysV ") + list + " object is visible; ";
+  for (const auto& line : StringList(r.Find("cgroup"))) {
+    if (line.size() < 2 || line.substr(line.size() - 2) != ":/") {
+      problems += "with a cgroup namespace /proc/self/cgroup shows " + line + "; ";
+      break;
+    }
+  }
+  c.Expect("config-linux.md#namespaces-5", problems.empty(), problems);
+  c.Expect("config-linux.md#namespaces-1", problems.empty(), problems);
+  c.Expect("runtime.md#create-4", problems.empty(), problems);
+}
+
+CONFORMANCE_CASE(mount_namespace_hides_container_mounts_from_host, "config-linux.md#namespaces-5") {
+  auto b = NewBundleOrAbort(c);
+  if (!b) return;
+  b->SetArgs({"/probe", "quiet", "sleep:10"});
+  Container ct(c, *b);
+  if (!ct.Create().ok() || !ct.Start().ok()) return c.Abort("create/start failed");
+  auto host = ReadFileText("/proc/self/mountinfo");
+  if (!host) return c.Abort("cannot read host mountinfo");
+  bool leaked = host->find(b->rootfs + "/proc") != std::string::npos || host->find(b->rootfs + "/dev") != std::string::npos;
+  c.Expect("config-linux.md#namespaces-5", !leaked, "container mounts under " + b->rootfs + " are visible in the host mount namespace");
+}
+
+CONFORMANCE_CASE(join_namespaces_by_path, "config-linux.md#namespaces-3") {
+  NamespaceHolder holder(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC);
+  if (!holder.ready()) return c.Abort("harness: cannot create namespaces to join");
+  auto b = NewBundleOrAbort(c);
+  if (!b) return;
+  b->config.Erase("hostname");  // do not rename the joined uts namespace
+  b->AddNamespace("network", holder.Path("net"));
+  b->AddNamespace("uts", holder.Path("uts"));
+  b->AddNamespace("ipc", holder.Path("ipc"));
+  auto run = RunOrAbort(c, *b);
+  if (!run) return;
+  std::string problems;
+  for (const char* kind : {"net", "uts", "ipc"})
+    if (NamespaceInode(run->report, kind) != holder.Inode(kind))
+      problems += std::string(kind) + " inode " + std::to_string(NamespaceInode(run->report, kind)) + " != joined " +
+                  std::to_string(holder.Inode(kind)) + "; ";
+  if (run->report["hostname"].as_string() != "joined-ns") problems += "hostname " + Field(run->report, "hostname") + "; ";
+  c.Expect("config-linux.md#namespaces-3", problems.empty(), problems);
+}
+
+CONFORMANCE_CASE(namespace_path_must_be_absolute, "config-linux.md#namespaces-2") {
+  auto b = NewBundleOrAbort(c);
+  if (!b) return;
+  b->AddNamespace("network", "proc/self/ns/net");
+  Container ct(c, *b);
+  CommandResult r = ct.Create();
+  c.Expect("config-linux.md#namespaces-2", !r.ok(), "a relative namespace path was accepted");
+}
+
+CONFORMANCE_CASE(unlisted_namespaces_are_inherited, "config-linux.md#namespaces-6") {
+  auto b = NewBundleOrAbort(c);
+  if (!b) return;
+  b->RemoveNamespace("network");
+  b->RemoveNamespace("ipc");
+  auto run = RunOrAbort(c, *b);
+  if (!run) return;
+  std::string problems;
+  for (const char* kind : {"net", "ipc", "user"})
+    if (NamespaceInode(run->report, kind) != HostNsInode(kind)) problems += std::string(kind) + " namespace is not the runtime's; ";
+  c.Expect("config-linux.md#namespaces-6", problems.empty(), problems);
+}
+
+CONFORMANCE_CASE(duplicate_namespace_types_rejected, "config-linux.md#namespaces-7") {
+  auto b = NewBundleOrAbort(c);
+  if (!b) return;
+  Json dup = Json::Object();
+  dup["type"] = "pid";
+  b->Linux()["namespaces"].Push(dup);
+  Container ct(c, *b);
+  CommandResult r = ct.Create();
+  c.Expect("config-linux.md#namespaces-7", !r.ok(), "two pid namespace entries were accepted");
+}
+
+CONFORMANCE_CASE(user_namespace_mappings_applied, "config-linux.md#namespaces-5",
+                 "config-linux.md#user-namespace-mappings-1") {
+  auto b = NewBundleOrAbort(c);
+  if (!b) return;
+  b->AddNamespace("user");
+  Json map = Json::Object();
+  map["containerID"] = 0;
+  map["hostID"] = 200000;
+  map["size"] = 65536;
+  b->Linux()["uidMappings"] = Json::Array({map});
+  b->Linux()["gidMappings"] = Json::Array({map});
+  // A host cgroup hierarchy cannot be bind-mounted into a user namespace
+  // that does not own it; drop that mount for this case.
+  auto& mounts = b->config["mounts"].items();
+  for (auto it = mounts.begin(); it != mounts.end();)
+    it = (*it)["destination"].as_string() == "/sys/fs/cgroup" ? mounts.erase(it) : it + 1;
+  struct stat before;
+  stat((b->rootfs + "/probe").c_str(), &before);
+  auto run = RunOrAbort(c, *b);
+  if (!run) return;
+  const Json& r = run->report;
+  std::string problems;
+  if (NamespaceInode(r, "user") == HostNsInode("user")) problems += "no new user namespace; ";
+  std::string uid_map = r["uid_map"].as_string();
+  if (uid_map.find("200000") == std::string::npos || uid_map.find("65536") == std::string::npos)
+    problems += "uid_map " + Quote(uid_map) + "; ";
+  if (r["gid_map"].as_string().find("200000") == std::string::npos) problems += "gid_map " + Field(r, "gid_map") + "; ";
+  if (r["uid"].items().empty() || r["uid"].items()[0].as_int() != 0) problems += "uid inside " + Field(r, "uid") + "; ";
+  c.Expect("config-linux.md#namespaces-5", problems.empty(), problems);
+  struct stat after;
+  stat((b->rootfs + "/probe").c_str(), &after);
+  c.Expect("config-linux.md#user-namespace-mappings-1", after.st_uid == before.st_uid && after.st_gid == before.st_gid,
+           "the rootfs ownership was changed to realise the mapping: uid " + std::to_string(before.st_uid) + " -> " +
+               std::to_string(after.st_uid));
+}
+
+CONFORMANCE_CASE(time_namespace_offsets_applied, "config-linux.md#namespaces-5", "config-linux.md#namespaces-1") {
+  if (!PathExists("/proc/self/ns/time")) return c.SkipRest("host kernel has no time namespaces");
+  auto b = NewBundleOrAbort(c);
+  if (!b) return;
+  b->AddNamespace("time");
+  Json offset = Json::Object();
+  offset["secs"] = 1000000;
+  offset["nanosecs"] = 0;
+  b->Linux()["timeOffsets"]["monotonic"] = offset;
+  b->Linux()["timeOffsets"]["boottime"] = offset;
+  auto run = RunOrAbort(c, *b);
+  if (!run) return;
+  timespec mono;
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  int64_t inside = run->report["monotonic"].as_int();
+  int64_t boot = run->report["boottime"].as_int();
+  bool ok = inside >= mono.tv_sec + 1000000 - 60 && inside <= mono.tv_sec + 1000000 + 60 && boot >= 1000000;
+  std::string detail = "monotonic inside " + std::to_string(inside) + " s, host " + std::to_string(mono.tv_sec) +
+                       " s; expected host + 1000000 (boottime inside " + std::to_string(boot) + ")";
+  c.Expect("config-linux.md#namespaces-5", ok, detail);
+  c.Expect("config-linux.md#namespaces-1", ok, detail);
+}
+
+}  // namespace berth::conformance
