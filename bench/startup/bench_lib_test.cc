@@ -141,6 +141,9 @@ TEST(Config, AdaptTemplateSetsTerminalArgsAndRoot) {
   EXPECT_EQ(v->Find("process")->Find("cwd")->text, "/");
   EXPECT_EQ(v->Find("root")->Find("path")->text, "/abs/rootfs");
   EXPECT_TRUE(v->Find("root")->Find("readonly")->boolean);
+  EXPECT_EQ(v->Find("ociVersion")->text, "1.0.2-dev");  // kept when none is given
+  ASSERT_TRUE(AdaptTemplate(*v, "/abs/rootfs", {"/bin/true"}, "1.0.2").ok());
+  EXPECT_EQ(v->Find("ociVersion")->text, "1.0.2");
 }
 
 TEST(Config, AdaptTemplateRejectsConfigWithoutProcessOrRoot) {

@@ -75,8 +75,9 @@ Status BuildBenchRootfs(const std::string& dir, const std::string& static_true,
 }
 
 Status AdaptTemplate(JsonValue& config, const std::string& rootfs,
-                     const std::vector<std::string>& args) {
+                     const std::vector<std::string>& args, const std::string& oci_version) {
   if (config.kind != JsonValue::Kind::kObject) return Error("config: not an object");
+  if (!oci_version.empty()) config.Set("ociVersion", JsonValue::String(oci_version));
   JsonValue* process = config.Find("process");
   if (!process || process->kind != JsonValue::Kind::kObject)
     return Error("config: no process object");

@@ -17,10 +17,12 @@ Status BuildBenchRootfs(const std::string& dir, const std::string& static_true,
                         const std::string& static_pause);
 
 // Turns a `spec` template into the benchmark's config: no terminal, the
-// given args, root.path set to `rootfs` (absolute). Everything else (mounts,
-// namespaces, capabilities, masked paths) stays as the template has it.
+// given args, root.path set to `rootfs` (absolute), and ociVersion replaced
+// by `oci_version` unless that is empty (crun 1.8.1 rejects "1.3.0").
+// Everything else (mounts, namespaces, capabilities, masked paths) stays as
+// the template has it.
 Status AdaptTemplate(JsonValue& config, const std::string& rootfs,
-                     const std::vector<std::string>& args);
+                     const std::vector<std::string>& args, const std::string& oci_version = "");
 
 // The CLONE_NEW* flags for the namespaces a config creates (entries with a
 // path are joined, not created, and are left out).
