@@ -71,10 +71,11 @@ Result<UniqueFd> HierarchyMount(const Hierarchy& h, const std::string& host_dir,
   if (fresh) {
     std::vector<std::string> flags;
     if (!h.controllers.empty()) flags = SplitCommas(h.controllers);
-    auto fs = NewFilesystem(h.controllers.empty() ? "cgroup2" : "cgroup", "cgroup", {}, flags,
-                            attrs);
-    // Without privilege over the hierarchy a fresh v1 mount is refused: bind.
-    if (fs.ok() || fs.error().code() != EPERM) return fs;
+    // Inside a cgroup namespace /proc/self/cgroup shows "/" for every
+    // hierarchy, so a bind fallback would expose the host's whole tree:
+    // a fresh mount (rooted at the namespace) is the only safe choice.
+    return NewFilesystem(h.controllers.empty() ? "cgroup2" : "cgroup", "cgroup", {}, flags,
+                         attrs);
   }
   auto tree = BERTH_TRY(CloneTree(AT_FDCWD, host_dir + h.path, false));
   BERTH_TRY(SetMountAttrs(tree.get(), attrs, 0, false));

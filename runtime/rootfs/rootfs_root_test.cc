@@ -495,5 +495,88 @@ TEST_F(RootfsTest, IdmappedBindMount) {
             }));
 }
 
+TEST_F(RootfsTest, EveryOptionReachesTheKernel) {
+  std::string src = bundle_ + "/src";
+  fs::create_directories(src);
+  config_.mounts = {
+      M("/all", "tmpfs", "tmpfs",
+        {"rw", "nosuid", "nodev", "noexec", "sync", "dirsync", "noatime", "nodiratime",
+         "nosymfollow", "lazytime", "mode=0700", "size=1m", "defaults", "silent"}),
+      M("/b", "bind", src,
+        {"bind", "ro", "suid", "dev", "exec", "nodiratime", "strictatime", "unbindable"}),
+      M("/b2", "none", src, {"rbind", "rnosuid", "rnodev", "rnoexec", "rro", "rnoatime"}),
+  };
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+    CHILD_OK(PrepareRootfs(config_, options_));
+    auto all = FindMount(rootfs_ + "/all");
+    CHILD_CHECK(all.has_value());
+    for (const char* o : {"rw", "nosuid", "nodev", "noexec", "noatime", "nodiratime",
+                          "nosymfollow", "sync", "dirsync"})
+      if (!HasOption(all->mount_options, o) && !HasOption(all->super_options, o))
+        return std::string("missing ") + o + " in " + all->mount_options + " / " +
+               all->super_options;
+    CHILD_CHECK(HasOption(all->super_options, "mode=700"));
+    auto b = FindMount(rootfs_ + "/b");
+    CHILD_CHECK(b && HasOption(b->mount_options, "ro") && HasOption(b->mount_options, "nodiratime"));
+    CHILD_CHECK(!HasOption(b->mount_options, "nosuid") && !HasOption(b->mount_options, "relatime"));
+    std::string info = testing::MountInfo();
+    size_t at = info.find(" " + rootfs_ + "/b ");
+    CHILD_CHECK(at != std::string::npos);
+    CHILD_CHECK(info.substr(at, info.find('\n', at) - at).find("unbindable") != std::string::npos);
+    auto b2 = FindMount(rootfs_ + "/b2");
+    CHILD_CHECK(b2.has_value());
+    for (const char* o : {"ro", "nosuid", "nodev", "noexec", "noatime"})
+      CHILD_CHECK(HasOption(b2->mount_options, o));
+    return "";
+  }));
+}
+
+TEST_F(RootfsTest, RemountChangesAnExistingMount) {
+  config_.mounts = {M("/r", "tmpfs", "tmpfs", {"size=1m"}),
+                    M("/r", "tmpfs", "tmpfs", {"remount", "ro", "size=2m"})};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+    CHILD_OK(PrepareRootfs(config_, options_));
+    auto r = FindMount(rootfs_ + "/r");
+    CHILD_CHECK(r && HasOption(r->mount_options, "ro"));
+    CHILD_CHECK(HasOption(r->super_options, "size=2048k"));
+    return "";
+  }));
+}
+
+// In a user namespace mknod is refused: the default devices are the host's
+// nodes bind-mounted onto empty files.
+TEST_F(RootfsTest, UserNamespaceBindsHostDevices) {
+  config_.linux_->namespaces = {{spec::NamespaceType::user, ""},
+                                {spec::NamespaceType::mount, ""}};
+  config_.mounts = {
+      M("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}),
+      M("/dev/pts", "devpts", "devpts", {"nosuid", "noexec", "newinstance", "ptmxmode=0666"}),
+  };
+  config_.linux_->readonlyPaths = {"/etc"};
+  EXPECT_CHILD_OK(testing::RunInChild(
+      [&]() -> std::string {
+        CHILD_CHECK(unshare(CLONE_NEWUSER) == 0);
+        testing::WriteFile("/proc/self/uid_map", "0 0 1");
+        testing::WriteFile("/proc/self/setgroups", "deny");
+        testing::WriteFile("/proc/self/gid_map", "0 0 1");
+        CHILD_CHECK(unshare(CLONE_NEWNS) == 0);
+        CHILD_CHECK(mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) == 0);
+        CHILD_OK(PrepareRootfs(config_, options_));
+        for (const char* name : {"null", "zero", "full", "random", "urandom", "tty"}) {
+          std::string p = rootfs_ + "/dev/" + name;
+          struct stat st;
+          CHILD_CHECK(stat(p.c_str(), &st) == 0 && S_ISCHR(st.st_mode));
+          CHILD_CHECK(FindMount(p).has_value());
+        }
+        CHILD_OK(EnterRootfs(config_, options_));
+        int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        CHILD_CHECK(fd >= 0 && write(fd, "x", 1) == 1);
+        close(fd);
+        CHILD_CHECK(mkdir("/etc/x", 0755) != 0 && errno == EROFS);
+        return "";
+      },
+      0));
+}
+
 }  // namespace
 }  // namespace berth::rootfs
