@@ -20,7 +20,11 @@ CommandResult Runtime::Create(const std::string& id, const std::string& bundle,
   run.stdout_fd = options.stdout_fd;
   run.stderr_fd = options.stderr_fd;
   run.timeout_ms = options.timeout_ms;
-  return Run(args, run);
+  if (options.wrapper.empty()) return Run(args, run);
+  std::vector<std::string> argv = options.wrapper;
+  argv.insert(argv.end(), {path_, "--root", root_});
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, run);
 }
 
 CommandResult Runtime::Start(const std::string& id) const { return Run({"start", id}); }

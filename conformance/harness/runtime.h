@@ -20,6 +20,9 @@ struct CreateOptions {
   int stdout_fd = -1;
   int stderr_fd = -1;
   int timeout_ms = 30000;
+  // Run the runtime through this command prefix (e.g. a shell that changes
+  // an inherited attribute first, then execs "$0" "$@").
+  std::vector<std::string> wrapper;
 };
 
 class Runtime {

@@ -21,6 +21,7 @@
 #include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -344,6 +345,21 @@ void Devices() {
   Close(']');
 }
 
+// Whether stdin is a terminal, its size, and whether it is our controlling tty.
+void Terminal() {
+  Key("tty");
+  Open('{');
+  KeyInt("isatty", isatty(0));
+  struct winsize ws;
+  if (ioctl(0, TIOCGWINSZ, &ws) == 0) {
+    KeyInt("rows", ws.ws_row);
+    KeyInt("cols", ws.ws_col);
+  }
+  KeyInt("sid_is_pid", getsid(0) == getpid());
+  KeyInt("foreground", tcgetpgrp(0) == getpgrp());
+  Close('}');
+}
+
 void Clocks() {
   struct timespec mono, boot;
   clock_gettime(CLOCK_MONOTONIC, &mono);
@@ -517,6 +533,7 @@ int main(int argc, char** argv) {
     FileString("setgroups", "/proc/self/setgroups");
     FileString("timens_offsets", "/proc/self/timens_offsets");
     Scheduling();
+    Terminal();
     Clocks();
     Fds();
     Processes();
