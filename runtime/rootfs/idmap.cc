@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,6 +55,10 @@ Result<UniqueFd> MakeIdmapUserNamespace(const std::vector<spec::IdMapping>& uid_
     close(to_parent[0]);
     close(to_child[1]);
     char self[32] = {0};
+    // The container init is non-dumpable, which would make this helper's
+    // /proc files root-owned and its maps unwritable from a user namespace.
+    // The helper holds nothing secret and exits before the container runs.
+    if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0) _exit(1);
     if (unshare(CLONE_NEWUSER) != 0 || readlink("/proc/self", self, sizeof(self) - 1) <= 0)
       _exit(1);
     if (write(to_parent[1], self, sizeof(self)) != sizeof(self)) _exit(1);

@@ -139,16 +139,13 @@ Status Enter(const spec::Config& config, const RootfsOptions& options) {
 
 }  // namespace
 
+// The caller adds the step's name ("prepare rootfs") as context.
 Status PrepareRootfs(const spec::Config& config, const RootfsOptions& options) {
-  Status s = Prepare(config, options);
-  if (!s) return std::move(s).error().Context("prepare rootfs");
-  return Ok();
+  return Prepare(config, options);
 }
 
 Status EnterRootfs(const spec::Config& config, const RootfsOptions& options) {
-  Status s = Enter(config, options);
-  if (!s) return std::move(s).error().Context("enter rootfs");
-  return Ok();
+  return Enter(config, options);
 }
 
 }  // namespace berth::rootfs
