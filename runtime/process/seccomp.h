@@ -25,6 +25,14 @@ struct SeccompFilter {
 // unknown actions, operators, architectures and flags are errors.
 Result<SeccompFilter> CompileSeccomp(const spec::Seccomp& seccomp);
 
+// PARENT side: CompileSeccomp through a cache directory (created 0700 if
+// missing; used only when owned by this user and not group/world-writable).
+// Entries are keyed by the whole profile plus the libseccomp version and the
+// kernel, verified byte for byte on load, and written atomically. Any cache
+// problem falls back to compiling; only compile errors are returned.
+Result<SeccompFilter> CompileSeccompCached(const spec::Seccomp& seccomp,
+                                           const std::string& cache_dir);
+
 // CHILD side. Returns the notify listener fd when the filter uses
 // SCMP_ACT_NOTIFY, else -1. Requires NO_NEW_PRIVS or CAP_SYS_ADMIN.
 Result<int> InstallSeccomp(const SeccompFilter& filter);

@@ -25,3 +25,13 @@ std::string ContainerProcessStateJson(const spec::Seccomp& seccomp, int pid,
                                       std::string_view state_json);
 
 }  // namespace berth::process
+
+namespace berth::process {
+
+// The exact text a cache entry is keyed by, and its file in cache_dir.
+std::string SeccompCacheKey(const spec::Seccomp& seccomp);
+std::string SeccompCachePath(const std::string& cache_dir, const std::string& key);
+// The bytes of a cache file holding filter under key.
+std::string EncodeSeccompCacheEntry(const std::string& key, const SeccompFilter& filter);
+
+}  // namespace berth::process

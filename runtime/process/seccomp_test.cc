@@ -11,6 +11,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <sched.h>
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -19,6 +22,7 @@
 
 #include "runtime/process/attributes.h"
 #include "runtime/process/seccomp_internal.h"
+#include "runtime/process/testing/docker_like_profile.h"
 #include "runtime/process/testing/fork_child.h"
 
 namespace berth::process {
@@ -157,6 +161,20 @@ TEST(Seccomp, SyscallsNewerThanTheProfileGetEnosys) {
            (above < 0 ? strerrordesc_np(above_errno) : "ok");
   });
   EXPECT_EQ(outcome.output, "Operation not permitted / Function not implemented");
+}
+
+TEST(Seccomp, DockerSizedProfileLoadsAndBehaves) {
+  auto outcome = RunFiltered(berth::testing::DockerLikeProfile(), [] {
+    std::string out = ErrnoOf(unshare(CLONE_NEWUTS));                   // denied: EPERM
+    out += " / " + ErrnoOf(syscall(SYS_clone3, nullptr, 0));           // errnoRet 38
+    out += " / " + ErrnoOf(getpid() > 0 ? 0 : -1);                      // allowed
+    // listmount (458) is newer than this libseccomp (Debian's 2.5.4 knows up
+    // to 456), so newer than the profile: ENOSYS, not the default EPERM.
+    out += " / " + ErrnoOf(syscall(458, nullptr, nullptr, 0, 0));
+    return out;
+  });
+  EXPECT_EQ(outcome.output,
+            "Operation not permitted / Function not implemented / ok / Function not implemented");
 }
 
 TEST(Seccomp, AllowDefaultHasNoEnosysPrefix) {
