@@ -32,14 +32,15 @@ struct Spawned {
 };
 
 // Starts argv[0] (an absolute path) with stdin from /dev/null and stdout and
-// stderr into a memfd, with the caller's environment.
-Result<Spawned> Spawn(const std::vector<std::string>& argv);
+// stderr into a memfd, with the caller's environment. With mount_ns_fd >= 0
+// (an open /proc/PID/ns/mnt) the process first joins that mount namespace.
+Result<Spawned> Spawn(const std::vector<std::string>& argv, int mount_ns_fd = -1);
 
 // Waits for a Spawned process, closes its memfd, fills CommandResult.
 Result<CommandResult> Reap(Spawned spawned);
 
 // Spawn + Reap.
-Result<CommandResult> RunCommand(const std::vector<std::string>& argv);
+Result<CommandResult> RunCommand(const std::vector<std::string>& argv, int mount_ns_fd = -1);
 
 // The floor a runtime can approach: clone() with `clone_flags` (CLONE_NEW*),
 // the child execs `path` with no arguments and an empty environment; reaped

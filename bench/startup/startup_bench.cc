@@ -10,6 +10,8 @@
 // Families (one benchmark per runtime each):
 //   run/RT                  `RT run` of a static /bin/true, the spec template's config
 //   run/floor               clone() with the same CLONE_NEW* flags + execve + wait4
+//   run_host_cgroups/RT     `RT run` in the host's mount namespace (hybrid cgroups
+//                           visible), only when the benchmark hid cgroup2
 //   create_start_delete/RT  `RT create`, `RT start`, `RT delete --force`
 //   exec/RT                 `RT exec ID /bin/true` into a running container
 //   throughput_2x/RT        batches of `RT run`, two in flight (containers/s)
@@ -68,6 +70,7 @@ struct Bench {
   std::string pause_bundle; // args ["/bin/pause"]
   std::string floor_true;   // host path of the static true
   uint64_t clone_flags = 0;
+  int host_mount_ns_fd = -1;  // the namespace with the host's full cgroup view
   std::vector<std::unique_ptr<Runtime>> runtimes;
   std::vector<std::unique_ptr<SummaryRow>> rows;
   int next_id = 0;
@@ -81,6 +84,12 @@ struct Bench {
 
 Bench* g_bench = nullptr;
 
+// Which mount namespace a benchmark runs the runtime in: the benchmark's own
+// (cgroup2 hidden on a hybrid host) or the host's.
+enum class View { kBench, kHost };
+
+int MountNsFd(View view) { return view == View::kHost ? g_bench->host_mount_ns_fd : -1; }
+
 std::vector<std::string> Cmd(const Runtime& rt, std::vector<std::string> rest) {
   std::vector<std::string> argv = {rt.path, "--root", rt.state_root};
   argv.insert(argv.end(), rest.begin(), rest.end());
@@ -88,8 +97,9 @@ std::vector<std::string> Cmd(const Runtime& rt, std::vector<std::string> rest) {
 }
 
 // Runs a runtime command; on failure marks the benchmark as errored.
-bool Step(benchmark::State& state, const std::vector<std::string>& argv, CommandResult* out) {
-  auto r = RunCommand(argv);
+bool Step(benchmark::State& state, const std::vector<std::string>& argv, CommandResult* out,
+          View view = View::kBench) {
+  auto r = RunCommand(argv, MountNsFd(view));
   std::string what = argv.size() > 3 ? argv[3] : argv[0];
   if (!r) {
     state.SkipWithError((what + ": " + r.error().ToString()).c_str());
@@ -103,17 +113,17 @@ bool Step(benchmark::State& state, const std::vector<std::string>& argv, Command
   return true;
 }
 
-void ForceDelete(const Runtime& rt, const std::string& id) {
-  (void)RunCommand(Cmd(rt, {"delete", "--force", id}));
+void ForceDelete(const Runtime& rt, const std::string& id, View view = View::kBench) {
+  (void)RunCommand(Cmd(rt, {"delete", "--force", id}), MountNsFd(view));
 }
 
-void BM_Run(benchmark::State& state, Runtime* rt, SummaryRow* row) {
+void BM_Run(benchmark::State& state, Runtime* rt, SummaryRow* row, View view) {
   long peak = 0;
   for (auto _ : state) {
     std::string id = g_bench->NextId();
     CommandResult r;
-    if (!Step(state, Cmd(*rt, {"run", "--bundle", g_bench->true_bundle, id}), &r)) {
-      ForceDelete(*rt, id);
+    if (!Step(state, Cmd(*rt, {"run", "--bundle", g_bench->true_bundle, id}), &r, view)) {
+      ForceDelete(*rt, id, view);
       break;
     }
     row->samples.push_back(r.wall_ms);
@@ -374,7 +384,8 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "startup_bench: %s\n", ns.error().ToString().c_str());
     return 1;
   }
-  benchmark::AddCustomContext("mount_namespace", *ns);
+  benchmark::AddCustomContext("mount_namespace", ns->description);
+  bench.host_mount_ns_fd = ns->host_mount_ns_fd;
 
   char work_template[] = "/tmp/berth-bench-XXXXXX";
   if (!mkdtemp(work_template)) {
@@ -440,7 +451,17 @@ int Main(int argc, char** argv) {
   }
   for (auto& rt : bench.runtimes)
     configure(benchmark::RegisterBenchmark(("run/" + rt->name).c_str(), BM_Run, rt.get(),
-                                           bench.Row("run", rt->name, "ms")), 1);
+                                           bench.Row("run", rt->name, "ms"), View::kBench), 1);
+  // What hiding cgroup2 changed: the same `run` in the host's mount namespace
+  // (crun cannot run there, so it has no row).
+  if (ns->cgroup2_hidden) {
+    for (auto& rt : bench.runtimes) {
+      if (rt->name == "crun") continue;
+      configure(benchmark::RegisterBenchmark(("run_host_cgroups/" + rt->name).c_str(), BM_Run,
+                                             rt.get(), bench.Row("run_host_cgroups", rt->name, "ms"),
+                                             View::kHost), 1);
+    }
+  }
   for (auto& rt : bench.runtimes)
     configure(benchmark::RegisterBenchmark(("create_start_delete/" + rt->name).c_str(),
                                            BM_CreateStartDelete, rt.get(),
@@ -468,7 +489,7 @@ int Main(int argc, char** argv) {
   std::string summary = "Measured " + Now() + " on " + u.release + " (" +
                         std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " CPUs, load average " +
                         load_before + " before, " + LoadAverage() + " after); config from `" +
-                        tmpl->first + " spec`; " + *ns + ".\n\n" +
+                        tmpl->first + " spec`; " + ns->description + ".\n\n" +
                         FormatSummary(rows, {"berth", "crun", "floor"});
   std::printf("\n%s", summary.c_str());
   rc = 0;
