@@ -1,0 +1,92 @@
+#include "spec/json.h"
+
+#include <gtest/gtest.h>
+
+#include "spec/json_read.h"
+
+namespace berth::spec::json {
+namespace {
+
+TEST(JsonParse, BuildsTheTree) {
+  auto v = Parse(R"( {"a":[1,-2.5e3,"s",true,false,null,{}],"b":{"c":"d"}} )");
+  ASSERT_TRUE(v.ok()) << v.error().ToString();
+  ASSERT_EQ(v->kind, Kind::object);
+  const Value* a = v->Find("a");
+  ASSERT_NE(a, nullptr);
+  ASSERT_EQ(a->items.size(), 7u);
+  EXPECT_EQ(a->items[0].text, "1");
+  EXPECT_EQ(a->items[1].text, "-2.5e3");
+  EXPECT_EQ(a->items[2].text, "s");
+  EXPECT_TRUE(a->items[3].boolean);
+  EXPECT_EQ(a->items[5].kind, Kind::null);
+  EXPECT_EQ(a->items[6].kind, Kind::object);
+  EXPECT_EQ(v->Find("b")->Find("c")->text, "d");
+  EXPECT_EQ(v->Find("zz"), nullptr);
+}
+
+TEST(JsonParse, DepthLimitHoldsAtTheBoundary) {
+  std::string ok = std::string(kMaxDepth, '[') + std::string(kMaxDepth, ']');
+  EXPECT_TRUE(Parse(ok).ok());
+  std::string deep = std::string(kMaxDepth + 1, '[') + std::string(kMaxDepth + 1, ']');
+  auto r = Parse(deep);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().ToString(), "invalid JSON: nested deeper than 64 levels at byte 65");
+}
+
+TEST(JsonRead, IntegerRanges) {
+  auto num = [](const char* text) {
+    Value v;
+    v.kind = Kind::number;
+    v.text = text;
+    return v;
+  };
+  int8_t i8 = 0;
+  EXPECT_TRUE(Read(num("-128"), "x", i8).ok());
+  EXPECT_EQ(i8, -128);
+  EXPECT_TRUE(Read(num("127"), "x", i8).ok());
+  EXPECT_EQ(Read(num("128"), "x", i8).error().ToString(),
+            "x: expected integer in [-128, 127], got 128");
+  EXPECT_EQ(Read(num("-129"), "x", i8).error().ToString(),
+            "x: expected integer in [-128, 127], got -129");
+  int64_t i64 = 0;
+  EXPECT_TRUE(Read(num("-9223372036854775808"), "x", i64).ok());
+  EXPECT_EQ(i64, INT64_MIN);
+  EXPECT_FALSE(Read(num("9223372036854775808"), "x", i64).ok());
+  EXPECT_FALSE(Read(num("-9223372036854775809"), "x", i64).ok());
+  uint16_t u16 = 0;
+  EXPECT_TRUE(Read(num("-0"), "x", u16).ok());
+  EXPECT_EQ(u16, 0);
+  EXPECT_EQ(Read(num("1.0"), "x", u16).error().ToString(), "x: expected integer, got 1.0");
+  uint64_t u64 = 0;
+  EXPECT_TRUE(Read(num("18446744073709551615"), "x", u64).ok());
+  EXPECT_EQ(u64, UINT64_MAX);
+}
+
+TEST(JsonRead, Paths) {
+  EXPECT_EQ(MemberPath("", "a"), "a");
+  EXPECT_EQ(MemberPath("a", "b_1"), "a.b_1");
+  EXPECT_EQ(MemberPath("a", "x.y"), "a[\"x.y\"]");
+  EXPECT_EQ(MemberPath("a", "q\"\n"), "a[\"q\\\"\\u000a\"]");
+  EXPECT_EQ(MemberPath("a", ""), "a[\"\"]");
+  EXPECT_EQ(IndexPath("a", 3), "a[3]");
+}
+
+TEST(JsonWriter, EscapesAndNumbers) {
+  Writer w;
+  w.BeginObject();
+  w.Key("s");
+  w.String(std::string("a\"\\\n\x01\0", 6));
+  w.Key("n");
+  w.BeginArray();
+  w.Int(INT64_MIN);
+  w.Uint(UINT64_MAX);
+  w.Bool(false);
+  w.Null();
+  w.EndArray();
+  w.EndObject();
+  EXPECT_EQ(w.Take(),
+            R"({"s":"a\"\\\n\u0001\u0000","n":[-9223372036854775808,18446744073709551615,false,null]})");
+}
+
+}  // namespace
+}  // namespace berth::spec::json
