@@ -9,6 +9,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <gtest/gtest.h>
 
@@ -65,6 +66,18 @@ TEST(ApplyOomScoreAdj, UnsetLeavesItAlone) {
   EXPECT_EQ(outcome.output, "same");
 }
 
+TEST(ApplyOomScoreAdj, LoweringWithoutCapSysResourceSaysWhy) {
+  auto outcome = RunInChild([] {
+    spec::Process p;
+    p.oomScoreAdj = -999;
+    return Err(ApplyOomScoreAdj(p));
+  });
+  if (outcome.output.empty()) GTEST_SKIP() << "this process may lower oom_score_adj (CAP_SYS_RESOURCE)";
+  EXPECT_NE(outcome.output.find("set oomScoreAdj -999: lowering it needs CAP_SYS_RESOURCE"),
+            std::string::npos)
+      << outcome.output;
+}
+
 TEST(ApplyOomScoreAdj, OutOfRangeIsRejected) {
   spec::Process p;
   p.oomScoreAdj = 1001;
@@ -95,6 +108,30 @@ TEST(ApplyScheduler, FifoWithPriorityAndResetOnFork) {
     return std::to_string(sched_getscheduler(0)) + " " + std::to_string(param.sched_priority);
   });
   EXPECT_EQ(outcome.output, std::to_string(SCHED_FIFO | SCHED_RESET_ON_FORK) + " 10");
+}
+
+TEST(ApplyScheduler, DeadlineWithRuntimeDeadlineAndPeriod) {
+  if (geteuid() != 0) GTEST_SKIP() << "SCHED_DEADLINE needs CAP_SYS_NICE";
+  auto outcome = RunInChild([] {
+    spec::Process p;
+    p.scheduler = spec::Scheduler{.policy = "SCHED_DEADLINE",
+                                  .runtime = 2'000'000,
+                                  .deadline = 20'000'000,
+                                  .period = 40'000'000};
+    if (Status s = ApplyScheduler(p); !s) return Err(s);
+    // sched_getattr: same layout as sched_setattr's argument.
+    uint32_t attr[14] = {};
+    if (syscall(SYS_sched_getattr, 0, attr, sizeof(attr), 0) != 0) return std::string("getattr");
+    uint64_t runtime, deadline, period;
+    std::memcpy(&runtime, &attr[6], 8);
+    std::memcpy(&deadline, &attr[8], 8);
+    std::memcpy(&period, &attr[10], 8);
+    return std::to_string(attr[1]) + " " + std::to_string(runtime) + " " +
+           std::to_string(deadline) + " " + std::to_string(period);
+  });
+  if (outcome.output.find("Device or resource busy") != std::string::npos)
+    GTEST_SKIP() << "deadline admission control refused the bandwidth: " << outcome.output;
+  EXPECT_EQ(outcome.output, "6 2000000 20000000 40000000");
 }
 
 TEST(ApplyScheduler, UnknownPolicyAndFlagAreErrors) {

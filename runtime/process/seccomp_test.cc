@@ -356,9 +356,13 @@ TEST(Seccomp, NotifyListenerReceivesTheFdAndAnswers) {
   profile.listenerPath = "/tmp/berth-seccomp-agent-" + std::to_string(getpid()) + ".sock";
   profile.listenerMetadata = "hello-agent";
   profile.syscalls = {Rule({"uname"}, "SCMP_ACT_NOTIFY")};
+  // Both only valid with a listener (TSYNC then needs TSYNC_ESRCH).
+  profile.flags = {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", "SECCOMP_FILTER_FLAG_TSYNC"};
   auto filter = CompileSeccomp(profile);
   ASSERT_TRUE(filter.ok()) << filter.error().ToString();
   ASSERT_TRUE(filter->uses_notify);
+  EXPECT_EQ(filter->flags,
+            unsigned{SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_TSYNC});
 
   int listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   ASSERT_GE(listen_fd, 0);
