@@ -5,6 +5,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "runtime/rootfs/copy_tree.h"
 #include "runtime/rootfs/mount_api.h"
 #include "runtime/rootfs/resolve.h"
 
@@ -81,7 +82,8 @@ Status MountConfigEntry(int root_fd, const spec::Mount& mount, const MountContex
                              (bind ? std::string("a bind mount") : "type " + mount.type) + ")");
   if (options.remount) return Remount(root_fd, dest, options);
   if (mount.type == "cgroup" && !bind) return MountCgroups(root_fd, dest, options, context);
-  if (options.tmpcopyup) return Error(ENOTSUP, "mount option tmpcopyup is not supported");
+  if (options.tmpcopyup && (bind || mount.type != "tmpfs"))
+    return Error(EINVAL, "tmpcopyup is only valid for tmpfs mounts");
   const bool want_idmap = !mount.uidMappings.empty() || !mount.gidMappings.empty();
   if (want_idmap && !options.idmap) options.idmap = true;  // mappings imply idmap
   if (options.idmap && !bind) return Error(EINVAL, "idmap is only supported for bind mounts");
@@ -125,6 +127,8 @@ Status MountConfigEntry(int root_fd, const spec::Mount& mount, const MountContex
   if (kind == TargetKind::kFile && S_ISDIR(tst.st_mode))
     return Error(EISDIR, "mount target is a directory but the source is not");
 
+  if (options.tmpcopyup)
+    BERTH_TRY_CTX(CopyTree(target.get(), tree.get()), "tmpcopyup " + dest);
   BERTH_TRY(MoveMount(tree.get(), target.get()));
   for (const auto& p : options.propagation)
     BERTH_TRY(SetPropagation(tree.get(), p.type, p.recursive));

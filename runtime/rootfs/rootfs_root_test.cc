@@ -543,6 +543,28 @@ TEST_F(RootfsTest, RemountChangesAnExistingMount) {
   }));
 }
 
+TEST_F(RootfsTest, TmpcopyupStartsTheTmpfsWithTheImageFiles) {
+  fs::create_directories(rootfs_ + "/var/cache/sub");
+  testing::WriteFile(rootfs_ + "/var/cache/sub/f", "image file");
+  config_.mounts = {M("/var/cache", "tmpfs", "tmpfs", {"tmpcopyup", "nosuid"})};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+    CHILD_OK(PrepareRootfs(config_, options_));
+    auto m = FindMount(rootfs_ + "/var/cache");
+    CHILD_CHECK(m && m->fstype == "tmpfs");
+    CHILD_CHECK(ReadFile(rootfs_ + "/var/cache/sub/f") == "image file");
+    testing::WriteFile(rootfs_ + "/var/cache/sub/f", "changed in tmpfs");
+    CHILD_CHECK(umount2((rootfs_ + "/var/cache").c_str(), MNT_DETACH) == 0);
+    CHILD_CHECK(ReadFile(rootfs_ + "/var/cache/sub/f") == "image file");
+    return "";
+  }));
+  config_.mounts = {M("/bad", "bind", bundle_, {"bind", "tmpcopyup"})};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+    Status s = PrepareRootfs(config_, options_);
+    CHILD_CHECK(!s.ok() && s.error().message().find("tmpcopyup") != std::string::npos);
+    return "";
+  }));
+}
+
 // In a user namespace mknod is refused: the default devices are the host's
 // nodes bind-mounted onto empty files.
 TEST_F(RootfsTest, UserNamespaceBindsHostDevices) {
