@@ -75,6 +75,16 @@ bool CaseContext::Judged(const std::string& id) const {
   return false;
 }
 
+std::optional<Outcome> CaseContext::OutcomeOf(const std::string& id) const {
+  std::optional<Outcome> out;
+  for (const auto& c : checks_) {
+    if (c.requirement != id) continue;
+    if (c.outcome == Outcome::fail) return Outcome::fail;
+    if (c.outcome == Outcome::pass || !out) out = c.outcome;
+  }
+  return out;
+}
+
 void CaseContext::Abort(const std::string& reason) {
   std::vector<std::string> ids = declared_;
   for (const auto& id : ids)

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,8 @@ class CaseContext {
   void Abort(const std::string& reason);
   void SkipRest(const std::string& reason);
   bool Judged(const std::string& id) const;
+  // The combined verdict so far on id (fail > pass > skip); nullopt if unjudged.
+  std::optional<Outcome> OutcomeOf(const std::string& id) const;
 
   // The finished result: ids declared but never judged fail as "not checked".
   CaseResult Finish(double seconds);

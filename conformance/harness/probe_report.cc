@@ -82,8 +82,8 @@ std::string MountInfo::Propagation() const {
     if (f.rfind("master:", 0) == 0) slave = true;
     if (f == "unbindable") return "unbindable";
   }
+  if (shared) return "shared";  // possibly also a slave ("shared and slave")
   if (slave) return "slave";
-  if (shared) return "shared";
   return "private";
 }
 

@@ -30,7 +30,8 @@ struct MountInfo {
 
   bool HasOption(std::string_view option) const;       // per-mount options
   bool HasSuperOption(std::string_view option) const;  // superblock options
-  // "shared", "slave", "unbindable" or "private", from the optional fields.
+  // "unbindable", "shared" (also when it is a slave too), "slave" or
+  // "private", from the optional fields.
   std::string Propagation() const;
 };
 
