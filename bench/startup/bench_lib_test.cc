@@ -236,6 +236,36 @@ TEST(Command, ReportsExitStatusOutputAndRss) {
   EXPECT_EQ(killed->Describe(), "killed by signal 9");
 }
 
+TEST(Command, AHungCommandIsKilledAtTheTimeout) {
+  SetCommandTimeoutMs(200);
+  int64_t start = MonotonicNanos();
+  auto r = RunCommand({"/bin/sleep", "30"});
+  SetCommandTimeoutMs(60000);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ETIMEDOUT);
+  EXPECT_LT(static_cast<double>(MonotonicNanos() - start) / 1e9, 20);
+}
+
+TEST(Command, WaitAnyReturnsTheOneThatExited) {
+  auto slow = Spawn({"/bin/sleep", "30"});
+  auto fast = Spawn({"/bin/true"});
+  ASSERT_TRUE(slow.ok() && fast.ok());
+  std::vector<Spawned> running = {*slow, *fast};
+  auto i = WaitAny(running);
+  ASSERT_TRUE(i.ok()) << i.error().ToString();
+  EXPECT_EQ(*i, 1u);
+  EXPECT_TRUE(Reap(*fast)->Succeeded());
+  // Only the sleeper is left: the timeout kills it.
+  SetCommandTimeoutMs(200);
+  auto timed_out = WaitAny({*slow});
+  SetCommandTimeoutMs(60000);
+  ASSERT_FALSE(timed_out.ok());
+  EXPECT_EQ(timed_out.error().code(), ETIMEDOUT);
+  auto reaped = Reap(*slow);
+  ASSERT_TRUE(reaped.ok());
+  EXPECT_EQ(reaped->Describe(), "killed by signal 9");
+}
+
 TEST(Command, MissingProgramIsAnError) {
   auto r = RunCommand({"/nonexistent/program"});
   ASSERT_FALSE(r.ok());

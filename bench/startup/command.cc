@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <poll.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -17,8 +19,33 @@ namespace berth::bench {
 namespace {
 
 constexpr size_t kOutputTail = 2048;
+int g_timeout_ms = 60000;
 
-Result<CommandResult> Wait(pid_t pid, int64_t start_ns) {
+// Waits up to timeout_ms for pid to exit (pidfd + poll); kills it when the
+// time is up. Returns false on timeout.
+Result<bool> WaitExitWithin(pid_t pid, int timeout_ms) {
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) return Error::Sys("pidfd_open " + std::to_string(pid));
+  struct pollfd p = {pidfd, POLLIN, 0};
+  int64_t deadline = MonotonicNanos() + static_cast<int64_t>(timeout_ms) * 1000000;
+  int rc;
+  for (;;) {
+    int left = static_cast<int>((deadline - MonotonicNanos()) / 1000000);
+    rc = poll(&p, 1, left > 0 ? left : 0);
+    if (rc >= 0 || errno != EINTR) break;
+  }
+  close(pidfd);
+  if (rc < 0) return Error::Sys("poll pidfd");
+  if (rc == 0) {
+    kill(pid, SIGKILL);
+    return false;
+  }
+  return true;
+}
+
+Result<CommandResult> Wait(pid_t pid, int64_t start_ns, bool with_timeout) {
+  bool timed_out = false;
+  if (with_timeout && g_timeout_ms > 0) timed_out = !BERTH_TRY(WaitExitWithin(pid, g_timeout_ms));
   CommandResult result;
   struct rusage usage {};
   pid_t got;
@@ -26,6 +53,8 @@ Result<CommandResult> Wait(pid_t pid, int64_t start_ns) {
     got = wait4(pid, &result.wait_status, 0, &usage);
   } while (got < 0 && errno == EINTR);
   if (got < 0) return Error::Sys("wait4 " + std::to_string(pid));
+  if (timed_out)
+    return Error(ETIMEDOUT, "killed after " + std::to_string(g_timeout_ms) + " ms");
   result.wall_ms = static_cast<double>(MonotonicNanos() - start_ns) / 1e6;
   result.max_rss_kib = usage.ru_maxrss;
   return result;
@@ -42,6 +71,8 @@ std::string ReadTail(int fd) {
 }
 
 }  // namespace
+
+void SetCommandTimeoutMs(int timeout_ms) { g_timeout_ms = timeout_ms; }
 
 int64_t MonotonicNanos() {
   struct timespec ts;
@@ -157,10 +188,43 @@ Result<Spawned> Spawn(const std::vector<std::string>& argv, int mount_ns_fd) {
 }
 
 Result<CommandResult> Reap(Spawned spawned) {
-  auto result = Wait(spawned.pid, spawned.start_ns);
+  auto result = Wait(spawned.pid, spawned.start_ns, true);
   if (result) result->output = ReadTail(spawned.output_fd);
   close(spawned.output_fd);
   return result;
+}
+
+Result<size_t> WaitAny(const std::vector<Spawned>& running) {
+  if (running.empty()) return Error(EINVAL, "wait: nothing running");
+  std::vector<struct pollfd> fds;
+  Status st;
+  for (const auto& r : running) {
+    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, r.pid, 0));
+    if (pidfd < 0) {
+      st = Error::Sys("pidfd_open " + std::to_string(r.pid));
+      break;
+    }
+    fds.push_back({pidfd, POLLIN, 0});
+  }
+  int rc = 0;
+  if (st) {
+    int64_t deadline = MonotonicNanos() + static_cast<int64_t>(g_timeout_ms) * 1000000;
+    for (;;) {
+      int left = static_cast<int>((deadline - MonotonicNanos()) / 1000000);
+      rc = poll(fds.data(), fds.size(), g_timeout_ms <= 0 ? -1 : (left > 0 ? left : 0));
+      if (rc >= 0 || errno != EINTR) break;
+    }
+    if (rc < 0) st = Error::Sys("poll pidfds");
+  }
+  for (const auto& p : fds) close(p.fd);
+  if (!st) return std::move(st).error();
+  if (rc == 0) {
+    for (const auto& r : running) kill(r.pid, SIGKILL);
+    return Error(ETIMEDOUT, "killed after " + std::to_string(g_timeout_ms) + " ms");
+  }
+  for (size_t i = 0; i < fds.size(); ++i)
+    if (fds[i].revents) return i;
+  return Error("poll: no pidfd ready");
 }
 
 Result<CommandResult> RunCommand(const std::vector<std::string>& argv, int mount_ns_fd) {
@@ -199,7 +263,7 @@ Result<CommandResult> RunInNewNamespaces(uint64_t clone_flags, const std::string
     munmap(stack, kStack);
     return e;
   }
-  auto result = Wait(pid, start);
+  auto result = Wait(pid, start, false);
   munmap(stack, kStack);
   return result;
 }

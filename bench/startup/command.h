@@ -36,8 +36,17 @@ struct Spawned {
 // (an open /proc/PID/ns/mnt) the process first joins that mount namespace.
 Result<Spawned> Spawn(const std::vector<std::string>& argv, int mount_ns_fd = -1);
 
+// How long Reap waits before it kills the process (SIGKILL) and returns an
+// ETIMEDOUT error, so a hung runtime fails its benchmark instead of the run.
+// Default 60 s; 0 waits forever.
+void SetCommandTimeoutMs(int timeout_ms);
+
 // Waits for a Spawned process, closes its memfd, fills CommandResult.
 Result<CommandResult> Reap(Spawned spawned);
+
+// Waits until one of `running` has exited (without reaping it) and returns
+// its index; after the command timeout, kills them all and returns ETIMEDOUT.
+Result<size_t> WaitAny(const std::vector<Spawned>& running);
 
 // Spawn + Reap.
 Result<CommandResult> RunCommand(const std::vector<std::string>& argv, int mount_ns_fd = -1);

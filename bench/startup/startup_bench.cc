@@ -4,6 +4,7 @@
 //   startup_bench [--berth=PATH] [--runc=PATH] [--crun=PATH] [--iterations=N]
 //                 [--spec_from=auto|berth|runc] [--hide_cgroup2=true|false]
 //                 [--oci_version=1.0.2 ("" keeps the template's)] [--keep]
+//                 [--timeout_ms=60000 (a runtime command running longer is killed)]
 //                 [--summary_md=FILE] [Google Benchmark flags, e.g.
 //                 --benchmark_repetitions=3 --benchmark_out=results.json]
 //
@@ -19,7 +20,6 @@
 #include <benchmark/benchmark.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -205,7 +205,8 @@ void BM_Throughput(benchmark::State& state, Runtime* rt, SummaryRow* row) {
   constexpr int kBatch = 10, kInFlight = 2;
   for (auto _ : state) {
     int64_t start = MonotonicNanos();
-    std::map<pid_t, std::pair<Spawned, std::string>> running;
+    std::vector<Spawned> running;
+    std::vector<std::string> ids;
     int started = 0, finished = 0;
     std::string failure;
     while (finished < kBatch && failure.empty()) {
@@ -216,34 +217,28 @@ void BM_Throughput(benchmark::State& state, Runtime* rt, SummaryRow* row) {
           failure = s.error().ToString();
           break;
         }
-        running[s->pid] = {*s, id};
+        running.push_back(*s);
+        ids.push_back(id);
         ++started;
       }
       if (running.empty()) break;
-      // Reap whichever finishes first; every child of this process here is ours.
-      // Peek (WNOWAIT) so Reap() collects the rusage of that child.
-      siginfo_t info{};
-      if (waitid(P_ALL, 0, &info, WEXITED | WNOWAIT) != 0) {
-        failure = Error::Sys("waitid").ToString();
+      auto done = WaitAny(running);
+      if (!done) {
+        failure = done.error().ToString();
         break;
       }
-      auto it = running.find(info.si_pid);
-      if (it == running.end()) {
-        int status;
-        (void)waitpid(info.si_pid, &status, 0);  // not one of this batch
-        continue;
-      }
-      auto r = Reap(it->second.first);
+      auto r = Reap(running[*done]);
       if (!r || !r->Succeeded()) {
         failure = r ? r->Describe() : r.error().ToString();
-        ForceDelete(*rt, it->second.second);
+        ForceDelete(*rt, ids[*done]);
       }
-      running.erase(it);
+      running.erase(running.begin() + static_cast<long>(*done));
+      ids.erase(ids.begin() + static_cast<long>(*done));
       ++finished;
     }
-    for (auto& [pid, entry] : running) {
-      (void)Reap(entry.first);
-      ForceDelete(*rt, entry.second);
+    for (size_t i = 0; i < running.size(); ++i) {
+      (void)Reap(running[i]);
+      ForceDelete(*rt, ids[i]);
     }
     if (!failure.empty()) {
       state.SkipWithError(("run failed: " + failure).c_str());
@@ -281,6 +276,8 @@ Result<Options> ParseOptions(int argc, char** argv) {
     } else if (ParseFlag(a, "iterations", &v)) {
       o.iterations = std::atoi(v.c_str());
       if (o.iterations < 1) return Error("--iterations must be >= 1");
+    } else if (ParseFlag(a, "timeout_ms", &v)) {
+      SetCommandTimeoutMs(std::atoi(v.c_str()));
     } else if (ParseFlag(a, "hide_cgroup2", &v)) {
       o.hide_cgroup2 = v != "false" && v != "0";
     } else if (a == "--keep") {
