@@ -236,7 +236,9 @@ TEST_F(V1ManagerTest, HugetlbPidsNetworkRdma) {
   spec::Resources r;
   r.hugepageLimits = {{"2MB", 4 << 21}, {"1GB", 1 << 30}};
   r.pids = spec::PidsResources{100};
-  r.network = spec::NetworkResources{0x100001, {{"eth0", 5}, {"lo", 1}}};
+  r.network.emplace();
+  r.network->classID = 0x100001;
+  r.network->priorities = {{"eth0", 5}, {"lo", 1}};
   r.rdma["mlx5_1"] = spec::RdmaLimit{3, 10000};
   r.rdma["rxe3"] = spec::RdmaLimit{std::nullopt, 1000};
   Status s = m->ApplyResources(r);
@@ -324,7 +326,8 @@ TEST_F(V1ManagerTest, AbsentControllerIsNamedInTheError) {
   SetUpTree({"memory", "cpu"});
   auto m = Created();
   spec::Resources r;
-  r.network = spec::NetworkResources{7, {}};
+  r.network.emplace();
+  r.network->classID = 7;
   Status s = m->ApplyResources(r);
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.error().message(), HasSubstr("cgroup v1 net_cls controller not available"));

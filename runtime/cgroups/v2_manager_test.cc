@@ -240,7 +240,8 @@ TEST_F(V2ManagerTest, AbsentControllerIsNamedInTheError) {
 TEST_F(V2ManagerTest, NetworkHasNoV2Controller) {
   auto m = Created();
   spec::Resources r;
-  r.network = spec::NetworkResources{1, {}};
+  r.network.emplace();
+  r.network->classID = 1;
   Status s = m->ApplyResources(r);
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.error().message(), HasSubstr("net_cls/net_prio"));
