@@ -33,13 +33,18 @@ Result<SeccompFilter> CompileSeccomp(const spec::Seccomp& seccomp);
 Result<SeccompFilter> CompileSeccompCached(const spec::Seccomp& seccomp,
                                            const std::string& cache_dir);
 
-// CHILD side. Returns the notify listener fd when the filter uses
-// SCMP_ACT_NOTIFY, else -1. Requires NO_NEW_PRIVS or CAP_SYS_ADMIN.
+// CHILD side. Returns the notify listener fd (close-on-exec) when the filter
+// uses SCMP_ACT_NOTIFY, else -1. Needs no_new_privs or CAP_SYS_ADMIN: without
+// noNewPrivileges, install it BEFORE SetUser/ApplyCapabilities drop
+// CAP_SYS_ADMIN (runc does the same), else seccomp(2) fails with EACCES.
 Result<int> InstallSeccomp(const SeccompFilter& filter);
 
-// Sends notify_fd and the container state (with listenerMetadata) to the
-// agent listening on seccomp.listenerPath, as runc: one message, the state
-// JSON as payload, the fd as SCM_RIGHTS.
+// Sends notify_fd and the container process state (state JSON plus pid and
+// listenerMetadata) to the agent listening on seccomp.listenerPath, as runc:
+// one connection, the JSON as payload, the fd as SCM_RIGHTS.
+// Call it in the PARENT (runtime) process, after the init passed notify_fd
+// over the sync socket: listenerPath is a host path, which the init cannot
+// reach after pivot_root, and the init's own socket calls may be filtered.
 Status SendSeccompListenerFd(const spec::Seccomp& seccomp, int notify_fd,
                              std::string_view state_json);
 
