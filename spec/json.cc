@@ -10,7 +10,7 @@ namespace berth::spec::json {
 
 const Value* Value::Find(std::string_view key) const {
   for (auto it = members.rbegin(); it != members.rend(); ++it)
-    if (it->first == key) return &it->second;
+    if (it->key == key) return &it->value;
   return nullptr;
 }
 
@@ -49,9 +49,9 @@ struct Builder {
       top->items.push_back(std::move(v));
       return &top->items.back();
     }
-    top->members.emplace_back(std::move(key), std::move(v));
+    top->members.push_back(Member{std::move(key), std::move(v)});
     key.clear();
-    return &top->members.back().second;
+    return &top->members.back().value;
   }
   int Open(Kind kind) {
     if (open.size() >= static_cast<size_t>(kMaxDepth)) {

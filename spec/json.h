@@ -17,16 +17,23 @@ namespace berth::spec::json {
 
 enum class Kind { null, boolean, number, string, array, object };
 
+struct Member;
+
 struct Value {
   Kind kind = Kind::null;
   bool boolean = false;
   std::string text;  // string contents, or a number's literal as written
   std::vector<Value> items;                            // array
-  std::vector<std::pair<std::string, Value>> members;  // object, in order
+  std::vector<Member> members;                         // object, in order
 
   // The last member named `key` (JSON lets a key repeat; the last one wins,
   // as in Go's encoding/json), or nullptr.
   const Value* Find(std::string_view key) const;
+};
+
+struct Member {
+  std::string key;
+  Value value;
 };
 
 // "null", "boolean", "number", "string", "array" or "object".
