@@ -102,7 +102,10 @@ std::vector<MountEntry> AllMounts() {
         break;
       }
     if (dash == 0 || f.size() < dash + 4) continue;
-    out.push_back(MountEntry{f[3], f[4], f[5], f[dash + 1], f[dash + 2], f[dash + 3]});
+    std::string optional;
+    for (size_t i = 6; i < dash; ++i) optional += (optional.empty() ? "" : " ") + f[i];
+    out.push_back(
+        MountEntry{f[3], f[4], f[5], f[dash + 1], f[dash + 2], f[dash + 3], optional});
   }
   return out;
 }

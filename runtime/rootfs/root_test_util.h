@@ -39,6 +39,7 @@ struct MountEntry {
   std::string fstype;
   std::string source;
   std::string super_options;  // per-superblock: mode=755,size=...
+  std::string optional;       // propagation tags: "shared:3 master:1", "unbindable"
 };
 
 // The topmost /proc/self/mountinfo entry mounted at mount_point.

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -561,6 +562,81 @@ TEST_F(RootfsTest, TmpcopyupStartsTheTmpfsWithTheImageFiles) {
   EXPECT_CHILD_OK(Run([&]() -> std::string {
     Status s = PrepareRootfs(config_, options_);
     CHILD_CHECK(!s.ok() && s.error().message().find("tmpcopyup") != std::string::npos);
+    return "";
+  }));
+}
+
+TEST_F(RootfsTest, RootfsPropagationIsSetOnTheContainerRoot) {
+  struct Case {
+    const char* value;
+    const char* tag;  // expected in the root's optional fields; "" = none
+  } cases[] = {{"private", ""},     {"rprivate", ""},   {"shared", "shared:"},
+               {"rshared", "shared:"}, {"unbindable", "unbindable"},
+               {"runbindable", "unbindable"}, {"slave", ""}, {"rslave", ""}};
+  config_.mounts = {M("/proc", "proc", "proc", {})};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.value);
+    config_.linux_->rootfsPropagation = c.value;
+    EXPECT_CHILD_OK(Run([&]() -> std::string {
+      CHILD_OK(PrepareRootfs(config_, options_));
+      CHILD_OK(EnterRootfs(config_, options_));
+      auto root = FindMount("/");
+      CHILD_CHECK(root.has_value());
+      if (*c.tag == 0) {
+        // This host's mounts are private, so a slave root has no master either.
+        CHILD_CHECK(root->optional.find("shared:") == std::string::npos);
+        CHILD_CHECK(root->optional.find("unbindable") == std::string::npos);
+      } else if (root->optional.find(c.tag) == std::string::npos) {
+        return "root propagation \"" + root->optional + "\" lacks " + c.tag;
+      }
+      return "";
+    }));
+  }
+  config_.linux_->rootfsPropagation = "sideways";
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+    Status s = PrepareRootfs(config_, options_);
+    CHILD_CHECK(!s.ok() && s.error().message().find("sideways") != std::string::npos);
+    return "";
+  }));
+}
+
+TEST_F(RootfsTest, DefaultRslaveLetsHostMountsInAndNothingOut) {
+  // The outer child plays the host with a shared mount; the inner child is
+  // the container. After PrepareRootfs (default rslave) a mount made by the
+  // "host" propagates in, and one made in the container does not leak out.
+  std::string shared = bundle_ + "/shared-src";
+  fs::create_directories(shared);
+  config_.mounts = {M("/shared", "bind", shared, {"rbind"})};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+    CHILD_CHECK(mount("tmpfs", shared.c_str(), "tmpfs", 0, nullptr) == 0);
+    CHILD_CHECK(mount(nullptr, shared.c_str(), nullptr, MS_SHARED, nullptr) == 0);
+    fs::create_directories(shared + "/from-host");
+    fs::create_directories(shared + "/from-container");
+    int to_host[2], to_container[2];
+    CHILD_CHECK(pipe2(to_host, O_CLOEXEC) == 0 && pipe2(to_container, O_CLOEXEC) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+      char c = 'F';
+      bool ok = unshare(CLONE_NEWNS) == 0 && PrepareRootfs(config_, options_).ok();
+      if (ok) c = 'P';
+      (void)!write(to_host[1], &c, 1);
+      (void)!read(to_container[0], &c, 1);  // host has mounted from-host
+      if (ok && !FindMount(rootfs_ + "/shared/from-host")) c = 'N';
+      if (ok && mount("tmpfs", (rootfs_ + "/shared/from-container").c_str(), "tmpfs", 0,
+                      nullptr) != 0)
+        c = 'M';
+      if (c == 'P') c = 'Y';
+      (void)!write(to_host[1], &c, 1);
+      _exit(0);
+    }
+    char c = 0;
+    CHILD_CHECK(read(to_host[0], &c, 1) == 1 && c == 'P');
+    CHILD_CHECK(mount("tmpfs", (shared + "/from-host").c_str(), "tmpfs", 0, nullptr) == 0);
+    CHILD_CHECK(write(to_container[1], &c, 1) == 1);
+    CHILD_CHECK(read(to_host[0], &c, 1) == 1);
+    waitpid(pid, nullptr, 0);
+    if (c != 'Y') return std::string("container side failed: ") + c;
+    CHILD_CHECK(!FindMount(shared + "/from-container").has_value());
     return "";
   }));
 }
