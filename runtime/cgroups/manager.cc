@@ -8,6 +8,7 @@
 #include "runtime/cgroups/hybrid_manager.h"
 #include "runtime/cgroups/layout.h"
 #include "runtime/cgroups/paths.h"
+#include "runtime/cgroups/rootless_manager.h"
 
 namespace berth::cgroups {
 namespace {
@@ -111,7 +112,9 @@ Result<std::unique_ptr<Manager>> NewManager(const CgroupSpec& spec) {
     host.v2 = std::make_shared<CgroupFs>(root + "/unified", CgroupFs::Kind::kKernel);
   std::string self;
   if (NeedsOwnCgroup(spec)) self = BERTH_TRY(ReadSmallFile("/proc/self/cgroup"));
-  return NewManagerOn(host, spec, self);
+  std::unique_ptr<Manager> manager = BERTH_TRY(NewManagerOn(host, spec, self));
+  if (spec.rootless) return std::unique_ptr<Manager>(new RootlessManager(std::move(manager)));
+  return manager;
 }
 
 Result<std::unique_ptr<Manager>> LoadManagerOfKind(std::string_view serialized, CgroupFs::Kind kind) {

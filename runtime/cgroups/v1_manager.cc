@@ -123,10 +123,14 @@ Result<std::vector<pid_t>> V1Manager::Pids() {
 Status V1Manager::KillAll(int signal) {
   // Frozen, the processes cannot fork new ones between listing and killing.
   bool use_freezer = Has("freezer");
+  // A paused container stays paused after a signal it cannot act on yet;
+  // SIGKILL thaws it so the processes actually die.
+  auto frozen_before = use_freezer ? IsFrozen() : Result<bool>(false);
+  const bool restore_frozen = frozen_before.ok() && *frozen_before && signal != SIGKILL;
   if (use_freezer) BERTH_TRY_CTX(Freeze(), "kill all");
   auto pids = Pids();
   Status sent = pids.ok() ? SignalPids(*pids, signal) : Status(std::move(pids).error());
-  if (use_freezer) {
+  if (use_freezer && !restore_frozen) {
     Status thawed = Thaw();
     if (sent.ok() && !thawed.ok()) return std::move(thawed).error().Context("kill all");
   }

@@ -396,6 +396,19 @@ TEST_F(V1ManagerTest, KillAllFreezesSignalsEveryPidAndThaws) {
   EXPECT_THAT(fs_->WritesTo("/freezer/berth/c1", "freezer.state"), ElementsAre("FROZEN", "THAWED"));
 }
 
+TEST_F(V1ManagerTest, KillAllKeepsAPausedContainerPausedUnlessKilling) {
+  SetUpTree({"pids", "freezer"});
+  auto m = Created();
+  ASSERT_TRUE(m->Freeze().ok());
+  fs_->writes.clear();
+  testing::WriteFile(tmp_.path() + "/pids/berth/c1/cgroup.procs", "");
+  ASSERT_TRUE(m->KillAll(SIGTERM).ok());
+  EXPECT_THAT(fs_->WritesTo("/freezer/berth/c1", "freezer.state"), ElementsAre("FROZEN"));
+  EXPECT_TRUE(*m->IsFrozen());
+  ASSERT_TRUE(m->KillAll(SIGKILL).ok());
+  EXPECT_THAT(fs_->WritesTo("/freezer/berth/c1", "freezer.state"), ElementsAre("FROZEN", "FROZEN", "THAWED"));
+}
+
 TEST_F(V1ManagerTest, DestroyRemovesEveryDirectoryAndToleratesAbsence) {
   SetUpTree({"memory", "pids", "cpuset"});
   auto m = Created();

@@ -125,10 +125,14 @@ Status V2Manager::KillAll(int signal) {
     return Ok();
   }
   bool use_freezer = fs_->FileExists(path_, "cgroup.freeze");
+  // A paused container stays paused after a signal it cannot act on yet;
+  // SIGKILL thaws it so the processes actually die.
+  auto frozen_before = use_freezer ? IsFrozen() : Result<bool>(false);
+  const bool restore_frozen = frozen_before.ok() && *frozen_before && signal != SIGKILL;
   if (use_freezer) BERTH_TRY_CTX(Freeze(), "kill all");
   auto pids = Pids();
   Status sent = pids.ok() ? SignalPids(*pids, signal) : Status(std::move(pids).error());
-  if (use_freezer) {
+  if (use_freezer && !restore_frozen) {
     Status thawed = Thaw();
     if (sent.ok() && !thawed.ok()) return std::move(thawed).error().Context("kill all");
   }

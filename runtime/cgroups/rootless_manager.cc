@@ -1,0 +1,44 @@
+#include "runtime/cgroups/rootless_manager.h"
+
+#include <cerrno>
+
+namespace berth::cgroups {
+
+bool IsPermissionError(const Error& error) {
+  return error.code() == EPERM || error.code() == EACCES || error.code() == EROFS;
+}
+
+bool RequestsLimits(const spec::Resources& r) {
+  spec::Resources without_devices = r;
+  without_devices.devices.clear();
+  return !(without_devices == spec::Resources());
+}
+
+Status RootlessManager::Create() {
+  Status s = inner_->Create();
+  if (s.ok() || !IsPermissionError(s.error())) return s;
+  without_cgroup_ = true;
+  why_ = s.error().ToString();
+  return Ok();
+}
+
+Status RootlessManager::AddProcess(pid_t pid) {
+  if (without_cgroup_) return Ok();
+  Status s = inner_->AddProcess(pid);
+  if (s.ok() || !IsPermissionError(s.error())) return s;
+  without_cgroup_ = true;
+  why_ = s.error().ToString();
+  return Ok();
+}
+
+Status RootlessManager::ApplyResources(const spec::Resources& resources) {
+  if (without_cgroup_) {
+    if (!RequestsLimits(resources)) return Ok();
+    return Error(EPERM, "rootless container without a cgroup cannot have linux.resources limits (" + why_ + ")");
+  }
+  Status s = inner_->ApplyResources(resources);
+  if (s.ok() || !IsPermissionError(s.error()) || RequestsLimits(resources)) return s;
+  return Ok();  // only the device list, which a user namespace cannot widen anyway
+}
+
+}  // namespace berth::cgroups

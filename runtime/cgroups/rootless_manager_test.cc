@@ -1,0 +1,64 @@
+#include "runtime/cgroups/rootless_manager.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace berth::cgroups {
+namespace {
+
+using ::testing::HasSubstr;
+
+// A manager whose every operation fails with one errno.
+class FailingManager : public Manager {
+ public:
+  explicit FailingManager(int code) : code_(code) {}
+  Status Create() override { return Fail("mkdir /sys/fs/cgroup/x"); }
+  Status AddProcess(pid_t) override { return Fail("write cgroup.procs"); }
+  Status ApplyResources(const spec::Resources&) override { return Fail("write devices.deny"); }
+  Status Freeze() override { return Fail("freeze"); }
+  Status Thaw() override { return Fail("thaw"); }
+  Result<bool> IsFrozen() override { return Fail("frozen"); }
+  Result<std::vector<pid_t>> Pids() override { return Fail("pids"); }
+  Status KillAll(int) override { return Fail("kill"); }
+  Status Destroy() override { return Fail("rmdir"); }
+  std::string Serialize() const override { return "v2-root /x\nv2 /y\n"; }
+  std::string Path() const override { return "/y"; }
+
+ private:
+  Error Fail(const std::string& what) { return Error(code_, what); }
+  int code_;
+};
+
+TEST(RootlessManager, PermissionDeniedWithoutLimitsRunsWithoutACgroup) {
+  RootlessManager m(std::make_unique<FailingManager>(EACCES));
+  ASSERT_TRUE(m.Create().ok());
+  EXPECT_TRUE(m.without_cgroup());
+  EXPECT_TRUE(m.AddProcess(5).ok());
+  spec::Resources only_devices;
+  only_devices.devices.emplace_back();
+  EXPECT_TRUE(m.ApplyResources(only_devices).ok());
+  spec::Resources limits;
+  limits.pids = spec::PidsResources{10};
+  Status s = m.ApplyResources(limits);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.error().message(), HasSubstr("cannot have linux.resources limits"));
+  EXPECT_THAT(s.error().message(), HasSubstr("mkdir /sys/fs/cgroup/x"));
+}
+
+TEST(RootlessManager, OtherErrorsAreNotHidden) {
+  RootlessManager m(std::make_unique<FailingManager>(ENOSPC));
+  EXPECT_FALSE(m.Create().ok());
+  EXPECT_FALSE(m.without_cgroup());
+}
+
+TEST(RootlessManager, RequestsLimits) {
+  spec::Resources r;
+  EXPECT_FALSE(RequestsLimits(r));
+  r.devices.emplace_back();
+  EXPECT_FALSE(RequestsLimits(r));
+  r.memory.emplace();
+  EXPECT_TRUE(RequestsLimits(r));
+}
+
+}  // namespace
+}  // namespace berth::cgroups
