@@ -102,11 +102,14 @@ Status Prepare(const spec::Config& config, const RootfsOptions& options) {
                   "mounts[" + std::to_string(i) + "] " + m.destination);
   }
 
-  if (HasNonBindDevMount(config))
-    BERTH_TRY(CreateDevices(root.get(), DefaultDevices(), context.user_ns));
-  BERTH_TRY(CreateDevices(root.get(), linux_config.devices, context.user_ns));
-  // The symlinks point into /proc; a /dev bound from the host is left alone.
-  if (HasNonBindDevMount(config) || !HasDevMount(config)) {
+  // A /dev bound from the host is left alone: nodes created (or replaced)
+  // there would be the host's.
+  const bool fresh_dev = HasNonBindDevMount(config);
+  const bool host_dev = HasDevMount(config) && !fresh_dev;
+  if (fresh_dev) BERTH_TRY(CreateDevices(root.get(), DefaultDevices(), context.user_ns));
+  if (!host_dev) BERTH_TRY(CreateDevices(root.get(), linux_config.devices, context.user_ns));
+  // The symlinks point into /proc.
+  if (!host_dev) {
     auto proc = OpenInRootNoSymlinks(root.get(), "/proc", O_PATH | O_DIRECTORY);
     bool have_proc = proc.ok() && FsMagic(proc->get()).ok() &&
                      *FsMagic(proc->get()) == PROC_SUPER_MAGIC;

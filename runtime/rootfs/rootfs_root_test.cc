@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -639,6 +640,57 @@ TEST_F(RootfsTest, DefaultRslaveLetsHostMountsInAndNothingOut) {
     CHILD_CHECK(!FindMount(shared + "/from-container").has_value());
     return "";
   }));
+}
+
+TEST_F(RootfsTest, CgroupNamespaceGetsFreshMountsRootedAtItsCgroup) {
+  std::string memory_path;
+  {
+    std::istringstream in(ReadFile("/proc/self/cgroup"));
+    std::string line;
+    while (std::getline(in, line))
+      if (line.find(":memory:") != std::string::npos) memory_path = line.substr(line.rfind(':') + 1);
+  }
+  if (memory_path.empty()) GTEST_SKIP() << "no v1 memory hierarchy on this host";
+  config_.linux_->namespaces.push_back({spec::NamespaceType::cgroup, ""});
+  config_.mounts = {M("/sys/fs/cgroup", "cgroup", "cgroup", {"ro", "nosuid"})};
+  // The first directory under the host hierarchy's root that leads to us:
+  // it must not be visible inside when our cgroup is below it.
+  std::string first = memory_path == "/" ? "" : memory_path.substr(1, memory_path.find('/', 1) - 1);
+  EXPECT_CHILD_OK(testing::RunInChild(
+      [&]() -> std::string {
+        CHILD_CHECK(mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) == 0);
+        CHILD_OK(PrepareRootfs(config_, options_));
+        auto m = FindMount(rootfs_ + "/sys/fs/cgroup/memory");
+        CHILD_CHECK(m && m->fstype == "cgroup" && m->root == "/");
+        CHILD_CHECK(HasOption(m->mount_options, "ro"));
+        CHILD_CHECK(fs::exists(rootfs_ + "/sys/fs/cgroup/memory/cgroup.procs"));
+        if (!first.empty()) CHILD_CHECK(!fs::exists(rootfs_ + "/sys/fs/cgroup/memory/" + first));
+        // The container's own pid is listed at the namespace's root.
+        std::string procs = ReadFile(rootfs_ + "/sys/fs/cgroup/memory/cgroup.procs");
+        CHILD_CHECK(procs.find(std::to_string(getpid()) + "\n") != std::string::npos);
+        return "";
+      },
+      CLONE_NEWNS | CLONE_NEWCGROUP));
+}
+
+TEST_F(RootfsTest, HostDevBindIsLeftAlone) {
+  // Binding a directory standing in for the host's /dev: no node is replaced.
+  std::string fake_dev = bundle_ + "/hostdev";
+  fs::create_directories(fake_dev);
+  testing::WriteFile(fake_dev + "/fuse", "not a device");
+  config_.mounts = {M("/proc", "proc", "proc", {}), M("/dev", "bind", fake_dev, {"rbind"})};
+  spec::Device fuse;
+  fuse.type = "c";
+  fuse.path = "/dev/fuse";
+  fuse.major = 10;
+  fuse.minor = 229;
+  config_.linux_->devices = {fuse};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+    CHILD_OK(PrepareRootfs(config_, options_));
+    return "";
+  }));
+  EXPECT_EQ(ReadFile(fake_dev + "/fuse"), "not a device");
+  EXPECT_FALSE(fs::exists(fake_dev + "/fd"));
 }
 
 // In a user namespace mknod is refused: the default devices are the host's
