@@ -137,6 +137,19 @@ TEST_F(V1ManagerTest, MemoryAndSwapAreOrderedToKeepLimitBelowMemsw) {
                                        "/memory/berth/c1/memory.memsw.limit_in_bytes=150"));
 }
 
+TEST_F(V1ManagerTest, SwapIsDroppedWithoutSwapAccounting) {
+  SetUpTree({"memory"});
+  unlink((tmp_.path() + "/memory/memory.memsw.limit_in_bytes").c_str());
+  auto m = Created();
+  spec::Resources r;
+  r.memory.emplace();
+  r.memory->limit = 300;
+  r.memory->swap = 600;
+  Status s = m->ApplyResources(r);
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_THAT(fs_->writes, ElementsAre("/memory/berth/c1/memory.limit_in_bytes=300"));
+}
+
 TEST_F(V1ManagerTest, SwappinessAbove100IsRejected) {
   SetUpTree({"memory"});
   auto m = Created();

@@ -55,8 +55,11 @@ std::optional<int64_t> ParseLimit(const Result<std::string>& text) {
   return v;
 }
 
-Status ApplyMemory(const V1Writer& w, const spec::MemoryResources& m) {
+Status ApplyMemory(const V1Writer& w, spec::MemoryResources m) {
   const std::string mem = "memory";
+  // Without swap accounting (swapaccount=0) there is no memsw file; engines
+  // routinely send swap = 2 * limit, so the swap limit is dropped, as runc does.
+  if (m.swap && w.Has(mem) && !w.FileExists(mem, "memory.memsw.limit_in_bytes")) m.swap.reset();
   if (m.limit && m.swap) {
     // The kernel keeps limit <= memsw at every step: write the limit first
     // unless the new limit exceeds the current memsw limit.
