@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <set>
+
 namespace berth::cgroups {
 
 Status HybridManager::Create() {
@@ -17,14 +19,29 @@ Status HybridManager::AddProcess(pid_t pid) {
 }
 
 Status HybridManager::ApplyResources(const spec::Resources& resources) {
-  const bool hugetlb_on_v2 = !v1_.Has("hugetlb");
+  // A resource whose v1 controller is not mounted goes to the unified
+  // hierarchy when that offers the v2 equivalent (config-linux.md allows the
+  // conversion); otherwise v1 reports the missing controller.
+  auto offered = v2_.HostControllers();
+  std::set<std::string> v2_host = offered.ok() ? *offered : std::set<std::string>();
+  auto to_v2 = [&](const char* v1_name, const char* v2_name) {
+    return !v1_.Has(v1_name) && v2_host.count(v2_name) != 0;
+  };
   spec::Resources for_v1 = resources;
-  for_v1.unified.clear();
-  BERTH_TRY(ApplyV1Resources(v1_.fs(), v1_.paths(), for_v1, hugetlb_on_v2));
   spec::Resources for_v2;
+  for_v1.unified.clear();
   for_v2.unified = resources.unified;
-  if (hugetlb_on_v2) for_v2.hugepageLimits = resources.hugepageLimits;
-  if (for_v2.unified.empty() && for_v2.hugepageLimits.empty()) return Ok();
+  if (resources.memory && to_v2("memory", "memory")) std::swap(for_v1.memory, for_v2.memory);
+  if (resources.cpu && to_v2("cpu", "cpu") &&
+      ((resources.cpu->cpus.empty() && resources.cpu->mems.empty()) || to_v2("cpuset", "cpuset")))
+    std::swap(for_v1.cpu, for_v2.cpu);
+  if (resources.blockIO && to_v2("blkio", "io")) std::swap(for_v1.blockIO, for_v2.blockIO);
+  if (!resources.hugepageLimits.empty() && to_v2("hugetlb", "hugetlb"))
+    std::swap(for_v1.hugepageLimits, for_v2.hugepageLimits);
+  if (resources.pids && to_v2("pids", "pids")) std::swap(for_v1.pids, for_v2.pids);
+  if (!resources.rdma.empty() && to_v2("rdma", "rdma")) std::swap(for_v1.rdma, for_v2.rdma);
+  BERTH_TRY(ApplyV1Resources(v1_.fs(), v1_.paths(), for_v1, false));
+  if (for_v2 == spec::Resources()) return Ok();
   // Devices are controlled by the v1 devices hierarchy.
   return v2_.Apply(for_v2, false);
 }

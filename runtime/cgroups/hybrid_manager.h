@@ -14,8 +14,9 @@ class HybridManager : public Manager {
 
   Status Create() override;
   Status AddProcess(pid_t pid) override;
-  // v1 controllers for everything; on v2 only hugetlb (when it lives there)
-  // and linux.resources.unified.
+  // v1 controllers; a resource whose v1 controller is absent goes to the
+  // unified hierarchy when it offers the controller (hugetlb on this
+  // host); linux.resources.unified always goes there.
   Status ApplyResources(const spec::Resources& resources) override;
   Status Freeze() override;
   Status Thaw() override;

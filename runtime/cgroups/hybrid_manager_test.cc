@@ -68,6 +68,42 @@ TEST_F(HybridManagerTest, V1ControllersOnV1HugetlbAndUnifiedOnV2) {
   EXPECT_EQ(v1_->WritesTo("/devices/berth/c1", "devices.deny").front(), "a *:* rwm");
 }
 
+TEST(HybridRouting, ResourcesGoWhereTheirControllerIs) {
+  testing::TempDir tmp;
+  testing::MakeV1Tree(tmp.path() + "/v1", {"cpuset", "memory", "devices"});
+  testing::MakeV2Tree(tmp.path() + "/unified", {"cpu", "pids", "io"});
+  auto v1 = std::make_shared<testing::RecordingCgroupFs>(tmp.path() + "/v1");
+  auto v2 = std::make_shared<testing::RecordingCgroupFs>(tmp.path() + "/unified");
+  Host host{Layout::kHybrid, v1, v2};
+  CgroupSpec spec;
+  spec.container_id = "c1";
+  auto m = NewManagerOn(host, spec, "");
+  ASSERT_TRUE(m.ok());
+  ASSERT_TRUE((*m)->Create().ok());
+  spec::Resources r;
+  r.memory.emplace();
+  r.memory->limit = 4096;
+  r.cpu.emplace();
+  r.cpu->quota = 1000;
+  r.cpu->period = 10000;
+  r.pids = spec::PidsResources{7};
+  Status s = (*m)->ApplyResources(r);
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_EQ(ReadFile(tmp.path() + "/v1/memory/berth/c1/memory.limit_in_bytes"), "4096");
+  EXPECT_EQ(ReadFile(tmp.path() + "/unified/berth/c1/cpu.max"), "1000 10000");
+  EXPECT_EQ(ReadFile(tmp.path() + "/unified/berth/c1/pids.max"), "7");
+  EXPECT_THAT(v2->WritesTo("/", "cgroup.subtree_control"), ElementsAre("+cpu +pids"));
+  // cpus needs cpuset, which only v1 has: the cpu block then stays on v1,
+  // where the cpu controller is missing.
+  r = spec::Resources();
+  r.cpu.emplace();
+  r.cpu->shares = 100;
+  r.cpu->cpus = "0";
+  s = (*m)->ApplyResources(r);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.error().message(), HasSubstr("cgroup v1 cpu controller not available"));
+}
+
 TEST_F(HybridManagerTest, V2OnlyControllersInUnifiedAreErrors) {
   spec::Resources r;
   r.unified["memory.high"] = "1";
