@@ -5,6 +5,7 @@
 #include <sys/mount.h>
 
 #include <functional>
+#include <optional>
 
 #include "conformance/cases/common.h"
 
@@ -242,20 +243,28 @@ CONFORMANCE_CASE(linux_mount_options, "config.md#linux-mount-options-1", "config
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   for (const auto& t : table) AddOptionMount(*b, sources, t);
-  auto all = RunProbe(c, *b);
-  if (all) {
-    for (const auto& t : table) Judge(c, all->report, t);
-  } else {
-    // Some option broke create: try each alone so every row gets its own verdict.
-    for (const auto& t : table) {
-      auto one = NewBundleOrAbort(c);
-      if (!one) return;
-      AddOptionMount(*one, sources, t);
-      auto run = RunProbe(c, *one);
-      if (run) Judge(c, run->report, t);
-      else c.Fail(Id(t.row), Json::Strings(t.options).Dump() + ": " + run.error().ToString());
+  // One container for the whole table; if some option breaks create, bisect
+  // so that every row still gets its own verdict.
+  std::function<void(size_t, size_t, Bundle*)> run_rows = [&](size_t lo, size_t hi, Bundle* bundle) {
+    std::optional<Bundle> own;
+    if (!bundle) {
+      own = NewBundleOrAbort(c);
+      if (!own) return;
+      for (size_t i = lo; i < hi; ++i) AddOptionMount(*own, sources, table[i]);
+      bundle = &*own;
     }
-  }
+    auto run = RunProbe(c, *bundle);
+    if (run) {
+      for (size_t i = lo; i < hi; ++i) Judge(c, run->report, table[i]);
+    } else if (hi - lo == 1) {
+      c.Fail(Id(table[lo].row), Json::Strings(table[lo].options).Dump() + ": " + run.error().ToString());
+    } else {
+      size_t mid = (lo + hi) / 2;
+      run_rows(lo, mid, nullptr);
+      run_rows(mid, hi, nullptr);
+    }
+  };
+  run_rows(0, table.size(), &*b);
   // The table's lead sentence holds when every MUST row holds.
   static const int kShouldRows[] = {22, 24, 26, 27, 30, 31, 32, 33, 34, 35, 36, 37, 40, 41, 42, 45, 46, 47, 55, 62};
   std::string failed_musts;

@@ -27,6 +27,54 @@ Status ConsoleSocket::Listen(const std::string& path) {
   return Ok();
 }
 
+Result<ConsoleSocket::Message> ConsoleSocket::Receive(int timeout_ms) {
+  pollfd pfd{fd_, POLLIN, 0};
+  int ready = poll(&pfd, 1, timeout_ms);
+  if (ready < 0) return Error::Sys("poll " + path_);
+  if (ready == 0) return Error("no connection on " + path_ + " within " + std::to_string(timeout_ms) + " ms");
+  int conn = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  if (conn < 0) return Error::Sys("accept " + path_);
+  Message m;
+  socklen_t len = sizeof m.socket_type;
+  getsockopt(conn, SOL_SOCKET, SO_TYPE, &m.socket_type, &len);
+  // Read the whole stream: the payload may arrive in several sendmsg calls;
+  // fds are taken from whichever message carries them.
+  while (true) {
+    pollfd cpfd{conn, POLLIN, 0};
+    if (poll(&cpfd, 1, timeout_ms) <= 0) break;
+    char payload[65536];
+    iovec iov{payload, sizeof payload};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 16)];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
+    if (n < 0) {
+      int err = errno;
+      close(conn);
+      return Error(err, "recvmsg " + path_);
+    }
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (size_t i = 0; i < count; ++i) {
+        int fd;
+        std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+        m.fds.push_back(fd);
+      }
+    }
+    if (n == 0) {
+      m.closed_after = true;
+      break;
+    }
+    m.payload.append(payload, static_cast<size_t>(n));
+  }
+  close(conn);
+  return m;
+}
+
 Result<int> ConsoleSocket::ReceiveMaster(int timeout_ms) {
   pollfd pfd{fd_, POLLIN, 0};
   int ready = poll(&pfd, 1, timeout_ms);

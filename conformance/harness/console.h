@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "spec/error.h"
 
@@ -21,6 +22,16 @@ class ConsoleSocket {
   // Accepts one connection and returns the fd it carried (owned by the
   // caller, O_CLOEXEC), waiting up to timeout_ms.
   Result<int> ReceiveMaster(int timeout_ms);
+
+  // One connection's first message: its payload, the fds it carried, and
+  // whether the peer closed the connection right after it.
+  struct Message {
+    std::string payload;
+    std::vector<int> fds;  // owned by the caller, O_CLOEXEC
+    bool closed_after = false;
+    int socket_type = 0;  // SO_TYPE of the accepted connection
+  };
+  Result<Message> Receive(int timeout_ms);
 
  private:
   int fd_ = -1;

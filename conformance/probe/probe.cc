@@ -563,6 +563,9 @@ int main(int argc, char** argv) {
       for (int sig = 1; sig < 32; ++sig)
         if (sig != SIGKILL && sig != SIGSTOP) signal(sig, OnSignal);
       for (;;) pause();
+    } else if (quiet && !strncmp(a, "syscall:", 8)) {
+      for (const auto& sc : kSyscalls)
+        if (!strcmp(sc.name, a + 8)) sc.run();
     } else if (!strncmp(a, "exit:", 5)) {
       code = atoi(a + 5);
     }
