@@ -29,11 +29,17 @@ std::deque<std::string> SplitComponents(std::string_view path) {
 }  // namespace
 
 std::string CleanPath(std::string_view path) {
-  std::string out;
-  for (const auto& part : SplitComponents(path)) {
+  std::vector<std::string> parts;
+  for (auto& part : SplitComponents(path)) {
     if (part == ".") continue;
-    out += "/" + part;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(std::move(part));
   }
+  std::string out;
+  for (const auto& part : parts) out += "/" + part;
   return out.empty() ? "/" : out;
 }
 

@@ -30,8 +30,9 @@ enum class TargetKind { kDirectory, kFile };
 // clamped to root_fd, so a dangling symlink's target is created inside.
 Result<UniqueFd> CreateInRoot(int root_fd, std::string_view path, TargetKind kind);
 
-// "/a//b/./c/" -> "/a/b/c" ("." and empty components dropped, ".." kept:
-// it is resolved against the rootfs, never lexically beyond "/").
+// Lexical clean-up, as filepath.Clean: "/a//b/./c/" -> "/a/b/c",
+// "x/../../proc" -> "/proc" (".." never goes above "/"). Checks such as
+// "only proc on /proc" run on this form, so ".." cannot sneak past them.
 std::string CleanPath(std::string_view path);
 
 // The path of an fd for *at/mount(2) calls that need a string: "/proc/self/fd/N".

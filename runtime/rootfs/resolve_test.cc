@@ -41,7 +41,9 @@ TEST_F(ResolveTest, CleanPath) {
   EXPECT_EQ(CleanPath("/a//b/./c/"), "/a/b/c");
   EXPECT_EQ(CleanPath(""), "/");
   EXPECT_EQ(CleanPath("/"), "/");
-  EXPECT_EQ(CleanPath("a/../b"), "/a/../b");
+  EXPECT_EQ(CleanPath("a/../b"), "/b");
+  EXPECT_EQ(CleanPath("/x/../../../proc/"), "/proc");
+  EXPECT_EQ(CleanPath("/.."), "/");
 }
 
 TEST_F(ResolveTest, CreatesMissingDirectoriesAndFile) {

@@ -301,7 +301,8 @@ TEST_F(RootfsTest, SysThroughSymlinkIsRejected) {
 
 TEST_F(RootfsTest, OnlyProcMayBeMountedOnProc) {
   for (const auto& m : {M("/proc", "tmpfs", "tmpfs", {}), M("/proc", "bind", "/proc", {"rbind"}),
-                        M("//proc/", "tmpfs", "tmpfs", {})}) {
+                        M("//proc/", "tmpfs", "tmpfs", {}),
+                        M("/tmp/../../proc", "tmpfs", "tmpfs", {})}) {
     config_.mounts = {m};
     SCOPED_TRACE(m.type);
     EXPECT_CHILD_OK(Run([&]() -> std::string {
