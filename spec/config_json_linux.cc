@@ -184,14 +184,16 @@ void WriteLinux(json::Writer& w, const Linux& l) {
   if (l.personality) {
     w.Key("personality");
     w.BeginObject();
-    put::String(w, "domain", l.personality->domain);
+    w.Key("domain");  // required, written even when empty
+    w.String(l.personality->domain);
     put::Strings(w, "flags", l.personality->flags);
     w.EndObject();
   }
   if (l.memoryPolicy) {
     w.Key("memoryPolicy");
     w.BeginObject();
-    put::String(w, "mode", l.memoryPolicy->mode);
+    w.Key("mode");  // required, written even when empty
+    w.String(l.memoryPolicy->mode);
     put::String(w, "nodes", l.memoryPolicy->nodes);
     put::Strings(w, "flags", l.memoryPolicy->flags);
     w.EndObject();
