@@ -140,19 +140,46 @@ bool CgroupFs::DirExists(std::string_view cgroup) const {
 }
 
 Result<std::vector<std::string>> CgroupFs::MakeDirs(std::string_view cgroup) const {
-  std::vector<std::string> created;
+  // Leaf first: usually only the container's own directory is missing, so
+  // this is one mkdir instead of one per path component.
+  std::vector<std::string> comps = Components(cgroup);
+  std::vector<std::string> prefixes;  // "/a", "/a/b", ...
   std::string rel;
-  for (const auto& c : Components(cgroup)) {
-    std::string parent = DirPath(rel);
-    rel += "/" + c;
-    std::string path = DirPath(rel);
+  for (const auto& c : comps) prefixes.push_back(rel += "/" + c);
+  if (prefixes.empty()) return std::vector<std::string>();
+  // Walk up until a mkdir succeeds or meets an existing directory.
+  size_t level = prefixes.size();
+  bool made_level = false;
+  while (level > 0) {
+    const std::string path = DirPath(prefixes[level - 1]);
+    if (mkdir(path.c_str(), 0755) == 0) {
+      made_level = true;
+      break;
+    }
+    if (errno == EEXIST) {
+      if (!DirExists(prefixes[level - 1])) return Error(ENOTDIR, "mkdir " + path + ": not a directory");
+      break;
+    }
+    if (errno != ENOENT) return Error::Sys("mkdir " + path);
+    --level;
+  }
+  if (level == 0) return Error(ENOENT, "cgroup hierarchy root " + root_ + " does not exist");
+  // prefixes[level - 1] exists; create the rest downwards.
+  std::vector<std::string> created;
+  if (made_level) created.push_back(prefixes[level - 1]);
+  for (size_t i = level; i < prefixes.size(); ++i) {
+    const std::string path = DirPath(prefixes[i]);
     if (mkdir(path.c_str(), 0755) != 0) {
-      if (errno == EEXIST && DirExists(rel)) continue;
+      if (errno == EEXIST && DirExists(prefixes[i])) continue;  // raced with another creator
       return Error::Sys("mkdir " + path);
     }
-    if (kind_ == Kind::kDirectory) BERTH_TRY(PopulateLikeKernel(parent, path));
-    created.push_back(rel);
+    created.push_back(prefixes[i]);
   }
+  if (kind_ == Kind::kDirectory)
+    for (const auto& dir : created) {
+      std::string parent = dir.substr(0, dir.rfind('/'));
+      BERTH_TRY(PopulateLikeKernel(DirPath(parent), DirPath(dir)));
+    }
   return created;
 }
 
