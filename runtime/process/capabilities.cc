@@ -169,6 +169,9 @@ Status ApplyCapabilities(const std::optional<spec::Capabilities>& caps) {
     return Error(EPERM, "capabilities " + Names(missing) +
                             " requested in effective/permitted but not held by the runtime "
                             "(missing from the host's bounding set?)");
+  if (uint64_t loose = want.effective & ~want.permitted)
+    return Error(EPERM, "capabilities " + Names(loose) +
+                            " requested in effective but not in permitted");
   // Inheritable may only grow within the bounding set.
   uint64_t bound_now = 0;
   for (int c = 0; c <= last; ++c)

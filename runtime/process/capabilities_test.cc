@@ -136,6 +136,16 @@ TEST(ApplyCapabilities, CapabilityMissingFromHostBoundingSet) {
   EXPECT_NE(got.find("CAP_SYS_RESOURCE requested in inheritable"), std::string::npos) << got;
 }
 
+TEST(ApplyCapabilities, EffectiveOutsidePermittedIsAnErrorNamingIt) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root";
+  spec::Capabilities caps;
+  caps.bounding = caps.permitted = {"CAP_KILL"};
+  caps.effective = {"CAP_KILL", "CAP_CHOWN"};
+  std::string got = ApplyAndRead(caps, 0);
+  EXPECT_EQ(got, "error: capabilities CAP_CHOWN requested in effective but not in permitted: "
+                 "Operation not permitted");
+}
+
 TEST(ApplyCapabilities, UnknownNameIsAnErrorNamingIt) {
   spec::Capabilities caps;
   caps.bounding = {"CAP_KILL", "CAP_FLY"};
