@@ -55,6 +55,15 @@ Result<UniqueFd> NewFilesystem(std::string_view type, std::string_view source,
       return FsError(fs.get(), t + ": option " + flag);
   }
   for (const auto& item : data) {
+    // key="value": one option whose value may hold commas (SELinux labels).
+    size_t quote = item.find("=\"");
+    if (quote != std::string::npos && item.size() >= quote + 3 && item.back() == '"') {
+      std::string key = item.substr(0, quote);
+      std::string value = item.substr(quote + 2, item.size() - quote - 3);
+      if (fsconfig(fs.get(), FSCONFIG_SET_STRING, key.c_str(), value.c_str(), 0) != 0)
+        return FsError(fs.get(), t + ": option " + item);
+      continue;
+    }
     // One option string may carry several comma-separated options, as mount(2) data.
     size_t i = 0;
     while (i <= item.size()) {

@@ -163,6 +163,19 @@ DataOption SplitDataOption(std::string_view option) {
   return {std::string(option.substr(0, eq)), std::string(option.substr(eq + 1)), true};
 }
 
+bool TakesMountLabel(std::string_view type) {
+  static constexpr std::string_view kNoLabel[] = {"proc",    "sysfs", "cgroup", "cgroup2",
+                                                  "mqueue",  "bind",  "none",   "securityfs",
+                                                  "selinuxfs", ""};
+  for (auto t : kNoLabel)
+    if (type == t) return false;
+  return true;
+}
+
+std::string MountLabelOption(std::string_view label) {
+  return "context=\"" + std::string(label) + "\"";
+}
+
 Result<uint64_t> ParseRootPropagation(std::string_view value) {
   if (value.empty()) return uint64_t{0};
   for (const auto& p : kPropagationOptions)

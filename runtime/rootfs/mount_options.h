@@ -53,6 +53,15 @@ struct DataOption {
 };
 DataOption SplitDataOption(std::string_view option);
 
+// True for filesystems that take linux.mountLabel as an SELinux context=
+// option (tmpfs, devpts, ...); false for proc, sysfs, cgroup, mqueue, binds,
+// whose labels come from the kernel or the source.
+bool TakesMountLabel(std::string_view type);
+
+// The data option carrying an SELinux mount label: context="LABEL" (quoted:
+// MCS labels contain commas).
+std::string MountLabelOption(std::string_view label);
+
 // The propagation flags of a rootfsPropagation value ("shared", "rslave", ...;
 // "" gives 0). Error for anything else.
 Result<uint64_t> ParseRootPropagation(std::string_view value);

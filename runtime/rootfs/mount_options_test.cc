@@ -158,6 +158,16 @@ TEST(MountOptionsTest, SplitDataOption) {
   EXPECT_EQ(c.value, "/a=b");
 }
 
+TEST(MountOptionsTest, MountLabel) {
+  EXPECT_TRUE(TakesMountLabel("tmpfs"));
+  EXPECT_TRUE(TakesMountLabel("devpts"));
+  EXPECT_TRUE(TakesMountLabel("overlay"));
+  for (const char* t : {"proc", "sysfs", "cgroup", "cgroup2", "mqueue", "bind", ""})
+    EXPECT_FALSE(TakesMountLabel(t)) << t;
+  EXPECT_EQ(MountLabelOption("system_u:object_r:container_file_t:s0:c1,c2"),
+            "context=\"system_u:object_r:container_file_t:s0:c1,c2\"");
+}
+
 TEST(MountOptionsTest, RootPropagation) {
   EXPECT_EQ(*ParseRootPropagation(""), 0u);
   EXPECT_EQ(*ParseRootPropagation("shared"), uint64_t{MS_SHARED});

@@ -106,6 +106,8 @@ Status MountConfigEntry(int root_fd, const spec::Mount& mount, const MountContex
     }
   } else {
     if (mount.type.empty()) return Error(EINVAL, "mount without a type");
+    if (!context.mount_label.empty() && TakesMountLabel(mount.type))
+      options.data.push_back(MountLabelOption(context.mount_label));
     tree = BERTH_TRY(NewFilesystem(mount.type, mount.source, options.sb_flags, options.data,
                                    options.attr_set));
     BERTH_TRY(SetMountAttrs(tree.get(), options.rec_attr_set, options.rec_attr_clr, true));

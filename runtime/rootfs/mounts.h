@@ -15,6 +15,7 @@ struct MountContext {
   std::string bundle;      // relative bind sources are relative to it
   bool user_ns = false;    // the container has a user namespace
   bool cgroup_ns = false;  // the container has a cgroup namespace
+  std::string mount_label;  // linux.mountLabel, only when SELinux is enabled
 };
 
 // Performs one entry of config.mounts beneath root_fd (an fd of the rootfs).

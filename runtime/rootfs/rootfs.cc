@@ -5,6 +5,7 @@
 #include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "runtime/rootfs/devices.h"
@@ -68,6 +69,11 @@ bool HasDevMount(const spec::Config& config) {
   return false;
 }
 
+bool SelinuxEnabled() {
+  struct statfs st;
+  return statfs("/sys/fs/selinux", &st) == 0 && static_cast<int64_t>(st.f_type) == SELINUX_MAGIC;
+}
+
 Result<UniqueFd> OpenRoot(const std::string& path) {
   int fd = open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Error::Sys("open rootfs " + path);
@@ -96,6 +102,9 @@ Status Prepare(const spec::Config& config, const RootfsOptions& options) {
   context.bundle = options.bundle;
   context.user_ns = linux_config.HasNamespace(spec::NamespaceType::user);
   context.cgroup_ns = linux_config.HasNamespace(spec::NamespaceType::cgroup);
+  // As runc: the label is applied only when SELinux is enabled on the host.
+  if (!linux_config.mountLabel.empty() && SelinuxEnabled())
+    context.mount_label = linux_config.mountLabel;
   for (size_t i = 0; i < config.mounts.size(); ++i) {
     const spec::Mount& m = config.mounts[i];
     BERTH_TRY_CTX(MountConfigEntry(root.get(), m, context),

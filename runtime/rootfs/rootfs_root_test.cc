@@ -534,6 +534,21 @@ TEST_F(RootfsTest, EveryOptionReachesTheKernel) {
   }));
 }
 
+TEST_F(RootfsTest, QuotedOptionValueAndMountLabelWithoutSelinux) {
+  struct statfs st;
+  if (statfs("/sys/fs/selinux", &st) == 0) GTEST_SKIP() << "SELinux is enabled here";
+  // Without SELinux the label is not applied (as runc), so the mount works.
+  config_.linux_->mountLabel = "system_u:object_r:container_file_t:s0:c1,c2";
+  config_.mounts = {M("/q", "tmpfs", "tmpfs", {"size=\"2m\"", "mode=711"})};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+    CHILD_OK(PrepareRootfs(config_, options_));
+    auto q = FindMount(rootfs_ + "/q");
+    CHILD_CHECK(q && HasOption(q->super_options, "size=2048k"));
+    CHILD_CHECK(q->super_options.find("context") == std::string::npos);
+    return "";
+  }));
+}
+
 TEST_F(RootfsTest, RemountChangesAnExistingMount) {
   config_.mounts = {M("/r", "tmpfs", "tmpfs", {"size=1m"}),
                     M("/r", "tmpfs", "tmpfs", {"remount", "ro", "size=2m"})};
