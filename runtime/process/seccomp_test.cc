@@ -107,6 +107,23 @@ TEST(Seccomp, KillKillsTheThread) {
   EXPECT_EQ(outcome.signal, SIGSYS) << outcome.output;
 }
 
+volatile sig_atomic_t trapped_syscall = -1;
+
+TEST(Seccomp, TrapRaisesSigsysWithTheSyscallNumber) {
+  spec::Seccomp profile;
+  profile.defaultAction = "SCMP_ACT_ALLOW";
+  profile.syscalls = {Rule({"getppid"}, "SCMP_ACT_TRAP")};
+  auto outcome = RunFiltered(profile, [] {
+    struct sigaction sa {};
+    sa.sa_flags = SA_SIGINFO;
+    sa.sa_sigaction = [](int, siginfo_t* info, void*) { trapped_syscall = info->si_syscall; };
+    sigaction(SIGSYS, &sa, nullptr);
+    syscall(SYS_getppid);
+    return "trapped " + std::to_string(trapped_syscall);
+  });
+  EXPECT_EQ(outcome.output, "trapped " + std::to_string(SYS_getppid));
+}
+
 TEST(Seccomp, ArgumentConditions) {
   spec::Seccomp profile;
   profile.defaultAction = "SCMP_ACT_ALLOW";
