@@ -2,11 +2,13 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "bench/startup/bundle.h"
@@ -264,6 +266,31 @@ TEST(Command, WaitAnyReturnsTheOneThatExited) {
   auto reaped = Reap(*slow);
   ASSERT_TRUE(reaped.ok());
   EXPECT_EQ(reaped->Describe(), "killed by signal 9");
+}
+
+TEST(Command, PeakRssIsTheChildsNotThisProcesss) {
+  // Map and touch 64 MiB of shared memory in this process (like the shared
+  // libraries that make up most of the benchmark's own RSS), then run a
+  // small program: its reported peak must stay far below 64 MiB. (A vfork
+  // child would report this process's peak.)
+  constexpr size_t kBallast = 64 << 20;
+  int fd = memfd_create("ballast", MFD_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(ftruncate(fd, kBallast), 0);
+  void* ballast = mmap(nullptr, kBallast, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  ASSERT_NE(ballast, MAP_FAILED);
+  memset(ballast, 1, kBallast);
+  auto small = RunCommand({"/bin/true"});
+  munmap(ballast, kBallast);
+  close(fd);
+  ASSERT_TRUE(small.ok());
+  EXPECT_LT(small->max_rss_kib, 32 * 1024) << "parent memory leaked into the child's ru_maxrss";
+  // A child that touches 48 MiB itself reports at least that.
+  auto big = RunCommand({"/bin/sh", "-c", "x=$(head -c 50331648 /dev/zero | tr '\\0' a); "
+                                           "echo ${#x}"});
+  ASSERT_TRUE(big.ok());
+  EXPECT_EQ(big->output, "50331648\n");
+  EXPECT_GT(big->max_rss_kib, 48 * 1024);
 }
 
 TEST(Command, MissingProgramIsAnError) {

@@ -1,5 +1,5 @@
 // Runs the processes the benchmarks time: a runtime command line
-// (posix_spawn + wait4) and the bare-kernel floor (clone with namespace
+// (fork + execve + wait4) and the bare-kernel floor (clone with namespace
 // flags + execve). Both report wall time and the peak RSS from wait4.
 #pragma once
 
