@@ -33,8 +33,9 @@ void CheckResources(Report& r, const std::string& path, const Resources& res) {
     if (!d.type.empty()) CheckName(r, at + ".type", kDeviceCgroupTypeSet, d.type);
     if (d.access.find_first_not_of("rwm") != std::string::npos)
       r.Add(at + ".access", "must be a subset of \"rwm\"");
-    if ((d.major && *d.major < 0) || (d.minor && *d.minor < 0))
-      r.Add(at, "major and minor must not be negative (omit them for \"*\")");
+    // -1 is the wildcard "*" (as docker writes it); absent means the same.
+    if ((d.major && *d.major < -1) || (d.minor && *d.minor < -1))
+      r.Add(at, "major and minor must be >= 0, or -1 or absent for \"*\"");
   }
   if (res.memory) {
     const MemoryResources& m = *res.memory;

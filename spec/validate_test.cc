@@ -137,6 +137,13 @@ const std::vector<Case>& Cases() {
         "linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used"}},
       {"personality_flags", [](Config& c) { c.linux_->personality = Personality{"LINUX", {"X"}}; },
        {"linux.personality.flags: no personality flags are supported"}},
+      {"device_rule_wildcards",
+       [](Config& c) {
+         c.linux_->resources->devices.push_back({true, "c", -1, -1, "rwm"});
+         c.linux_->resources->devices.push_back({true, "b", -2, {}, "x"});
+       },
+       {"linux.resources.devices[2].access: must be a subset of \"rwm\"",
+        "linux.resources.devices[2]: major and minor must be >= 0, or -1 or absent for \"*\""}},
       {"memory_policy",
        [](Config& c) { c.linux_->memoryPolicy = MemoryPolicy{"MPOL_BIND", "", {}}; },
        {"linux.memoryPolicy.nodes: required for MPOL_BIND"}},
