@@ -48,4 +48,13 @@ Result<int> InstallSeccomp(const SeccompFilter& filter);
 Status SendSeccompListenerFd(const spec::Seccomp& seccomp, int notify_fd,
                              std::string_view state_json);
 
+// The same in two steps, for a runtime that lets the init send: connect to
+// listenerPath in the PARENT before clone (close-on-exec socket; the path is
+// resolved on the host), hand the fd to the init, which calls
+// SendSeccompState after InstallSeccomp and then closes the socket (one
+// state per connection). The init then needs sendmsg(2) not to be notified.
+Result<int> ConnectSeccompListener(const spec::Seccomp& seccomp);
+Status SendSeccompState(int connected_fd, const spec::Seccomp& seccomp, int notify_fd,
+                        std::string_view state_json);
+
 }  // namespace berth::process

@@ -1,6 +1,4 @@
 // Hands the seccomp notify fd to the agent at linux.seccomp.listenerPath.
-// Best called from the parent (runc does): in the container init, the
-// filter may itself be notifying the socket calls made here.
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -39,20 +37,14 @@ std::string ContainerProcessStateJson(const spec::Seccomp& seccomp, int pid,
   return head + ",\"state\":" + std::string(state_json) + "}";
 }
 
-Status SendSeccompListenerFd(const spec::Seccomp& seccomp, int notify_fd,
-                             std::string_view state_json) {
+Result<int> ConnectSeccompListener(const spec::Seccomp& seccomp) {
   if (seccomp.listenerPath.empty()) return Error(EINVAL, "seccomp: no listenerPath");
-  auto state = spec::ParseState(state_json);
-  if (!state) return std::move(state).error().Context("seccomp listener: state");
-  const std::string message = ContainerProcessStateJson(seccomp, state->pid, state_json);
-
   sockaddr_un addr;
   std::memset(&addr, 0, sizeof(addr));
   addr.sun_family = AF_UNIX;
   if (seccomp.listenerPath.size() >= sizeof(addr.sun_path))
     return Error(ENAMETOOLONG, "seccomp listenerPath " + seccomp.listenerPath);
   std::memcpy(addr.sun_path, seccomp.listenerPath.data(), seccomp.listenerPath.size());
-
   int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (sock < 0) return Error::Sys("socket");
   if (connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
@@ -60,6 +52,15 @@ Status SendSeccompListenerFd(const spec::Seccomp& seccomp, int notify_fd,
     close(sock);
     return err;
   }
+  return sock;
+}
+
+Status SendSeccompState(int connected_fd, const spec::Seccomp& seccomp, int notify_fd,
+                        std::string_view state_json) {
+  auto state = spec::ParseState(state_json);
+  if (!state) return std::move(state).error().Context("seccomp listener: state");
+  const std::string message = ContainerProcessStateJson(seccomp, state->pid, state_json);
+
   iovec iov;
   iov.iov_base = const_cast<char*>(message.data());
   iov.iov_len = message.size();
@@ -77,15 +78,13 @@ Status SendSeccompListenerFd(const spec::Seccomp& seccomp, int notify_fd,
   cmsg->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(cmsg), &notify_fd, sizeof(int));
 
-  // The fds go with the first sendmsg; the rest of a long payload follows.
+  // The fd goes with the first sendmsg; the rest of a long payload follows.
   size_t sent = 0;
   while (sent < message.size()) {
-    ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    ssize_t n = sendmsg(connected_fd, &msg, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
-      Error err = Error::Sys("send container process state to " + seccomp.listenerPath);
-      close(sock);
-      return err;
+      return Error::Sys("send container process state to " + seccomp.listenerPath);
     }
     sent += static_cast<size_t>(n);
     iov.iov_base = const_cast<char*>(message.data()) + sent;
@@ -93,8 +92,15 @@ Status SendSeccompListenerFd(const spec::Seccomp& seccomp, int notify_fd,
     msg.msg_control = nullptr;
     msg.msg_controllen = 0;
   }
-  close(sock);
   return Ok();
+}
+
+Status SendSeccompListenerFd(const spec::Seccomp& seccomp, int notify_fd,
+                             std::string_view state_json) {
+  int sock = BERTH_TRY(ConnectSeccompListener(seccomp));
+  Status sent = SendSeccompState(sock, seccomp, notify_fd, state_json);
+  close(sock);  // one state per connection, then closed (config-linux.md)
+  return sent;
 }
 
 }  // namespace berth::process

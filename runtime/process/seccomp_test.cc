@@ -329,7 +329,9 @@ struct Agent {
   std::string error;
 };
 
-void ServeOnce(int listen_fd, Agent* agent) {
+// drain: read until the runtime closes the connection. Off when the test
+// process itself still holds a copy of the connected socket.
+void ServeOnce(int listen_fd, Agent* agent, bool drain = true) {
   int conn = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
   if (conn < 0) {
     agent->error = "accept";
@@ -348,7 +350,8 @@ void ServeOnce(int listen_fd, Agent* agent) {
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
     if (c->cmsg_type == SCM_RIGHTS) std::memcpy(&agent->notify_fd, CMSG_DATA(c), sizeof(int));
   // Drain until the runtime closes (exactly one state per connection).
-  while ((n = read(conn, buf, sizeof(buf))) > 0) agent->received_json.append(buf, static_cast<size_t>(n));
+  while (drain && (n = read(conn, buf, sizeof(buf))) > 0)
+    agent->received_json.append(buf, static_cast<size_t>(n));
   close(conn);
   if (agent->notify_fd < 0) {
     agent->error = "no fd";
@@ -390,7 +393,7 @@ TEST(Seccomp, NotifyListenerReceivesTheFdAndAnswers) {
   ASSERT_EQ(bind(listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
   ASSERT_EQ(listen(listen_fd, 1), 0);
   Agent agent;
-  std::thread server(ServeOnce, listen_fd, &agent);
+  std::thread server(ServeOnce, listen_fd, &agent, true);
 
   const std::string state =
       R"({"ociVersion":"1.3.0","id":"c1","status":"creating","pid":77,"bundle":"/b"})";
@@ -413,6 +416,63 @@ TEST(Seccomp, NotifyListenerReceivesTheFdAndAnswers) {
   EXPECT_EQ(agent.received_json,
             R"({"ociVersion":"1.3.0","fds":["seccompFd"],"pid":77,"metadata":"hello-agent","state":)" +
                 state + "}");
+}
+
+TEST(Seccomp, PreConnectedListenerSocketWorksFromInsideAChroot) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to chroot";
+  spec::Seccomp profile;
+  profile.defaultAction = "SCMP_ACT_ALLOW";
+  profile.listenerPath = "/tmp/berth-seccomp-agent2-" + std::to_string(getpid()) + ".sock";
+  profile.syscalls = {Rule({"uname"}, "SCMP_ACT_NOTIFY")};
+  auto filter = CompileSeccomp(profile);
+  ASSERT_TRUE(filter.ok()) << filter.error().ToString();
+
+  int listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listen_fd, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strcpy(addr.sun_path, profile.listenerPath.c_str());
+  unlink(addr.sun_path);
+  ASSERT_EQ(bind(listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(listen_fd, 1), 0);
+  Agent agent;
+  std::thread server(ServeOnce, listen_fd, &agent, false);
+
+  // Parent side, before the "container" changes root.
+  auto conn = ConnectSeccompListener(profile);
+  ASSERT_TRUE(conn.ok()) << conn.error().ToString();
+  const std::string state =
+      R"({"ociVersion":"1.3.0","id":"c2","status":"creating","pid":78,"bundle":"/b"})";
+  auto outcome = RunInChild([&] {
+    // Where listenerPath no longer resolves, as in a container.
+    if (chroot("/proc/self/fdinfo") != 0) return std::string("chroot");
+    if (Status s = ApplyNoNewPrivileges(true); !s) return s.error().ToString();
+    auto fd = InstallSeccomp(*filter);
+    if (!fd.ok()) return "install: " + fd.error().ToString();
+    if (Status s = SendSeccompState(*conn, profile, *fd, state); !s) return s.error().ToString();
+    close(*conn);
+    close(*fd);
+    struct utsname u;
+    return ErrnoOf(uname(&u));
+  });
+  close(*conn);
+  server.join();
+  close(listen_fd);
+  unlink(addr.sun_path);
+  if (agent.notify_fd >= 0) close(agent.notify_fd);
+  EXPECT_EQ(agent.error, "");
+  EXPECT_EQ(outcome.output, strerrordesc_np(EXDEV));
+  EXPECT_NE(agent.received_json.find(R"("pid":78)"), std::string::npos) << agent.received_json;
+}
+
+TEST(Seccomp, ListenerPathThatDoesNotExistIsAnErrorNamingIt) {
+  spec::Seccomp profile;
+  profile.listenerPath = "/nonexistent/berth/agent.sock";
+  Status s = SendSeccompListenerFd(
+      profile, 0, R"({"ociVersion":"1.3.0","id":"c","status":"creating","pid":1,"bundle":"/b"})");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message().find("/nonexistent/berth/agent.sock"), std::string::npos);
+  EXPECT_EQ(s.error().code(), ENOENT);
 }
 
 }  // namespace
