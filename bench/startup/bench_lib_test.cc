@@ -47,10 +47,10 @@ TEST(Stats, RatioNeedsAPositiveBase) {
 
 TEST(Stats, SummaryHasOneTablePerFamilyWithRatios) {
   std::vector<SummaryRow> rows = {
-      {"run", "floor", "ms", {7, 7, 7}, 1024},
-      {"run", "berth", "ms", {14, 14, 14}, 2048},
-      {"run", "crun", "ms", {28, 28}, std::nullopt},
-      {"exec", "runc", "ms", {50, 60, 70}, std::nullopt},
+      {"run", "floor", "ms", {7, 7, 7}, 1024, ""},
+      {"run", "berth", "ms", {14, 14, 14}, 2048, ""},
+      {"run", "crun", "ms", {28, 28}, std::nullopt, ""},
+      {"exec", "runc", "ms", {50, 60, 70}, std::nullopt, ""},
   };
   std::string md = FormatSummary(rows, {"berth", "crun", "floor"});
   EXPECT_NE(md.find("### run (ms)"), std::string::npos) << md;
@@ -66,6 +66,17 @@ TEST(Stats, SummaryHasOneTablePerFamilyWithRatios) {
       << md;
   // The exec family has none of the references: no ratio columns, no RSS.
   EXPECT_NE(md.find("| runc | 3 | 60.00 | 68.00 |\n"), std::string::npos) << md;
+}
+
+TEST(Stats, SummaryListsErroredRowsUnderTheirTable) {
+  SummaryRow failed{"exec", "berth", "ms", {}, std::nullopt, "exec failed: exit 3: no exec"};
+  SummaryRow ok{"exec", "runc", "ms", {50}, std::nullopt, ""};
+  std::string md = FormatSummary({failed, ok}, {"berth"});
+  EXPECT_EQ(md.find("| berth |"), std::string::npos) << md;  // no samples, no row
+  EXPECT_EQ(md.find("× berth"), std::string::npos) << md;   // and no ratio to it
+  EXPECT_NE(md.find("| runc | 1 | 50.00 | 50.00 |\n\n- berth: skipped — exec failed: exit 3: no exec\n"),
+            std::string::npos)
+      << md;
 }
 
 // ------------------------------------------------------------------- json

@@ -77,7 +77,7 @@ struct Bench {
 
   std::string NextId() { return "bench-" + std::to_string(getpid()) + "-" + std::to_string(next_id++); }
   SummaryRow* Row(const std::string& family, const std::string& runtime, const std::string& unit) {
-    rows.push_back(std::make_unique<SummaryRow>(SummaryRow{family, runtime, unit, {}, {}}));
+    rows.push_back(std::make_unique<SummaryRow>(SummaryRow{family, runtime, unit, {}, {}, {}}));
     return rows.back().get();
   }
 };
@@ -97,16 +97,22 @@ std::vector<std::string> Cmd(const Runtime& rt, std::vector<std::string> rest) {
 }
 
 // Runs a runtime command; on failure marks the benchmark as errored.
-bool Step(benchmark::State& state, const std::vector<std::string>& argv, CommandResult* out,
-          View view = View::kBench) {
+// Marks the benchmark as errored, and keeps the message for the summary.
+void Fail(benchmark::State& state, SummaryRow* row, const std::string& message) {
+  row->error = message;
+  state.SkipWithError(message.c_str());
+}
+
+bool Step(benchmark::State& state, SummaryRow* row, const std::vector<std::string>& argv,
+          CommandResult* out, View view = View::kBench) {
   auto r = RunCommand(argv, MountNsFd(view));
   std::string what = argv.size() > 3 ? argv[3] : argv[0];
   if (!r) {
-    state.SkipWithError((what + ": " + r.error().ToString()).c_str());
+    Fail(state, row, what + ": " + r.error().ToString());
     return false;
   }
   if (!r->Succeeded()) {
-    state.SkipWithError((what + " failed: " + r->Describe()).c_str());
+    Fail(state, row, what + " failed: " + r->Describe());
     return false;
   }
   *out = std::move(*r);
@@ -122,7 +128,7 @@ void BM_Run(benchmark::State& state, Runtime* rt, SummaryRow* row, View view) {
   for (auto _ : state) {
     std::string id = g_bench->NextId();
     CommandResult r;
-    if (!Step(state, Cmd(*rt, {"run", "--bundle", g_bench->true_bundle, id}), &r, view)) {
+    if (!Step(state, row, Cmd(*rt, {"run", "--bundle", g_bench->true_bundle, id}), &r, view)) {
       ForceDelete(*rt, id, view);
       break;
     }
@@ -138,8 +144,7 @@ void BM_Floor(benchmark::State& state, SummaryRow* row) {
   for (auto _ : state) {
     auto r = RunInNewNamespaces(g_bench->clone_flags, g_bench->floor_true);
     if (!r || !r->Succeeded()) {
-      state.SkipWithError(r ? ("floor child failed: " + r->Describe()).c_str()
-                            : r.error().ToString().c_str());
+      Fail(state, row, r ? "floor child failed: " + r->Describe() : r.error().ToString());
       break;
     }
     row->samples.push_back(r->wall_ms);
@@ -155,9 +160,9 @@ void BM_CreateStartDelete(benchmark::State& state, Runtime* rt, SummaryRow* row)
   for (auto _ : state) {
     std::string id = g_bench->NextId();
     CommandResult c, s, d;
-    bool ok = Step(state, Cmd(*rt, {"create", "--bundle", g_bench->true_bundle, id}), &c) &&
-              Step(state, Cmd(*rt, {"start", id}), &s) &&
-              Step(state, Cmd(*rt, {"delete", "--force", id}), &d);
+    bool ok = Step(state, row, Cmd(*rt, {"create", "--bundle", g_bench->true_bundle, id}), &c) &&
+              Step(state, row, Cmd(*rt, {"start", id}), &s) &&
+              Step(state, row, Cmd(*rt, {"delete", "--force", id}), &d);
     if (!ok) {
       ForceDelete(*rt, id);
       break;
@@ -180,14 +185,14 @@ void BM_Exec(benchmark::State& state, Runtime* rt, SummaryRow* row) {
   std::string id = g_bench->NextId();
   CommandResult r;
   // The long-running container is set up outside the timed loop.
-  if (!Step(state, Cmd(*rt, {"create", "--bundle", g_bench->pause_bundle, id}), &r) ||
-      !Step(state, Cmd(*rt, {"start", id}), &r)) {
+  if (!Step(state, row, Cmd(*rt, {"create", "--bundle", g_bench->pause_bundle, id}), &r) ||
+      !Step(state, row, Cmd(*rt, {"start", id}), &r)) {
     ForceDelete(*rt, id);
     return;
   }
   long peak = 0;
   for (auto _ : state) {
-    if (!Step(state, Cmd(*rt, {"exec", id, "/bin/true"}), &r)) {
+    if (!Step(state, row, Cmd(*rt, {"exec", id, "/bin/true"}), &r)) {
       break;
     }
     row->samples.push_back(r.wall_ms);
@@ -241,7 +246,7 @@ void BM_Throughput(benchmark::State& state, Runtime* rt, SummaryRow* row) {
       ForceDelete(*rt, ids[i]);
     }
     if (!failure.empty()) {
-      state.SkipWithError(("run failed: " + failure).c_str());
+      Fail(state, row, "run failed: " + failure);
       break;
     }
     double seconds = static_cast<double>(MonotonicNanos() - start) / 1e9;
@@ -480,13 +485,15 @@ int Main(int argc, char** argv) {
 
   std::vector<SummaryRow> rows;
   for (const auto& r : bench.rows)
-    if (!r->samples.empty()) rows.push_back(*r);
+    if (!r->samples.empty() || !r->error.empty()) rows.push_back(*r);
   struct utsname u {};
   uname(&u);
   std::string summary = "Measured " + Now() + " on " + u.release + " (" +
                         std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " CPUs, load average " +
                         load_before + " before, " + LoadAverage() + " after); config from `" +
-                        tmpl->first + " spec`; " + ns->description + ".\n\n" +
+                        tmpl->first + " spec`; " + ns->description +
+                        ".\nRatios (× NAME) are this row's median over NAME's median; "
+                        "median and p90 are over every iteration of every repetition.\n\n" +
                         FormatSummary(rows, {"berth", "crun", "floor"});
   std::printf("\n%s", summary.c_str());
   rc = 0;

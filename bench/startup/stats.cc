@@ -68,7 +68,12 @@ std::string FormatSummary(const std::vector<SummaryRow>& rows,
     for (size_t i = 0; i < refs.size(); ++i) out += "---:|";
     if (any_rss) out += "---:|";
     out += "\n";
+    std::string errors;
     for (const auto* row : members) {
+      if (!row->error.empty())
+        errors += "- " + row->runtime + ": " + (row->samples.empty() ? "skipped" : "stopped") +
+                  " — " + row->error + "\n";
+      if (row->samples.empty()) continue;
       auto median = medians[row->runtime];
       out += "| " + row->runtime + " | " + std::to_string(row->samples.size()) + " | " +
              Fixed(median, 2) + " | " + Fixed(Percentile(row->samples, 90), 2) + " |";
@@ -80,6 +85,7 @@ std::string FormatSummary(const std::vector<SummaryRow>& rows,
       }
       out += "\n";
     }
+    if (!errors.empty()) out += "\n" + errors;
     out += "\n";
   }
   return out;

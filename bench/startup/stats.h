@@ -26,11 +26,13 @@ struct SummaryRow {
   std::string unit;     // "ms" or "containers/s"
   std::vector<double> samples;
   std::optional<double> peak_rss_kib;  // max over the samples, if measured
+  std::string error;                   // why the benchmark stopped, if it did
 };
 
 // Markdown tables, one per family in first-seen order: runtime, samples,
 // median, p90, and the median's ratio to each of `references` (e.g. berth,
-// crun, floor) that has a row in that family.
+// crun, floor) that has a row in that family. Rows with an error are listed
+// under their table with the message.
 std::string FormatSummary(const std::vector<SummaryRow>& rows,
                           const std::vector<std::string>& references);
 
