@@ -1,12 +1,10 @@
 #include "runtime/process/capabilities.h"
 
-#include <fcntl.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cctype>
-#include <cstdlib>
 #include <string>
 
 namespace berth::process {
@@ -20,15 +18,11 @@ struct CapFree {
   }
 };
 
-int ReadLastCap() {
-  int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    char buf[16] = {};
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n > 0) return std::atoi(buf);
-  }
-  // Without procfs, probe the bounding set: PR_CAPBSET_READ fails past the end.
+// Probed with PR_CAPBSET_READ (EINVAL past the kernel's last capability)
+// rather than read from /proc/sys/kernel/cap_last_cap: in the container init
+// /proc belongs to the container, and a smaller number there would leave
+// bounding capabilities undropped.
+int ProbeLastCap() {
   int last = 0;
   while (last < 63 && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0) ++last;
   return last;
@@ -90,7 +84,7 @@ Status SetProc(uint64_t effective, uint64_t permitted, uint64_t inheritable) {
 }  // namespace
 
 int LastCapability() {
-  static const int last = ReadLastCap();
+  static const int last = ProbeLastCap();
   return last;
 }
 

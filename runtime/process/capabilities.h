@@ -16,8 +16,8 @@ namespace berth::process {
 // for a name neither berth nor libcap knows.
 Result<int> CapabilityFromName(std::string_view name);
 
-// The highest capability number the running kernel supports
-// (/proc/sys/kernel/cap_last_cap).
+// The highest capability number the running kernel supports (probed with
+// prctl, the same value as /proc/sys/kernel/cap_last_cap).
 int LastCapability();
 
 // Bitmask of the named capabilities; names the running kernel does not

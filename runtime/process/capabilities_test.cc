@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <gtest/gtest.h>
 
 #include "runtime/process/testing/fork_child.h"
@@ -62,6 +63,11 @@ TEST(CapabilityFromName, KnowsEveryCapabilityOfThisKernel) {
     EXPECT_EQ(*cap, i) << names[i];
   }
   EXPECT_GE(LastCapability(), 40);
+  std::ifstream proc("/proc/sys/kernel/cap_last_cap");
+  int from_proc = -1;
+  if (proc >> from_proc) {
+    EXPECT_EQ(LastCapability(), from_proc);
+  }
 }
 
 TEST(CapabilityFromName, RejectsUnknownAndMisspelledNamesByName) {
