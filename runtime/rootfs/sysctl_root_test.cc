@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -123,6 +124,56 @@ TEST_F(SysctlRootTest, UnknownSysctlNamesTheKey) {
     CHILD_CHECK(s.error().message().find("net.ipv4.no_such_knob") != std::string::npos);
     return "";
   }));
+}
+
+// Rootless-style: the container has its own user namespace (and pid, net,
+// ipc). The private procfs must still be allowed (not "too revealing") and
+// the sysctls land in the container's namespaces.
+TEST_F(SysctlRootTest, InsideAUserNamespace) {
+  config_.linux_->namespaces = {{spec::NamespaceType::user, ""},
+                                {spec::NamespaceType::mount, ""},
+                                {spec::NamespaceType::pid, ""},
+                                {spec::NamespaceType::network, ""},
+                                {spec::NamespaceType::ipc, ""}};
+  config_.linux_->maskedPaths = {"/proc/keys", "/proc/acpi"};
+  spec::Mount dev;
+  dev.destination = "/dev";
+  dev.type = "tmpfs";
+  dev.source = "tmpfs";
+  dev.options = {"nosuid", "mode=755"};
+  config_.mounts.push_back(dev);
+  config_.linux_->sysctl = {{"net.ipv4.ip_forward", host_forward_ == "1\n" ? "0" : "1"},
+                            {"kernel.shmmni", "4567"}};
+  EXPECT_CHILD_OK(testing::RunInChild(
+      [&]() -> std::string {
+        CHILD_CHECK(unshare(CLONE_NEWUSER) == 0);
+        testing::WriteFile("/proc/self/uid_map", "0 0 1");
+        testing::WriteFile("/proc/self/setgroups", "deny");
+        testing::WriteFile("/proc/self/gid_map", "0 0 1");
+        CHILD_CHECK(unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC) == 0);
+        CHILD_CHECK(mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) == 0);
+        // The pid namespace takes effect for a child: it is the container init.
+        int fds[2];
+        CHILD_CHECK(pipe2(fds, O_CLOEXEC) == 0);
+        pid_t pid = fork();
+        if (pid == 0) {
+          std::string r;
+          Status s = PrepareRootfs(config_, options_);
+          if (s) s = EnterRootfs(config_, options_);
+          if (s) s = ApplySysctls(config_);
+          if (!s) r = s.error().ToString();
+          else if (ReadFile("/proc/sys/kernel/shmmni") != "4567\n") r = "shmmni not written";
+          (void)!write(fds[1], r.data(), r.size());
+          _exit(0);
+        }
+        close(fds[1]);
+        char buf[512];
+        ssize_t n = read(fds[0], buf, sizeof(buf));
+        waitpid(pid, nullptr, 0);
+        if (n > 0) return std::string(buf, static_cast<size_t>(n));
+        return "";
+      },
+      0));
 }
 
 }  // namespace
