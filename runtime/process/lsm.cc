@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -28,13 +29,30 @@ std::optional<std::string> ReadSmall(const std::string& path, long required_magi
   return std::string(buf, static_cast<size_t>(n));
 }
 
-Status WriteAttr(const std::string& path, const std::string& value, bool verify_procfs,
+// The id of the mount dirfd/path lives on.
+std::optional<uint64_t> MountId(int dirfd, const char* path, int flags) {
+  struct statx st;
+  if (statx(dirfd, path, flags, STATX_MNT_ID, &st) != 0 || !(st.stx_mask & STATX_MNT_ID))
+    return std::nullopt;
+  return st.stx_mnt_id;
+}
+
+Status WriteAttr(const std::string& path, const std::string& value, const LsmPaths& paths,
                  const std::string& what) {
   int fd = open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return Error::Sys("set " + what + ": open " + path);
-  if (verify_procfs && !OnFilesystem(fd, PROC_SUPER_MAGIC)) {
-    close(fd);
-    return Error(EXDEV, "set " + what + ": " + path + " is not on procfs");
+  if (paths.verify_filesystems) {
+    if (!OnFilesystem(fd, PROC_SUPER_MAGIC)) {
+      close(fd);
+      return Error(EXDEV, "set " + what + ": " + path + " is not on procfs");
+    }
+    auto file_mount = MountId(fd, "", AT_EMPTY_PATH);
+    auto proc_mount = MountId(AT_FDCWD, paths.proc_root.c_str(), 0);
+    if (!file_mount || !proc_mount || *file_mount != *proc_mount) {
+      close(fd);
+      return Error(EXDEV, "set " + what + ": " + path + " is overmounted (not on the " +
+                              paths.proc_root + " mount)");
+    }
   }
   ssize_t n = write(fd, value.data(), value.size());
   int saved = errno;
@@ -65,13 +83,13 @@ Status ApplyLsmLabels(const spec::Process& process, const LsmPaths& paths) {
     // the shared one on kernels without it.
     const std::string& target =
         access(paths.apparmor_exec.c_str(), F_OK) == 0 ? paths.apparmor_exec : paths.attr_exec;
-    BERTH_TRY(WriteAttr(target, "exec " + process.apparmorProfile, paths.verify_filesystems, what));
+    BERTH_TRY(WriteAttr(target, "exec " + process.apparmorProfile, paths, what));
   }
   if (!process.selinuxLabel.empty()) {
     const std::string what = "selinux label " + process.selinuxLabel;
     if (!SelinuxEnabled(paths))
       return Error(EOPNOTSUPP, what + " requested but SELinux is not enabled");
-    BERTH_TRY(WriteAttr(paths.attr_exec, process.selinuxLabel, paths.verify_filesystems, what));
+    BERTH_TRY(WriteAttr(paths.attr_exec, process.selinuxLabel, paths, what));
   }
   return Ok();
 }

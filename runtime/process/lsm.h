@@ -16,9 +16,13 @@ struct LsmPaths {
   std::string apparmor_exec = "/proc/thread-self/attr/apparmor/exec";
   std::string attr_exec = "/proc/thread-self/attr/exec";
   std::string selinux_enforce = "/sys/fs/selinux/enforce";
-  // Labels are only written to files on a real procfs, and SELinux counts as
-  // enabled only with a real selinuxfs: a fake /proc or /sys planted in a
-  // rootfs must not swallow the label (CVE-2019-16884, CVE-2023-28642).
+  // The procfs mount the exec attributes belong to (see verify_filesystems).
+  std::string proc_root = "/proc";
+  // Labels are only written to files on a real procfs that are not
+  // overmounted (same mount as proc_root), and SELinux counts as enabled
+  // only with a real selinuxfs: a fake /proc or /sys planted in a rootfs, or
+  // another proc file bound over the attribute, must not swallow the label
+  // (CVE-2019-16884, CVE-2023-28642, CVE-2025-52881).
   bool verify_filesystems = true;
 };
 

@@ -1,11 +1,15 @@
 #include "runtime/process/lsm.h"
 
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+
+#include "runtime/process/testing/fork_child.h"
 
 namespace berth::process {
 namespace {
@@ -136,6 +140,42 @@ TEST_F(FakeLsmTree, ExecAttributeNotOnProcfsIsRefused) {
   EXPECT_NE(s.error().message().find("is not on procfs"), std::string::npos)
       << s.error().message();
   EXPECT_EQ(Read(checked.apparmor_exec), "");
+}
+
+// In a forked child with its own mount namespace: apply an AppArmor profile
+// through the real /proc/thread-self/attr/exec, optionally with a harmless
+// proc file bound over it first. Returns the error text or "ok".
+std::string ApplyThroughRealProc(bool overmount) {
+  std::string yes = SysfsFileReadingY();
+  auto outcome = berth::testing::RunInChild([&] {
+    if (unshare(CLONE_NEWNS) != 0) return std::string("unshare");
+    if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return std::string("private");
+    if (overmount &&
+        mount("/proc/self/attr/sockcreate", "/proc/thread-self/attr/exec", nullptr, MS_BIND,
+              nullptr) != 0)
+      return std::string("bind");
+    LsmPaths paths;
+    paths.apparmor_enabled = yes;                   // pretend AppArmor is on
+    paths.apparmor_exec = "/nonexistent/berth";     // use the shared attr/exec
+    spec::Process p;
+    p.apparmorProfile = "berth-test";
+    Status s = ApplyLsmLabels(p, paths);
+    return s ? std::string("ok") : s.error().ToString();
+  });
+  return outcome.output;
+}
+
+TEST(LsmOnThisHost, OvermountedExecAttributeIsRefused) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root for a mount namespace";
+  if (SysfsFileReadingY().empty()) GTEST_SKIP() << "no sysfs module parameter reads Y";
+  std::string got = ApplyThroughRealProc(true);
+  EXPECT_NE(got.find("/proc/thread-self/attr/exec is overmounted"), std::string::npos) << got;
+  // Without the bind the checks pass and the kernel itself answers (no
+  // AppArmor here, so it rejects the value; with AppArmor it would be "ok").
+  got = ApplyThroughRealProc(false);
+  EXPECT_TRUE(got == "ok" ||
+              got.find("set apparmor profile berth-test: write /proc/thread-self/attr/exec") == 0)
+      << got;
 }
 
 TEST(LsmOnThisHost, RealPaths) {
