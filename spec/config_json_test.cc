@@ -168,7 +168,7 @@ TEST(ConfigMdExample, Validates) {
 }
 
 TEST(RuncSpec, RuncTemplatesParseValidateAndRoundTrip) {
-  for (const char* name : {"runc-spec.json", "runc-spec-rootless.json"}) {
+  for (const char* name : {"runc-spec.json", "runc-spec-rootless.json", "crun-spec.json"}) {
     SCOPED_TRACE(name);
     Config c = MustParse(ReadTestdata(name));
     EXPECT_EQ(Validate(c), std::vector<std::string>{});

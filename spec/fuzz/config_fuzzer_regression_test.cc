@@ -27,11 +27,12 @@ TEST(ConfigFuzzerRegression, EveryFixtureHoldsTheInvariants) {
       ++documents;
     }
   }
-  for (const char* name : {"config-md-example.json", "runc-spec.json", "runc-spec-rootless.json"}) {
+  for (const char* name : {"config-md-example.json", "runc-spec.json", "runc-spec-rootless.json",
+                           "crun-spec.json"}) {
     EXPECT_EQ(RunOne(testing::ReadTestdata(name)), 0);
     ++documents;
   }
-  EXPECT_EQ(documents, 17);
+  EXPECT_EQ(documents, 18);
 }
 
 TEST(ConfigFuzzerRegression, EdgeInputs) {
