@@ -96,13 +96,13 @@ std::vector<std::string> Cmd(const Runtime& rt, std::vector<std::string> rest) {
   return argv;
 }
 
-// Runs a runtime command; on failure marks the benchmark as errored.
 // Marks the benchmark as errored, and keeps the message for the summary.
 void Fail(benchmark::State& state, SummaryRow* row, const std::string& message) {
   row->error = message;
   state.SkipWithError(message.c_str());
 }
 
+// Runs a runtime command; on failure marks the benchmark as errored.
 bool Step(benchmark::State& state, SummaryRow* row, const std::vector<std::string>& argv,
           CommandResult* out, View view = View::kBench) {
   auto r = RunCommand(argv, MountNsFd(view));
