@@ -38,6 +38,42 @@ constexpr uint64_t kFsmountAttrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT
 
 }  // namespace
 
+Status ConfigureFilesystem(int fs_fd, std::string_view what,
+                           const std::vector<std::string>& sb_flags,
+                           const std::vector<std::string>& data) {
+  const std::string t(what);
+  for (const auto& flag : sb_flags) {
+    if (fsconfig(fs_fd, FSCONFIG_SET_FLAG, flag.c_str(), nullptr, 0) != 0)
+      return FsError(fs_fd, t + ": option " + flag);
+  }
+  for (const auto& item : data) {
+    // key="value": one option whose value may hold commas (SELinux labels).
+    size_t quote = item.find("=\"");
+    if (quote != std::string::npos && item.size() >= quote + 3 && item.back() == '"') {
+      std::string key = item.substr(0, quote);
+      std::string value = item.substr(quote + 2, item.size() - quote - 3);
+      if (fsconfig(fs_fd, FSCONFIG_SET_STRING, key.c_str(), value.c_str(), 0) != 0)
+        return FsError(fs_fd, t + ": option " + item);
+      continue;
+    }
+    // One option string may carry several comma-separated options, as mount(2) data.
+    size_t i = 0;
+    while (i <= item.size()) {
+      size_t j = item.find(',', i);
+      if (j == std::string::npos) j = item.size();
+      std::string_view one(item.data() + i, j - i);
+      i = j + 1;
+      if (one.empty()) continue;
+      DataOption opt = SplitDataOption(one);
+      int rc = opt.has_value ? fsconfig(fs_fd, FSCONFIG_SET_STRING, opt.key.c_str(),
+                                        opt.value.c_str(), 0)
+                             : fsconfig(fs_fd, FSCONFIG_SET_FLAG, opt.key.c_str(), nullptr, 0);
+      if (rc != 0) return FsError(fs_fd, t + ": option " + std::string(one));
+    }
+  }
+  return Ok();
+}
+
 Result<UniqueFd> NewFilesystem(std::string_view type, std::string_view source,
                                const std::vector<std::string>& sb_flags,
                                const std::vector<std::string>& data, uint64_t attrs) {
@@ -50,40 +86,23 @@ Result<UniqueFd> NewFilesystem(std::string_view type, std::string_view source,
     if (fsconfig(fs.get(), FSCONFIG_SET_STRING, "source", s.c_str(), 0) != 0)
       return FsError(fs.get(), t + ": source " + s);
   }
-  for (const auto& flag : sb_flags) {
-    if (fsconfig(fs.get(), FSCONFIG_SET_FLAG, flag.c_str(), nullptr, 0) != 0)
-      return FsError(fs.get(), t + ": option " + flag);
-  }
-  for (const auto& item : data) {
-    // key="value": one option whose value may hold commas (SELinux labels).
-    size_t quote = item.find("=\"");
-    if (quote != std::string::npos && item.size() >= quote + 3 && item.back() == '"') {
-      std::string key = item.substr(0, quote);
-      std::string value = item.substr(quote + 2, item.size() - quote - 3);
-      if (fsconfig(fs.get(), FSCONFIG_SET_STRING, key.c_str(), value.c_str(), 0) != 0)
-        return FsError(fs.get(), t + ": option " + item);
-      continue;
-    }
-    // One option string may carry several comma-separated options, as mount(2) data.
-    size_t i = 0;
-    while (i <= item.size()) {
-      size_t j = item.find(',', i);
-      if (j == std::string::npos) j = item.size();
-      std::string_view one(item.data() + i, j - i);
-      i = j + 1;
-      if (one.empty()) continue;
-      DataOption opt = SplitDataOption(one);
-      int rc = opt.has_value ? fsconfig(fs.get(), FSCONFIG_SET_STRING, opt.key.c_str(),
-                                        opt.value.c_str(), 0)
-                             : fsconfig(fs.get(), FSCONFIG_SET_FLAG, opt.key.c_str(), nullptr, 0);
-      if (rc != 0) return FsError(fs.get(), t + ": option " + std::string(one));
-    }
-  }
+  BERTH_TRY(ConfigureFilesystem(fs.get(), t, sb_flags, data));
   if (fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
     return FsError(fs.get(), "create " + t + " filesystem");
   int mnt = fsmount(fs.get(), FSMOUNT_CLOEXEC, static_cast<unsigned>(attrs & kFsmountAttrs));
   if (mnt < 0) return FsError(fs.get(), "fsmount " + t);
   return UniqueFd(mnt);
+}
+
+Status ReconfigureFilesystem(int mount_fd, const std::vector<std::string>& sb_flags,
+                             const std::vector<std::string>& data) {
+  int raw = fspick(mount_fd, "", FSPICK_EMPTY_PATH | FSPICK_CLOEXEC);
+  if (raw < 0) return Error::Sys("fspick");
+  UniqueFd fs(raw);
+  BERTH_TRY(ConfigureFilesystem(fs.get(), "remount", sb_flags, data));
+  if (fsconfig(fs.get(), FSCONFIG_CMD_RECONFIGURE, nullptr, nullptr, 0) != 0)
+    return FsError(fs.get(), "reconfigure filesystem");
+  return Ok();
 }
 
 Result<UniqueFd> CloneTree(int from_fd, const std::string& path, bool recursive) {

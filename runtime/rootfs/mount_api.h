@@ -21,6 +21,11 @@ Result<UniqueFd> NewFilesystem(std::string_view type, std::string_view source,
                                const std::vector<std::string>& sb_flags,
                                const std::vector<std::string>& data, uint64_t attrs);
 
+// Superblock reconfiguration (remount) of the filesystem under mount_fd,
+// by fd (fspick), with the same option handling as NewFilesystem.
+Status ReconfigureFilesystem(int mount_fd, const std::vector<std::string>& sb_flags,
+                             const std::vector<std::string>& data);
+
 // A detached copy of the mount (tree, when recursive) at from_fd/path.
 Result<UniqueFd> CloneTree(int from_fd, const std::string& path, bool recursive);
 

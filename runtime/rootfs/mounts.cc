@@ -31,24 +31,8 @@ Status VerifyFilesystem(int root_fd, const std::string& dest, const std::string&
 
 Status Remount(int root_fd, const std::string& dest, const MountOptions& options) {
   auto target = BERTH_TRY(OpenInRoot(root_fd, dest, O_PATH));
-  if (!options.bind && (!options.data.empty() || !options.sb_flags.empty())) {
-    // Superblock reconfiguration, by fd (fspick), never by path.
-    int raw = fspick(target.get(), "", FSPICK_EMPTY_PATH | FSPICK_CLOEXEC);
-    if (raw < 0) return Error::Sys("fspick");
-    UniqueFd fs(raw);
-    for (const auto& flag : options.sb_flags)
-      if (fsconfig(fs.get(), FSCONFIG_SET_FLAG, flag.c_str(), nullptr, 0) != 0)
-        return Error::Sys("remount option " + flag);
-    for (const auto& item : options.data) {
-      DataOption opt = SplitDataOption(item);
-      int rc = opt.has_value ? fsconfig(fs.get(), FSCONFIG_SET_STRING, opt.key.c_str(),
-                                        opt.value.c_str(), 0)
-                             : fsconfig(fs.get(), FSCONFIG_SET_FLAG, opt.key.c_str(), nullptr, 0);
-      if (rc != 0) return Error::Sys("remount option " + item);
-    }
-    if (fsconfig(fs.get(), FSCONFIG_CMD_RECONFIGURE, nullptr, nullptr, 0) != 0)
-      return Error::Sys("reconfigure");
-  }
+  if (!options.bind && (!options.data.empty() || !options.sb_flags.empty()))
+    BERTH_TRY(ReconfigureFilesystem(target.get(), options.sb_flags, options.data));
   BERTH_TRY(ApplyMountAttrs(target.get(), options));
   for (const auto& p : options.propagation)
     BERTH_TRY(SetPropagation(target.get(), p.type, p.recursive));

@@ -53,9 +53,10 @@ Result<UniqueFd> OpenInRoot(int root_fd, std::string_view path, int flags,
   std::string p(path);
   if (p.empty()) p = "/";
   long fd;
-  do {
+  int tries = 0;
+  do {  // EAGAIN: a rename raced with a ".." step; bounded so it cannot spin
     fd = syscall(SYS_openat2, root_fd, p.c_str(), &how, sizeof(how));
-  } while (fd < 0 && errno == EAGAIN);  // a rename raced with the lookup
+  } while (fd < 0 && errno == EAGAIN && ++tries < 128);
   if (fd < 0) return Error::Sys("open " + p + " in rootfs");
   return UniqueFd(static_cast<int>(fd));
 }
