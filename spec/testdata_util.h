@@ -2,10 +2,10 @@
 #pragma once
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,11 +14,16 @@ namespace berth::spec::testing {
 // Bazel runs tests from the workspace root inside the runfiles tree.
 inline std::string TestdataPath(const std::string& name) { return "spec/testdata/" + name; }
 
+// The whole file ("" if it cannot be read).
 inline std::string ReadTestdata(const std::string& name) {
-  std::ifstream in(TestdataPath(name), std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  std::string text;
+  int fd = open(TestdataPath(name).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buf[8192];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return text;
 }
 
 // Sorted file names in spec/testdata/<dir> (empty if the directory is missing).

@@ -81,15 +81,29 @@ void CheckIdMappings(Report& r, const std::string& path, const std::vector<IdMap
 
 namespace {
 
+void CheckEnv(Report& r, const std::string& path, const std::vector<std::string>& env) {
+  for (size_t i = 0; i < env.size(); ++i) {
+    size_t eq = env[i].find('=');
+    if (eq == std::string::npos) r.Add(At(path, i), "must be KEY=VALUE (missing '=')");
+    else if (eq == 0) r.Add(At(path, i), "must be KEY=VALUE (empty KEY)");
+  }
+}
+
+// "/proc", "/proc/", "//proc" all name /proc.
+bool IsProcDestination(std::string_view dest) {
+  std::string norm;
+  for (char c : dest)
+    if (c != '/' || norm.empty() || norm.back() != '/') norm += c;
+  while (norm.size() > 1 && norm.back() == '/') norm.pop_back();
+  return norm == "/proc" || norm == "proc";
+}
+
 void CheckProcess(Report& r, const Process& p) {
   if (p.args.empty()) r.Add("process.args", "must not be empty");
   else if (p.args[0].empty()) r.Add("process.args[0]", "must not be empty");
   if (!IsAbsolute(p.cwd)) r.Add("process.cwd", "must be an absolute path");
-  for (size_t i = 0; i < p.env.size(); ++i) {
-    size_t eq = p.env[i].find('=');
-    if (eq == std::string::npos) r.Add(At("process.env", i), "must be KEY=VALUE (missing '=')");
-    else if (eq == 0) r.Add(At("process.env", i), "must be KEY=VALUE (empty KEY)");
-  }
+  CheckEnv(r, "process.env", p.env);
+  if (p.user.umask && *p.user.umask > 0777) r.Add("process.user.umask", "must be <= 0777");
   if (p.capabilities) {
     const Capabilities& c = *p.capabilities;
     for (const auto& [name, set] :
@@ -149,6 +163,9 @@ void CheckMounts(Report& r, const std::vector<Mount>& mounts) {
     std::string at = At("mounts", i);
     // Relative destinations are deprecated but allowed (relative to "/").
     if (m.destination.empty()) r.Add(at + ".destination", "must not be empty");
+    // A fake /proc would redirect the runtime's own writes (CVE-2019-16884).
+    if (IsProcDestination(m.destination) && m.type != "proc")
+      r.Add(at, "only a proc filesystem may be mounted on /proc");
     if (m.uidMappings.empty() != m.gidMappings.empty())
       r.Add(at, "uidMappings and gidMappings must be given together");
     CheckIdMappings(r, at + ".uidMappings", m.uidMappings);
@@ -166,6 +183,7 @@ void CheckHooks(Report& r, const Hooks& h) {
       std::string at = At(std::string("hooks.") + phase, i);
       if (!IsAbsolute(hook.path)) r.Add(at + ".path", "must be an absolute path");
       if (hook.timeout && *hook.timeout <= 0) r.Add(at + ".timeout", "must be greater than 0");
+      CheckEnv(r, at + ".env", hook.env);
     }
   }
 }

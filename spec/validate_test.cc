@@ -55,6 +55,16 @@ const std::vector<Case>& Cases() {
        [](Config& c) { c.hooks.emplace().poststop = {Hook{"hook.sh", {}, {}, 0}}; },
        {"hooks.poststop[0].path: must be an absolute path",
         "hooks.poststop[0].timeout: must be greater than 0"}},
+      {"umask_range", [](Config& c) { c.process->user.umask = 01000; },
+       {"process.user.umask: must be <= 0777"}},
+      {"tmpfs_over_proc",
+       [](Config& c) {
+         c.mounts.push_back(Mount{"//proc/", "tmpfs", "tmpfs", {}, {}, {}});
+         c.mounts.push_back(Mount{"/proc/sys", "tmpfs", "tmpfs", {}, {}, {}});
+       },
+       {"mounts[7]: only a proc filesystem may be mounted on /proc"}},
+      {"hook_env", [](Config& c) { c.hooks.emplace().prestart = {Hook{"/h", {}, {"=x"}, {}}}; },
+       {"hooks.prestart[0].env[0]: must be KEY=VALUE (empty KEY)"}},
       {"hostname_without_uts",
        [](Config& c) { std::erase_if(c.linux_->namespaces, [](auto& n) { return n.type == NamespaceType::uts; }); },
        {"hostname: requires a uts namespace"}},

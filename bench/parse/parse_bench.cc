@@ -1,10 +1,11 @@
 // Google Benchmark of config.json handling: ParseConfig on the full example
 // of config.md and on `runc spec`'s template, SerializeConfig, Validate.
 #include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "spec/config_json.h"
@@ -14,15 +15,18 @@
 namespace {
 
 std::string ReadOrDie(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     std::fprintf(stderr, "cannot read %s (run from the workspace root or via bazel run)\n",
                  path.c_str());
     std::exit(1);
   }
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  std::string text;
+  char buf[8192];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return text;
 }
 
 const std::string& ConfigMdExample() {
