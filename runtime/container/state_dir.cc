@@ -113,7 +113,7 @@ Result<StateDir> StateDir::Create(const std::string& root, std::string_view id) 
   std::string path = root + "/" + std::string(id);
   if (mkdir(path.c_str(), 0711) != 0) {
     if (errno == EEXIST)
-      return Error(EEXIST, "container with id \"" + std::string(id) + "\" already exists");
+      return Error(0, "container with id \"" + std::string(id) + "\" already exists");
     return Error::Sys("mkdir " + path);
   }
   return StateDir(path, std::string(id));
@@ -124,7 +124,7 @@ Result<StateDir> StateDir::Open(const std::string& root, std::string_view id) {
   std::string path = root + "/" + std::string(id);
   struct stat st;
   if (lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    return Error(ENOENT, "container \"" + std::string(id) + "\" does not exist");
+    return Error(0, "container \"" + std::string(id) + "\" does not exist");
   return StateDir(path, std::string(id));
 }
 

@@ -34,7 +34,6 @@ TEST(StateDirTest, CreateIsExclusiveAndOpenFindsIt) {
   EXPECT_EQ(st.st_mode & 0777, 0700u);
   auto again = StateDir::Create(root, "c1");
   ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.error().code(), EEXIST);
   EXPECT_NE(again.error().message().find("already exists"), std::string::npos);
   EXPECT_TRUE(StateDir::Open(root, "c1").ok());
   auto missing = StateDir::Open(root, "nope");

@@ -1,0 +1,75 @@
+// `berth create` and `berth run`.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runtime/cli/commands.h"
+#include "runtime/cli/run_foreground.h"
+
+namespace berth::cli {
+namespace {
+
+std::vector<FlagSpec> CreateFlags() {
+  return {
+      {{"bundle", "b"}, true, "path to the root of the bundle directory, defaults to the current directory"},
+      {{"console-socket"}, true, "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console's pseudoterminal"},
+      {{"pid-file"}, true, "specify the file to write the process id to"},
+      {{"no-pivot"}, false, "do not use pivot root to jail process inside rootfs.  This should be used whenever the rootfs is on top of a ramdisk"},
+      {{"no-new-keyring"}, false, "do not create a new session keyring for the container.  This will cause the container to inherit the calling processes session key"},
+      {{"preserve-fds"}, true, "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)", "0"},
+  };
+}
+
+Result<container::CreateOptions> CreateOptionsFrom(const ParsedFlags& flags) {
+  container::CreateOptions options;
+  options.id = flags.positional.at(0);
+  options.bundle = flags.Get("bundle");
+  options.console_socket = flags.Get("console-socket");
+  options.pid_file = flags.Get("pid-file");
+  options.no_pivot = flags.Bool("no-pivot");
+  options.no_new_keyring = flags.Bool("no-new-keyring");
+  options.preserve_fds = BERTH_TRY(flags.Int("preserve-fds", 0));
+  if (options.preserve_fds < 0) return Error(EINVAL, "--preserve-fds must not be negative");
+  return options;
+}
+
+Result<int> RunCreate(const GlobalOptions& global, const ParsedFlags& flags) {
+  container::CreateOptions options = BERTH_TRY(CreateOptionsFrom(flags));
+  BERTH_TRY(container::Create(global.runtime, options));
+  return 0;
+}
+
+Result<int> RunRun(const GlobalOptions& global, const ParsedFlags& flags) {
+  container::CreateOptions options = BERTH_TRY(CreateOptionsFrom(flags));
+  if (flags.Bool("detach")) {
+    BERTH_TRY(container::Create(global.runtime, options));
+    Status started = container::Start(global.runtime, options.id);
+    if (!started) {
+      (void)container::Delete(global.runtime, options.id, true);
+      return std::move(started).error();
+    }
+    return 0;
+  }
+  return RunForeground(global.runtime, options, flags.Bool("keep"));
+}
+
+}  // namespace
+
+Command CreateCommand() {
+  return {"create", "create a container", "<container-id>", CreateFlags(), RunCreate, 1, 1};
+}
+
+Command RunCommand() {
+  std::vector<FlagSpec> flags = CreateFlags();
+  flags.push_back({{"detach", "d"}, false, "detach from the container's process"});
+  flags.push_back({{"keep"}, false, "do not delete the container after it exits"});
+  return {"run", "create and run a container", "<container-id>", flags, RunRun, 1, 1};
+}
+
+int ExitStatusOf(int wait_status) {
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
+  return 255;
+}
+
+}  // namespace berth::cli

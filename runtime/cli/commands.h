@@ -1,0 +1,52 @@
+// The command table of the berth CLI: one entry (and one small file) per
+// runc command. Each handler parses nothing itself: flags arrive parsed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "runtime/cli/flags.h"
+#include "runtime/container/container.h"
+#include "spec/error.h"
+
+namespace berth::cli {
+
+struct GlobalOptions {
+  container::RuntimeOptions runtime;
+  bool debug = false;
+};
+
+// A handler returns the process exit status, or an Error the CLI logs once.
+using Handler = Result<int> (*)(const GlobalOptions&, const ParsedFlags&);
+
+struct Command {
+  std::string name;
+  std::string summary;
+  std::string args_usage;  // e.g. "<container-id>"
+  std::vector<FlagSpec> flags;
+  Handler handler;
+  int min_args = 0;
+  int max_args = 0;  // -1: any number
+  Positional mode = Positional::kInterleaved;
+};
+
+Command CreateCommand();
+Command RunCommand();
+Command StartCommand();
+Command StateCommand();
+Command KillCommand();
+Command DeleteCommand();
+Command ListCommand();
+Command SpecCommand();
+Command FeaturesCommand();
+Command PauseCommand();
+Command ResumeCommand();
+Command PsCommand();
+
+std::vector<Command> AllCommands();
+
+// Exit status of a waited-for process as a shell reports it: the code, or
+// 128 + the signal number.
+int ExitStatusOf(int wait_status);
+
+}  // namespace berth::cli

@@ -1,0 +1,161 @@
+// berth: an OCI runtime with runc's command line. Parses the global flags,
+// dispatches to one command, and logs an error exactly once, here.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "runtime/cli/commands.h"
+#include "runtime/log/log.h"
+#include "spec/config.h"
+
+namespace berth::cli {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+std::vector<FlagSpec> GlobalFlags() {
+  return {
+      {{"debug"}, false, "enable debug logging"},
+      {{"log"}, true, "set the log file to write berth logs to (default is '/dev/stderr')"},
+      {{"log-format"}, true, "set the log format ('text' (default), or 'json')", "\"text\""},
+      {{"root"}, true, "root directory for storage of container state (this should be located in tmpfs)", "\"/run/berth\""},
+      {{"criu"}, true, "(unsupported) path to the criu binary used for checkpoint and restore"},
+      {{"systemd-cgroup"}, false, "enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\" for e.g. \"system.slice:runc:434234\""},
+      {{"rootless"}, true, "ignore cgroup permission errors ('true', 'false', or 'auto')", "\"auto\""},
+      {{"help", "h"}, false, "show help"},
+      {{"version", "v"}, false, "print the version"},
+  };
+}
+
+void PrintVersion() {
+  std::printf("berth version %s\nspec: %s\n", kVersion, std::string(spec::kOciVersion).c_str());
+}
+
+void PrintHelp(const std::vector<Command>& commands) {
+  std::string out =
+      "NAME:\n   berth - Open Container Initiative runtime\n\n"
+      "USAGE:\n   berth [global options] command [command options] [arguments...]\n\n"
+      "VERSION:\n   " + std::string(kVersion) + "\nspec: " + std::string(spec::kOciVersion) +
+      "\n\nCOMMANDS:\n";
+  for (const auto& c : commands) {
+    std::string name = c.name;
+    name.resize(12, ' ');
+    out += "   " + name + c.summary + "\n";
+  }
+  out += "\nGLOBAL OPTIONS:\n" + FlagHelp(GlobalFlags());
+  std::fputs(out.c_str(), stdout);
+}
+
+void PrintCommandHelp(const Command& c) {
+  std::string out = "NAME:\n   berth " + c.name + " - " + c.summary + "\n\nUSAGE:\n   berth " +
+                    c.name + " [command options] " + c.args_usage + "\n";
+  if (!c.flags.empty()) out += "\nOPTIONS:\n" + FlagHelp(c.flags);
+  std::fputs(out.c_str(), stdout);
+}
+
+// Logs once: to the log (stderr in text form by default); when the log is a
+// file, the message is also printed plainly on stderr, as runc does.
+void ReportError(const std::string& message) {
+  log::Err(message);
+  if (log::LogsToFile()) std::fprintf(stderr, "%s\n", message.c_str());
+}
+
+void ReportWarning(std::string_view message) { log::Warn(message); }
+
+Result<bool> ParseRootless(const std::string& value) {
+  if (value == "auto" || value.empty()) return geteuid() != 0;
+  if (value == "true") return true;
+  if (value == "false") return false;
+  return Error(EINVAL, "invalid value for --rootless: " + value);
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::vector<Command> commands = AllCommands();
+  auto global_flags = ParseFlags(args, GlobalFlags(), Positional::kStopAtFirst);
+  if (!global_flags) {
+    ReportError(global_flags.error().ToString());
+    return 1;
+  }
+  const ParsedFlags& g = *global_flags;
+  auto format = log::ParseFormat(g.Get("log-format", "text"));
+  if (!format) {
+    ReportError(format.error().ToString());
+    return 1;
+  }
+  if (Status s = log::Configure(g.Get("log"), *format, g.Bool("debug")); !s) {
+    ReportError(s.error().ToString());
+    return 1;
+  }
+  container::SetWarningHandler(ReportWarning);
+  if (g.Bool("version")) {
+    PrintVersion();
+    return 0;
+  }
+  if (g.positional.empty() || g.Bool("help")) {
+    PrintHelp(commands);
+    return 0;
+  }
+  GlobalOptions global;
+  global.runtime.root = g.Get("root", "/run/berth");
+  global.runtime.systemd_cgroup = g.Bool("systemd-cgroup");
+  global.debug = g.Bool("debug");
+  auto rootless = ParseRootless(g.Get("rootless", "auto"));
+  if (!rootless) {
+    ReportError(rootless.error().ToString());
+    return 1;
+  }
+  global.runtime.rootless = *rootless;
+
+  const std::string& name = g.positional[0];
+  const Command* command = nullptr;
+  for (const auto& c : commands)
+    if (c.name == name) command = &c;
+  if (!command) {
+    ReportError("No help topic for '" + name + "'");
+    return 3;
+  }
+  std::vector<FlagSpec> flag_specs = command->flags;
+  flag_specs.push_back({{"help", "h"}, false, "show help"});
+  std::vector<std::string> rest(g.positional.begin() + 1, g.positional.end());
+  auto flags = ParseFlags(rest, flag_specs, command->mode);
+  if (!flags) {
+    ReportError(flags.error().ToString());
+    return 1;
+  }
+  if (flags->Bool("help")) {
+    PrintCommandHelp(*command);
+    return 0;
+  }
+  int n = static_cast<int>(flags->positional.size());
+  if (n < command->min_args || (command->max_args >= 0 && n > command->max_args)) {
+    std::string expectation = command->min_args == command->max_args
+                                  ? "exactly " + std::to_string(command->min_args)
+                              : n < command->min_args ? "minimum " + std::to_string(command->min_args)
+                                                      : "maximum " + std::to_string(command->max_args);
+    PrintCommandHelp(*command);
+    ReportError("berth: \"" + name + "\" requires " + expectation + " argument(s)");
+    return 1;
+  }
+  auto result = command->handler(global, *flags);
+  if (!result) {
+    ReportError(result.error().ToString());
+    return 1;
+  }
+  return *result;
+}
+
+}  // namespace
+
+std::vector<Command> AllCommands() {
+  return {CreateCommand(), DeleteCommand(), FeaturesCommand(), KillCommand(), ListCommand(),
+          PauseCommand(),  PsCommand(),     ResumeCommand(),   RunCommand(),  SpecCommand(),
+          StartCommand(),  StateCommand()};
+}
+
+}  // namespace berth::cli
+
+int main(int argc, char** argv) { return berth::cli::Main(argc, argv); }

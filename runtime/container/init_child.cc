@@ -1,0 +1,231 @@
+#include "runtime/container/init_child.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/keyctl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstring>
+
+#include "runtime/container/fds.h"
+#include "runtime/hooks/hooks.h"
+#include "runtime/namespaces/namespaces.h"
+#include "runtime/process/attributes.h"
+#include "runtime/process/capabilities.h"
+#include "runtime/process/lsm.h"
+#include "runtime/process/rlimits.h"
+#include "runtime/process/user.h"
+#include "runtime/rootfs/sysctl.h"
+#include "runtime/terminal/terminal.h"
+#include "spec/state.h"
+
+namespace berth::container {
+namespace {
+
+constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// The parent may run with signals blocked (run's signal forwarding) or
+// ignored (inherited from its caller): the container starts clean.
+void ResetSignals() {
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    signal(sig, SIG_DFL);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+Status BecomeRootInNewUserNamespace() {
+  // The parent has written the id maps; uid/gid 0 must be mapped to use them.
+  if (setresgid(0, 0, 0) != 0) return Error::Sys("setresgid(0) in the new user namespace");
+  if (setresuid(0, 0, 0) != 0) return Error::Sys("setresuid(0) in the new user namespace");
+  return Ok();
+}
+
+Status JoinSessionKeyring(const std::string& id) {
+  std::string name = "_ses." + id;
+  if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name.c_str()) < 0 && errno != ENOSYS)
+    return Error::Sys("join session keyring");
+  return Ok();
+}
+
+std::string StateWithStatus(const std::string& state_json, spec::ContainerStatus status) {
+  auto state = spec::ParseState(state_json);
+  if (!state) return state_json;
+  state->status = status;
+  return spec::SerializeState(*state);
+}
+
+// chdir, then make sure the cwd is inside the container's root: a leaked
+// host directory fd (cwd "/proc/self/fd/N", CVE-2024-21626) would leave it
+// unreachable from "/", which getcwd reports as an error.
+Status ChangeDirectoryVerified(const std::string& cwd) {
+  if (chdir(cwd.c_str()) != 0) return Error::Sys("chdir to cwd (\"" + cwd + "\") set in config.json");
+  char buf[PATH_MAX];
+  if (getcwd(buf, sizeof buf) == nullptr || buf[0] != '/')
+    return Error(errno ? errno : ENOENT, "current working directory is outside of container mount namespace root");
+  return Ok();
+}
+
+Status SetUpConsole(InitContext& ctx, const spec::Process& process) {
+  auto pair = BERTH_TRY_CTX(terminal::OpenConsole(), "open console");
+  Status sent = terminal::SendConsoleMaster(ctx.console_socket_fd, pair.master_fd);
+  close(pair.master_fd);
+  close(ctx.console_socket_fd);
+  ctx.console_socket_fd = -1;
+  if (!sent) return std::move(sent).error().Context("send console master");
+  Status ctty = terminal::BecomeControllingTerminal(pair.peer_fd, process.consoleSize);
+  if (pair.peer_fd > 2) close(pair.peer_fd);
+  if (!ctty) return std::move(ctty).error().Context("console");
+  return Ok();
+}
+
+Status InstallSeccompFilter(const InitContext& ctx, const std::string& state_json) {
+  if (!ctx.seccomp) return Ok();
+  int notify_fd = BERTH_TRY_CTX(process::InstallSeccomp(*ctx.seccomp), "install seccomp");
+  if (notify_fd >= 0) {
+    Status sent = process::SendSeccompListenerFd(*ctx.config->linux_->seccomp, notify_fd, state_json);
+    close(notify_fd);
+    if (!sent) return std::move(sent).error().Context("send seccomp listener fd");
+  }
+  return Ok();
+}
+
+// Steps up to "created". Returns the resolved executable path.
+Result<std::string> PrepareContainer(InitContext& ctx, std::string* state_json) {
+  const spec::Config& config = *ctx.config;
+  const spec::Linux& linux_config = *config.linux_;
+  const spec::Process& process = *config.process;
+
+  BERTH_TRY(ns::JoinNamespaces(linux_config));
+  BERTH_TRY(ctx.sync->WaitFor(SyncType::kSetupDone));
+  if (ctx.new_user_ns) BERTH_TRY(BecomeRootInNewUserNamespace());
+  // Non-dumpable until execve: nothing in the container may ptrace us or
+  // open our /proc files (CVE-2016-9962). Set after the parent wrote the id
+  // maps, which needs a dumpable child in a new user namespace.
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return Error::Sys("prctl(PR_SET_DUMPABLE)");
+  if (!ctx.no_new_keyring) BERTH_TRY(JoinSessionKeyring(ctx.container_id));
+  BERTH_TRY(ns::UnshareLateNamespaces(linux_config));
+  BERTH_TRY_CTX(rootfs::PrepareRootfs(config, ctx.rootfs), "prepare rootfs");
+
+  BERTH_TRY(ctx.sync->Send(SyncType::kRootfsReady));
+  SyncMessage hooks_done = BERTH_TRY(ctx.sync->WaitFor(SyncType::kHooksDone));
+  *state_json = hooks_done.payload;
+  if (config.hooks && !config.hooks->createContainer.empty())
+    BERTH_TRY(hooks::RunHooks(config.hooks->createContainer, *state_json, "createContainer"));
+
+  BERTH_TRY_CTX(rootfs::EnterRootfs(config, ctx.rootfs), "enter rootfs");
+  BERTH_TRY(rootfs::ApplySysctls(config));
+  BERTH_TRY(ns::SetHostAndDomainName(config));
+  if (process.terminal) BERTH_TRY(SetUpConsole(ctx, process));
+
+  BERTH_TRY(process::ApplyRlimits(process.rlimits));
+  BERTH_TRY(process::ApplyOomScoreAdj(process));
+  BERTH_TRY(process::ApplyScheduler(process));
+  BERTH_TRY(process::ApplyIoPriority(process));
+  BERTH_TRY(process::ApplyPersonality(linux_config));
+  BERTH_TRY(process::ApplyMemoryPolicy(linux_config));
+  if (process.execCPUAffinity) BERTH_TRY(process::ApplyCpuAffinity(process.execCPUAffinity->initial));
+
+  BERTH_TRY(process::SetUser(process.user));
+  BERTH_TRY(process::ApplyCapabilities(process.capabilities));
+  BERTH_TRY(process::ApplyLsmLabels(process));
+  if (!process.noNewPrivileges) BERTH_TRY(InstallSeccompFilter(ctx, *state_json));
+
+  std::string cwd = process.cwd.empty() ? "/" : process.cwd;
+  BERTH_TRY(ChangeDirectoryVerified(cwd));
+  if (process.args.empty()) return Error(EINVAL, "process.args must not be empty");
+  return LookPath(process.args[0], process.env);
+}
+
+// Steps after `start` opened the fifo. Returns only on error.
+Status StartProcess(InitContext& ctx, const std::string& path, const std::string& state_json,
+                    int fifo_write_fd) {
+  const spec::Config& config = *ctx.config;
+  const spec::Process& process = *config.process;
+  if (config.hooks && !config.hooks->startContainer.empty()) {
+    BERTH_TRY(hooks::RunHooks(config.hooks->startContainer,
+                              StateWithStatus(state_json, spec::ContainerStatus::created),
+                              "startContainer"));
+  }
+  BERTH_TRY(process::ApplyNoNewPrivileges(process.noNewPrivileges));
+  if (process.noNewPrivileges) BERTH_TRY(InstallSeccompFilter(ctx, state_json));
+  if (process.execCPUAffinity) BERTH_TRY(process::ApplyCpuAffinity(process.execCPUAffinity->final));
+  BERTH_TRY(CloseFdsForExec(ctx.extra_fds, fifo_write_fd));
+
+  std::vector<char*> argv;
+  for (const auto& a : process.args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const auto& e : process.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  execve(path.c_str(), argv.data(), envp.data());
+  return Error::Sys("exec \"" + process.args[0] + "\"");
+}
+
+void WriteAll(int fd, const std::string& text) {
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    done += n;
+  }
+}
+
+}  // namespace
+
+Result<std::string> LookPath(const std::string& file, const std::vector<std::string>& env) {
+  auto executable = [](const std::string& p) {
+    struct stat st;
+    return stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(p.c_str(), X_OK) == 0;
+  };
+  if (file.find('/') != std::string::npos) {
+    if (executable(file)) return file;
+    return Error(errno ? errno : EACCES, "exec: \"" + file + "\"");
+  }
+  std::string path = kDefaultPath;
+  for (const auto& e : env)
+    if (e.starts_with("PATH=")) path = e.substr(5);
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    std::string candidate = dir + "/" + file;
+    if (executable(candidate)) return candidate;
+    start = end + 1;
+  }
+  return Error(ENOENT, "exec: \"" + file + "\": executable file not found in $PATH");
+}
+
+void RunInit(InitContext& ctx) {
+  ResetSignals();
+  std::string state_json;
+  auto prepared = PrepareContainer(ctx, &state_json);
+  if (!prepared) {
+    (void)ctx.sync->SendError(std::move(prepared).error());
+    _exit(1);
+  }
+  // The fifo is reopened through our O_PATH fd, since its path is outside
+  // the new root. Opening for writing blocks until `start` opens it to read.
+  std::string fifo_path = "/proc/self/fd/" + std::to_string(ctx.exec_fifo_fd);
+  if (!ctx.sync->Send(SyncType::kCreated)) _exit(1);
+  ctx.sync->Close();
+  int fifo_write_fd = open(fifo_path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fifo_write_fd < 0) _exit(1);
+  close(ctx.exec_fifo_fd);
+  Status started = StartProcess(ctx, *prepared, state_json, fifo_write_fd);
+  // Only reached on failure: `start` reads this text and reports it.
+  WriteAll(fifo_write_fd, started.error().ToString());
+  _exit(1);
+}
+
+}  // namespace berth::container

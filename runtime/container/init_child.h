@@ -1,0 +1,38 @@
+// The container init, CHILD side: runs in the process clone3() made, from the
+// namespaces to execve of the user process, in the order the spec and the
+// security notes require. Never returns.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "runtime/container/sync.h"
+#include "runtime/process/seccomp.h"
+#include "runtime/rootfs/rootfs.h"
+#include "spec/config.h"
+
+namespace berth::container {
+
+struct InitContext {
+  const spec::Config* config = nullptr;  // the parent's copy (clone copies memory)
+  rootfs::RootfsOptions rootfs;
+  std::string container_id;
+  SyncSocket* sync = nullptr;   // the child's end
+  int exec_fifo_fd = -1;        // O_PATH fd of <state dir>/exec.fifo
+  int console_socket_fd = -1;   // connected console socket, or -1
+  int extra_fds = 0;            // fds 3 .. 3+extra-1 are handed to the process
+  bool new_user_ns = false;     // the clone created a user namespace
+  bool no_new_keyring = false;
+  std::optional<process::SeccompFilter> seccomp;
+};
+
+// Runs the init sequence. Before the container is "created" a failure goes
+// to the parent over the sync socket; afterwards (startContainer hooks,
+// seccomp, execve) it is written to the exec fifo, where `start` reads it.
+[[noreturn]] void RunInit(InitContext& context);
+
+// Resolves a command as execvp would, with the container's PATH
+// (process.env; the default PATH when absent). Result is the path to exec.
+Result<std::string> LookPath(const std::string& file, const std::vector<std::string>& env);
+
+}  // namespace berth::container

@@ -1,0 +1,244 @@
+// `create`, PARENT side: prepares the state dir, cgroup and fds, clone3()s
+// the init (no re-exec of the runtime) and drives it through the sync
+// protocol (sync.h). Any failure undoes everything (CreateTransaction).
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "runtime/cgroups/manager.h"
+#include "runtime/container/container.h"
+#include "runtime/container/fds.h"
+#include "runtime/container/init_child.h"
+#include "runtime/container/proc_stat.h"
+#include "runtime/container/state_dir.h"
+#include "runtime/container/sync.h"
+#include "runtime/hooks/hooks.h"
+#include "runtime/namespaces/namespaces.h"
+#include "spec/config_json.h"
+#include "spec/validate.h"
+
+namespace berth::container {
+namespace {
+
+// The kernel's struct clone_args (v0 layout, 64 bytes).
+struct CloneArgs {
+  uint64_t flags = 0;
+  uint64_t pidfd = 0;
+  uint64_t child_tid = 0;
+  uint64_t parent_tid = 0;
+  uint64_t exit_signal = 0;
+  uint64_t stack = 0;
+  uint64_t stack_size = 0;
+  uint64_t tls = 0;
+};
+
+// Fork-like clone3: the child continues here with a copy of our memory.
+pid_t Clone3(uint64_t flags) {
+  CloneArgs args;
+  args.flags = flags;
+  args.exit_signal = SIGCHLD;
+  return static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof args));
+}
+
+Result<std::string> AbsolutePath(const std::string& path) {
+  char buf[PATH_MAX];
+  if (!realpath(path.c_str(), buf)) return Error::Sys("resolve " + path);
+  return std::string(buf);
+}
+
+Result<int> ConnectConsoleSocket(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) return Error(ENAMETOOLONG, "console socket path " + path);
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Error::Sys("console socket");
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    Error e = Error::Sys("connect to console socket " + path);
+    close(fd);
+    return e;
+  }
+  return fd;
+}
+
+// Everything create has made so far; undone unless Commit() is called.
+class CreateTransaction {
+ public:
+  ~CreateTransaction() {
+    if (committed_) {
+      CloseFds();
+      return;
+    }
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (cgroup_) {
+      (void)cgroup_->KillAll(SIGKILL);
+      // The cgroup empties asynchronously after its last process is reaped.
+      for (int i = 0; i < 200; ++i) {
+        if (cgroup_->Destroy()) break;
+        usleep(1000);
+      }
+    }
+    if (run_poststop_ && config_ && config_->hooks && !config_->hooks->poststop.empty()) {
+      Status s = hooks::RunHooks(config_->hooks->poststop, state_json_, "poststop");
+      if (!s) Warn(s.error().ToString());
+    }
+    CloseFds();
+    if (dir_) (void)dir_->Remove();
+  }
+
+  void CloseFds() {
+    for (int& fd : fds_)
+      if (fd >= 0) close(fd);
+    fds_.clear();
+  }
+
+  std::optional<StateDir> dir_;
+  std::unique_ptr<cgroups::Manager> cgroup_;
+  pid_t pid_ = 0;
+  std::vector<int> fds_;
+  const spec::Config* config_ = nullptr;
+  bool run_poststop_ = false;  // hooks ran: the spec continues at poststop
+  std::string state_json_;
+  bool committed_ = false;
+};
+
+Status RunRuntimeHooks(const std::vector<spec::Hook>& hooks, const std::string& state_json,
+                       std::string_view phase) {
+  if (hooks.empty()) return Ok();
+  return hooks::RunHooks(hooks, state_json, phase);
+}
+
+}  // namespace
+
+Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options) {
+  BERTH_TRY(ValidateContainerId(options.id));
+  std::string bundle = BERTH_TRY(AbsolutePath(options.bundle.empty() ? "." : options.bundle));
+  spec::Config config = BERTH_TRY(spec::ReadConfigFile(bundle + "/config.json"));
+  BERTH_TRY_CTX(spec::ValidateForCreate(config), "invalid config.json");
+  if (!config.process) return Error(EINVAL, "config.json: process is required");
+  if (!config.root) return Error(EINVAL, "config.json: root is required");
+  if (!config.linux_) config.linux_.emplace();
+  const bool terminal = config.process->terminal;
+  const bool have_console = !options.console_socket.empty() || options.console_socket_fd >= 0;
+  if (terminal && !have_console)
+    return Error(EINVAL, "cannot allocate tty if berth will detach without setting console socket");
+  if (!terminal && !options.console_socket.empty())
+    return Error(EINVAL, "cannot use console socket if berth will not detach or allocate tty");
+
+  std::string root_path = config.root->path;
+  if (root_path.empty() || root_path[0] != '/') root_path = bundle + "/" + root_path;
+  std::string rootfs = BERTH_TRY_CTX(AbsolutePath(root_path), "rootfs");
+
+  ExtraFds extra = CountExtraFds(options.preserve_fds);
+  if (extra.listen_fds > 0) {
+    config.process->env.push_back("LISTEN_FDS=" + std::to_string(extra.listen_fds));
+    config.process->env.push_back("LISTEN_PID=1");
+  }
+
+  std::optional<process::SeccompFilter> seccomp;
+  if (config.linux_->seccomp)
+    seccomp = BERTH_TRY_CTX(process::CompileSeccomp(*config.linux_->seccomp), "seccomp");
+
+  CreateTransaction tx;
+  tx.config_ = &config;
+  tx.dir_ = BERTH_TRY(StateDir::Create(runtime.root, options.id));
+  const StateDir& dir = *tx.dir_;
+
+  std::string fifo = dir.File(kExecFifo);
+  if (mkfifo(fifo.c_str(), 0622) != 0) return Error::Sys("create exec fifo");
+  // mkfifo honours the umask; the init may run as any uid, so set it.
+  if (chmod(fifo.c_str(), 0622) != 0) return Error::Sys("chmod exec fifo");
+  int fifo_fd = open(fifo.c_str(), O_PATH | O_CLOEXEC);
+  if (fifo_fd < 0) return Error::Sys("open exec fifo");
+  tx.fds_.push_back(fifo_fd);
+
+  int console_fd = options.console_socket_fd;
+  if (!options.console_socket.empty()) {
+    console_fd = BERTH_TRY(ConnectConsoleSocket(options.console_socket));
+    tx.fds_.push_back(console_fd);
+  }
+
+  cgroups::CgroupSpec cgroup_spec{options.id, config.linux_->cgroupsPath, runtime.systemd_cgroup,
+                                  runtime.rootless};
+  tx.cgroup_ = BERTH_TRY_CTX(cgroups::NewManager(cgroup_spec), "cgroup");
+  BERTH_TRY_CTX(tx.cgroup_->Create(), "create cgroup");
+  BERTH_TRY(dir.Write(kCgroupFile, tx.cgroup_->Serialize()));
+  BERTH_TRY(dir.Write(kConfigFile, spec::SerializeConfig(config)));
+
+  auto [parent_sync, child_sync] = BERTH_TRY(SyncSocket::Pair());
+
+  const uint64_t clone_flags = ns::CloneFlags(*config.linux_);
+  InitContext context;
+  context.config = &config;
+  context.rootfs = rootfs::RootfsOptions{rootfs, bundle, options.no_pivot};
+  context.container_id = options.id;
+  context.sync = &child_sync;
+  context.exec_fifo_fd = fifo_fd;
+  context.console_socket_fd = terminal ? console_fd : -1;
+  context.extra_fds = extra.total();
+  context.new_user_ns = (clone_flags & CLONE_NEWUSER) != 0;
+  context.no_new_keyring = options.no_new_keyring;
+  context.seccomp = std::move(seccomp);
+
+  pid_t pid = Clone3(clone_flags);
+  if (pid < 0) return Error::Sys("clone3 container init");
+  if (pid == 0) {
+    parent_sync.Close();
+    RunInit(context);
+  }
+  tx.pid_ = pid;
+  child_sync.Close();
+
+  auto stat = BERTH_TRY_CTX(ReadProcStat(pid), "container init");
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  InitRecord record{pid, stat.start_time, now.tv_sec * 1000000000LL + now.tv_nsec};
+  BERTH_TRY(dir.Write(kInitFile, FormatInitRecord(record)));
+
+  BERTH_TRY_CTX(tx.cgroup_->AddProcess(pid), "join cgroup");
+  BERTH_TRY_CTX(tx.cgroup_->ApplyResources(cgroups::ResourcesWithConfiguredDevices(*config.linux_)),
+                "apply cgroup resources");
+  BERTH_TRY_CTX(ns::WriteIdMappings(pid, *config.linux_), "write id mappings");
+  BERTH_TRY(parent_sync.Send(SyncType::kSetupDone));
+  BERTH_TRY_CTX(parent_sync.WaitFor(SyncType::kRootfsReady), "container init");
+
+  spec::State state{std::string(spec::kOciVersion), options.id, spec::ContainerStatus::creating,
+                    pid, bundle, config.annotations};
+  tx.state_json_ = spec::SerializeState(state);
+  if (config.hooks) {
+    tx.run_poststop_ = true;
+    BERTH_TRY(RunRuntimeHooks(config.hooks->prestart, tx.state_json_, "prestart"));
+    BERTH_TRY(RunRuntimeHooks(config.hooks->createRuntime, tx.state_json_, "createRuntime"));
+  }
+  BERTH_TRY(parent_sync.Send(SyncType::kHooksDone, tx.state_json_));
+  BERTH_TRY_CTX(parent_sync.WaitFor(SyncType::kCreated), "container init");
+
+  state.status = spec::ContainerStatus::created;
+  BERTH_TRY(dir.Write(kStateFile, spec::SerializeState(state)));
+  if (!options.pid_file.empty()) {
+    std::string pid_file = options.pid_file;
+    if (pid_file[0] != '/') {
+      char cwd[PATH_MAX];
+      if (getcwd(cwd, sizeof cwd)) pid_file = std::string(cwd) + "/" + pid_file;
+    }
+    BERTH_TRY_CTX(WriteFileAtomic(pid_file, std::to_string(pid), 0644), "write pid file");
+  }
+  tx.committed_ = true;
+  return pid;
+}
+
+}  // namespace berth::container
