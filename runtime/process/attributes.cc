@@ -13,6 +13,8 @@
 #include <string>
 #include <utility>
 
+#include "runtime/process/procfs_file.h"
+
 namespace berth::process {
 namespace {
 
@@ -85,8 +87,7 @@ struct SchedAttr {
 };
 
 Status WriteProcFile(const char* path, const std::string& value) {
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return Error::Sys(std::string("open ") + path);
+  int fd = BERTH_TRY(OpenVerifiedProcFile(path, O_WRONLY));
   ssize_t n = write(fd, value.data(), value.size());
   int saved = errno;
   close(fd);

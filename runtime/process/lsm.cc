@@ -2,9 +2,10 @@
 
 #include <fcntl.h>
 #include <linux/magic.h>
-#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
+
+#include "runtime/process/procfs_file.h"
 
 namespace berth::process {
 namespace {
@@ -29,30 +30,16 @@ std::optional<std::string> ReadSmall(const std::string& path, long required_magi
   return std::string(buf, static_cast<size_t>(n));
 }
 
-// The id of the mount dirfd/path lives on.
-std::optional<uint64_t> MountId(int dirfd, const char* path, int flags) {
-  struct statx st;
-  if (statx(dirfd, path, flags, STATX_MNT_ID, &st) != 0 || !(st.stx_mask & STATX_MNT_ID))
-    return std::nullopt;
-  return st.stx_mnt_id;
-}
-
 Status WriteAttr(const std::string& path, const std::string& value, const LsmPaths& paths,
                  const std::string& what) {
-  int fd = open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return Error::Sys("set " + what + ": open " + path);
+  int fd = -1;
   if (paths.verify_filesystems) {
-    if (!OnFilesystem(fd, PROC_SUPER_MAGIC)) {
-      close(fd);
-      return Error(EXDEV, "set " + what + ": " + path + " is not on procfs");
-    }
-    auto file_mount = MountId(fd, "", AT_EMPTY_PATH);
-    auto proc_mount = MountId(AT_FDCWD, paths.proc_root.c_str(), 0);
-    if (!file_mount || !proc_mount || *file_mount != *proc_mount) {
-      close(fd);
-      return Error(EXDEV, "set " + what + ": " + path + " is overmounted (not on the " +
-                              paths.proc_root + " mount)");
-    }
+    auto opened = OpenVerifiedProcFile(path, O_WRONLY, paths.proc_root);
+    if (!opened) return std::move(opened).error().Context("set " + what);
+    fd = *opened;
+  } else {
+    fd = open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return Error::Sys("set " + what + ": open " + path);
   }
   ssize_t n = write(fd, value.data(), value.size());
   int saved = errno;
