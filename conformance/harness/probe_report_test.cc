@@ -26,7 +26,13 @@ TEST(ProbeReport, ParsesMountInfoLines) {
   EXPECT_EQ(m->fs_type, "ext3");
   EXPECT_EQ(m->source, "/dev/root");
   EXPECT_TRUE(m->HasSuperOption("errors"));
-  EXPECT_EQ(m->Propagation(), "slave");
+  EXPECT_EQ(m->Propagation(), "shared");  // shared and slave: still shared
+  auto slave = ParseMountInfoLine("2 1 0:1 / /s rw master:4 - tmpfs tmpfs rw");
+  ASSERT_TRUE(slave.has_value());
+  EXPECT_EQ(slave->Propagation(), "slave");
+  auto unbindable = ParseMountInfoLine("3 1 0:1 / /u rw unbindable - tmpfs tmpfs rw");
+  ASSERT_TRUE(unbindable.has_value());
+  EXPECT_EQ(unbindable->Propagation(), "unbindable");
   auto p = ParseMountInfoLine("1 0 0:1 / / ro - tmpfs tmpfs ro");
   ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->Propagation(), "private");

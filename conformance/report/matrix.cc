@@ -40,6 +40,22 @@ RuntimeSummary Summarize(const std::map<std::string, Cell>& cells) {
   return s;
 }
 
+// Ids checked by cases but not in the registry (the security regression
+// tests), in order of first appearance.
+std::vector<std::string> ExtraIds(const MatrixInput& in) {
+  std::map<std::string, bool> known;
+  for (const auto& r : *in.registry) known[r.id] = true;
+  std::vector<std::string> extra;
+  for (const auto& run : *in.runs)
+    for (const auto& c : run.cases)
+      for (const auto& check : c.checks)
+        if (!known[check.requirement]) {
+          known[check.requirement] = true;
+          extra.push_back(check.requirement);
+        }
+  return extra;
+}
+
 }  // namespace
 
 Coverage ComputeCoverage(const MatrixInput& in) {
@@ -101,6 +117,25 @@ std::string WriteMarkdown(const MatrixInput& in) {
     }
     out += " " + text + " |\n";
   }
+  auto extra = ExtraIds(in);
+  if (!extra.empty()) {
+    out += "\n### Security regression tests (../shared/notes/security.md)\n\n| test |";
+    for (const auto& run : *in.runs) out += " " + MdCell(run.label) + " |";
+    out += "\n|---|";
+    for (size_t i = 0; i < in.runs->size(); ++i) out += "---|";
+    out += "\n";
+    for (const auto& id : extra) {
+      out += "| `" + id + "` |";
+      for (const auto& m : cells) {
+        auto it = m.find(id);
+        if (it == m.end()) out += " — |";
+        else if (it->second.outcome == Outcome::pass) out += " pass |";
+        else if (it->second.outcome == Outcome::fail) out += " **fail**: " + MdCell(it->second.detail) + " |";
+        else out += " skip: " + MdCell(it->second.detail) + " |";
+      }
+      out += "\n";
+    }
+  }
   return out;
 }
 
@@ -153,6 +188,21 @@ std::string WriteHtml(const MatrixInput& in) {
                                            : " <em>(not covered)</em>";
     }
     out += "<td>" + XmlEscape(r.text) + note + "</td></tr>\n";
+  }
+  for (const auto& id : ExtraIds(in)) {
+    out += "<tr><td><code>" + XmlEscape(id) + "</code></td><td>regression</td>";
+    for (const auto& m : cells) {
+      auto it = m.find(id);
+      if (it == m.end()) {
+        out += "<td class=\"none\">—</td>";
+        continue;
+      }
+      std::string cls(OutcomeName(it->second.outcome));
+      out += "<td class=\"" + cls + "\">" + cls;
+      if (it->second.outcome != Outcome::pass && !it->second.detail.empty()) out += ": " + XmlEscape(it->second.detail);
+      out += "</td>";
+    }
+    out += "<td>security regression test (../shared/notes/security.md)</td></tr>\n";
   }
   return out + "</table>\n</body></html>\n";
 }

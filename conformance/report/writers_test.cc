@@ -69,6 +69,18 @@ TEST(Writers, MarkdownMatrixHasOneRowPerRequirement) {
   EXPECT_NE(md.find("not checkable here: needs hardware"), std::string::npos);
 }
 
+TEST(Writers, ExtraIdsGetTheirOwnSection) {
+  auto runs = SampleRuns();
+  runs[0].cases.push_back({"cve", {"security.md#cve-1"}, {{"security.md#cve-1", Outcome::fail, "leaked"}}, 0});
+  auto registry = SampleRegistry();
+  std::map<std::string, std::string> none;
+  MatrixInput in{&registry, &runs, &none, ""};
+  std::string md = WriteMarkdown(in);
+  EXPECT_NE(md.find("| `security.md#cve-1` | **fail**: cve: leaked | — |"), std::string::npos) << md;
+  EXPECT_EQ(ComputeCoverage(in).total, 4);  // regressions are not spec requirements
+  EXPECT_NE(WriteHtml(in).find("security.md#cve-1"), std::string::npos);
+}
+
 TEST(Writers, HtmlIsSelfContainedAndEscaped) {
   auto runs = SampleRuns();
   auto registry = SampleRegistry();
