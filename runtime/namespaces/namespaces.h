@@ -45,8 +45,7 @@ Status WriteIdMappings(pid_t child, const spec::Linux& linux_config);
 
 // The text written to /proc/self/timens_offsets for linux.timeOffsets:
 // "monotonic SECS NANOSECS\n" / "boottime ...". Error for an unknown clock.
-Result<std::string> FormatTimeOffsets(
-    const std::map<std::string, spec::TimeOffset>& offsets);
+Result<std::string> FormatTimeOffsets(const std::map<std::string, spec::TimeOffset>& offsets);
 
 // Child side: unshare(CLONE_NEWCGROUP) when the config asks for a new cgroup
 // namespace, and unshare(CLONE_NEWTIME) for a new time namespace, writing

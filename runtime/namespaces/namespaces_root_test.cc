@@ -1,13 +1,12 @@
 // Namespaces for real: joining by path, id maps, late cgroup/time unshare,
 // host and domain names. Needs root; each case runs in a forked child.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include "runtime/namespaces/namespaces.h"
 #include "runtime/rootfs/root_test_util.h"
@@ -19,10 +18,10 @@ using spec::NamespaceType;
 using testing::ReadFile;
 using testing::RunInChild;
 
-#define EXPECT_CHILD_OK(report)                            \
-  do {                                                     \
-    std::string child_report_ = (report);                  \
-    EXPECT_TRUE(child_report_.empty()) << child_report_;   \
+#define EXPECT_CHILD_OK(report)                          \
+  do {                                                   \
+    std::string child_report_ = (report);                \
+    EXPECT_TRUE(child_report_.empty()) << child_report_; \
   } while (0)
 
 // A process parked in new namespaces until destroyed. `setup` runs in it
@@ -113,8 +112,9 @@ TEST_F(NamespacesRootTest, JoinUtsByPath) {
 TEST_F(NamespacesRootTest, JoinUserNamespaceFirstAndBecomeRoot) {
   // The holder's uts namespace is owned by its user namespace: joining the
   // uts namespace works only after the user namespace was joined.
-  NamespaceHolder holder(CLONE_NEWUSER | CLONE_NEWUTS, [] { return sethostname("in-userns", 9) == 0; },
-                         /*wait_for_maps=*/true);
+  NamespaceHolder holder(
+      CLONE_NEWUSER | CLONE_NEWUTS, [] { return sethostname("in-userns", 9) == 0; },
+      /*wait_for_maps=*/true);
   ASSERT_TRUE(holder.ok());
   spec::Linux maps = With({{NamespaceType::user, ""}});
   maps.uidMappings = {{0, 200000, 1000}};
@@ -122,8 +122,8 @@ TEST_F(NamespacesRootTest, JoinUserNamespaceFirstAndBecomeRoot) {
   ASSERT_TRUE(WriteIdMappings(holder.pid(), maps).ok());
   ASSERT_TRUE(holder.Continue());
   // Listed uts first on purpose: the user namespace must still be joined first.
-  auto l = With({{NamespaceType::uts, holder.NsPath("uts")},
-                 {NamespaceType::user, holder.NsPath("user")}});
+  auto l = With(
+      {{NamespaceType::uts, holder.NsPath("uts")}, {NamespaceType::user, holder.NsPath("user")}});
   EXPECT_CHILD_OK(RunInChild(
       [&]() -> std::string {
         CHILD_OK(JoinNamespaces(l));
@@ -137,7 +137,8 @@ TEST_F(NamespacesRootTest, JoinUserNamespaceFirstAndBecomeRoot) {
 }
 
 TEST_F(NamespacesRootTest, WriteIdMappings) {
-  NamespaceHolder holder(CLONE_NEWUSER, [] { return true; }, /*wait_for_maps=*/true);
+  NamespaceHolder holder(
+      CLONE_NEWUSER, [] { return true; }, /*wait_for_maps=*/true);
   ASSERT_TRUE(holder.ok());
   spec::Linux l = With({{NamespaceType::user, ""}});
   l.uidMappings = {{0, 100000, 65536}};

@@ -2,9 +2,8 @@
 // the checks that run before any system call.
 #include "runtime/namespaces/namespaces.h"
 
-#include <sched.h>
-
 #include <gtest/gtest.h>
+#include <sched.h>
 
 namespace berth::ns {
 namespace {
@@ -37,8 +36,8 @@ TEST(CloneFlagsTest, OnlyNewNamespacesWithoutCgroupAndTime) {
                  {NamespaceType::user, ""},
                  {NamespaceType::cgroup, ""},
                  {NamespaceType::time, ""}});
-  EXPECT_EQ(CloneFlags(l), uint64_t{CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
-                                    CLONE_NEWUSER});
+  EXPECT_EQ(CloneFlags(l),
+            uint64_t{CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWUSER});
   EXPECT_EQ(CloneFlags(With({})), 0u);
   EXPECT_EQ(CloneFlags(With({{NamespaceType::user, "/proc/1/ns/user"}})), 0u);
 }

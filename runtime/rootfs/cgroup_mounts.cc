@@ -74,8 +74,7 @@ Result<UniqueFd> HierarchyMount(const Hierarchy& h, const std::string& host_dir,
     // Inside a cgroup namespace /proc/self/cgroup shows "/" for every
     // hierarchy, so a bind fallback would expose the host's whole tree:
     // a fresh mount (rooted at the namespace) is the only safe choice.
-    return NewFilesystem(h.controllers.empty() ? "cgroup2" : "cgroup", "cgroup", {}, flags,
-                         attrs);
+    return NewFilesystem(h.controllers.empty() ? "cgroup2" : "cgroup", "cgroup", {}, flags, attrs);
   }
   auto tree = BERTH_TRY(CloneTree(AT_FDCWD, host_dir + h.path, false));
   BERTH_TRY(SetMountAttrs(tree.get(), attrs, 0, false));
@@ -86,8 +85,8 @@ Result<UniqueFd> HierarchyMount(const Hierarchy& h, const std::string& host_dir,
 
 Status MountCgroups(int root_fd, const std::string& destination, const MountOptions& options,
                     const MountContext& context) {
-  const uint64_t attrs = options.attr_set | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                         MOUNT_ATTR_NOEXEC;
+  const uint64_t attrs =
+      options.attr_set | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
   auto own = BERTH_TRY(ReadOwnCgroups());
   auto target = BERTH_TRY(CreateInRoot(root_fd, destination, TargetKind::kDirectory));
 
@@ -101,8 +100,8 @@ Status MountCgroups(int root_fd, const std::string& destination, const MountOpti
   }
 
   // v1 / hybrid: build the tmpfs writable, fill it, then make it read-only.
-  auto tmpfs = BERTH_TRY(NewFilesystem("tmpfs", "tmpfs", {}, {"mode=755"},
-                                       attrs & ~uint64_t{MOUNT_ATTR_RDONLY}));
+  auto tmpfs = BERTH_TRY(
+      NewFilesystem("tmpfs", "tmpfs", {}, {"mode=755"}, attrs & ~uint64_t{MOUNT_ATTR_RDONLY}));
   BERTH_TRY(MoveMount(tmpfs.get(), target.get()));
   const bool hybrid = IsFs("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC);
   for (const auto& h : own) {
@@ -117,8 +116,8 @@ Status MountCgroups(int root_fd, const std::string& destination, const MountOpti
     host_dir = std::string(kHostCgroupRoot) + "/" + dir;
     if (mkdirat(tmpfs.get(), dir.c_str(), 0755) != 0)
       return Error::Sys("mkdir " + destination + "/" + dir);
-    auto sub = BERTH_TRY(OpenInRoot(tmpfs.get(), dir, O_PATH | O_DIRECTORY,
-                                    RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV));
+    auto sub = BERTH_TRY(
+        OpenInRoot(tmpfs.get(), dir, O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV));
     auto m = BERTH_TRY_CTX(HierarchyMount(h, host_dir, context.cgroup_ns, attrs),
                            "cgroup hierarchy " + dir);
     BERTH_TRY_CTX(MoveMount(m.get(), sub.get()), "cgroup hierarchy " + dir);

@@ -1,14 +1,13 @@
 #include "runtime/rootfs/copy_tree.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "runtime/rootfs/unique_fd.h"
 

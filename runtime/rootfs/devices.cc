@@ -88,8 +88,8 @@ std::vector<spec::Device> DefaultDevices() {
     d.gid = 0;
     return d;
   };
-  return {dev("/dev/null", 1, 3),    dev("/dev/zero", 1, 5),    dev("/dev/full", 1, 7),
-          dev("/dev/random", 1, 8),  dev("/dev/urandom", 1, 9), dev("/dev/tty", 5, 0)};
+  return {dev("/dev/null", 1, 3),   dev("/dev/zero", 1, 5),    dev("/dev/full", 1, 7),
+          dev("/dev/random", 1, 8), dev("/dev/urandom", 1, 9), dev("/dev/tty", 5, 0)};
 }
 
 Result<unsigned> DeviceFileType(const std::string& type) {

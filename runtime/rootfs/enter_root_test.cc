@@ -1,4 +1,5 @@
-// /dev and EnterRootfs for real: devices, pivot_root, masked and read-only paths, root propagation, user namespaces. Needs root.
+// /dev and EnterRootfs for real: devices, pivot_root, masked and read-only paths, root propagation,
+// user namespaces. Needs root.
 #include "runtime/rootfs/rootfs_test_fixture.h"
 
 namespace berth::rootfs {
@@ -24,88 +25,88 @@ TEST_F(RootfsTest, DevHasDefaultDevicesAndSymlinks) {
   fifo.path = "/dev/sub/fifo";
   config_.linux_->devices = {fuse, fifo};
   EXPECT_CHILD_OK(Run([&]() -> std::string {
-              CHILD_OK(PrepareRootfs(config_, options_));
-              struct Want {
-                const char* name;
-                unsigned major, minor;
-              } want[] = {{"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
-                          {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
-              for (const auto& w : want) {
-                struct stat st;
-                std::string p = rootfs_ + "/dev/" + w.name;
-                CHILD_CHECK(lstat(p.c_str(), &st) == 0);
-                CHILD_CHECK(S_ISCHR(st.st_mode));
-                CHILD_CHECK(major(st.st_rdev) == w.major && minor(st.st_rdev) == w.minor);
-                CHILD_CHECK((st.st_mode & 07777) == 0666);
-                CHILD_CHECK(st.st_uid == 0 && st.st_gid == 0);
-              }
-              struct stat st;
-              CHILD_CHECK(lstat((rootfs_ + "/dev/fuse").c_str(), &st) == 0);
-              CHILD_CHECK(S_ISCHR(st.st_mode));
-              CHILD_CHECK(major(st.st_rdev) == 10 && minor(st.st_rdev) == 229);
-              CHILD_CHECK((st.st_mode & 07777) == 0640);
-              CHILD_CHECK(st.st_uid == 1234 && st.st_gid == 5678);
-              CHILD_CHECK(lstat((rootfs_ + "/dev/sub/fifo").c_str(), &st) == 0);
-              CHILD_CHECK(S_ISFIFO(st.st_mode));
-              CHILD_CHECK(fs::read_symlink(rootfs_ + "/dev/fd") == "/proc/self/fd");
-              CHILD_CHECK(fs::read_symlink(rootfs_ + "/dev/stdin") == "/proc/self/fd/0");
-              CHILD_CHECK(fs::read_symlink(rootfs_ + "/dev/stdout") == "/proc/self/fd/1");
-              CHILD_CHECK(fs::read_symlink(rootfs_ + "/dev/stderr") == "/proc/self/fd/2");
-              CHILD_CHECK(fs::read_symlink(rootfs_ + "/dev/ptmx") == "pts/ptmx");
-              return "";
-            }));
+    CHILD_OK(PrepareRootfs(config_, options_));
+    struct Want {
+      const char* name;
+      unsigned major, minor;
+    } want[] = {{"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
+                {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
+    for (const auto& w : want) {
+      struct stat st;
+      std::string p = rootfs_ + "/dev/" + w.name;
+      CHILD_CHECK(lstat(p.c_str(), &st) == 0);
+      CHILD_CHECK(S_ISCHR(st.st_mode));
+      CHILD_CHECK(major(st.st_rdev) == w.major && minor(st.st_rdev) == w.minor);
+      CHILD_CHECK((st.st_mode & 07777) == 0666);
+      CHILD_CHECK(st.st_uid == 0 && st.st_gid == 0);
+    }
+    struct stat st;
+    CHILD_CHECK(lstat((rootfs_ + "/dev/fuse").c_str(), &st) == 0);
+    CHILD_CHECK(S_ISCHR(st.st_mode));
+    CHILD_CHECK(major(st.st_rdev) == 10 && minor(st.st_rdev) == 229);
+    CHILD_CHECK((st.st_mode & 07777) == 0640);
+    CHILD_CHECK(st.st_uid == 1234 && st.st_gid == 5678);
+    CHILD_CHECK(lstat((rootfs_ + "/dev/sub/fifo").c_str(), &st) == 0);
+    CHILD_CHECK(S_ISFIFO(st.st_mode));
+    CHILD_CHECK(fs::read_symlink(rootfs_ + "/dev/fd") == "/proc/self/fd");
+    CHILD_CHECK(fs::read_symlink(rootfs_ + "/dev/stdin") == "/proc/self/fd/0");
+    CHILD_CHECK(fs::read_symlink(rootfs_ + "/dev/stdout") == "/proc/self/fd/1");
+    CHILD_CHECK(fs::read_symlink(rootfs_ + "/dev/stderr") == "/proc/self/fd/2");
+    CHILD_CHECK(fs::read_symlink(rootfs_ + "/dev/ptmx") == "pts/ptmx");
+    return "";
+  }));
 }
 
 TEST_F(RootfsTest, PivotRootLeavesTheHostUnreachable) {
   config_.mounts = DefaultMounts();
   EXPECT_CHILD_OK(Run([&]() -> std::string {
-              CHILD_OK(PrepareRootfs(config_, options_));
-              CHILD_OK(EnterRootfs(config_, options_));
-              char cwd[256];
-              CHILD_CHECK(getcwd(cwd, sizeof(cwd)) != nullptr && std::string(cwd) == "/");
-              struct stat root, up, busybox;
-              CHILD_CHECK(stat("/", &root) == 0 && stat("/../../..", &up) == 0);
-              CHILD_CHECK(root.st_ino == up.st_ino && root.st_dev == up.st_dev);
-              CHILD_CHECK(stat("/bin/busybox", &busybox) == 0);
-              CHILD_CHECK(access(sentinel_dir_.c_str(), F_OK) != 0);
-              // Only the container's mounts are left: none under the old root.
-              for (const auto& m : testing::AllMounts())
-                if (m.mount_point.find(bundle_) != std::string::npos)
-                  return "host mount still visible: " + m.mount_point;
-              auto top = FindMount("/");
-              CHILD_CHECK(top.has_value() && top->root.ends_with("/rootfs"));
-              return "";
-            }));
+    CHILD_OK(PrepareRootfs(config_, options_));
+    CHILD_OK(EnterRootfs(config_, options_));
+    char cwd[256];
+    CHILD_CHECK(getcwd(cwd, sizeof(cwd)) != nullptr && std::string(cwd) == "/");
+    struct stat root, up, busybox;
+    CHILD_CHECK(stat("/", &root) == 0 && stat("/../../..", &up) == 0);
+    CHILD_CHECK(root.st_ino == up.st_ino && root.st_dev == up.st_dev);
+    CHILD_CHECK(stat("/bin/busybox", &busybox) == 0);
+    CHILD_CHECK(access(sentinel_dir_.c_str(), F_OK) != 0);
+    // Only the container's mounts are left: none under the old root.
+    for (const auto& m : testing::AllMounts())
+      if (m.mount_point.find(bundle_) != std::string::npos)
+        return "host mount still visible: " + m.mount_point;
+    auto top = FindMount("/");
+    CHILD_CHECK(top.has_value() && top->root.ends_with("/rootfs"));
+    return "";
+  }));
 }
 
 TEST_F(RootfsTest, NoPivotMovesTheRootAndChroots) {
   config_.mounts = {M("/proc", "proc", "proc", {})};
   options_.no_pivot = true;
   EXPECT_CHILD_OK(Run([&]() -> std::string {
-              CHILD_OK(PrepareRootfs(config_, options_));
-              CHILD_OK(EnterRootfs(config_, options_));
-              struct stat st;
-              CHILD_CHECK(stat("/bin/busybox", &st) == 0);
-              CHILD_CHECK(access(sentinel_dir_.c_str(), F_OK) != 0);
-              return "";
-            }));
+    CHILD_OK(PrepareRootfs(config_, options_));
+    CHILD_OK(EnterRootfs(config_, options_));
+    struct stat st;
+    CHILD_CHECK(stat("/bin/busybox", &st) == 0);
+    CHILD_CHECK(access(sentinel_dir_.c_str(), F_OK) != 0);
+    return "";
+  }));
 }
 
 TEST_F(RootfsTest, MaskedPathsReadEmpty) {
   config_.mounts = DefaultMounts();
-  config_.linux_->maskedPaths = {"/proc/kcore", "/proc/keys", "/proc/timer_list",
+  config_.linux_->maskedPaths = {"/proc/kcore",   "/proc/keys", "/proc/timer_list",
                                  "/sys/firmware", "/proc/acpi", "/proc/does-not-exist"};
   EXPECT_CHILD_OK(Run([&]() -> std::string {
-              CHILD_OK(PrepareRootfs(config_, options_));
-              CHILD_OK(EnterRootfs(config_, options_));
-              CHILD_CHECK(ReadFile("/proc/keys").empty());
-              struct stat st;
-              CHILD_CHECK(stat("/proc/timer_list", &st) == 0 && S_ISCHR(st.st_mode));
-              CHILD_CHECK(major(st.st_rdev) == 1 && minor(st.st_rdev) == 3);
-              CHILD_CHECK(fs::is_empty("/sys/firmware"));
-              CHILD_CHECK(mkdir("/sys/firmware/x", 0755) != 0 && errno == EROFS);
-              return "";
-            }));
+    CHILD_OK(PrepareRootfs(config_, options_));
+    CHILD_OK(EnterRootfs(config_, options_));
+    CHILD_CHECK(ReadFile("/proc/keys").empty());
+    struct stat st;
+    CHILD_CHECK(stat("/proc/timer_list", &st) == 0 && S_ISCHR(st.st_mode));
+    CHILD_CHECK(major(st.st_rdev) == 1 && minor(st.st_rdev) == 3);
+    CHILD_CHECK(fs::is_empty("/sys/firmware"));
+    CHILD_CHECK(mkdir("/sys/firmware/x", 0755) != 0 && errno == EROFS);
+    return "";
+  }));
 }
 
 TEST_F(RootfsTest, DevNullSymlinkIsRefusedForMasking) {
@@ -117,13 +118,13 @@ TEST_F(RootfsTest, DevNullSymlinkIsRefusedForMasking) {
   config_.mounts = {M("/proc", "proc", "proc", {})};
   config_.linux_->maskedPaths = {"/secret-file"};
   EXPECT_CHILD_OK(Run([&]() -> std::string {
-              CHILD_OK(PrepareRootfs(config_, options_));
-              Status s = EnterRootfs(config_, options_);
-              CHILD_CHECK(!s.ok());
-              CHILD_CHECK(s.error().message().find("/dev/null") != std::string::npos);
-              CHILD_CHECK(ReadFile("/secret-file") == "x");
-              return "";
-            }));
+    CHILD_OK(PrepareRootfs(config_, options_));
+    Status s = EnterRootfs(config_, options_);
+    CHILD_CHECK(!s.ok());
+    CHILD_CHECK(s.error().message().find("/dev/null") != std::string::npos);
+    CHILD_CHECK(ReadFile("/secret-file") == "x");
+    return "";
+  }));
   EXPECT_EQ(ReadFile(sentinel_dir_ + "/sentinel"), "host secret");
 }
 
@@ -133,42 +134,47 @@ TEST_F(RootfsTest, ReadonlyPathsAreReadOnly) {
   fs::create_directories(rootfs_ + "/etc/conf");
   config_.linux_->readonlyPaths = {"/proc/sys", "/proc/sysrq-trigger", "/etc/conf", "/nope"};
   EXPECT_CHILD_OK(Run([&]() -> std::string {
-              CHILD_OK(PrepareRootfs(config_, options_));
-              CHILD_OK(EnterRootfs(config_, options_));
-              int fd = open("/proc/sys/kernel/hostname", O_WRONLY | O_CLOEXEC);
-              CHILD_CHECK(fd < 0 && errno == EROFS);
-              CHILD_CHECK(mkdir("/etc/conf/x", 0755) != 0 && errno == EROFS);
-              auto sys = FindMount("/proc/sys");
-              CHILD_CHECK(sys && HasOption(sys->mount_options, "ro"));
-              // Flags the path already had are kept.
-              CHILD_CHECK(HasOption(sys->mount_options, "nosuid"));
-              CHILD_CHECK(mkdir("/tmp/writable", 0755) == 0);
-              return "";
-            }));
+    CHILD_OK(PrepareRootfs(config_, options_));
+    CHILD_OK(EnterRootfs(config_, options_));
+    int fd = open("/proc/sys/kernel/hostname", O_WRONLY | O_CLOEXEC);
+    CHILD_CHECK(fd < 0 && errno == EROFS);
+    CHILD_CHECK(mkdir("/etc/conf/x", 0755) != 0 && errno == EROFS);
+    auto sys = FindMount("/proc/sys");
+    CHILD_CHECK(sys && HasOption(sys->mount_options, "ro"));
+    // Flags the path already had are kept.
+    CHILD_CHECK(HasOption(sys->mount_options, "nosuid"));
+    CHILD_CHECK(mkdir("/tmp/writable", 0755) == 0);
+    return "";
+  }));
 }
 
 TEST_F(RootfsTest, ReadonlyRootfs) {
   config_.mounts = DefaultMounts();
   config_.root->readonly = true;
   EXPECT_CHILD_OK(Run([&]() -> std::string {
-              CHILD_OK(PrepareRootfs(config_, options_));
-              CHILD_OK(EnterRootfs(config_, options_));
-              CHILD_CHECK(mkdir("/newdir", 0755) != 0 && errno == EROFS);
-              // Mounts on top stay writable.
-              int fd = open("/dev/shm/x", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-              CHILD_CHECK(fd >= 0);
-              close(fd);
-              return "";
-            }));
+    CHILD_OK(PrepareRootfs(config_, options_));
+    CHILD_OK(EnterRootfs(config_, options_));
+    CHILD_CHECK(mkdir("/newdir", 0755) != 0 && errno == EROFS);
+    // Mounts on top stay writable.
+    int fd = open("/dev/shm/x", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+    CHILD_CHECK(fd >= 0);
+    close(fd);
+    return "";
+  }));
 }
 
 TEST_F(RootfsTest, RootfsPropagationIsSetOnTheContainerRoot) {
   struct Case {
     const char* value;
     const char* tag;  // expected in the root's optional fields; "" = none
-  } cases[] = {{"private", ""},     {"rprivate", ""},   {"shared", "shared:"},
-               {"rshared", "shared:"}, {"unbindable", "unbindable"},
-               {"runbindable", "unbindable"}, {"slave", ""}, {"rslave", ""}};
+  } cases[] = {{"private", ""},
+               {"rprivate", ""},
+               {"shared", "shared:"},
+               {"rshared", "shared:"},
+               {"unbindable", "unbindable"},
+               {"runbindable", "unbindable"},
+               {"slave", ""},
+               {"rslave", ""}};
   config_.mounts = {M("/proc", "proc", "proc", {})};
   for (const auto& c : cases) {
     SCOPED_TRACE(c.value);
@@ -220,8 +226,7 @@ TEST_F(RootfsTest, HostDevBindIsLeftAlone) {
 // nodes bind-mounted onto empty files.
 
 TEST_F(RootfsTest, UserNamespaceBindsHostDevices) {
-  config_.linux_->namespaces = {{spec::NamespaceType::user, ""},
-                                {spec::NamespaceType::mount, ""}};
+  config_.linux_->namespaces = {{spec::NamespaceType::user, ""}, {spec::NamespaceType::mount, ""}};
   config_.mounts = {
       M("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}),
       M("/dev/pts", "devpts", "devpts", {"nosuid", "noexec", "newinstance", "ptmxmode=0666"}),

@@ -33,8 +33,8 @@ Error FsError(int fs_fd, std::string what) {
 }
 
 constexpr uint64_t kFsmountAttrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                                   MOUNT_ATTR_NOEXEC | MOUNT_ATTR__ATIME |
-                                   MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW;
+                                   MOUNT_ATTR_NOEXEC | MOUNT_ATTR__ATIME | MOUNT_ATTR_NODIRATIME |
+                                   MOUNT_ATTR_NOSYMFOLLOW;
 
 }  // namespace
 
@@ -65,9 +65,9 @@ Status ConfigureFilesystem(int fs_fd, std::string_view what,
       i = j + 1;
       if (one.empty()) continue;
       DataOption opt = SplitDataOption(one);
-      int rc = opt.has_value ? fsconfig(fs_fd, FSCONFIG_SET_STRING, opt.key.c_str(),
-                                        opt.value.c_str(), 0)
-                             : fsconfig(fs_fd, FSCONFIG_SET_FLAG, opt.key.c_str(), nullptr, 0);
+      int rc = opt.has_value
+                   ? fsconfig(fs_fd, FSCONFIG_SET_STRING, opt.key.c_str(), opt.value.c_str(), 0)
+                   : fsconfig(fs_fd, FSCONFIG_SET_FLAG, opt.key.c_str(), nullptr, 0);
       if (rc != 0) return FsError(fs_fd, t + ": option " + std::string(one));
     }
   }
@@ -109,7 +109,9 @@ Result<UniqueFd> CloneTree(int from_fd, const std::string& path, bool recursive)
   unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
   if (path.empty()) flags |= AT_EMPTY_PATH;
   int fd = open_tree(from_fd, path.c_str(), flags);
-  if (fd < 0) return Error::Sys("clone mount " + (path.empty() ? std::string("fd ") + std::to_string(from_fd) : path));
+  if (fd < 0)
+    return Error::Sys("clone mount " +
+                      (path.empty() ? std::string("fd ") + std::to_string(from_fd) : path));
   return UniqueFd(fd);
 }
 
@@ -144,7 +146,8 @@ Status SetIdmap(int mount_fd, int userns_fd, bool recursive) {
 }
 
 Status MoveMount(int mount_fd, int target_fd) {
-  if (move_mount(mount_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
+  if (move_mount(mount_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) !=
+      0)
     return Error::Sys("attach mount");
   return Ok();
 }

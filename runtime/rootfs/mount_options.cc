@@ -164,8 +164,8 @@ DataOption SplitDataOption(std::string_view option) {
 }
 
 bool TakesMountLabel(std::string_view type) {
-  static constexpr std::string_view kNoLabel[] = {"proc",    "sysfs", "cgroup", "cgroup2",
-                                                  "mqueue",  "bind",  "none",   "securityfs",
+  static constexpr std::string_view kNoLabel[] = {"proc",      "sysfs", "cgroup", "cgroup2",
+                                                  "mqueue",    "bind",  "none",   "securityfs",
                                                   "selinuxfs", ""};
   for (auto t : kNoLabel)
     if (type == t) return false;

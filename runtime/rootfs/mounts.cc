@@ -25,7 +25,8 @@ Status VerifyFilesystem(int root_fd, const std::string& dest, const std::string&
   int64_t want = type == "proc" ? PROC_SUPER_MAGIC : SYSFS_MAGIC;
   auto fd = BERTH_TRY(OpenInRootNoSymlinks(root_fd, dest, O_PATH | O_DIRECTORY));
   int64_t magic = BERTH_TRY(FsMagic(fd.get()));
-  if (magic != want) return Error(EINVAL, dest + " is not a " + type + " filesystem after mounting");
+  if (magic != want)
+    return Error(EINVAL, dest + " is not a " + type + " filesystem after mounting");
   return Ok();
 }
 
@@ -46,7 +47,8 @@ Result<UniqueFd> OpenRealDirectory(int root_fd, const std::string& path) {
   if (fd.ok()) return fd;
   int code = fd.error().code();
   if (code == ELOOP)
-    return Error(ELOOP, path + " in the rootfs is or passes through a symlink; it must be a real directory");
+    return Error(
+        ELOOP, path + " in the rootfs is or passes through a symlink; it must be a real directory");
   if (code == ENOTDIR) return Error(ENOTDIR, path + " in the rootfs is not a directory");
   if (code != ENOENT) return fd;
   BERTH_TRY(CreateInRoot(root_fd, path, TargetKind::kDirectory));
@@ -92,16 +94,16 @@ Status MountConfigEntry(int root_fd, const spec::Mount& mount, const MountContex
     if (mount.type.empty()) return Error(EINVAL, "mount without a type");
     if (!context.mount_label.empty() && TakesMountLabel(mount.type))
       options.data.push_back(MountLabelOption(context.mount_label));
-    tree = BERTH_TRY(NewFilesystem(mount.type, mount.source, options.sb_flags, options.data,
-                                   options.attr_set));
+    tree = BERTH_TRY(
+        NewFilesystem(mount.type, mount.source, options.sb_flags, options.data, options.attr_set));
     BERTH_TRY(SetMountAttrs(tree.get(), options.rec_attr_set, options.rec_attr_clr, true));
   }
 
-  const bool must_be_real_dir =
-      IsProcOrSys(dest) || mount.type == "proc" || mount.type == "sysfs";
+  const bool must_be_real_dir = IsProcOrSys(dest) || mount.type == "proc" || mount.type == "sysfs";
   UniqueFd target;
   if (must_be_real_dir) {
-    if (kind != TargetKind::kDirectory) return Error(ENOTDIR, "a file cannot be mounted on " + dest);
+    if (kind != TargetKind::kDirectory)
+      return Error(ENOTDIR, "a file cannot be mounted on " + dest);
     target = BERTH_TRY(OpenRealDirectory(root_fd, dest));
   } else {
     target = BERTH_TRY(CreateInRoot(root_fd, dest, kind));
@@ -113,8 +115,7 @@ Status MountConfigEntry(int root_fd, const spec::Mount& mount, const MountContex
   if (kind == TargetKind::kFile && S_ISDIR(tst.st_mode))
     return Error(EISDIR, "mount target is a directory but the source is not");
 
-  if (options.tmpcopyup)
-    BERTH_TRY_CTX(CopyTree(target.get(), tree.get()), "tmpcopyup " + dest);
+  if (options.tmpcopyup) BERTH_TRY_CTX(CopyTree(target.get(), tree.get()), "tmpcopyup " + dest);
   BERTH_TRY(MoveMount(tree.get(), target.get()));
   for (const auto& p : options.propagation)
     BERTH_TRY(SetPropagation(tree.get(), p.type, p.recursive));

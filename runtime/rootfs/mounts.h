@@ -12,9 +12,9 @@
 namespace berth::rootfs {
 
 struct MountContext {
-  std::string bundle;      // relative bind sources are relative to it
-  bool user_ns = false;    // the container has a user namespace
-  bool cgroup_ns = false;  // the container has a cgroup namespace
+  std::string bundle;       // relative bind sources are relative to it
+  bool user_ns = false;     // the container has a user namespace
+  bool cgroup_ns = false;   // the container has a cgroup namespace
   std::string mount_label;  // linux.mountLabel, only when SELinux is enabled
 };
 

@@ -19,8 +19,9 @@ Result<UniqueFd> OpenVerifiedDevNull(int root_fd) {
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return Error::Sys("stat /dev/null");
   if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
-    return Error(EPERM, "/dev/null in the container is not the null device (char 1:3); "
-                        "refusing to use it to mask paths");
+    return Error(EPERM,
+                 "/dev/null in the container is not the null device (char 1:3); "
+                 "refusing to use it to mask paths");
   return fd;
 }
 
@@ -42,10 +43,10 @@ Status MaskPath(int root_fd, const std::string& path) {
   if (fstat(target->get(), &st) != 0) return Error::Sys("stat " + path);
   UniqueFd cover;
   if (S_ISDIR(st.st_mode)) {
-    cover = BERTH_TRY_CTX(NewFilesystem("tmpfs", "tmpfs", {}, {"mode=0555"},
-                                        MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-                                            MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC),
-                          "mask " + path);
+    cover = BERTH_TRY_CTX(
+        NewFilesystem("tmpfs", "tmpfs", {}, {"mode=0555"},
+                      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC),
+        "mask " + path);
   } else {
     auto null = BERTH_TRY_CTX(OpenVerifiedDevNull(root_fd), "mask " + path);
     cover = BERTH_TRY_CTX(CloneTree(null.get(), "", false), "mask " + path);

@@ -45,8 +45,7 @@ std::string CleanPath(std::string_view path) {
 
 std::string FdPath(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
-Result<UniqueFd> OpenInRoot(int root_fd, std::string_view path, int flags,
-                            uint64_t extra_resolve) {
+Result<UniqueFd> OpenInRoot(int root_fd, std::string_view path, int flags, uint64_t extra_resolve) {
   open_how how{};
   how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | extra_resolve;
@@ -141,7 +140,8 @@ Result<UniqueFd> CreateInRoot(int root_fd, std::string_view path, TargetKind kin
   }
   // The path named the root itself (or resolved back to it).
   if (kind == TargetKind::kFile) return Error(EISDIR, "mount target " + shown + " is the root");
-  int fd = stack.empty() ? fcntl(root_fd, F_DUPFD_CLOEXEC, 0) : fcntl(current(), F_DUPFD_CLOEXEC, 0);
+  int fd =
+      stack.empty() ? fcntl(root_fd, F_DUPFD_CLOEXEC, 0) : fcntl(current(), F_DUPFD_CLOEXEC, 0);
   if (fd < 0) return Error::Sys("dup root fd");
   return UniqueFd(fd);
 }

@@ -2,14 +2,13 @@
 #include "runtime/rootfs/resolve.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace berth::rootfs {
 namespace {

@@ -104,8 +104,7 @@ std::vector<MountEntry> AllMounts() {
     if (dash == 0 || f.size() < dash + 4) continue;
     std::string optional;
     for (size_t i = 6; i < dash; ++i) optional += (optional.empty() ? "" : " ") + f[i];
-    out.push_back(
-        MountEntry{f[3], f[4], f[5], f[dash + 1], f[dash + 2], f[dash + 3], optional});
+    out.push_back(MountEntry{f[3], f[4], f[5], f[dash + 1], f[dash + 2], f[dash + 3], optional});
   }
   return out;
 }

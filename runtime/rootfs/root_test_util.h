@@ -33,7 +33,7 @@ class TempDir {
 void MakeBusyboxRootfs(const std::string& dir);
 
 struct MountEntry {
-  std::string root;           // field 4: path within the source filesystem
+  std::string root;  // field 4: path within the source filesystem
   std::string mount_point;
   std::string mount_options;  // per-mount: rw,nosuid,...
   std::string fstype;
@@ -58,17 +58,17 @@ void WriteFile(const std::string& path, const std::string& text);
 }  // namespace berth::testing
 
 // For child bodies: report the first failed condition with its line.
-#define CHILD_CHECK(cond)                                                              \
-  do {                                                                                 \
-    if (!(cond))                                                                       \
+#define CHILD_CHECK(cond)                                                                \
+  do {                                                                                   \
+    if (!(cond))                                                                         \
       return std::string("line ") + std::to_string(__LINE__) + ": check failed: " #cond; \
   } while (0)
 
 // Runs a Status expression; reports its error text.
-#define CHILD_OK(expr)                                                              \
-  do {                                                                              \
-    auto child_ok_status_ = (expr);                                                 \
-    if (!child_ok_status_.ok())                                                     \
-      return std::string("line ") + std::to_string(__LINE__) + ": " #expr " failed: " + \
-             child_ok_status_.error().ToString();                                   \
+#define CHILD_OK(expr)                                                     \
+  do {                                                                     \
+    auto child_ok_status_ = (expr);                                        \
+    if (!child_ok_status_.ok())                                            \
+      return std::string("line ") + std::to_string(__LINE__) +             \
+             ": " #expr " failed: " + child_ok_status_.error().ToString(); \
   } while (0)

@@ -93,8 +93,8 @@ Status Prepare(const spec::Config& config, const RootfsOptions& options) {
   if (mount(nullptr, "/", nullptr, root_flags, nullptr) != 0)
     return Error::Sys("set propagation of /");
   BERTH_TRY(MakeParentMountPrivate(options.rootfs));
-  if (mount(options.rootfs.c_str(), options.rootfs.c_str(), nullptr, MS_BIND | MS_REC,
-            nullptr) != 0)
+  if (mount(options.rootfs.c_str(), options.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) !=
+      0)
     return Error::Sys("bind rootfs " + options.rootfs + " onto itself");
   auto root = BERTH_TRY(OpenRoot(options.rootfs));
 
@@ -120,8 +120,8 @@ Status Prepare(const spec::Config& config, const RootfsOptions& options) {
   // The symlinks point into /proc.
   if (!host_dev) {
     auto proc = OpenInRootNoSymlinks(root.get(), "/proc", O_PATH | O_DIRECTORY);
-    bool have_proc = proc.ok() && FsMagic(proc->get()).ok() &&
-                     *FsMagic(proc->get()) == PROC_SUPER_MAGIC;
+    bool have_proc =
+        proc.ok() && FsMagic(proc->get()).ok() && *FsMagic(proc->get()) == PROC_SUPER_MAGIC;
     if (have_proc) BERTH_TRY(CreateDevSymlinks(root.get()));
   }
   return Ok();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -15,8 +16,6 @@
 #include <filesystem>
 #include <sstream>
 
-#include <gtest/gtest.h>
-
 #include "runtime/rootfs/root_test_util.h"
 #include "runtime/rootfs/rootfs.h"
 
@@ -25,14 +24,14 @@ namespace berth::rootfs {
 namespace fs = std::filesystem;
 
 // The child's report is "" on success, else the first failed check.
-#define EXPECT_CHILD_OK(report)        \
-  do {                                 \
-    std::string child_report_ = (report); \
+#define EXPECT_CHILD_OK(report)                          \
+  do {                                                   \
+    std::string child_report_ = (report);                \
     EXPECT_TRUE(child_report_.empty()) << child_report_; \
   } while (0)
 
 inline spec::Mount M(std::string dest, std::string type, std::string source,
-              std::vector<std::string> options) {
+                     std::vector<std::string> options) {
   spec::Mount m;
   m.destination = std::move(dest);
   m.type = std::move(type);

@@ -5,8 +5,8 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
-#include <sys/syscall.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "runtime/rootfs/mount_api.h"
@@ -18,8 +18,8 @@ namespace {
 // The namespace a sysctl key belongs to; nullopt when it is not namespaced.
 std::optional<spec::NamespaceType> NamespaceOfSysctl(std::string_view key) {
   static constexpr std::string_view kIpcExact[] = {
-      "kernel.msgmax", "kernel.msgmnb",  "kernel.msgmni",         "kernel.sem",
-      "kernel.shmall", "kernel.shmmax",  "kernel.shmmni",         "kernel.shm_rmid_forced",
+      "kernel.msgmax",      "kernel.msgmnb",      "kernel.msgmni",     "kernel.sem",
+      "kernel.shmall",      "kernel.shmmax",      "kernel.shmmni",     "kernel.shm_rmid_forced",
       "kernel.msg_next_id", "kernel.sem_next_id", "kernel.shm_next_id"};
   for (auto k : kIpcExact)
     if (key == k) return spec::NamespaceType::ipc;
@@ -53,8 +53,8 @@ Status ValidateSysctl(std::string_view key, const spec::Linux& linux_config) {
   BERTH_TRY(SysctlRelativePath(key));
   auto ns = NamespaceOfSysctl(key);
   if (!ns)
-    return Error(EINVAL, "sysctl " + std::string(key) +
-                             " is not namespaced and would change the host");
+    return Error(EINVAL,
+                 "sysctl " + std::string(key) + " is not namespaced and would change the host");
   if (!linux_config.HasNamespace(*ns))
     return Error(EINVAL, "sysctl " + std::string(key) + " needs the container to have its own " +
                              std::string(spec::NamespaceTypeName(*ns)) + " namespace");

@@ -1,11 +1,10 @@
 // Sysctls written in real namespaces, through the private procfs handle.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include "runtime/rootfs/root_test_util.h"
 #include "runtime/rootfs/rootfs.h"
@@ -161,8 +160,10 @@ TEST_F(SysctlRootTest, InsideAUserNamespace) {
           Status s = PrepareRootfs(config_, options_);
           if (s) s = EnterRootfs(config_, options_);
           if (s) s = ApplySysctls(config_);
-          if (!s) r = s.error().ToString();
-          else if (ReadFile("/proc/sys/kernel/shmmni") != "4567\n") r = "shmmni not written";
+          if (!s)
+            r = s.error().ToString();
+          else if (ReadFile("/proc/sys/kernel/shmmni") != "4567\n")
+            r = "shmmni not written";
           (void)!write(fds[1], r.data(), r.size());
           _exit(0);
         }

@@ -23,8 +23,7 @@ TEST(SysctlTest, IpcSysctlsNeedIpcNamespace) {
   auto without = WithNamespaces({spec::NamespaceType::network});
   for (const char* key : {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
                           "kernel.shmall", "kernel.shmmax", "kernel.shmmni",
-                          "kernel.shm_rmid_forced", "fs.mqueue.queues_max",
-                          "fs.mqueue.msg_max"}) {
+                          "kernel.shm_rmid_forced", "fs.mqueue.queues_max", "fs.mqueue.msg_max"}) {
     EXPECT_TRUE(ValidateSysctl(key, with).ok()) << key;
     Status s = ValidateSysctl(key, without);
     ASSERT_FALSE(s.ok()) << key;
@@ -34,7 +33,8 @@ TEST(SysctlTest, IpcSysctlsNeedIpcNamespace) {
 }
 
 TEST(SysctlTest, NetSysctlsNeedNetworkNamespace) {
-  EXPECT_TRUE(ValidateSysctl("net.ipv4.ip_forward", WithNamespaces({spec::NamespaceType::network})).ok());
+  EXPECT_TRUE(
+      ValidateSysctl("net.ipv4.ip_forward", WithNamespaces({spec::NamespaceType::network})).ok());
   Status s = ValidateSysctl("net.ipv4.ip_forward", WithNamespaces({spec::NamespaceType::ipc}));
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message().find("net.ipv4.ip_forward"), std::string::npos);
