@@ -1,6 +1,8 @@
 // Namespaces for real: joining by path, id maps, late cgroup/time unshare,
 // host and domain names. Needs root; each case runs in a forked child.
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <signal.h>
@@ -155,6 +157,33 @@ TEST_F(NamespacesRootTest, WriteIdMappings) {
   Status again = WriteIdMappings(holder.pid(), l);
   ASSERT_FALSE(again.ok());
   EXPECT_NE(again.error().message().find("uid_map"), std::string::npos);
+  EXPECT_TRUE(holder.Continue());
+}
+
+// Without CAP_SETGID the writer may only map its own gid, and only after
+// denying setgroups: WriteIdMappings must notice and deny it.
+TEST_F(NamespacesRootTest, UnprivilegedWriterDeniesSetgroups) {
+  NamespaceHolder holder(
+      CLONE_NEWUSER, [] { return true; }, /*wait_for_maps=*/true);
+  ASSERT_TRUE(holder.ok());
+  const pid_t target = holder.pid();
+  EXPECT_CHILD_OK(RunInChild(
+      [&]() -> std::string {
+        __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+        __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+        CHILD_CHECK(syscall(SYS_capget, &header, data) == 0);
+        data[CAP_SETGID / 32].effective &= ~(1u << (CAP_SETGID % 32));
+        CHILD_CHECK(syscall(SYS_capset, &header, data) == 0);
+        spec::Linux l = With({{NamespaceType::user, ""}});
+        l.uidMappings = {{0, 0, 1}};
+        l.gidMappings = {{0, getegid(), 1}};
+        CHILD_OK(WriteIdMappings(target, l));
+        const std::string proc = "/proc/" + std::to_string(target);
+        CHILD_CHECK(ReadFile(proc + "/setgroups") == "deny\n");
+        CHILD_CHECK(ReadFile(proc + "/gid_map").find(" 1\n") != std::string::npos);
+        return "";
+      },
+      0));
   EXPECT_TRUE(holder.Continue());
 }
 
