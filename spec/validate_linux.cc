@@ -1,6 +1,7 @@
 // Validation of config.json "linux" (and what it implies for hostname).
 #include <set>
 
+#include "spec/json_read.h"
 #include "spec/validate_internal.h"
 
 namespace berth::spec::validate {
@@ -56,7 +57,8 @@ void CheckNamespaces(Report& r, const Linux& l) {
       if (clock != "monotonic" && clock != "boottime")
         r.Add("linux.timeOffsets", "unknown clock \"" + clock + "\" (expected monotonic or boottime)");
       if (off.nanosecs >= 1000000000)
-        r.Add("linux.timeOffsets." + clock + ".nanosecs", "must be less than 1000000000");
+        r.Add(json::MemberPath("linux.timeOffsets", clock) + ".nanosecs",
+              "must be less than 1000000000");
     }
   }
 }
@@ -126,7 +128,7 @@ void CheckLinux(Report& r, const Config& c) {
     r.Add("linux.netDevices", "requires a network namespace");
   std::set<std::string> net_names;
   for (const auto& [host_name, dev] : l.netDevices) {
-    std::string at = "linux.netDevices[\"" + host_name + "\"]";
+    std::string at = json::MemberPath("linux.netDevices", host_name);
     if (!IsInterfaceName(host_name)) r.Add(at, "invalid interface name");
     if (!dev.name.empty() && !IsInterfaceName(dev.name)) r.Add(at + ".name", "invalid interface name");
     const std::string& target = dev.name.empty() ? host_name : dev.name;
@@ -147,7 +149,7 @@ void CheckLinux(Report& r, const Config& c) {
     if (key.empty()) r.Add("linux.sysctl", "empty key");
     else if (HasDotDotComponent(key) || key.find("..") != std::string::npos ||
              key.front() == '.' || key.back() == '.' || key.front() == '/')
-      r.Add("linux.sysctl[\"" + key + "\"]", "invalid sysctl name");
+      r.Add(json::MemberPath("linux.sysctl", key), "invalid sysctl name");
   }
   if (l.seccomp) CheckSeccomp(r, *l.seccomp);
   if (!l.rootfsPropagation.empty())

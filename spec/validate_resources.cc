@@ -1,4 +1,5 @@
 // Validation of config.json "linux.resources".
+#include "spec/json_read.h"
 #include "spec/validate_internal.h"
 
 namespace berth::spec::validate {
@@ -94,10 +95,10 @@ void CheckResources(Report& r, const std::string& path, const Resources& res) {
         r.Add(At(path + ".network.priorities", i) + ".name", "must not be empty");
   for (const auto& [dev, lim] : res.rdma)
     if (!lim.hcaHandles && !lim.hcaObjects)
-      r.Add(path + ".rdma[\"" + dev + "\"]", "needs hcaHandles or hcaObjects");
+      r.Add(json::MemberPath(path + ".rdma", dev), "needs hcaHandles or hcaObjects");
   for (const auto& [file, value] : res.unified)
     if (file.empty() || file.find('/') != std::string::npos || file == "." || file == "..")
-      r.Add(path + ".unified[\"" + file + "\"]", "must be a cgroup file name");
+      r.Add(json::MemberPath(path + ".unified", file), "must be a cgroup file name");
 }
 
 }  // namespace berth::spec::validate

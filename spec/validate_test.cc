@@ -119,8 +119,8 @@ const std::vector<Case>& Cases() {
          c.linux_->netDevices = {{"eth0", {"a/b"}}, {"eth1", {}}, {"eth2", {"eth1"}}};
        },
        {"linux.netDevices: requires a network namespace",
-        "linux.netDevices[\"eth0\"].name: invalid interface name",
-        "linux.netDevices[\"eth2\"]: duplicate interface name \"eth1\" in the container"}},
+        "linux.netDevices.eth0.name: invalid interface name",
+        "linux.netDevices.eth2: duplicate interface name \"eth1\" in the container"}},
       {"cgroups_path_escape", [](Config& c) { c.linux_->cgroupsPath = "/a/../../b"; },
        {"linux.cgroupsPath: must not contain \"..\""}},
       {"masked_and_readonly_relative",
@@ -182,7 +182,7 @@ const std::vector<Case>& Cases() {
         "linux.resources.blockIO.weight: must be in [10, 1000]",
         "linux.resources.blockIO.weightDevice[0]: needs weight or leafWeight",
         "linux.resources.hugepageLimits[0].pageSize: must be like \"2MB\" (KB, MB or GB)",
-        "linux.resources.rdma[\"mlx\"]: needs hcaHandles or hcaObjects",
+        "linux.resources.rdma.mlx: needs hcaHandles or hcaObjects",
         "linux.resources.unified[\"../x\"]: must be a cgroup file name"}},
   };
   return cases;
