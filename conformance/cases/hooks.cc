@@ -313,7 +313,8 @@ CONFORMANCE_CASE(hook_timeout_kills_hook_and_fails, "runtime.md#lifecycle-6") {
   c.Expect("runtime.md#lifecycle-6", !ReadHookLog(p->log_dir + "/log").empty(), "the hook never started");
 }
 
-CONFORMANCE_CASE(hook_timeout_must_be_positive, "config.md#posix-platform-hooks-2", "config.md#valid-values-1") {
+CONFORMANCE_CASE(hook_timeout_must_be_positive, "config.md#posix-platform-hooks-2", "config.md#posix-platform-hooks-6",
+                 "config.md#valid-values-1") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   auto p = PrepareHooks(c, *b);
@@ -325,6 +326,13 @@ CONFORMANCE_CASE(hook_timeout_must_be_positive, "config.md#posix-platform-hooks-
   CommandResult create = ct.Create();
   c.Expect("config.md#posix-platform-hooks-2", !create.ok(), "a hook with timeout 0 was accepted");
   c.Expect("config.md#valid-values-1", !create.ok(), "invalid hook timeout 0 did not generate an error");
+  auto b2 = NewBundleOrAbort(c);
+  if (!b2) return;
+  Json hook2 = Hook(p->host_only, "zero-runtime", p->log_dir + "/log2");
+  hook2["timeout"] = -1;
+  b2->config["hooks"]["createRuntime"].Push(hook2);
+  Container ct2(c, *b2);
+  c.Expect("config.md#posix-platform-hooks-6", !ct2.Create().ok(), "a createRuntime hook with timeout -1 was accepted");
 }
 
 CONFORMANCE_CASE(hook_path_must_be_absolute, "config.md#posix-platform-hooks-1", "config.md#posix-platform-hooks-5") {
