@@ -1,0 +1,382 @@
+// Integration tests: real containers from a busybox bundle, driven through
+// the berth binary as an engine would, asserting what the container saw and
+// what the host is left with. Need root; tagged exclusive.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <sstream>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "runtime/tests/harness.h"
+#include "spec/state.h"
+
+namespace berth::testing {
+namespace {
+
+class LifecycleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!IsRoot()) GTEST_SKIP() << "needs root (namespaces, mounts, cgroups)";
+    if (!HaveBusybox()) GTEST_SKIP() << "needs /bin/busybox (busybox-static)";
+    root_ = FreshRoot(::testing::UnitTest::GetInstance()->current_test_info()->name());
+  }
+  void TearDown() override {
+    if (root_.empty()) return;
+    // Best effort: remove whatever a failed test left.
+    for (const auto& id : ids_) Berth(root_, {"delete", "--force", id});
+    RunProgram({"/bin/rm", "-rf", root_});
+  }
+  CommandResult B(std::vector<std::string> args, const std::vector<int>& fds = {}) {
+    return Berth(root_, args, fds);
+  }
+  spec::State StateOf(const std::string& id) {
+    CommandResult r = B({"state", id});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto state = spec::ParseState(r.out);
+    EXPECT_TRUE(state.ok()) << r.out;
+    return state.ok() ? *state : spec::State{};
+  }
+  std::string Use(const std::string& id) {
+    ids_.push_back(id);
+    return id;
+  }
+  void ExpectNothingLeft(const std::string& id, const Bundle& bundle) {
+    EXPECT_FALSE(PathExists(root_ + "/" + id)) << "state dir left behind";
+    EXPECT_FALSE(CgroupDirExists(id)) << "cgroup left behind";
+    EXPECT_FALSE(MountinfoMentions(bundle.dir())) << "mount left behind";
+    EXPECT_TRUE(ProcessesWithRootUnder(bundle.rootfs()).empty()) << "process left behind";
+  }
+
+  std::string root_;
+  std::vector<std::string> ids_;
+};
+
+TEST_F(LifecycleTest, CreateStartKillDeleteWithStateAtEachStep) {
+  Bundle bundle;
+  bundle.SetArgs({"sleep", "100"});
+  std::string id = Use("life1");
+  std::string pid_file = bundle.dir() + "/init.pid";
+  CommandResult created = B({"create", "--bundle", bundle.dir(), "--pid-file", pid_file, id});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  spec::State state = StateOf(id);
+  EXPECT_EQ(state.status, spec::ContainerStatus::created);
+  EXPECT_EQ(state.id, id);
+  EXPECT_EQ(state.bundle, bundle.dir());
+  EXPECT_GT(state.pid, 0);
+  EXPECT_EQ(ReadFileOrEmpty(pid_file), std::to_string(state.pid));
+  // Created: the init has not run the user process yet.
+  EXPECT_EQ(ReadFileOrEmpty("/proc/" + std::to_string(state.pid) + "/comm").find("sleep"),
+            std::string::npos);
+
+  ASSERT_EQ(B({"start", id}).exit_code, 0);
+  state = StateOf(id);
+  EXPECT_EQ(state.status, spec::ContainerStatus::running);
+  EXPECT_EQ(Trim(ReadFileOrEmpty("/proc/" + std::to_string(state.pid) + "/comm")), "sleep");
+
+  CommandResult again = B({"start", id});
+  EXPECT_NE(again.exit_code, 0);
+  CommandResult busy = B({"delete", id});
+  EXPECT_NE(busy.exit_code, 0);
+  EXPECT_NE(busy.err.find("not stopped"), std::string::npos) << busy.err;
+
+  ASSERT_EQ(B({"kill", id, "KILL"}).exit_code, 0);
+  for (int i = 0; i < 200 && StateOf(id).status != spec::ContainerStatus::stopped; ++i) usleep(10000);
+  state = StateOf(id);
+  EXPECT_EQ(state.status, spec::ContainerStatus::stopped);
+  EXPECT_EQ(state.pid, 0);
+  CommandResult dead = B({"kill", id, "TERM"});
+  EXPECT_NE(dead.exit_code, 0);
+  EXPECT_NE(dead.err.find("not running"), std::string::npos) << dead.err;
+
+  ASSERT_EQ(B({"delete", id}).exit_code, 0);
+  EXPECT_NE(B({"state", id}).exit_code, 0);
+  ExpectNothingLeft(id, bundle);
+}
+
+TEST_F(LifecycleTest, RunReturnsTheExitCodeAndCleansUp) {
+  Bundle bundle;
+  bundle.SetArgs({"sh", "-c", "exit 7"});
+  std::string id = Use("run1");
+  CommandResult r = B({"run", "-b", bundle.dir(), id});
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  ExpectNothingLeft(id, bundle);
+}
+
+TEST_F(LifecycleTest, RunKilledBySignalReturns128PlusSignal) {
+  Bundle bundle;
+  bundle.SetArgs({"sleep", "100"});
+  std::string id = Use("run2");
+  std::thread killer([&] {
+    for (int i = 0; i < 500; ++i) {
+      CommandResult s = B({"state", id});
+      if (s.out.find("\"running\"") != std::string::npos) break;
+      usleep(10000);
+    }
+    B({"kill", id, "KILL"});
+  });
+  CommandResult r = B({"run", "-b", bundle.dir(), id});
+  killer.join();
+  EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r.err;
+  ExpectNothingLeft(id, bundle);
+}
+
+TEST_F(LifecycleTest, ContainerSeesItsOwnPidAndHostname) {
+  Bundle bundle;
+  bundle.SetArgs({"sh", "-c", "echo pid=$$; hostname"});
+  std::string id = Use("view1");
+  CommandResult r = B({"run", "-b", bundle.dir(), id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "pid=1\nberth\n");
+}
+
+// The fds of a running container process, listed from the host (a shell
+// inside would see its own transient fds).
+std::vector<std::string> FdsOf(int pid) {
+  CommandResult r = RunProgram({"/bin/ls", "/proc/" + std::to_string(pid) + "/fd"});
+  std::vector<std::string> fds;
+  std::istringstream in(r.out);
+  for (std::string l; std::getline(in, l);) fds.push_back(l);
+  std::sort(fds.begin(), fds.end());
+  return fds;
+}
+
+TEST_F(LifecycleTest, ContainerProcessHasOnlyStdioFds) {
+  Bundle bundle;
+  bundle.SetArgs({"sleep", "100"});
+  std::string id = Use("fds0");
+  ASSERT_EQ(B({"run", "-d", "-b", bundle.dir(), id}).exit_code, 0);
+  EXPECT_EQ(FdsOf(StateOf(id).pid), (std::vector<std::string>{"0", "1", "2"}));
+  EXPECT_EQ(B({"delete", "-f", id}).exit_code, 0);
+}
+
+TEST_F(LifecycleTest, PreserveFdsHandsOverExactlyThoseFds) {
+  Bundle bundle;
+  bundle.SetArgs({"sh", "-c", "echo through-fd3 >&3; exec sleep 100"});
+  std::string id = Use("fds1");
+  int p[2];
+  ASSERT_EQ(pipe2(p, O_CLOEXEC), 0);
+  CommandResult r = B({"run", "-d", "--preserve-fds", "1", "-b", bundle.dir(), id}, {p[1]});
+  close(p[1]);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  char buf[64] = {};
+  ssize_t n = read(p[0], buf, sizeof buf - 1);
+  close(p[0]);
+  EXPECT_EQ(std::string(buf, n > 0 ? n : 0), "through-fd3\n");
+  EXPECT_EQ(FdsOf(StateOf(id).pid), (std::vector<std::string>{"0", "1", "2", "3"}));
+  EXPECT_EQ(B({"delete", "-f", id}).exit_code, 0);
+}
+
+TEST_F(LifecycleTest, HooksRunInOrderWithStateOnStdin) {
+  Bundle bundle;
+  std::string log = bundle.dir() + "/hooks.log";
+  // The in-container hooks (createContainer before pivot_root, startContainer
+  // after) reach the log through a bind mount at /shared.
+  bundle.config().mounts.push_back({"/shared", "bind", bundle.dir(), {"rbind", "rw"}, {}, {}});
+  auto hook = [&](const std::string& name, const std::string& target) {
+    return spec::Hook{"/bin/sh",
+                      {"sh", "-c", "read -r s; echo \"" + name + " $s\" >> " + target},
+                      {"PATH=/bin"},
+                      5};
+  };
+  spec::Hooks hooks;
+  hooks.prestart = {hook("prestart", log)};
+  hooks.createRuntime = {hook("createRuntime", log)};
+  hooks.createContainer = {hook("createContainer", log)};
+  hooks.startContainer = {hook("startContainer", "/shared/hooks.log")};
+  hooks.poststart = {hook("poststart", log)};
+  hooks.poststop = {hook("poststop", log)};
+  bundle.config().hooks = hooks;
+  bundle.SetArgs({"sleep", "100"});
+  std::string id = Use("hooks1");
+  ASSERT_EQ(B({"create", "-b", bundle.dir(), id}).exit_code, 0);
+  ASSERT_EQ(B({"start", id}).exit_code, 0);
+  ASSERT_EQ(B({"kill", id, "KILL"}).exit_code, 0);
+  for (int i = 0; i < 200 && StateOf(id).status != spec::ContainerStatus::stopped; ++i) usleep(10000);
+  ASSERT_EQ(B({"delete", id}).exit_code, 0);
+  std::vector<std::string> lines;
+  std::istringstream in(ReadFileOrEmpty(log));
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  ASSERT_EQ(lines.size(), 6u) << ReadFileOrEmpty(log);
+  const char* order[] = {"prestart", "createRuntime", "createContainer", "startContainer",
+                         "poststart", "poststop"};
+  for (size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(lines[i].rfind(order[i], 0), 0u) << lines[i];
+    EXPECT_NE(lines[i].find("\"id\":\"" + id + "\""), std::string::npos) << lines[i];
+  }
+  EXPECT_NE(lines[0].find("\"status\":\"creating\""), std::string::npos) << lines[0];
+  EXPECT_NE(lines[4].find("\"status\":\"running\""), std::string::npos) << lines[4];
+  EXPECT_NE(lines[5].find("\"status\":\"stopped\""), std::string::npos) << lines[5];
+}
+
+TEST_F(LifecycleTest, FailingPrestartHookLeavesNothingBehind) {
+  Bundle bundle;
+  spec::Hooks hooks;
+  hooks.prestart = {spec::Hook{"/bin/false", {"false"}, {}, std::nullopt}};
+  bundle.config().hooks = hooks;
+  bundle.SetArgs({"true"});
+  std::string id = Use("fail1");
+  int before = 0;
+  CommandResult r = B({"create", "-b", bundle.dir(), id});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("prestart"), std::string::npos) << r.err;
+  (void)before;
+  ExpectNothingLeft(id, bundle);
+}
+
+TEST_F(LifecycleTest, MissingExecutableFailsCreateAndLeavesNothingBehind) {
+  Bundle bundle;
+  bundle.SetArgs({"/no/such/binary"});
+  std::string id = Use("fail2");
+  CommandResult r = B({"create", "-b", bundle.dir(), id});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("/no/such/binary"), std::string::npos) << r.err;
+  ExpectNothingLeft(id, bundle);
+}
+
+TEST_F(LifecycleTest, BadRootfsFailsCreateAndLeavesNothingBehind) {
+  Bundle bundle;
+  bundle.config().root->path = "missing-rootfs";
+  bundle.Save();
+  std::string id = Use("fail3");
+  CommandResult r = B({"create", "-b", bundle.dir(), id});
+  EXPECT_NE(r.exit_code, 0);
+  ExpectNothingLeft(id, bundle);
+}
+
+TEST_F(LifecycleTest, DuplicateIdIsRejectedWithoutTouchingTheFirst) {
+  Bundle bundle;
+  bundle.SetArgs({"sleep", "100"});
+  std::string id = Use("dup1");
+  ASSERT_EQ(B({"create", "-b", bundle.dir(), id}).exit_code, 0);
+  int pid = StateOf(id).pid;
+  CommandResult r = B({"create", "-b", bundle.dir(), id});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("already exists"), std::string::npos) << r.err;
+  spec::State state = StateOf(id);
+  EXPECT_EQ(state.status, spec::ContainerStatus::created);
+  EXPECT_EQ(state.pid, pid);
+  EXPECT_EQ(B({"delete", id}).exit_code, 0);  // a created container can be deleted (runc)
+  ExpectNothingLeft(id, bundle);
+}
+
+TEST_F(LifecycleTest, UnknownIdIsAnErrorForEveryCommand) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"state", "nope"}, {"start", "nope"},
+                                             {"kill", "nope"}, {"delete", "nope"},
+                                             {"pause", "nope"}}) {
+    CommandResult r = B(args);
+    EXPECT_EQ(r.exit_code, 1) << args[0];
+    EXPECT_NE(r.err.find("does not exist"), std::string::npos) << args[0] << ": " << r.err;
+  }
+  EXPECT_EQ(B({"delete", "--force", "nope"}).exit_code, 0);  // as runc
+}
+
+TEST_F(LifecycleTest, ReusedPidReadsAsStopped) {
+  Bundle bundle;
+  bundle.SetArgs({"sleep", "100"});
+  std::string id = Use("reuse1");
+  ASSERT_EQ(B({"create", "-b", bundle.dir(), id}).exit_code, 0);
+  int pid = StateOf(id).pid;
+  ASSERT_EQ(B({"kill", id, "KILL"}).exit_code, 0);
+  for (int i = 0; i < 200 && StateOf(id).status != spec::ContainerStatus::stopped; ++i) usleep(10000);
+  // Pretend the init's pid now belongs to another live process: ours. The
+  // recorded start time differs, so the container must still read stopped.
+  std::string init = ReadFileOrEmpty(root_ + "/" + id + "/init");
+  ASSERT_EQ(init.rfind(std::to_string(pid) + " ", 0), 0u);
+  WriteFile(root_ + "/" + id + "/init", std::to_string(getpid()) + init.substr(init.find(' ')));
+  EXPECT_EQ(StateOf(id).status, spec::ContainerStatus::stopped);
+  EXPECT_NE(B({"kill", id, "TERM"}).exit_code, 0);  // and we were not signalled
+  EXPECT_EQ(B({"delete", id}).exit_code, 0);
+}
+
+TEST_F(LifecycleTest, InitExecutableIsNotWritableBeforeExec) {
+  Bundle bundle;
+  bundle.config().mounts.push_back({"/shared", "bind", bundle.dir(), {"rbind", "rw"}, {}, {}});
+  spec::Hooks hooks;
+  // startContainer hooks run inside the container while the init is still
+  // berth: the CVE-2019-5736 window.
+  hooks.startContainer = {spec::Hook{
+      "/bin/sh",
+      {"sh", "-c", "if echo x >> /proc/1/exe; then echo writable; else echo denied; fi > /shared/exe"},
+      {"PATH=/bin"},
+      5}};
+  bundle.config().hooks = hooks;
+  bundle.SetArgs({"true"});
+  std::string id = Use("exe1");
+  ASSERT_EQ(B({"create", "-b", bundle.dir(), id}).exit_code, 0);
+  int pid = StateOf(id).pid;
+  // From the host too: the created init's executable is busy.
+  int fd = open(("/proc/" + std::to_string(pid) + "/exe").c_str(), O_WRONLY | O_CLOEXEC);
+  EXPECT_LT(fd, 0);
+  if (fd >= 0) close(fd);
+  std::string before = RunProgram({"/usr/bin/sha256sum", BerthPath()}).out;
+  ASSERT_EQ(B({"start", id}).exit_code, 0);
+  EXPECT_EQ(Trim(ReadFileOrEmpty(bundle.dir() + "/exe")), "denied");
+  EXPECT_EQ(RunProgram({"/usr/bin/sha256sum", BerthPath()}).out, before);
+  B({"delete", "--force", id});
+}
+
+TEST_F(LifecycleTest, CwdThroughLeakedFdIsRefused) {
+  Bundle bundle;
+  std::string id = Use("cwd1");
+  for (int n = 3; n <= 12; ++n) {
+    bundle.config().process->cwd = "/proc/self/fd/" + std::to_string(n);
+    bundle.SetArgs({"sh", "-c", "pwd"});
+    CommandResult r = B({"run", "-b", bundle.dir(), id});
+    // Either refused, or the process is somewhere inside the container.
+    if (r.exit_code == 0) {
+      EXPECT_EQ(r.out.find("unreachable"), std::string::npos) << r.out;
+    }
+    EXPECT_FALSE(PathExists(root_ + "/" + id));
+  }
+  ExpectNothingLeft(id, bundle);
+}
+
+TEST_F(LifecycleTest, JsonLogGetsOneErrorLineAndStderrThePlainMessage) {
+  std::string log = root_ + ".log";
+  CommandResult r = Berth(root_, {"--log", log, "--log-format", "json", "state", "nope"});
+  // Global flags after --root are still global flags.
+  EXPECT_EQ(r.exit_code, 1);
+  std::string text = ReadFileOrEmpty(log);
+  EXPECT_EQ(text.rfind("{\"level\":\"error\",\"msg\":\"container \\\"nope\\\" does not exist\",\"time\":\"", 0), 0u) << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1);
+  EXPECT_EQ(r.err, "container \"nope\" does not exist\n");
+  unlink(log.c_str());
+}
+
+TEST_F(LifecycleTest, ListShowsContainersInTableJsonAndQuiet) {
+  Bundle bundle;
+  bundle.SetArgs({"sleep", "100"});
+  std::string id = Use("list1");
+  ASSERT_EQ(B({"create", "-b", bundle.dir(), id}).exit_code, 0);
+  CommandResult table = B({"list"});
+  EXPECT_EQ(table.out.rfind("ID   ", 0), 0u) << table.out;
+  EXPECT_NE(table.out.find(id), std::string::npos);
+  EXPECT_NE(table.out.find("created"), std::string::npos);
+  EXPECT_EQ(B({"list", "-q"}).out, id + "\n");
+  CommandResult json = B({"list", "--format", "json"});
+  EXPECT_NE(json.out.find("\"id\":\"" + id + "\""), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"status\":\"created\""), std::string::npos) << json.out;
+  EXPECT_EQ(B({"delete", id}).exit_code, 0);
+  EXPECT_EQ(B({"list", "--format", "json"}).out, "null\n");
+}
+
+TEST_F(LifecycleTest, PauseAndResumeFreezeTheContainer) {
+  Bundle bundle;
+  bundle.SetArgs({"sleep", "100"});
+  std::string id = Use("pause1");
+  ASSERT_EQ(B({"run", "-d", "-b", bundle.dir(), id}).exit_code, 0);
+  ASSERT_EQ(B({"pause", id}).exit_code, 0);
+  EXPECT_EQ(StateOf(id).status, spec::ContainerStatus::paused);
+  ASSERT_EQ(B({"resume", id}).exit_code, 0);
+  EXPECT_EQ(StateOf(id).status, spec::ContainerStatus::running);
+  EXPECT_EQ(B({"delete", "-f", id}).exit_code, 0);
+  ExpectNothingLeft(id, bundle);
+}
+
+}  // namespace
+}  // namespace berth::testing
