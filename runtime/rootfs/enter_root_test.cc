@@ -1,5 +1,7 @@
 // /dev and EnterRootfs for real: devices, pivot_root, masked and read-only paths, root propagation,
 // user namespaces. Needs root.
+#include <cctype>
+
 #include "runtime/rootfs/rootfs_test_fixture.h"
 
 namespace berth::rootfs {
@@ -255,6 +257,41 @@ TEST_F(RootfsTest, UserNamespaceBindsHostDevices) {
         return "";
       },
       0));
+}
+
+// The container's /proc belongs to its pid namespace: after pivot_root the
+// init sees itself as pid 1 and no host process.
+TEST_F(RootfsTest, ProcShowsTheContainersPidNamespace) {
+  config_.linux_->namespaces.push_back({spec::NamespaceType::pid, ""});
+  config_.mounts = DefaultMounts();
+  EXPECT_CHILD_OK(RunInChild(
+      [&]() -> std::string {
+        CHILD_CHECK(mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) == 0);
+        int fds[2];
+        CHILD_CHECK(pipe2(fds, O_CLOEXEC) == 0);
+        pid_t pid = fork();  // the first child in the new pid namespace: its init
+        if (pid == 0) {
+          std::string r;
+          Status s = PrepareRootfs(config_, options_);
+          if (s) s = EnterRootfs(config_, options_);
+          if (!s) r = s.error().ToString();
+          int entries = 0;
+          if (r.empty())
+            for (const auto& e : fs::directory_iterator("/proc"))
+              if (std::isdigit(static_cast<unsigned char>(e.path().filename().string()[0])))
+                ++entries;
+          if (r.empty() && fs::read_symlink("/proc/self") != "1") r = "init is not pid 1";
+          if (r.empty() && entries != 1) r = std::to_string(entries) + " processes in /proc";
+          (void)!write(fds[1], r.data(), r.size());
+          _exit(0);
+        }
+        close(fds[1]);
+        char buf[512];
+        ssize_t n = read(fds[0], buf, sizeof(buf));
+        waitpid(pid, nullptr, 0);
+        return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+      },
+      CLONE_NEWNS | CLONE_NEWPID));
 }
 
 }  // namespace
