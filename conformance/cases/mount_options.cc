@@ -296,3 +296,25 @@ CONFORMANCE_CASE(mount_option_remount, "config.md#linux-mount-options-29") {
 }
 
 }  // namespace berth::conformance
+
+namespace berth::conformance {
+
+// idmap/ridmap without any mapping to use (no mount mappings, no user
+// namespace) must be an error; runtimes that ignore the option mount the
+// directory unmapped instead.
+CONFORMANCE_CASE(idmap_without_mappings_is_error, "config.md#linux-mount-options-58", "config.md#linux-mount-options-59") {
+  for (auto [option, row] : {std::pair{"idmap", 58}, std::pair{"ridmap", 59}}) {
+    auto b = NewBundleOrAbort(c);
+    if (!b) return;
+    std::string src = c.dir() + "/idmap-src-" + option;
+    mkdir(src.c_str(), 0755);
+    mkdir((b->rootfs + "/idm").c_str(), 0755);
+    b->AddMount("/idm", "none", src, {option == std::string("idmap") ? "bind" : "rbind", option});
+    Container ct(c, *b);
+    CommandResult r = ct.Create();
+    c.Expect("config.md#linux-mount-options-" + std::to_string(row), !r.ok(),
+             std::string("\"") + option + "\" without uidMappings/gidMappings and without a user namespace was accepted");
+  }
+}
+
+}  // namespace berth::conformance
