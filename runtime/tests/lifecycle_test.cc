@@ -378,5 +378,58 @@ TEST_F(LifecycleTest, PauseAndResumeFreezeTheContainer) {
   ExpectNothingLeft(id, bundle);
 }
 
+// The same command sequence through berth and runc: same exit codes, same
+// status at every step.
+TEST_F(LifecycleTest, SameExitCodesAndStatusesAsRunc) {
+  if (access("/usr/sbin/runc", X_OK) != 0) GTEST_SKIP() << "runc is not installed";
+  Bundle bundle;
+  bundle.SetArgs({"sleep", "100"});
+  std::string id = Use("cmp1");
+  auto sequence = [&](const std::string& binary, const std::string& root) {
+    std::vector<std::string> trace;
+    auto run = [&](std::vector<std::string> args) {
+      std::vector<std::string> argv = {binary, "--root", root};
+      argv.insert(argv.end(), args.begin(), args.end());
+      CommandResult r = RunProgram(argv);
+      std::string step = args[0] + "=" + std::to_string(r.exit_code);
+      if (args[0] == "state" && r.exit_code == 0) {
+        auto state = spec::ParseState(r.out);
+        step += state.ok() ? std::string(":") + std::string(spec::ContainerStatusName(state->status))
+                           : ":unparsable";
+      }
+      trace.push_back(step);
+      return r;
+    };
+    run({"state", id});
+    run({"create", "--bundle", bundle.dir(), id});
+    run({"create", "--bundle", bundle.dir(), id});
+    run({"state", id});
+    run({"start", id});
+    run({"state", id});
+    run({"start", id});
+    run({"delete", id});
+    run({"kill", id, "SIGKILL"});
+    for (int i = 0; i < 300; ++i) {
+      std::vector<std::string> argv = {binary, "--root", root, "state", id};
+      if (RunProgram(argv).out.find("stopped") != std::string::npos) break;
+      usleep(10000);
+    }
+    run({"state", id});
+    run({"kill", id, "TERM"});
+    run({"delete", id});
+    run({"state", id});
+    run({"delete", "--force", id});
+    return trace;
+  };
+  std::vector<std::string> berth = sequence(BerthPath(), root_);
+  std::string runc_root = root_ + "-runc";
+  std::vector<std::string> runc = sequence("/usr/sbin/runc", runc_root);
+  RunProgram({"/usr/sbin/runc", "--root", runc_root, "delete", "--force", id});
+  RunProgram({"/bin/rm", "-rf", runc_root});
+  EXPECT_EQ(berth, runc);
+  EXPECT_EQ(berth[3], "state=0:created");
+  EXPECT_EQ(berth[5], "state=0:running");
+}
+
 }  // namespace
 }  // namespace berth::testing
