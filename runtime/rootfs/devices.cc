@@ -24,16 +24,24 @@ Result<PathParts> SplitLast(const std::string& path) {
   return PathParts{slash == 0 ? "/" : clean.substr(0, slash), name};
 }
 
-// Removes a non-directory entry so the node can be created fresh: whatever
-// the image had there (even a symlink) is not trusted.
-Status RemoveExisting(int dir_fd, const std::string& name, const std::string& shown) {
+// Removes an existing node of the same kind (type and major:minor) so the
+// node is created fresh with the configured mode and owner. Anything else
+// at the path is a conflict and an error (config-linux.md "Devices"): the
+// image's file is neither trusted nor silently replaced.
+Status RemoveExisting(int dir_fd, const std::string& name, const spec::Device& device,
+                      unsigned type) {
   struct stat st;
   if (fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     if (errno == ENOENT) return Ok();
-    return Error::Sys("stat " + shown);
+    return Error::Sys("stat " + device.path);
   }
-  if (S_ISDIR(st.st_mode)) return Error(EISDIR, shown + " exists and is a directory");
-  if (unlinkat(dir_fd, name.c_str(), 0) != 0) return Error::Sys("remove " + shown);
+  if ((st.st_mode & S_IFMT) != type)
+    return Error(EEXIST, device.path + " already exists and is not a device of type " + device.type);
+  if (type != S_IFIFO && (major(st.st_rdev) != static_cast<unsigned>(device.major) ||
+                          minor(st.st_rdev) != static_cast<unsigned>(device.minor)))
+    return Error(EEXIST, device.path + " already exists as device " + std::to_string(major(st.st_rdev)) +
+                             ":" + std::to_string(minor(st.st_rdev)));
+  if (unlinkat(dir_fd, name.c_str(), 0) != 0) return Error::Sys("remove " + device.path);
   return Ok();
 }
 
@@ -52,7 +60,7 @@ Status CreateOne(int root_fd, const spec::Device& device, bool user_ns) {
   unsigned type = BERTH_TRY(DeviceFileType(device.type));
   PathParts parts = BERTH_TRY(SplitLast(device.path));
   auto dir = BERTH_TRY(CreateInRoot(root_fd, parts.parent, TargetKind::kDirectory));
-  BERTH_TRY(RemoveExisting(dir.get(), parts.name, device.path));
+  BERTH_TRY(RemoveExisting(dir.get(), parts.name, device, type));
   if (user_ns) {
     // mknod is not allowed in a user namespace: bind the host's node.
     return BindHostDevice(dir.get(), parts.name, CleanPath(device.path));

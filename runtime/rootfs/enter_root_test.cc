@@ -1,5 +1,8 @@
 // /dev and EnterRootfs for real: devices, pivot_root, masked and read-only paths, root propagation,
 // user namespaces. Needs root.
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
 #include <cctype>
 
 #include "runtime/rootfs/rootfs_test_fixture.h"
@@ -222,6 +225,51 @@ TEST_F(RootfsTest, HostDevBindIsLeftAlone) {
   }));
   EXPECT_EQ(ReadFile(fake_dev + "/fuse"), "not a device");
   EXPECT_FALSE(fs::exists(fake_dev + "/fd"));
+}
+
+TEST_F(RootfsTest, DevicePathConflictIsAnError) {
+  // config-linux.md "Devices": a file of another kind at the path is an error.
+  config_.mounts = {M("/proc", "proc", "proc", {})};
+  testing::WriteFile(rootfs_ + "/conflict", "regular file");
+  spec::Device dev;
+  dev.type = "c";
+  dev.path = "/conflict";
+  dev.major = 1;
+  dev.minor = 5;
+  config_.linux_->devices = {dev};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+    Status s = PrepareRootfs(config_, options_);
+    CHILD_CHECK(!s.ok() && s.error().message().find("/conflict") != std::string::npos);
+    return "";
+  }));
+  EXPECT_EQ(ReadFile(rootfs_ + "/conflict"), "regular file");
+}
+
+TEST_F(RootfsTest, DeviceOfOtherNumbersIsAConflictButSameDeviceIsNot) {
+  config_.mounts = {M("/proc", "proc", "proc", {})};
+  ASSERT_EQ(mknod((rootfs_ + "/zero").c_str(), S_IFCHR | 0600, makedev(1, 5)), 0);
+  spec::Device dev;
+  dev.type = "c";
+  dev.path = "/zero";
+  dev.major = 1;
+  dev.minor = 3;
+  config_.linux_->devices = {dev};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+    Status s = PrepareRootfs(config_, options_);
+    CHILD_CHECK(!s.ok() && s.error().message().find("/zero") != std::string::npos);
+    return "";
+  }));
+  // The same char 1:5 is recreated with the configured mode.
+  config_.linux_->devices[0].minor = 5;
+  config_.linux_->devices[0].fileMode = 0640;
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+    CHILD_OK(PrepareRootfs(config_, options_));
+    return "";
+  }));
+  struct stat st;
+  ASSERT_EQ(lstat((rootfs_ + "/zero").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
 }
 
 // In a user namespace mknod is refused: the default devices are the host's
