@@ -259,7 +259,7 @@ struct NetworkResources {
 };
 
 struct PidsResources {
-  std::optional<int64_t> limit;  // <= 0 means unlimited
+  std::optional<int64_t> limit;  // 0 is a limit (no new tasks); negative means unlimited
   bool operator==(const PidsResources&) const = default;
 };
 

@@ -7,6 +7,15 @@
 namespace berth::cgroups {
 
 Status HybridManager::Create() {
+  // Both sides are checked before either makes a directory; a refusal
+  // disowns both, so the caller's cleanup touches neither.
+  Status v1_free = v1_.CheckUnoccupied();
+  Status v2_free = v1_free.ok() ? v2_.CheckUnoccupied() : Status();
+  if (!v1_free.ok() || !v2_free.ok()) {
+    v1_.Disown();
+    v2_.Disown();
+    return v1_free.ok() ? v2_free : v1_free;
+  }
   BERTH_TRY(v1_.Create());
   BERTH_TRY(v2_.Create());
   return Ok();

@@ -49,6 +49,26 @@ TEST_F(HybridManagerTest, CreatesAndJoinsBothHierarchies) {
   EXPECT_EQ(ReadFile(tmp_.path() + "/unified/berth/c1/cgroup.procs"), "55");
 }
 
+TEST_F(HybridManagerTest, AnOccupiedUnifiedCgroupIsRefusedBeforeAnyV1DirectoryIsMade) {
+  ASSERT_TRUE(v2_->MakeDirs("/busy").ok());
+  testing::WriteFile(tmp_.path() + "/unified/busy/cgroup.procs", "999\n");
+  Host host;
+  host.layout = Layout::kHybrid;
+  host.v1 = v1_;
+  host.v2 = v2_;
+  CgroupSpec spec;
+  spec.container_id = "c2";
+  spec.cgroups_path = "/busy";
+  auto m = NewManagerOn(host, spec, "");
+  ASSERT_TRUE(m.ok()) << m.error().ToString();
+  Status s = (*m)->Create();
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.error().ToString(), HasSubstr("/unified/busy already contains processes"));
+  EXPECT_FALSE(testing::Exists(tmp_.path() + "/v1/memory/busy"));
+  EXPECT_TRUE((*m)->Destroy().ok());
+  EXPECT_TRUE(testing::Exists(tmp_.path() + "/unified/busy/cgroup.procs"));
+}
+
 TEST_F(HybridManagerTest, V1ControllersOnV1HugetlbAndUnifiedOnV2) {
   spec::Resources r;
   r.memory.emplace();
@@ -153,6 +173,53 @@ TEST(ResourceValues, Conversions) {
   EXPECT_FALSE(SwapToV2(50, 100).ok());
   EXPECT_EQ(LimitValue(-1), "max");
   EXPECT_EQ(PidsMaxValue(spec::PidsResources{}), "max");
+  EXPECT_EQ(PidsMaxValue(spec::PidsResources{0}), "0");
+  EXPECT_EQ(PidsMaxValue(spec::PidsResources{7}), "7");
+  EXPECT_EQ(PidsMaxValue(spec::PidsResources{-1}), "max");
+  EXPECT_EQ(PidsMaxValue(spec::PidsResources{-5}), "max");
+}
+
+spec::DeviceCgroupRule Rule(bool allow, std::string type, std::optional<int64_t> major,
+                            std::optional<int64_t> minor, std::string access) {
+  spec::DeviceCgroupRule rule;
+  rule.allow = allow;
+  rule.type = std::move(type);
+  rule.major = major;
+  rule.minor = minor;
+  rule.access = std::move(access);
+  return rule;
+}
+
+TEST(ResourcesWithConfiguredDevices, ConfiguredDeviceRulesGoAfterTheLastDenyAllSoLaterRulesStillApply) {
+  spec::Linux linux_config;
+  linux_config.resources.emplace();
+  linux_config.resources->devices = {Rule(false, "", std::nullopt, std::nullopt, "rwm"),
+                                     Rule(true, "b", 7, 0, "rw"), Rule(false, "b", 7, 0, "w")};
+  spec::Device loop;
+  loop.type = "b";
+  loop.path = "/dev/loop0";
+  loop.major = 7;
+  loop.minor = 0;
+  linux_config.devices = {loop};
+  spec::Resources r = ResourcesWithConfiguredDevices(linux_config);
+  EXPECT_THAT(r.devices, ::testing::ElementsAre(Rule(false, "", std::nullopt, std::nullopt, "rwm"),
+                                                Rule(true, "b", 7, 0, "rwm"), Rule(true, "b", 7, 0, "rw"),
+                                                Rule(false, "b", 7, 0, "w")));
+}
+
+TEST(ResourcesWithConfiguredDevices, WithoutADenyAllRuleConfiguredDevicesComeFirst) {
+  spec::Linux linux_config;
+  linux_config.resources.emplace();
+  linux_config.resources->devices = {Rule(false, "c", 10, 229, "w")};
+  spec::Device fuse;
+  fuse.type = "c";
+  fuse.path = "/dev/fuse";
+  fuse.major = 10;
+  fuse.minor = 229;
+  linux_config.devices = {fuse};
+  spec::Resources r = ResourcesWithConfiguredDevices(linux_config);
+  EXPECT_THAT(r.devices,
+              ::testing::ElementsAre(Rule(true, "c", 10, 229, "rwm"), Rule(false, "c", 10, 229, "w")));
 }
 
 TEST(ResourcesWithConfiguredDevices, AddsAnAllowRuleForEachDevice) {

@@ -165,6 +165,16 @@ Result<std::unique_ptr<Manager>> LoadManager(std::string_view serialized) {
 
 spec::Resources ResourcesWithConfiguredDevices(const spec::Linux& linux_config) {
   spec::Resources out = linux_config.resources.value_or(spec::Resources());
+  // The config's rules apply in order, last match wins: the configured
+  // devices' allow rules go right after the config's last deny-everything
+  // rule, so that rule does not revoke them but a later rule about the same
+  // device (e.g. "deny b 7:0 w") still takes effect.
+  size_t insert_at = 0;
+  for (size_t i = 0; i < out.devices.size(); ++i) {
+    const spec::DeviceCgroupRule& rule = out.devices[i];
+    if (!rule.allow && (rule.type.empty() || rule.type == "a")) insert_at = i + 1;
+  }
+  std::vector<spec::DeviceCgroupRule> configured;
   for (const auto& device : linux_config.devices) {
     if (device.type != "c" && device.type != "b" && device.type != "u") continue;  // pipes need no rule
     spec::DeviceCgroupRule rule;
@@ -173,8 +183,10 @@ spec::Resources ResourcesWithConfiguredDevices(const spec::Linux& linux_config) 
     rule.major = device.major;
     rule.minor = device.minor;
     rule.access = "rwm";
-    out.devices.push_back(rule);
+    configured.push_back(rule);
   }
+  out.devices.insert(out.devices.begin() + static_cast<std::ptrdiff_t>(insert_at), configured.begin(),
+                     configured.end());
   return out;
 }
 

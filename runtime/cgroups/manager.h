@@ -33,7 +33,10 @@ struct CgroupSpec {
 class Manager {
  public:
   virtual ~Manager();
-  // mkdir the container cgroup (v1: in each hierarchy; v2: unified).
+  // mkdir the container cgroup (v1: in each hierarchy; v2: unified). Fails
+  // (EBUSY, "cgroup <dir> already contains processes") before making
+  // anything when the cgroup exists and holds processes in any hierarchy;
+  // the manager then disowns that cgroup: KillAll and Destroy leave it alone.
   virtual Status Create() = 0;
   virtual Status AddProcess(pid_t pid) = 0;
   virtual Status ApplyResources(const spec::Resources& resources) = 0;
@@ -60,7 +63,9 @@ Result<std::unique_ptr<Manager>> LoadManager(std::string_view serialized);
 
 // linux.resources plus an "allow rwm" rule for every linux.devices entry, so
 // the devices the container is given are usable (the implicit default
-// allow-list is always added by ApplyResources itself).
+// allow-list is always added by ApplyResources itself). Those rules go after
+// the config's last deny-everything rule and before its later rules, which
+// therefore still restrict the configured devices.
 spec::Resources ResourcesWithConfiguredDevices(const spec::Linux& linux_config);
 
 }  // namespace berth::cgroups

@@ -3,7 +3,8 @@
 namespace berth::cgroups {
 
 std::string PidsMaxValue(const spec::PidsResources& p) {
-  return p.limit && *p.limit > 0 ? std::to_string(*p.limit) : "max";
+  // 0 is a real limit (config-linux.md#pids): only negative or absent is "max".
+  return p.limit && *p.limit >= 0 ? std::to_string(*p.limit) : "max";
 }
 
 Result<std::string> RdmaMaxLine(const std::string& device, const spec::RdmaLimit& limit) {

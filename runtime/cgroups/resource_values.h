@@ -11,7 +11,7 @@
 
 namespace berth::cgroups {
 
-// pids.max: a limit <= 0 (or absent) is "max".
+// pids.max: the limit (0 included); negative or absent is "max".
 std::string PidsMaxValue(const spec::PidsResources& pids);
 
 // rdma.max line "mlx5_1 hca_handle=3 hca_object=10000" (absent fields left

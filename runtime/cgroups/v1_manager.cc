@@ -50,8 +50,23 @@ const std::vector<std::string>& KnownV1Controllers() {
 V1Manager::V1Manager(std::shared_ptr<const CgroupFs> fs, std::map<std::string, std::string> paths)
     : fs_(std::move(fs)), paths_(std::move(paths)) {}
 
+Status V1Manager::CheckUnoccupied() {
+  for (const auto& [controller, path] : paths_) {
+    std::string cgroup = controller + path;
+    if (!fs_->DirExists(cgroup)) continue;
+    std::string procs = Trim(BERTH_TRY_CTX(fs_->Read(cgroup, "cgroup.procs"), "check existing cgroup"));
+    if (!procs.empty()) {
+      disowned_ = true;
+      return Error(EBUSY, "cgroup " + fs_->DirPath(cgroup) + " already contains processes");
+    }
+  }
+  return Ok();
+}
+
 Status V1Manager::Create() {
   if (paths_.empty()) return Error(ENOENT, "no cgroup v1 hierarchy under " + fs_->root());
+  // Checked in every hierarchy before anything is made, so a refusal leaves nothing behind.
+  BERTH_TRY(CheckUnoccupied());
   for (const auto& [controller, path] : paths_) {
     std::vector<std::string> created = BERTH_TRY_CTX(fs_->MakeDirs(controller + path), "create cgroup");
     if (controller != "cpuset") continue;
@@ -121,6 +136,7 @@ Result<std::vector<pid_t>> V1Manager::Pids() {
 }
 
 Status V1Manager::KillAll(int signal) {
+  if (disowned_) return Ok();
   // Frozen, the processes cannot fork new ones between listing and killing.
   bool use_freezer = Has("freezer");
   // A paused container stays paused after a signal it cannot act on yet;
@@ -139,6 +155,7 @@ Status V1Manager::KillAll(int signal) {
 }
 
 Status V1Manager::Destroy() {
+  if (disowned_) return Ok();
   Status first;
   for (const auto& [controller, path] : paths_) {
     Status removed = fs_->RemoveDir(controller + path);

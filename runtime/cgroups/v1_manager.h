@@ -37,10 +37,18 @@ class V1Manager : public Manager {
   const std::map<std::string, std::string>& paths() const { return paths_; }
   bool Has(const std::string& controller) const { return paths_.count(controller) != 0; }
 
+ 
+  // EBUSY when the container's cgroup already exists and holds processes
+  // (someone else's); the manager then disowns it (see Disown).
+  Status CheckUnoccupied();
+  // KillAll and Destroy become no-ops: the cgroup is not this container's.
+  void Disown() { disowned_ = true; }
+
  private:
   Status SetFreezerState(const char* state);
 
   std::shared_ptr<const CgroupFs> fs_;
+  bool disowned_ = false;
   std::map<std::string, std::string> paths_;
 };
 

@@ -65,6 +65,44 @@ TEST_F(V1ManagerTest, CreateMakesTheCgroupInEveryHierarchy) {
   EXPECT_TRUE(m->Create().ok());
 }
 
+TEST_F(V1ManagerTest, CreateRefusesACgroupThatAlreadyHoldsProcessesAndLeavesItAlone) {
+  SetUpTree({"memory", "pids"});
+  // Someone else's cgroup: exists in pids only, holding a live process.
+  ASSERT_TRUE(fs_->MakeDirs("pids/berth/c1").ok());
+  pid_t squatter = fork();
+  ASSERT_GE(squatter, 0);
+  if (squatter == 0) {
+    for (;;) pause();
+  }
+  testing::WriteFile(tmp_.path() + "/pids/berth/c1/cgroup.procs", std::to_string(squatter) + "\n");
+  auto m = NewV1();
+  Status s = m->Create();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), EBUSY);
+  EXPECT_THAT(s.error().ToString(),
+              HasSubstr("cgroup " + tmp_.path() + "/pids/berth/c1 already contains processes"));
+  // Nothing was made in the other hierarchy.
+  EXPECT_FALSE(testing::Exists(tmp_.path() + "/memory/berth"));
+  // The create rollback (KillAll + Destroy) must not touch the foreign cgroup.
+  EXPECT_TRUE(m->KillAll(SIGKILL).ok());
+  EXPECT_TRUE(m->Destroy().ok());
+  EXPECT_EQ(waitpid(squatter, nullptr, WNOHANG), 0) << "the squatter was killed";
+  EXPECT_TRUE(testing::Exists(tmp_.path() + "/pids/berth/c1/cgroup.procs"));
+  kill(squatter, SIGKILL);
+  waitpid(squatter, nullptr, 0);
+}
+
+TEST_F(V1ManagerTest, CreateAcceptsAnExistingEmptyCgroup) {
+  SetUpTree({"pids"});
+  ASSERT_TRUE(fs_->MakeDirs("pids/berth/c1").ok());
+  testing::WriteFile(tmp_.path() + "/pids/berth/c1/cgroup.procs", "\n");
+  auto m = NewV1();
+  Status s = m->Create();
+  EXPECT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_TRUE(m->Destroy().ok());
+  EXPECT_FALSE(testing::Exists(tmp_.path() + "/pids/berth/c1"));
+}
+
 TEST_F(V1ManagerTest, CreateCopiesCpusetFromTheParentIntoEachNewLevel) {
   SetUpTree({"cpuset"});
   auto m = NewV1();
@@ -266,13 +304,13 @@ TEST_F(V1ManagerTest, HugetlbPidsNetworkRdma) {
               ElementsAre("mlx5_1 hca_handle=3 hca_object=10000", "rxe3 hca_object=1000"));
 }
 
-TEST_F(V1ManagerTest, PidsLimitZeroOrNegativeIsMax) {
+TEST_F(V1ManagerTest, PidsLimitZeroIsALimitAndNegativeIsMax) {
   SetUpTree({"pids"});
   auto m = Created();
   spec::Resources r;
   r.pids = spec::PidsResources{0};
   ASSERT_TRUE(m->ApplyResources(r).ok());
-  EXPECT_EQ(File("pids", "pids.max"), "max");
+  EXPECT_EQ(File("pids", "pids.max"), "0");
   r.pids = spec::PidsResources{-1};
   ASSERT_TRUE(m->ApplyResources(r).ok());
   EXPECT_EQ(File("pids", "pids.max"), "max");

@@ -37,7 +37,18 @@ std::optional<bool> FrozenEvent(const std::string& events) {
 V2Manager::V2Manager(std::shared_ptr<const CgroupFs> fs, std::string path)
     : fs_(std::move(fs)), path_(std::move(path)) {}
 
+Status V2Manager::CheckUnoccupied() {
+  if (!fs_->DirExists(path_)) return Ok();
+  std::string procs = Trim(BERTH_TRY_CTX(fs_->Read(path_, "cgroup.procs"), "check existing cgroup"));
+  if (!procs.empty()) {
+    disowned_ = true;
+    return Error(EBUSY, "cgroup " + fs_->DirPath(path_) + " already contains processes");
+  }
+  return Ok();
+}
+
 Status V2Manager::Create() {
+  BERTH_TRY(CheckUnoccupied());
   BERTH_TRY_CTX(fs_->MakeDirs(path_), "create cgroup");
   return Ok();
 }
@@ -119,6 +130,7 @@ Result<bool> V2Manager::IsFrozen() {
 Result<std::vector<pid_t>> V2Manager::Pids() { return ParsePidList(BERTH_TRY(fs_->Read(path_, "cgroup.procs"))); }
 
 Status V2Manager::KillAll(int signal) {
+  if (disowned_) return Ok();
   // cgroup.kill (5.14+) kills every process, including ones forking right now.
   if (signal == SIGKILL && HasKillFile()) {
     BERTH_TRY_CTX(fs_->Write(path_, "cgroup.kill", "1"), "kill all");
@@ -141,6 +153,7 @@ Status V2Manager::KillAll(int signal) {
 }
 
 Status V2Manager::Destroy() {
+  if (disowned_) return Ok();
   BERTH_TRY_CTX(fs_->RemoveDir(path_), "destroy cgroup");
   return Ok();
 }

@@ -40,10 +40,18 @@ class V2Manager : public Manager {
   const CgroupFs& fs() const { return *fs_; }
   bool HasKillFile() const { return fs_->FileExists(path_, "cgroup.kill"); }
 
+ 
+  // EBUSY when the container's cgroup already exists and holds processes
+  // (someone else's); the manager then disowns it (see Disown).
+  Status CheckUnoccupied();
+  // KillAll and Destroy become no-ops: the cgroup is not this container's.
+  void Disown() { disowned_ = true; }
+
  private:
   Status SetFrozen(bool frozen);
 
   std::shared_ptr<const CgroupFs> fs_;
+  bool disowned_ = false;
   std::string path_;
 };
 

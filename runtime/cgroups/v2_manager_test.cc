@@ -55,6 +55,25 @@ TEST_F(V2ManagerTest, CreateMakesOneDirectory) {
   EXPECT_EQ(File("cgroup.procs"), "77");
 }
 
+TEST_F(V2ManagerTest, CreateRefusesACgroupThatAlreadyHoldsProcesses) {
+  auto first = Created();
+  testing::WriteFile(tmp_.path() + "/berth/c1/cgroup.procs", "123\n456\n");
+  Host host;
+  host.layout = Layout::kV2;
+  host.v2 = fs_;
+  CgroupSpec spec;
+  spec.container_id = "c1";
+  spec.cgroups_path = "/berth/c1";
+  auto m = NewManagerOn(host, spec, "");
+  ASSERT_TRUE(m.ok()) << m.error().ToString();
+  Status s = (*m)->Create();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), EBUSY);
+  EXPECT_THAT(s.error().ToString(), HasSubstr("cgroup " + tmp_.path() + "/berth/c1 already contains processes"));
+  EXPECT_TRUE((*m)->Destroy().ok());
+  EXPECT_EQ(File("cgroup.procs"), "123\n456\n");
+}
+
 TEST_F(V2ManagerTest, NeededControllersAreEnabledInEveryAncestor) {
   auto m = Created();
   spec::Resources r;
