@@ -1,0 +1,104 @@
+#include "runtime/namespaces/net_devices.h"
+
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+namespace berth::ns {
+namespace {
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Appends one rtattr (header + payload, padded) to a netlink message.
+void AddAttr(std::vector<char>& msg, unsigned short type, const void* data, size_t len) {
+  size_t at = NLMSG_ALIGN(msg.size());
+  msg.resize(at + RTA_ALIGN(RTA_LENGTH(len)), 0);
+  auto* rta = reinterpret_cast<struct rtattr*>(msg.data() + at);
+  rta->rta_type = type;
+  rta->rta_len = static_cast<unsigned short>(RTA_LENGTH(len));
+  memcpy(RTA_DATA(rta), data, len);
+}
+
+// Sends one RTM_NEWLINK request and waits for the kernel's ack.
+Status SendAndAck(int sock, std::vector<char>& msg) {
+  reinterpret_cast<struct nlmsghdr*>(msg.data())->nlmsg_len = static_cast<__u32>(msg.size());
+  struct sockaddr_nl kernel = {};
+  kernel.nl_family = AF_NETLINK;
+  if (sendto(sock, msg.data(), msg.size(), 0, reinterpret_cast<struct sockaddr*>(&kernel),
+             sizeof(kernel)) < 0)
+    return Error::Sys("netlink send");
+  char buf[4096];
+  ssize_t n = recv(sock, buf, sizeof(buf), 0);
+  if (n < 0) return Error::Sys("netlink receive");
+  for (auto* h = reinterpret_cast<struct nlmsghdr*>(buf); NLMSG_OK(h, static_cast<size_t>(n));
+       h = NLMSG_NEXT(h, n)) {
+    if (h->nlmsg_type != NLMSG_ERROR) continue;
+    int err = -reinterpret_cast<struct nlmsgerr*>(NLMSG_DATA(h))->error;
+    if (err != 0) return Error(err, "netlink RTM_NEWLINK");
+    return Ok();
+  }
+  return Error(EPROTO, "netlink: no acknowledgement");
+}
+
+Status MoveOne(int sock, int netns_fd, const std::string& host_name, const std::string& new_name) {
+  unsigned index = if_nametoindex(host_name.c_str());
+  if (index == 0) return Error::Sys("network device " + host_name + " not found on the host");
+  std::vector<char> msg(NLMSG_SPACE(sizeof(struct ifinfomsg)), 0);
+  auto* h = reinterpret_cast<struct nlmsghdr*>(msg.data());
+  h->nlmsg_type = RTM_NEWLINK;
+  h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+  h->nlmsg_seq = 1;
+  auto* ifi = reinterpret_cast<struct ifinfomsg*>(NLMSG_DATA(h));
+  ifi->ifi_family = AF_UNSPEC;
+  ifi->ifi_index = static_cast<int>(index);
+  // The kernel applies the move first, then the flags: up in the new netns.
+  ifi->ifi_flags = IFF_UP;
+  ifi->ifi_change = IFF_UP;
+  __u32 fd = static_cast<__u32>(netns_fd);
+  AddAttr(msg, IFLA_NET_NS_FD, &fd, sizeof(fd));
+  if (!new_name.empty()) AddAttr(msg, IFLA_IFNAME, new_name.c_str(), new_name.size() + 1);
+  BERTH_TRY_CTX(SendAndAck(sock, msg), "move network device " + host_name);
+  return Ok();
+}
+
+}  // namespace
+
+Status MoveNetDevices(pid_t child, const spec::Linux& linux_config) {
+  if (linux_config.netDevices.empty()) return Ok();
+  bool new_net = false;
+  for (const auto& n : linux_config.namespaces)
+    if (n.type == spec::NamespaceType::network && n.path.empty()) new_net = true;
+  if (!new_net) {
+    return Error(EINVAL, "linux.netDevices (" + linux_config.netDevices.begin()->first +
+                             ") needs a new network namespace");
+  }
+  std::string ns_path = "/proc/" + std::to_string(child) + "/ns/net";
+  Fd netns(open(ns_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (netns.get() < 0) return Error::Sys("open " + ns_path);
+  Fd sock(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+  if (sock.get() < 0) return Error::Sys("netlink socket");
+  for (const auto& [host_name, device] : linux_config.netDevices)
+    BERTH_TRY(MoveOne(sock.get(), netns.get(), host_name, device.name));
+  return Ok();
+}
+
+}  // namespace berth::ns
