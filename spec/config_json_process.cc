@@ -24,13 +24,25 @@ static Status Read(const Value& v, const std::string& path, User& out) {
   return Ok();
 }
 
+// Unknown but well-formed names are kept: the runtime warns and ignores them.
+static Status ReadCapabilityList(const ObjectReader& o, std::string_view key,
+                                 std::vector<std::string>& out) {
+  BERTH_TRY(o.Field(key, out));
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!names::IsWellFormedCapabilityName(out[i]))
+      return json::PathError(json::IndexPath(o.PathOf(key), i),
+                             "expected a capability name like \"CAP_KILL\", got \"" + out[i] + "\"");
+  }
+  return Ok();
+}
+
 static Status Read(const Value& v, const std::string& path, Capabilities& out) {
   auto o = BERTH_TRY(ObjectReader::Open(v, path));
-  BERTH_TRY(o.Names("bounding", kCapabilitySet, out.bounding));
-  BERTH_TRY(o.Names("effective", kCapabilitySet, out.effective));
-  BERTH_TRY(o.Names("inheritable", kCapabilitySet, out.inheritable));
-  BERTH_TRY(o.Names("permitted", kCapabilitySet, out.permitted));
-  BERTH_TRY(o.Names("ambient", kCapabilitySet, out.ambient));
+  BERTH_TRY(ReadCapabilityList(o, "bounding", out.bounding));
+  BERTH_TRY(ReadCapabilityList(o, "effective", out.effective));
+  BERTH_TRY(ReadCapabilityList(o, "inheritable", out.inheritable));
+  BERTH_TRY(ReadCapabilityList(o, "permitted", out.permitted));
+  BERTH_TRY(ReadCapabilityList(o, "ambient", out.ambient));
   return Ok();
 }
 

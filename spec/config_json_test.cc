@@ -162,6 +162,17 @@ TEST(ConfigMdExample, EveryAreaIsRead) {
   ExpectRoundTrip(c);
 }
 
+// config.md: unmappable capability names are a runtime warning, so the
+// reader keeps well-formed names it does not know.
+TEST(Capabilities, UnknownWellFormedNameIsKept) {
+  auto c = ParseConfig(
+      R"({"ociVersion":"1.0.0","process":{"cwd":"/","args":["sh"],"user":{"uid":0,"gid":0},)"
+      R"("capabilities":{"bounding":["CAP_KILL","CAP_NOT_A_CAPABILITY","CAP_NEW_42"]}}})");
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  EXPECT_EQ(c->process->capabilities->bounding,
+            (std::vector<std::string>{"CAP_KILL", "CAP_NOT_A_CAPABILITY", "CAP_NEW_42"}));
+}
+
 TEST(ConfigMdExample, Validates) {
   Config c = MustParse(ReadTestdata("config-md-example.json"));
   EXPECT_EQ(Validate(c), std::vector<std::string>{});

@@ -38,6 +38,15 @@ inline constexpr std::array<std::string_view, 41> kCapabilities = {
     "CAP_CHECKPOINT_RESTORE",
 };
 
+// config.md: a capability name the runtime cannot map is a warning, not an
+// error, so the reader accepts any well-formed name: "CAP_" then [A-Z0-9_]+.
+constexpr bool IsWellFormedCapabilityName(std::string_view name) {
+  if (name.size() <= 4 || name.substr(0, 4) != "CAP_") return false;
+  for (char c : name.substr(4))
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return true;
+}
+
 inline constexpr std::array<std::string_view, 8> kNamespaceTypes = {
     "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time"};
 

@@ -110,8 +110,9 @@ void CheckProcess(Report& r, const Process& p) {
          {std::pair{"bounding", &c.bounding}, {"effective", &c.effective},
           {"inheritable", &c.inheritable}, {"permitted", &c.permitted}, {"ambient", &c.ambient}})
       for (size_t i = 0; i < set->size(); ++i)
-        CheckName(r, At(std::string("process.capabilities.") + name, i), kCapabilitySet,
-                  (*set)[i]);
+        if (!names::IsWellFormedCapabilityName((*set)[i]))
+          r.Add(At(std::string("process.capabilities.") + name, i),
+                "malformed capability name \"" + (*set)[i] + "\"");
   }
   std::set<std::string> rlimit_types;
   for (size_t i = 0; i < p.rlimits.size(); ++i) {
