@@ -1,0 +1,13 @@
+// `berth exec` for the CLI's command table (runtime/cli/main.cc AllCommands).
+#pragma once
+
+#include "runtime/cli/commands.h"
+#include "runtime/exec/exec.h"
+
+namespace berth::cli {
+
+Command ExecCommand();
+Result<int> RunExec(const GlobalOptions& global, const ParsedFlags& flags);
+Result<container::ExecOptions> ExecOptionsFrom(const ParsedFlags& flags);
+
+}  // namespace berth::cli

@@ -1,0 +1,73 @@
+// `berth exec`: runs an additional process in a running container. It joins
+// every namespace of the container init (user first; a fork after setns puts
+// it in the pid namespace), the container's cgroup, and gets the config's
+// process attributes unless overridden, as runc exec does.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/container/container.h"
+#include "spec/config.h"
+#include "spec/error.h"
+
+namespace berth::container {
+
+struct ExecOptions {
+  std::string id;
+  // --process: replaces config.process wholesale (the overrides below still apply).
+  std::optional<spec::Process> process;
+  std::vector<std::string> args;  // empty: keep the process's args
+  std::optional<bool> tty;
+  std::string cwd;
+  std::vector<std::string> env;  // K=V, replacing an existing K
+  std::optional<uint32_t> uid;
+  std::optional<uint32_t> gid;
+  std::vector<uint32_t> additional_gids;
+  // Added to bounding/effective/permitted only, never inheritable/ambient
+  // (CVE-2022-29162).
+  std::vector<std::string> caps;
+  bool no_new_privs = false;
+  std::string apparmor;
+  std::string process_label;
+  bool detach = false;
+  std::string pid_file;
+  std::string console_socket;
+  int preserve_fds = 0;
+};
+
+// The process to run: pure, from the container's config and the options.
+Result<spec::Process> ExecProcess(const spec::Config& config, const ExecOptions& options);
+
+// Parses a process.json (the "process" object of config.json).
+Result<spec::Process> ParseProcessJson(const std::string& json);
+
+// Starts the process; it is a child of the caller (waitable). Error for an
+// unknown id or a container that is not running, with nothing left behind.
+Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& options);
+
+// StartExec, then with detach 0, else waits and returns the exit status
+// (128 + signal when killed).
+Result<int> Exec(const RuntimeOptions& runtime, const ExecOptions& options);
+
+// Internal to the package: the CHILD side (exec_child.cc).
+namespace exec_internal {
+struct ChildContext {
+  const spec::Process* process = nullptr;
+  int pidfd = -1;           // the container init
+  int ns_flags = 0;         // CLONE_NEW* that differ from ours
+  int sync_fd = -1;         // SOCK_SEQPACKET, close-on-exec
+  int console_fd = -1;      // connected console socket, or -1
+  int preserve_fds = 0;
+  const void* seccomp = nullptr;  // const process::SeccompFilter*, or null
+};
+// Intermediate child: non-dumpable, setns, clone3(CLONE_PARENT) the process,
+// report its pid on sync_fd, exit.
+[[noreturn]] void RunIntermediate(const ChildContext& ctx);
+}  // namespace exec_internal
+
+}  // namespace berth::container

@@ -1,0 +1,103 @@
+// The process exec runs: config defaults, runc's overrides, --cap sets.
+#include <gtest/gtest.h>
+
+#include "runtime/exec/cmd_exec.h"
+#include "runtime/exec/exec.h"
+
+namespace berth::container {
+namespace {
+
+spec::Config BaseConfig() {
+  spec::Config c;
+  c.process.emplace();
+  c.process->args = {"sleep", "100"};
+  c.process->env = {"PATH=/bin", "A=1"};
+  c.process->cwd = "/";
+  c.process->user.uid = 0;
+  c.process->capabilities = spec::Capabilities{{"CAP_CHOWN"}, {"CAP_CHOWN"}, {"CAP_CHOWN"},
+                                               {"CAP_CHOWN"}, {"CAP_CHOWN"}};
+  return c;
+}
+
+TEST(ExecProcess, OverridesArgsEnvCwdUser) {
+  ExecOptions o;
+  o.args = {"id"};
+  o.env = {"A=2", "B=3"};
+  o.cwd = "/tmp";
+  o.uid = 1000;
+  o.gid = 100;
+  o.additional_gids = {5};
+  auto p = ExecProcess(BaseConfig(), o);
+  ASSERT_TRUE(p.ok()) << p.error().ToString();
+  EXPECT_EQ(p->args, std::vector<std::string>{"id"});
+  EXPECT_EQ(p->env, (std::vector<std::string>{"PATH=/bin", "A=2", "B=3"}));
+  EXPECT_EQ(p->cwd, "/tmp");
+  EXPECT_EQ(p->user.uid, 1000u);
+  EXPECT_EQ(p->user.gid, 100u);
+  EXPECT_EQ(p->user.additionalGids, std::vector<uint32_t>{5});
+}
+
+TEST(ExecProcess, CapAddsOnlyToBoundingEffectivePermitted) {
+  ExecOptions o;
+  o.args = {"id"};
+  o.caps = {"CAP_KILL"};
+  auto p = ExecProcess(BaseConfig(), o);
+  ASSERT_TRUE(p.ok());
+  const auto& caps = *p->capabilities;
+  auto has = [](const std::vector<std::string>& v) {
+    return std::find(v.begin(), v.end(), "CAP_KILL") != v.end();
+  };
+  EXPECT_TRUE(has(caps.bounding));
+  EXPECT_TRUE(has(caps.effective));
+  EXPECT_TRUE(has(caps.permitted));
+  EXPECT_FALSE(has(caps.inheritable));
+  EXPECT_FALSE(has(caps.ambient));
+}
+
+TEST(ExecProcess, ProcessJsonReplacesConfigProcess) {
+  auto parsed = ParseProcessJson(R"({"args":["true"],"cwd":"/etc","user":{"uid":7,"gid":8}})");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
+  ExecOptions o;
+  o.process = *parsed;
+  auto p = ExecProcess(BaseConfig(), o);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->args, std::vector<std::string>{"true"});
+  EXPECT_EQ(p->cwd, "/etc");
+  EXPECT_EQ(p->user.uid, 7u);
+  EXPECT_TRUE(p->env.empty());
+  EXPECT_FALSE(p->capabilities.has_value());
+}
+
+TEST(ExecProcess, RejectsBadEnvAndEmptyArgs) {
+  ExecOptions o;
+  o.args = {"id"};
+  o.env = {"NOEQUALS"};
+  EXPECT_FALSE(ExecProcess(BaseConfig(), o).ok());
+  spec::Config empty;
+  empty.process.emplace();
+  EXPECT_FALSE(ExecProcess(empty, ExecOptions{}).ok());
+}
+
+TEST(ExecFlags, ParsesRuncFlags) {
+  cli::Command command = cli::ExecCommand();
+  auto flags = cli::ParseFlags({"-u", "5:6", "-e", "X=1", "--cap", "CAP_KILL", "-g", "9", "-d",
+                                "ctr", "sh", "-c", "echo hi"},
+                               command.flags, command.mode);
+  ASSERT_TRUE(flags.ok()) << flags.error().ToString();
+  auto o = cli::ExecOptionsFrom(*flags);
+  ASSERT_TRUE(o.ok()) << o.error().ToString();
+  EXPECT_EQ(o->id, "ctr");
+  EXPECT_EQ(o->args, (std::vector<std::string>{"sh", "-c", "echo hi"}));
+  EXPECT_EQ(*o->uid, 5u);
+  EXPECT_EQ(*o->gid, 6u);
+  EXPECT_EQ(o->env, std::vector<std::string>{"X=1"});
+  EXPECT_EQ(o->caps, std::vector<std::string>{"CAP_KILL"});
+  EXPECT_EQ(o->additional_gids, std::vector<uint32_t>{9});
+  EXPECT_TRUE(o->detach);
+  auto bad = cli::ParseFlags({"-u", "x", "ctr", "sh"}, command.flags, command.mode);
+  ASSERT_TRUE(bad.ok());
+  EXPECT_FALSE(cli::ExecOptionsFrom(*bad).ok());
+}
+
+}  // namespace
+}  // namespace berth::container

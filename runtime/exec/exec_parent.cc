@@ -1,0 +1,256 @@
+// `exec`, PARENT side: checks the container is running, builds the process,
+// forks the intermediate child (exec_child.cc), puts the process into the
+// container's cgroup, lets it go and reads its setup result: end of file on
+// the close-on-exec sync socket means execve succeeded, text is an error.
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstring>
+#include <memory>
+
+#include "runtime/cgroups/manager.h"
+#include "runtime/container/proc_stat.h"
+#include "runtime/container/state_dir.h"
+#include "runtime/exec/exec.h"
+#include "runtime/process/seccomp.h"
+#include "spec/config_json.h"
+#include "spec/state.h"
+
+namespace berth::container {
+namespace {
+
+void SetEnv(std::vector<std::string>& env, const std::string& kv) {
+  std::string key = kv.substr(0, kv.find('='));
+  for (auto& e : env) {
+    if (e.substr(0, e.find('=')) == key) {
+      e = kv;
+      return;
+    }
+  }
+  env.push_back(kv);
+}
+
+void AddUnique(std::vector<std::string>& list, const std::string& value) {
+  for (const auto& v : list)
+    if (v == value) return;
+  list.push_back(value);
+}
+
+Result<int> ConnectUnix(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) return Error(ENAMETOOLONG, "console socket " + path);
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Error::Sys("console socket");
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    Error e = Error::Sys("connect to console socket " + path);
+    close(fd);
+    return e;
+  }
+  return fd;
+}
+
+// CLONE_NEW* of every namespace the init is in that we are not in: setns to
+// one's own user namespace fails, and the rest need not be joined.
+Result<int> DifferingNamespaces(pid_t pid) {
+  static const std::pair<const char*, int> kNamespaces[] = {
+      {"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},
+      {"net", CLONE_NEWNET},   {"pid", CLONE_NEWPID},       {"cgroup", CLONE_NEWCGROUP},
+      {"time", CLONE_NEWTIME}, {"mnt", CLONE_NEWNS}};
+  int flags = 0;
+  for (const auto& [name, flag] : kNamespaces) {
+    struct stat theirs, ours;
+    std::string path = "/proc/" + std::to_string(pid) + "/ns/" + name;
+    if (stat(path.c_str(), &theirs) != 0) {
+      if (errno == ENOENT) continue;  // kernel without this namespace type
+      return Error::Sys("container init namespace " + std::string(name));
+    }
+    if (stat((std::string("/proc/self/ns/") + name).c_str(), &ours) != 0) continue;
+    if (theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev) flags |= flag;
+  }
+  return flags;
+}
+
+// Everything StartExec made; undone unless committed.
+struct ExecTransaction {
+  ~ExecTransaction() {
+    for (int fd : fds)
+      if (fd >= 0) close(fd);
+    if (!committed && pid > 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+  std::vector<int> fds;
+  pid_t pid = 0;
+  bool committed = false;
+};
+
+Result<std::string> ReceiveText(int fd) {
+  char buf[8192];
+  for (;;) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error::Sys("exec sync receive");
+    return std::string(buf, n);
+  }
+}
+
+}  // namespace
+
+Result<spec::Process> ParseProcessJson(const std::string& json) {
+  spec::Config wrapper = BERTH_TRY_CTX(
+      spec::ParseConfig("{\"ociVersion\":\"1.3.0\",\"process\":" + json + "}"), "process.json");
+  if (!wrapper.process) return Error(EINVAL, "process.json: no process");
+  return *wrapper.process;
+}
+
+Result<spec::Process> ExecProcess(const spec::Config& config, const ExecOptions& options) {
+  spec::Process p;
+  if (options.process)
+    p = *options.process;
+  else if (config.process)
+    p = *config.process;
+  if (!options.args.empty()) p.args = options.args;
+  if (p.args.empty()) return Error(EINVAL, "exec: args must not be empty");
+  if (options.tty) p.terminal = *options.tty;
+  if (!options.cwd.empty()) p.cwd = options.cwd;
+  for (const auto& kv : options.env) {
+    if (kv.find('=') == std::string::npos || kv[0] == '=')
+      return Error(EINVAL, "exec: --env \"" + kv + "\" is not KEY=VALUE");
+    SetEnv(p.env, kv);
+  }
+  if (options.uid) p.user.uid = *options.uid;
+  if (options.gid) p.user.gid = *options.gid;
+  for (uint32_t g : options.additional_gids) p.user.additionalGids.push_back(g);
+  if (!options.caps.empty()) {
+    if (!p.capabilities) p.capabilities.emplace();
+    for (const auto& c : options.caps) {
+      AddUnique(p.capabilities->bounding, c);
+      AddUnique(p.capabilities->effective, c);
+      AddUnique(p.capabilities->permitted, c);
+    }
+  }
+  if (options.no_new_privs) p.noNewPrivileges = true;
+  if (!options.apparmor.empty()) p.apparmorProfile = options.apparmor;
+  if (!options.process_label.empty()) p.selinuxLabel = options.process_label;
+  return p;
+}
+
+Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& options) {
+  BERTH_TRY(ValidateContainerId(options.id));
+  spec::State state = BERTH_TRY(State(runtime, options.id));
+  if (state.status != spec::ContainerStatus::running) {
+    return Error(0, "cannot exec in container " + options.id + ": it is " +
+                        std::string(spec::ContainerStatusName(state.status)) + ", not running");
+  }
+  StateDir dir = BERTH_TRY(StateDir::Open(runtime.root, options.id));
+  InitRecord init = BERTH_TRY(ParseInitRecord(BERTH_TRY(dir.Read(kInitFile))));
+  spec::Config config = BERTH_TRY(spec::ParseConfig(BERTH_TRY(dir.Read(kConfigFile))));
+  spec::Process process = BERTH_TRY(ExecProcess(config, options));
+  if (process.terminal && options.console_socket.empty())
+    return Error(EINVAL, "exec --tty needs --console-socket (no pty relay in berth exec)");
+  if (!process.terminal && !options.console_socket.empty())
+    return Error(EINVAL, "cannot use console socket if berth will not allocate tty");
+  std::optional<process::SeccompFilter> seccomp;
+  if (config.linux_ && config.linux_->seccomp) {
+    seccomp = BERTH_TRY_CTX(process::CompileSeccomp(*config.linux_->seccomp), "seccomp");
+    if (seccomp->uses_notify)
+      return Error(ENOTSUP, "exec: seccomp SCMP_ACT_NOTIFY is not supported for exec");
+  }
+  auto cgroup = BERTH_TRY_CTX(cgroups::LoadManager(BERTH_TRY(dir.Read(kCgroupFile))), "cgroup");
+
+  ExecTransaction tx;
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, init.pid, 0));
+  if (pidfd < 0) return Error::Sys("container init " + std::to_string(init.pid));
+  tx.fds.push_back(pidfd);
+  // The pidfd now pins the process; check it is still the init we recorded.
+  if (!InitIsAlive(init.pid, init.start_time))
+    return Error(ESRCH, "cannot exec in container " + options.id + ": its init has exited");
+  int ns_flags = BERTH_TRY(DifferingNamespaces(init.pid));
+
+  int console_fd = -1;
+  if (!options.console_socket.empty()) {
+    console_fd = BERTH_TRY(ConnectUnix(options.console_socket));
+    tx.fds.push_back(console_fd);
+  }
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
+    return Error::Sys("exec sync socketpair");
+  tx.fds.push_back(pair[0]);
+  tx.fds.push_back(pair[1]);
+  // Above the preserved fds, so handing those over never touches it.
+  int child_end = fcntl(pair[1], F_DUPFD_CLOEXEC, 3 + options.preserve_fds);
+  if (child_end < 0) return Error::Sys("exec sync dup");
+  tx.fds.push_back(child_end);
+
+  exec_internal::ChildContext ctx;
+  ctx.process = &process;
+  ctx.pidfd = pidfd;
+  ctx.ns_flags = ns_flags;
+  ctx.sync_fd = child_end;
+  ctx.console_fd = console_fd;
+  ctx.preserve_fds = options.preserve_fds;
+  ctx.seccomp = seccomp ? &*seccomp : nullptr;
+
+  pid_t intermediate = fork();
+  if (intermediate < 0) return Error::Sys("fork exec child");
+  if (intermediate == 0) {
+    close(pair[0]);
+    exec_internal::RunIntermediate(ctx);
+  }
+  // Only the children hold the child end now: its EOF means execve or death.
+  for (int& fd : tx.fds)
+    if (fd == pair[1] || fd == child_end) {
+      close(fd);
+      fd = -1;
+    }
+  std::string first = BERTH_TRY(ReceiveText(pair[0]));
+  int intermediate_status = 0;
+  waitpid(intermediate, &intermediate_status, 0);
+  if (first.empty()) return Error(ECHILD, "exec: the intermediate child died");
+  if (first[0] == 'E') return Error(0, first.substr(1)).Context("exec in container " + options.id);
+  if (first[0] != 'P') return Error(EPROTO, "exec: unexpected sync message");
+  tx.pid = static_cast<pid_t>(std::stol(first.substr(1)));
+
+  BERTH_TRY_CTX(cgroup->AddProcess(tx.pid), "exec: join the container's cgroup");
+  if (send(pair[0], "G", 1, MSG_NOSIGNAL) != 1) return Error::Sys("exec sync send");
+  std::string result = BERTH_TRY(ReceiveText(pair[0]));
+  if (!result.empty()) {
+    std::string text = result[0] == 'E' ? result.substr(1) : result;
+    return Error(0, text).Context("exec in container " + options.id);
+  }
+  if (!options.pid_file.empty()) {
+    std::string pid_file = options.pid_file;
+    if (pid_file[0] != '/') {
+      char cwd[PATH_MAX];
+      if (getcwd(cwd, sizeof cwd)) pid_file = std::string(cwd) + "/" + pid_file;
+    }
+    BERTH_TRY_CTX(WriteFileAtomic(pid_file, std::to_string(tx.pid), 0644), "write pid file");
+  }
+  tx.committed = true;
+  return tx.pid;
+}
+
+Result<int> Exec(const RuntimeOptions& runtime, const ExecOptions& options) {
+  pid_t pid = BERTH_TRY(StartExec(runtime, options));
+  if (options.detach) return 0;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return Error::Sys("wait for exec process");
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 255;
+}
+
+}  // namespace berth::container
