@@ -125,6 +125,10 @@ Result<MountOptions> ParseMountOptions(const std::vector<std::string>& options) 
       out.idmap = out.recursive_idmap = true;
       continue;
     }
+    if (name == "iversion" || name == "noiversion") {
+      out.i_version = name == "iversion";
+      continue;
+    }
     if (name == "tmpcopyup") {
       out.tmpcopyup = true;
       continue;

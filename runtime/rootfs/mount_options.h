@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,6 +35,9 @@ struct MountOptions {
   bool idmap = false;            // idmap or ridmap
   bool recursive_idmap = false;  // ridmap
   bool tmpcopyup = false;
+  // iversion/noiversion: MS_I_VERSION, which fsconfig does not accept as a
+  // flag, so it is applied by a mount(2) remount once the mount is attached.
+  std::optional<bool> i_version;
   // Superblock flags passed to fsconfig as flags: sync, dirsync, mand, lazytime.
   std::vector<std::string> sb_flags;
   // Filesystem-specific options, "key" or "key=value" (size=, mode=, ...).

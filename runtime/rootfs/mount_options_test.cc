@@ -74,6 +74,15 @@ INSTANTIATE_TEST_SUITE_P(
         AttrCase{"rnosymfollow", MOUNT_ATTR_NOSYMFOLLOW, 0},
         AttrCase{"rsymfollow", 0, MOUNT_ATTR_NOSYMFOLLOW}));
 
+TEST(MountOptionsTest, IversionIsTrackedNotPassedAsData) {
+  MountOptions o = Parse({"iversion"});
+  EXPECT_EQ(o.i_version, std::optional<bool>(true));
+  EXPECT_TRUE(o.data.empty());
+  o = Parse({"iversion", "noiversion"});
+  EXPECT_EQ(o.i_version, std::optional<bool>(false));
+  EXPECT_FALSE(Parse({"size=1m"}).i_version.has_value());
+}
+
 TEST(MountOptionsTest, LaterOptionWins) {
   MountOptions o = Parse({"ro", "rw"});
   EXPECT_EQ(o.attr_set, 0u);

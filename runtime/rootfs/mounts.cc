@@ -4,6 +4,10 @@
 #include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <algorithm>
+#include <string>
 
 #include "runtime/rootfs/copy_tree.h"
 #include "runtime/rootfs/mount_api.h"
@@ -30,10 +34,37 @@ Status VerifyFilesystem(int root_fd, const std::string& dest, const std::string&
   return Ok();
 }
 
+// Sets or clears the superblock's MS_I_VERSION with a mount(2) remount of
+// the attached mount. That call also replaces the other MS_RMT_MASK and
+// per-mount flags, so the current ones (statvfs) are passed back unchanged.
+// ST_NOSYMFOLLOW (Linux 5.10); this glibc's headers lack it.
+constexpr unsigned long kStNoSymfollow = 0x2000;
+
+Status SetIVersion(int mount_fd, bool on, const MountOptions& options) {
+  struct statvfs sv;
+  if (fstatvfs(mount_fd, &sv) != 0) return Error::Sys("statvfs for iversion");
+  static constexpr std::pair<unsigned long, unsigned long> kKeep[] = {
+      {ST_RDONLY, MS_RDONLY},       {ST_NOSUID, MS_NOSUID},       {ST_NODEV, MS_NODEV},
+      {ST_NOEXEC, MS_NOEXEC},       {ST_SYNCHRONOUS, MS_SYNCHRONOUS}, {ST_MANDLOCK, MS_MANDLOCK},
+      {ST_NOATIME, MS_NOATIME},     {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
+      {kStNoSymfollow, MS_NOSYMFOLLOW}};
+  unsigned long flags = MS_REMOUNT | (on ? MS_I_VERSION : 0);
+  for (auto [st, ms] : kKeep)
+    if (sv.f_flag & st) flags |= ms;
+  if (std::find(options.sb_flags.begin(), options.sb_flags.end(), "lazytime") != options.sb_flags.end())
+    flags |= MS_LAZYTIME;
+  std::string path = "/proc/self/fd/" + std::to_string(mount_fd);
+  if (mount(nullptr, path.c_str(), nullptr, flags, nullptr) != 0)
+    return Error::Sys(std::string(on ? "iversion" : "noiversion") + " remount");
+  return Ok();
+}
+
 Status Remount(int root_fd, const std::string& dest, const MountOptions& options) {
   auto target = BERTH_TRY(OpenInRoot(root_fd, dest, O_PATH));
   if (!options.bind && (!options.data.empty() || !options.sb_flags.empty()))
     BERTH_TRY(ReconfigureFilesystem(target.get(), options.sb_flags, options.data));
+  if (options.i_version && options.bind) return Error(EINVAL, "iversion/noiversion set a superblock flag; on a bind mount that would change the source filesystem");
+  if (options.i_version) BERTH_TRY(SetIVersion(target.get(), *options.i_version, options));
   BERTH_TRY(ApplyMountAttrs(target.get(), options));
   for (const auto& p : options.propagation)
     BERTH_TRY(SetPropagation(target.get(), p.type, p.recursive));
@@ -61,6 +92,7 @@ Status MountConfigEntry(int root_fd, const spec::Mount& mount, const MountContex
   MountOptions options = BERTH_TRY(ParseMountOptions(mount.options));
   const bool bind = options.bind || mount.type == "bind";
   if (bind) options.bind = true;
+  if (bind && options.i_version) return Error(EINVAL, "iversion/noiversion set a superblock flag; on a bind mount that would change the source filesystem");
   // Only a real procfs may sit on /proc: anything else could fake the files
   // the runtime writes there (CVE-2019-16884).
   if (dest == "/proc" && (bind || mount.type != "proc"))
@@ -117,6 +149,7 @@ Status MountConfigEntry(int root_fd, const spec::Mount& mount, const MountContex
 
   if (options.tmpcopyup) BERTH_TRY_CTX(CopyTree(target.get(), tree.get()), "tmpcopyup " + dest);
   BERTH_TRY(MoveMount(tree.get(), target.get()));
+  if (options.i_version) BERTH_TRY(SetIVersion(tree.get(), *options.i_version, options));
   for (const auto& p : options.propagation)
     BERTH_TRY(SetPropagation(tree.get(), p.type, p.recursive));
   if (!bind && (mount.type == "proc" || mount.type == "sysfs"))

@@ -296,6 +296,30 @@ TEST_F(RootfsTest, EveryOptionReachesTheKernel) {
   }));
 }
 
+TEST_F(RootfsTest, IversionRemountKeepsTheOtherFlags) {
+  config_.mounts = {M("/iv", "tmpfs", "tmpfs", {"nosuid", "noexec", "sync", "ro", "iversion"}),
+                    M("/niv", "tmpfs", "tmpfs", {"nodev", "dirsync", "noiversion"})};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+    CHILD_OK(PrepareRootfs(config_, options_));
+    auto iv = FindMount(rootfs_ + "/iv");
+    CHILD_CHECK(iv.has_value());
+    for (const char* o : {"ro", "nosuid", "noexec", "sync"})
+      if (!HasOption(iv->mount_options, o) && !HasOption(iv->super_options, o))
+        return std::string("iversion mount lost ") + o + ": " + iv->mount_options + " / " + iv->super_options;
+    auto niv = FindMount(rootfs_ + "/niv");
+    CHILD_CHECK(niv && HasOption(niv->mount_options, "nodev") && HasOption(niv->super_options, "dirsync"));
+    return "";
+  }));
+  std::string src = bundle_ + "/src";
+  fs::create_directories(src);
+  config_.mounts = {M("/b", "bind", src, {"bind", "iversion"})};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+    Status s = PrepareRootfs(config_, options_);
+    CHILD_CHECK(!s.ok() && s.error().message().find("iversion") != std::string::npos);
+    return "";
+  }));
+}
+
 TEST_F(RootfsTest, QuotedOptionValueAndMountLabelWithoutSelinux) {
   struct statfs st;
   if (statfs("/sys/fs/selinux", &st) == 0) GTEST_SKIP() << "SELinux is enabled here";
