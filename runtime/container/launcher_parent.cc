@@ -25,6 +25,8 @@
 #include "runtime/container/sync.h"
 #include "runtime/hooks/hooks.h"
 #include "runtime/namespaces/namespaces.h"
+#include "runtime/process/capabilities.h"
+#include "runtime/namespaces/net_devices.h"
 #include "spec/config_json.h"
 #include "spec/validate.h"
 
@@ -93,8 +95,10 @@ class CreateTransaction {
       }
     }
     if (run_poststop_ && config_ && config_->hooks && !config_->hooks->poststop.empty()) {
-      Status s = hooks::RunHooks(config_->hooks->poststop, state_json_, "poststop");
-      if (!s) Warn(s.error().ToString());
+      for (const spec::Hook& hook : config_->hooks->poststop) {
+        Status s = hooks::RunHook(hook, state_json_, "poststop");
+        if (!s) Warn(s.error().ToString());  // a warning; the rest still run
+      }
     }
     CloseFds();
     if (dir_) (void)dir_->Remove();
@@ -147,6 +151,15 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   if (extra.listen_fds > 0) {
     config.process->env.push_back("LISTEN_FDS=" + std::to_string(extra.listen_fds));
     config.process->env.push_back("LISTEN_PID=1");
+  }
+
+  // config.md: capability names this runtime cannot map are a warning.
+  if (const auto& caps = config.process->capabilities) {
+    for (const auto* set : {&caps->bounding, &caps->effective, &caps->inheritable,
+                            &caps->permitted, &caps->ambient})
+      for (const std::string& name : *set)
+        if (!process::CapabilityFromName(name))
+          Warn("capability " + name + " is not known to this kernel; ignored");
   }
 
   std::optional<process::SeccompFilter> seccomp;
@@ -213,6 +226,7 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   BERTH_TRY_CTX(tx.cgroup_->ApplyResources(cgroups::ResourcesWithConfiguredDevices(*config.linux_)),
                 "apply cgroup resources");
   BERTH_TRY_CTX(ns::WriteIdMappings(pid, *config.linux_), "write id mappings");
+  BERTH_TRY_CTX(ns::MoveNetDevices(pid, *config.linux_), "linux.netDevices");
   BERTH_TRY(parent_sync.Send(SyncType::kSetupDone));
   BERTH_TRY_CTX(parent_sync.WaitFor(SyncType::kRootfsReady), "container init");
 

@@ -151,8 +151,12 @@ Status Destroy(const Loaded& c) {
   }
   if (auto config = LoadConfig(c.dir); config && config->hooks && !config->hooks->poststop.empty()) {
     spec::State state = CurrentState(c);
-    Status s = hooks::RunHooks(config->hooks->poststop, spec::SerializeState(state), "poststop");
-    if (!s) Warn(s.error().ToString());
+    // runtime.md: a failing poststop hook is a warning; the rest still run.
+    std::string state_json = spec::SerializeState(state);
+    for (const spec::Hook& hook : config->hooks->poststop) {
+      Status s = hooks::RunHook(hook, state_json, "poststop");
+      if (!s) Warn(s.error().ToString());
+    }
   }
   return c.dir.Remove();
 }
@@ -229,11 +233,9 @@ Status Delete(const RuntimeOptions& runtime, std::string_view id, bool force) {
   switch (c.status) {
     case DerivedStatus::stopped:
       break;
+    // runtime.md "delete": only a stopped container may be deleted (runc
+    // also deletes a created one; the spec does not allow it).
     case DerivedStatus::created:
-      // As runc: a created container never ran user code; delete kills it.
-      (void)SignalInit(*c.init, SIGKILL);
-      if (!WaitUntilDead(*c.init, 5000)) return Error(EBUSY, "container init did not exit");
-      break;
     case DerivedStatus::creating:
     case DerivedStatus::running:
     case DerivedStatus::paused:

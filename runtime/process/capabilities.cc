@@ -1,5 +1,7 @@
 #include "runtime/process/capabilities.h"
 
+#include "spec/names.h"
+
 #include <sys/capability.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -108,7 +110,15 @@ Result<uint64_t> CapabilityMask(const std::vector<std::string>& names,
   uint64_t mask = 0;
   const int last = LastCapability();
   for (const auto& name : names) {
-    int cap = BERTH_TRY(CapabilityFromName(name));
+    auto known = CapabilityFromName(name);
+    if (!known) {
+      // Well-formed names unknown to libcap are ignored (the runtime warned,
+      // config.md); a malformed name is still an error.
+      if (!spec::names::IsWellFormedCapabilityName(name)) return std::move(known).error();
+      if (unsupported) unsupported->push_back(name);
+      continue;
+    }
+    int cap = *known;
     if (cap > last || cap >= 64) {
       if (unsupported) unsupported->push_back(name);
       continue;

@@ -259,7 +259,10 @@ TEST_F(LifecycleTest, DuplicateIdIsRejectedWithoutTouchingTheFirst) {
   spec::State state = StateOf(id);
   EXPECT_EQ(state.status, spec::ContainerStatus::created);
   EXPECT_EQ(state.pid, pid);
-  EXPECT_EQ(B({"delete", id}).exit_code, 0);  // a created container can be deleted (runc)
+  // runtime.md: delete of a not-stopped container fails and changes nothing.
+  EXPECT_NE(B({"delete", id}).exit_code, 0);
+  EXPECT_EQ(StateOf(id).pid, pid);
+  EXPECT_EQ(B({"delete", "--force", id}).exit_code, 0);
   ExpectNothingLeft(id, bundle);
 }
 
