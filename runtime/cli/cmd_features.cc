@@ -10,8 +10,8 @@ namespace {
 
 // Every option runtime/rootfs translates (mount_options.h), as runc lists them.
 const std::vector<std::string> kMountOptions = {
-    "acl", "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
-    "idmap", "iversion", "lazytime", "loud", "mand", "noacl", "noatime", "nodev",
+    "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
+    "idmap", "iversion", "lazytime", "loud", "mand", "noatime", "nodev",
     "nodiratime", "noexec", "noiversion", "nolazytime", "nomand", "norelatime",
     "nostrictatime", "nosuid", "nosymfollow", "private", "ratime", "rbind", "rdev",
     "rdiratime", "relatime", "remount", "rexec", "ridmap", "rnoatime", "rnodev",
