@@ -42,6 +42,7 @@ Command FeaturesCommand();
 Command PauseCommand();
 Command ResumeCommand();
 Command PsCommand();
+Command ExecCommand();  // runtime/exec:cmd_exec
 
 std::vector<Command> AllCommands();
 

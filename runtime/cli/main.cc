@@ -151,7 +151,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 
 std::vector<Command> AllCommands() {
-  return {CreateCommand(), DeleteCommand(), FeaturesCommand(), KillCommand(), ListCommand(),
+  return {CreateCommand(), DeleteCommand(), ExecCommand(), FeaturesCommand(), KillCommand(), ListCommand(),
           PauseCommand(),  PsCommand(),     ResumeCommand(),   RunCommand(),  SpecCommand(),
           StartCommand(),  StateCommand()};
 }
