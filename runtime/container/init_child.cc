@@ -90,8 +90,16 @@ Status InstallSeccompFilter(const InitContext& ctx, const std::string& state_jso
   if (!ctx.seccomp) return Ok();
   int notify_fd = BERTH_TRY_CTX(process::InstallSeccomp(*ctx.seccomp), "install seccomp");
   if (notify_fd >= 0) {
-    Status sent = process::SendSeccompListenerFd(*ctx.config->linux_->seccomp, notify_fd, state_json);
+    // listenerPath is a host path the init cannot reach after pivot_root:
+    // the parent connected to it before clone.
+    if (ctx.seccomp_listener_fd < 0) {
+      close(notify_fd);
+      return Error("seccomp profile uses SCMP_ACT_NOTIFY but linux.seccomp.listenerPath is not set");
+    }
+    Status sent = process::SendSeccompState(ctx.seccomp_listener_fd, *ctx.config->linux_->seccomp,
+                                            notify_fd, state_json);
     close(notify_fd);
+    close(ctx.seccomp_listener_fd);
     if (!sent) return std::move(sent).error().Context("send seccomp listener fd");
   }
   return Ok();

@@ -24,6 +24,7 @@ struct InitContext {
   bool new_user_ns = false;     // the clone created a user namespace
   bool no_new_keyring = false;
   std::optional<process::SeccompFilter> seccomp;
+  int seccomp_listener_fd = -1;  // connected to linux.seccomp.listenerPath on the host, or -1
 };
 
 // Runs the init sequence. Before the container is "created" a failure goes

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +33,8 @@
 
 namespace berth::container {
 namespace {
+
+constexpr long kResctrlSuperMagic = 0x7655821;  // RDTGROUP_SUPER_MAGIC
 
 // The kernel's struct clone_args (v0 layout, 64 bytes).
 struct CloneArgs {
@@ -162,6 +165,14 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
           Warn("capability " + name + " is not known to this kernel; ignored");
   }
 
+  // config-linux.md: intelRdt needs resctrl; berth does not manage it, so refuse.
+  if (config.linux_->intelRdt) {
+    struct statfs resctrl {};
+    if (statfs("/sys/fs/resctrl", &resctrl) != 0 || resctrl.f_type != kResctrlSuperMagic)
+      return Error(EINVAL, "linux.intelRdt is set but resctrl is not mounted at /sys/fs/resctrl");
+    return Error(ENOTSUP, "linux.intelRdt is not supported by berth");
+  }
+
   std::optional<process::SeccompFilter> seccomp;
   if (config.linux_->seccomp)
     seccomp = BERTH_TRY_CTX(process::CompileSeccomp(*config.linux_->seccomp), "seccomp");
@@ -206,6 +217,12 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   context.new_user_ns = (clone_flags & CLONE_NEWUSER) != 0;
   context.no_new_keyring = options.no_new_keyring;
   context.seccomp = std::move(seccomp);
+  if (context.seccomp && context.seccomp->uses_notify &&
+      !config.linux_->seccomp->listenerPath.empty()) {
+    context.seccomp_listener_fd =
+        BERTH_TRY_CTX(process::ConnectSeccompListener(*config.linux_->seccomp), "seccomp listener");
+    tx.fds_.push_back(context.seccomp_listener_fd);
+  }
 
   pid_t pid = Clone3(clone_flags);
   if (pid < 0) return Error::Sys("clone3 container init");
