@@ -2,11 +2,15 @@
 
 #include <fcntl.h>
 #include <linux/netlink.h>
+#include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
+#include <sched.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <string>
 #include <vector>
@@ -59,9 +63,85 @@ Status SendAndAck(int sock, std::vector<char>& msg) {
   return Error(EPROTO, "netlink: no acknowledgement");
 }
 
+
+// One saved address: the ifaddrmsg header and its attributes, as the kernel
+// reported them, to be re-added after the move (the kernel drops addresses
+// when an interface changes network namespace).
+struct SavedAddress {
+  std::vector<char> message;  // ifaddrmsg + rtattrs, without the nlmsghdr
+};
+
+// config-linux.md: permanent addresses of global scope, of any family, are preserved.
+Result<std::vector<SavedAddress>> PermanentGlobalAddresses(int sock, unsigned index) {
+  std::vector<char> req(NLMSG_SPACE(sizeof(struct ifaddrmsg)), 0);
+  auto* h = reinterpret_cast<struct nlmsghdr*>(req.data());
+  h->nlmsg_len = static_cast<__u32>(req.size());
+  h->nlmsg_type = RTM_GETADDR;
+  h->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  h->nlmsg_seq = 2;
+  reinterpret_cast<struct ifaddrmsg*>(NLMSG_DATA(h))->ifa_family = AF_UNSPEC;
+  if (send(sock, req.data(), req.size(), 0) < 0) return Error::Sys("netlink RTM_GETADDR");
+  std::vector<SavedAddress> saved;
+  std::vector<char> buf(32768);
+  for (;;) {
+    ssize_t n = recv(sock, buf.data(), buf.size(), 0);
+    if (n < 0) return Error::Sys("netlink receive addresses");
+    for (auto* m = reinterpret_cast<struct nlmsghdr*>(buf.data());
+         NLMSG_OK(m, static_cast<size_t>(n)); m = NLMSG_NEXT(m, n)) {
+      if (m->nlmsg_type == NLMSG_DONE) return saved;
+      if (m->nlmsg_type == NLMSG_ERROR) {
+        int err = -reinterpret_cast<struct nlmsgerr*>(NLMSG_DATA(m))->error;
+        return Error(err, "netlink RTM_GETADDR");
+      }
+      if (m->nlmsg_type != RTM_NEWADDR) continue;
+      auto* ifa = reinterpret_cast<struct ifaddrmsg*>(NLMSG_DATA(m));
+      if (ifa->ifa_index != index || ifa->ifa_scope != RT_SCOPE_UNIVERSE) continue;
+      __u32 flags = ifa->ifa_flags;
+      int len = static_cast<int>(IFA_PAYLOAD(m));
+      for (auto* rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+        if (rta->rta_type == IFA_FLAGS) memcpy(&flags, RTA_DATA(rta), sizeof(flags));
+      if (!(flags & IFA_F_PERMANENT)) continue;
+      const char* begin = reinterpret_cast<const char*>(ifa);
+      saved.push_back({std::vector<char>(begin, begin + (m->nlmsg_len - NLMSG_HDRLEN))});
+    }
+  }
+}
+
+// Re-adds the saved addresses through a netlink socket of the container's netns.
+Status RestoreAddresses(int sock, const std::vector<SavedAddress>& addresses) {
+  for (const SavedAddress& a : addresses) {
+    std::vector<char> msg(NLMSG_HDRLEN + a.message.size(), 0);
+    memcpy(msg.data() + NLMSG_HDRLEN, a.message.data(), a.message.size());
+    auto* h = reinterpret_cast<struct nlmsghdr*>(msg.data());
+    h->nlmsg_type = RTM_NEWADDR;
+    h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+    h->nlmsg_seq = 3;
+    BERTH_TRY_CTX(SendAndAck(sock, msg), "restore address");
+  }
+  return Ok();
+}
+
+// A netlink socket that belongs to the network namespace netns_fd. The
+// runtime is single-threaded here, so it can step into the namespace and back.
+Result<int> NetlinkSocketIn(int netns_fd) {
+  Fd own(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
+  if (own.get() < 0) return Error::Sys("open /proc/self/ns/net");
+  if (setns(netns_fd, CLONE_NEWNET) != 0) return Error::Sys("enter the container's network namespace");
+  int sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  int saved_errno = errno;
+  if (setns(own.get(), CLONE_NEWNET) != 0) {
+    if (sock >= 0) close(sock);
+    return Error::Sys("return to the runtime's network namespace");
+  }
+  if (sock < 0) return Error(saved_errno, "netlink socket in the container");
+  return sock;
+}
+
 Status MoveOne(int sock, int netns_fd, const std::string& host_name, const std::string& new_name) {
   unsigned index = if_nametoindex(host_name.c_str());
   if (index == 0) return Error::Sys("network device " + host_name + " not found on the host");
+  std::vector<SavedAddress> addresses =
+      BERTH_TRY_CTX(PermanentGlobalAddresses(sock, index), "addresses of " + host_name);
   std::vector<char> msg(NLMSG_SPACE(sizeof(struct ifinfomsg)), 0);
   auto* h = reinterpret_cast<struct nlmsghdr*>(msg.data());
   h->nlmsg_type = RTM_NEWLINK;
@@ -77,6 +157,11 @@ Status MoveOne(int sock, int netns_fd, const std::string& host_name, const std::
   AddAttr(msg, IFLA_NET_NS_FD, &fd, sizeof(fd));
   if (!new_name.empty()) AddAttr(msg, IFLA_IFNAME, new_name.c_str(), new_name.size() + 1);
   BERTH_TRY_CTX(SendAndAck(sock, msg), "move network device " + host_name);
+  if (addresses.empty()) return Ok();
+  // The move keeps the ifindex (a new namespace holds only lo), so the saved
+  // ifaddrmsg headers still name the device.
+  Fd container_sock(BERTH_TRY(NetlinkSocketIn(netns_fd)));
+  BERTH_TRY_CTX(RestoreAddresses(container_sock.get(), addresses), "network device " + host_name);
   return Ok();
 }
 
