@@ -1,0 +1,87 @@
+// linux.intelRdt (config-linux.md "IntelRdt"): a container's group in the
+// resctrl filesystem.
+//
+//   <root>/                       the default CLOS (closID "/")
+//   <root>/schemata, tasks
+//   <root>/<group>/schemata       one CTRL_MON group per closID (or container id)
+//   <root>/<group>/tasks
+//   <root>/<group>/mon_groups/<container-id>/tasks   enableMonitoring
+//
+// The root is a parameter so tests can run against a temporary directory
+// laid out like resctrl. Kind::kDirectory imitates what the kernel does on
+// mkdir (the new group gets schemata, tasks and mon_groups) and rmdir (its
+// files go too); kKernel leaves both to the kernel.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "spec/config.h"
+#include "spec/error.h"
+
+namespace berth::intelrdt {
+
+inline constexpr std::string_view kDefaultMount = "/sys/fs/resctrl";
+inline constexpr long kResctrlSuperMagic = 0x7655821;  // RDTGROUP_SUPER_MAGIC
+
+// The mount point of the first resctrl filesystem in /proc/PID/mountinfo
+// text (octal escapes decoded); nullopt when there is none.
+std::optional<std::string> ResctrlMountPoint(std::string_view mountinfo);
+
+// Where resctrl is mounted in this mount namespace: /sys/fs/resctrl when
+// statfs says it is resctrl (one syscall, the usual case), else the first
+// resctrl line of /proc/self/mountinfo. Error when there is none.
+Result<std::string> FindResctrl();
+
+class ResctrlGroup {
+ public:
+  enum class Kind { kKernel, kDirectory };
+
+  // Puts `pid` into the group the config names, as config-linux.md says:
+  //   closID "/"      the root group (schemas are compared, never written)
+  //   closID unset    <root>/<container_id>, created here (an existing one
+  //                   is an error: it is not ours), schemas written
+  //   closID + schemas  created and written if missing, else its schemata
+  //                   must match the config's values; kept at delete
+  //   closID alone    must exist
+  // enableMonitoring adds mon_groups/<container_id> (created here) and the
+  // pid joins it too. Schemas are one write: l3CacheSchema, memBwSchema,
+  // then the schemata lines. On error nothing this call made is left.
+  static Result<ResctrlGroup> Join(const std::string& root, Kind kind, const spec::IntelRdt& rdt,
+                                   const std::string& container_id, pid_t pid);
+
+  // Moves another process (an exec'd one) into the group and mon group.
+  Status AddProcess(pid_t pid) const;
+
+  // Removes the mon group, and the group if Join created it for a config
+  // without closID; a closID group stays, even one Join made (it is named
+  // for sharing). Ok when already gone.
+  Status Destroy();
+
+  // What delete and exec need, for the state dir; Load reverses it.
+  std::string Serialize() const;
+  static Result<ResctrlGroup> Load(std::string_view serialized);
+
+  std::string GroupPath() const;     // <root> for the root group
+  std::string MonGroupPath() const;  // "" without a monitoring group
+  bool created_group() const { return created_; }
+
+ private:
+  ResctrlGroup(std::string root, Kind kind) : root_(std::move(root)), kind_(kind) {}
+  Status Setup(const spec::IntelRdt& rdt, const std::string& container_id, pid_t pid);
+  Status MakeDir(const std::string& path, bool mon_group) const;
+  Status RemoveDir(const std::string& path) const;
+  Status WriteFile(const std::string& path, std::string_view value, bool append) const;
+  Error WithKernelReason(Error e) const;
+
+  std::string root_;
+  Kind kind_ = Kind::kKernel;
+  std::string group_;     // "" is the root group
+  bool created_ = false;  // Destroy removes group_ (Join made it; no closID)
+  std::string mon_;       // mon group name Join made; "" when none
+};
+
+}  // namespace berth::intelrdt
