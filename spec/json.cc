@@ -188,12 +188,12 @@ bool IsValidUtf8(std::string_view s, std::string* fixed) {
 }
 }  // namespace
 
-Writer::Writer(bool pretty) : impl_(std::make_unique<Impl>()) {
+Writer::Writer(bool pretty, const char* indent) : impl_(std::make_unique<Impl>()) {
   impl_->g = yajl_gen_alloc(nullptr);
   if (impl_->g == nullptr) std::abort();
   if (pretty) {
     yajl_gen_config(impl_->g, yajl_gen_beautify, 1);
-    yajl_gen_config(impl_->g, yajl_gen_indent_string, "\t");
+    yajl_gen_config(impl_->g, yajl_gen_indent_string, indent);
   }
 }
 

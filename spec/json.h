@@ -50,7 +50,8 @@ Result<Value> Parse(std::string_view text);
 // aborts on misuse (a programming error, not a data error).
 class Writer {
  public:
-  explicit Writer(bool pretty = false);
+  // pretty: one member per line, indented with `indent` per level.
+  explicit Writer(bool pretty = false, const char* indent = "\t");
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;

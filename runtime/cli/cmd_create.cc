@@ -66,10 +66,4 @@ Command RunCommand() {
   return {"run", "create and run a container", "<container-id>", flags, RunRun, 1, 1};
 }
 
-int ExitStatusOf(int wait_status) {
-  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
-  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
-  return 255;
-}
-
 }  // namespace berth::cli

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "runtime/cli/commands.h"
+#include "runtime/cli/state_output.h"
 #include "runtime/container/signals.h"
 #include "spec/state.h"
 
@@ -19,8 +20,8 @@ Result<int> RunStart(const GlobalOptions& global, const ParsedFlags& flags) {
 }
 
 Result<int> RunState(const GlobalOptions& global, const ParsedFlags& flags) {
-  spec::State state = BERTH_TRY(container::State(global.runtime, Id(flags)));
-  std::string out = spec::SerializeState(state) + "\n";
+  container::ListEntry entry = BERTH_TRY(container::Describe(global.runtime, Id(flags)));
+  std::string out = RuncStateJson(entry, /*owner=*/"", "  ") + "\n";
   fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }

@@ -2,71 +2,12 @@
 #include <algorithm>
 
 #include <cstdio>
-#include <ctime>
 
 #include "runtime/cli/commands.h"
+#include "runtime/cli/state_output.h"
 
 namespace berth::cli {
 namespace {
-
-std::string JsonQuote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
-// Go's time.RFC3339Nano in UTC: fraction without trailing zeros.
-std::string Rfc3339Nano(int64_t ns) {
-  std::time_t secs = ns / 1000000000;
-  long frac = ns % 1000000000;
-  struct tm tm_utc;
-  gmtime_r(&secs, &tm_utc);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm_utc);
-  std::string out = buf;
-  if (frac) {
-    char f[16];
-    std::snprintf(f, sizeof f, ".%09ld", frac);
-    std::string fs = f;
-    while (fs.back() == '0') fs.pop_back();
-    out += fs;
-  }
-  return out + "Z";
-}
-
-// The user name of `uid` from /etc/passwd ("#uid" when absent), as runc
-// shows it; read directly since NSS is unavailable in a static binary.
-std::string OwnerName(const std::string& uid) {
-  if (uid.empty()) return "";
-  FILE* f = std::fopen("/etc/passwd", "re");
-  if (f) {
-    char line[1024];
-    while (std::fgets(line, sizeof line, f)) {
-      std::string entry = line;
-      size_t name_end = entry.find(':');
-      size_t pass_end = entry.find(':', name_end + 1);
-      size_t uid_end = entry.find(':', pass_end + 1);
-      if (uid_end == std::string::npos) continue;
-      if (entry.substr(pass_end + 1, uid_end - pass_end - 1) == uid) {
-        std::fclose(f);
-        return entry.substr(0, name_end);
-      }
-    }
-    std::fclose(f);
-  }
-  return "#" + uid;
-}
 
 std::string Table(const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> widths;
@@ -101,32 +42,7 @@ Result<int> RunList(const GlobalOptions& global, const ParsedFlags& flags) {
     }
     out = Table(rows);
   } else if (format == "json") {
-    if (entries.empty()) {
-      out = "null\n";
-    } else {
-      out = "[";
-      for (size_t i = 0; i < entries.size(); ++i) {
-        const auto& s = entries[i].state;
-        out += i ? "," : "";
-        out += "{\"ociVersion\":" + JsonQuote(s.ociVersion) + ",\"id\":" + JsonQuote(s.id) +
-               ",\"pid\":" + std::to_string(s.pid) +
-               ",\"status\":" + JsonQuote(spec::ContainerStatusName(s.status)) +
-               ",\"bundle\":" + JsonQuote(s.bundle) +
-               ",\"created\":" + JsonQuote(Rfc3339Nano(entries[i].created_ns)) +
-               ",\"owner\":" + JsonQuote(OwnerName(entries[i].owner));
-        if (!s.annotations.empty()) {
-          out += ",\"annotations\":{";
-          bool first = true;
-          for (const auto& [k, v] : s.annotations) {
-            out += (first ? "" : ",") + JsonQuote(k) + ":" + JsonQuote(v);
-            first = false;
-          }
-          out += "}";
-        }
-        out += "}";
-      }
-      out += "]\n";
-    }
+    out = RuncListJson(entries) + "\n";
   } else {
     return Error(EINVAL, "invalid format option");
   }

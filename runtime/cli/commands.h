@@ -46,8 +46,4 @@ Command ExecCommand();  // runtime/exec:cmd_exec
 
 std::vector<Command> AllCommands();
 
-// Exit status of a waited-for process as a shell reports it: the code, or
-// 128 + the signal number.
-int ExitStatusOf(int wait_status);
-
 }  // namespace berth::cli

@@ -12,8 +12,4 @@ namespace berth::cli {
 Result<int> RunForeground(const container::RuntimeOptions& runtime,
                           container::CreateOptions options, bool keep);
 
-// Receives one fd sent with SCM_RIGHTS on a unix socket (runc's console
-// socket protocol); the payload is ignored. -1 with EAGAIN when none is queued.
-Result<int> ReceiveFd(int socket_fd, bool wait);
-
 }  // namespace berth::cli

@@ -62,11 +62,14 @@ Status Kill(const RuntimeOptions& runtime, std::string_view id, int signal, bool
 // is an error unless forced.
 Status Delete(const RuntimeOptions& runtime, std::string_view id, bool force);
 
+// What `state` and `list` show beyond the OCI state, as runc shows it.
 struct ListEntry {
   spec::State state;
+  std::string rootfs;  // absolute
   int64_t created_ns = 0;
-  std::string owner;
+  std::string owner;  // uid of the state dir's owner
 };
+Result<ListEntry> Describe(const RuntimeOptions& runtime, std::string_view id);
 Result<std::vector<ListEntry>> List(const RuntimeOptions& runtime);
 
 Status Pause(const RuntimeOptions& runtime, std::string_view id);

@@ -257,15 +257,24 @@ Status Delete(const RuntimeOptions& runtime, std::string_view id, bool force) {
 
 Result<std::vector<ListEntry>> List(const RuntimeOptions& runtime) {
   std::vector<ListEntry> out;
+Result<ListEntry> Describe(const RuntimeOptions& runtime, std::string_view id) {
+  Loaded c = BERTH_TRY(Load(runtime, id));
+  ListEntry entry;
+  entry.state = CurrentState(c);
+  entry.created_ns = c.init ? c.init->created_ns : 0;
+  struct stat st;
+  if (stat(c.dir.path().c_str(), &st) == 0) entry.owner = std::to_string(st.st_uid);
+  if (auto config = LoadConfig(c.dir); config && config->root) {
+    entry.rootfs = config->root->path;
+    if (!entry.rootfs.empty() && entry.rootfs[0] != '/') entry.rootfs = entry.state.bundle + "/" + entry.rootfs;
+  }
+  return entry;
+}
+
   for (const auto& id : BERTH_TRY(StateDir::ListIds(runtime.root))) {
-    auto c = Load(runtime, id);
-    if (!c) continue;  // removed meanwhile
-    ListEntry entry;
-    entry.state = CurrentState(*c);
-    entry.created_ns = c->init ? c->init->created_ns : 0;
-    struct stat st;
-    if (stat(c->dir.path().c_str(), &st) == 0) entry.owner = std::to_string(st.st_uid);
-    out.push_back(std::move(entry));
+    auto entry = Describe(runtime, id);
+    if (!entry) continue;  // removed meanwhile
+    out.push_back(std::move(*entry));
   }
   return out;
 }

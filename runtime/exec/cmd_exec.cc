@@ -23,6 +23,7 @@ std::vector<FlagSpec> ExecFlags() {
       {{"apparmor"}, true, "set the apparmor profile for the process"},
       {{"no-new-privs"}, false, "set the no new privileges value for the process"},
       {{"cap", "c"}, true, "add a capability to the bounding set for the process"},
+      {{"ignore-paused"}, false, "allow exec in a paused container"},
       {{"preserve-fds"}, true, "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)", "0"},
   };
 }
@@ -65,6 +66,7 @@ Result<container::ExecOptions> ExecOptionsFrom(const ParsedFlags& flags) {
   o.detach = flags.Bool("detach");
   o.pid_file = flags.Get("pid-file");
   o.console_socket = flags.Get("console-socket");
+  o.ignore_paused = flags.Bool("ignore-paused");
   o.preserve_fds = BERTH_TRY(flags.Int("preserve-fds", 0));
   if (o.preserve_fds < 0) return Error(EINVAL, "--preserve-fds must not be negative");
   return o;

@@ -37,7 +37,13 @@ struct ExecOptions {
   bool detach = false;
   std::string pid_file;
   std::string console_socket;
+  // In the foreground with a tty and no --console-socket: the connected
+  // socket the pty master is sent on (Exec makes it and relays the pty).
+  int console_socket_fd = -1;
   int preserve_fds = 0;
+  // runc refuses to exec into a paused container unless told to: the new
+  // process would join a frozen cgroup and hang.
+  bool ignore_paused = false;
 };
 
 // The process to run: pure, from the container's config and the options.
@@ -47,11 +53,13 @@ Result<spec::Process> ExecProcess(const spec::Config& config, const ExecOptions&
 Result<spec::Process> ParseProcessJson(const std::string& json);
 
 // Starts the process; it is a child of the caller (waitable). Error for an
-// unknown id or a container that is not running, with nothing left behind.
+// unknown id or a stopped (or, unless ignore_paused, paused) container, with
+// nothing left behind. A created container can be exec'd into, as with runc.
 Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& options);
 
-// StartExec, then with detach 0, else waits and returns the exit status
-// (128 + signal when killed).
+// StartExec, then with detach 0; else stays in the foreground (signals
+// forwarded, pty relayed when --tty has no --console-socket) and returns the
+// exit status (128 + signal when killed).
 Result<int> Exec(const RuntimeOptions& runtime, const ExecOptions& options);
 
 // Internal to the package: the CHILD side (exec_child.cc).

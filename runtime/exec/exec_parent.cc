@@ -21,6 +21,7 @@
 #include "runtime/container/state_dir.h"
 #include "runtime/exec/exec.h"
 #include "runtime/process/seccomp.h"
+#include "runtime/terminal/foreground.h"
 #include "spec/config_json.h"
 #include "spec/state.h"
 
@@ -149,16 +150,18 @@ Result<spec::Process> ExecProcess(const spec::Config& config, const ExecOptions&
 Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& options) {
   BERTH_TRY(ValidateContainerId(options.id));
   spec::State state = BERTH_TRY(State(runtime, options.id));
-  if (state.status != spec::ContainerStatus::running) {
-    return Error(0, "cannot exec in container " + options.id + ": it is " +
-                        std::string(spec::ContainerStatusName(state.status)) + ", not running");
-  }
+  if (state.status == spec::ContainerStatus::stopped)
+    return Error(0, "cannot exec in container " + options.id + ": it is stopped");
+  if (state.status == spec::ContainerStatus::paused && !options.ignore_paused)
+    return Error(0, "cannot exec in container " + options.id +
+                        ": it is paused (use --ignore-paused to override)");
   StateDir dir = BERTH_TRY(StateDir::Open(runtime.root, options.id));
   InitRecord init = BERTH_TRY(ParseInitRecord(BERTH_TRY(dir.Read(kInitFile))));
   spec::Config config = BERTH_TRY(spec::ParseConfig(BERTH_TRY(dir.Read(kConfigFile))));
   spec::Process process = BERTH_TRY(ExecProcess(config, options));
-  if (process.terminal && options.console_socket.empty())
-    return Error(EINVAL, "exec --tty needs --console-socket (no pty relay in berth exec)");
+  const bool have_console = !options.console_socket.empty() || options.console_socket_fd >= 0;
+  if (process.terminal && !have_console)
+    return Error(EINVAL, "cannot allocate tty if berth will detach without setting console socket");
   if (!process.terminal && !options.console_socket.empty())
     return Error(EINVAL, "cannot use console socket if berth will not allocate tty");
   std::optional<process::SeccompFilter> seccomp;
@@ -178,7 +181,7 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
     return Error(ESRCH, "cannot exec in container " + options.id + ": its init has exited");
   int ns_flags = BERTH_TRY(DifferingNamespaces(init.pid));
 
-  int console_fd = -1;
+  int console_fd = process.terminal ? options.console_socket_fd : -1;
   if (!options.console_socket.empty()) {
     console_fd = BERTH_TRY(ConnectUnix(options.console_socket));
     tx.fds.push_back(console_fd);
@@ -242,15 +245,38 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
 }
 
 Result<int> Exec(const RuntimeOptions& runtime, const ExecOptions& options) {
-  pid_t pid = BERTH_TRY(StartExec(runtime, options));
-  if (options.detach) return 0;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return Error::Sys("wait for exec process");
+  if (options.detach) {
+    BERTH_TRY(StartExec(runtime, options));
+    return 0;
   }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 255;
+  // Blocked before the fork, so no signal meant for the process is lost.
+  auto signals = BERTH_TRY(terminal::ForegroundSignals::Block());
+  ExecOptions foreground = options;
+  int console_pair[2] = {-1, -1};
+  bool relay = options.console_socket.empty() && options.console_socket_fd < 0;
+  if (relay) {
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console_pair) != 0)
+      return Error::Sys("console socketpair");
+    foreground.console_socket_fd = console_pair[1];
+  }
+  auto close_pair = [&] {
+    for (int fd : console_pair)
+      if (fd >= 0) close(fd);
+  };
+  auto pid = StartExec(runtime, foreground);
+  if (!pid) {
+    close_pair();
+    return std::move(pid).error();
+  }
+  int master_fd = -1;
+  if (relay) {
+    auto master = terminal::ReceiveFd(console_pair[0], false);  // present iff a tty was made
+    if (master) master_fd = *master;
+  }
+  close_pair();
+  int status = terminal::Supervise({*pid, signals.fd(), master_fd, /*reap_all=*/false});
+  if (master_fd >= 0) close(master_fd);
+  return status;
 }
 
 }  // namespace berth::container

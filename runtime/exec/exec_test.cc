@@ -1,5 +1,6 @@
 // exec into real busybox containers (root). Output is written by the exec'd
 // command into the container's /tmp and read from the host side of the rootfs.
+#include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "runtime/container/container.h"
@@ -154,23 +156,54 @@ TEST_F(ExecTest, LeakedFdCwdDoesNotEscape) {
   }
 }
 
-TEST_F(ExecTest, StoppedAndUnknownContainersFail) {
+// The test process's children (every thread's) and its open fds: a failed
+// exec must leave both as they were.
+std::set<pid_t> Children() {
+  std::set<pid_t> out;
+  DIR* tasks = opendir("/proc/self/task");
+  while (dirent* t = tasks ? readdir(tasks) : nullptr) {
+    if (t->d_name[0] == '.') continue;
+    std::istringstream in(Read(std::string("/proc/self/task/") + t->d_name + "/children"));
+    for (pid_t p; in >> p;) out.insert(p);
+  }
+  if (tasks) closedir(tasks);
+  return out;
+}
+
+std::set<std::string> OpenFds() {
+  std::set<std::string> out;
+  DIR* fds = opendir("/proc/self/fd");
+  if (!fds) return out;
+  while (dirent* d = readdir(fds))
+    if (d->d_name[0] != '.') out.insert(d->d_name);
+  out.erase(std::to_string(dirfd(fds)));  // the listing's own fd
+  closedir(fds);
+  return out;
+}
+
+TEST_F(ExecTest, StoppedAndUnknownContainersFailLeavingNothing) {
   ExecOptions unknown;
   unknown.id = "no-such-container";
   unknown.args = {"true"};
+  std::set<pid_t> children = Children();
+  std::set<std::string> fds = OpenFds();
   auto r = Exec(runtime_, unknown);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().ToString().find("no-such-container"), std::string::npos);
+  EXPECT_EQ(Children(), children);
+  EXPECT_EQ(OpenFds(), fds);
+
   ASSERT_TRUE(Kill(runtime_, id_, SIGKILL, false).ok());
   // The test process created the container, so the init is its child: reap it.
   ASSERT_EQ(waitpid(init_, nullptr, 0), init_);
-  while (waitpid(-1, nullptr, WNOHANG) > 0) {
-  }  // earlier children of this test process are not exec's doing
+  children = Children();
+  fds = OpenFds();
   auto stopped = Sh("true");
   ASSERT_FALSE(stopped.ok());
   EXPECT_NE(stopped.error().ToString().find(id_), std::string::npos);
-  // Nothing left behind: no child of ours remains.
-  EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);
+  EXPECT_NE(stopped.error().ToString().find("stopped"), std::string::npos);
+  EXPECT_EQ(Children(), children);
+  EXPECT_EQ(OpenFds(), fds);
 }
 
 }  // namespace

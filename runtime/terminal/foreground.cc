@@ -1,0 +1,163 @@
+#include "runtime/terminal/foreground.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <optional>
+
+namespace berth::terminal {
+namespace {
+
+// Signals a foreground runtime forwards to the container (runc's set: all
+// but those it cannot or must not forward, SIGCHLD being ours).
+constexpr int kForwarded[] = {SIGHUP,  SIGINT,  SIGQUIT,   SIGTERM, SIGUSR1,  SIGUSR2, SIGPIPE,
+                              SIGALRM, SIGCONT, SIGTSTP,   SIGTTIN, SIGTTOU,  SIGURG,  SIGVTALRM,
+                              SIGPROF, SIGWINCH, SIGIO,    SIGPWR,  SIGSYS};
+
+// Our terminal in raw mode while relaying, so keys reach the container's pty
+// line discipline untouched; restored on every exit path.
+class RawTerminal {
+ public:
+  explicit RawTerminal(int fd) : fd_(fd) {
+    if (!isatty(fd) || tcgetattr(fd, &saved_) != 0) return;
+    termios raw = saved_;
+    cfmakeraw(&raw);
+    if (tcsetattr(fd, TCSANOW, &raw) == 0) active_ = true;
+  }
+  ~RawTerminal() {
+    if (active_) tcsetattr(fd_, TCSANOW, &saved_);
+  }
+  RawTerminal(const RawTerminal&) = delete;
+  RawTerminal& operator=(const RawTerminal&) = delete;
+
+ private:
+  int fd_;
+  termios saved_{};
+  bool active_ = false;
+};
+
+void ResizeFrom(int from_fd, int to_fd) {
+  winsize ws;
+  if (ioctl(from_fd, TIOCGWINSZ, &ws) == 0) ioctl(to_fd, TIOCSWINSZ, &ws);
+}
+
+// One read, written out whole. False at end of file or error.
+bool Copy(int from, int to) {
+  char buf[16384];
+  ssize_t n = read(from, buf, sizeof buf);
+  if (n <= 0) return false;
+  ssize_t done = 0;
+  while (done < n) {
+    ssize_t w = write(to, buf + done, n - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    done += w;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<ForegroundSignals> ForegroundSignals::Block() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  for (int sig : kForwarded) sigaddset(&set, sig);
+  ForegroundSignals out;
+  if (sigprocmask(SIG_BLOCK, &set, &out.previous_) != 0) return Error::Sys("block signals");
+  out.restore_ = true;
+  out.fd_ = signalfd(-1, &set, SFD_CLOEXEC);
+  if (out.fd_ < 0) return Error::Sys("signalfd");
+  return out;
+}
+
+ForegroundSignals::ForegroundSignals(ForegroundSignals&& other) noexcept
+    : fd_(other.fd_), previous_(other.previous_), restore_(other.restore_) {
+  other.fd_ = -1;
+  other.restore_ = false;
+}
+
+ForegroundSignals::~ForegroundSignals() {
+  if (fd_ >= 0) close(fd_);
+  if (restore_) sigprocmask(SIG_SETMASK, &previous_, nullptr);
+}
+
+Result<int> ReceiveFd(int socket_fd, bool wait) {
+  char payload[4096];
+  iovec iov{payload, sizeof payload};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do {
+    n = recvmsg(socket_fd, &msg, MSG_CMSG_CLOEXEC | (wait ? 0 : MSG_DONTWAIT));
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return Error::Sys("receive console fd");
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+      return fd;
+    }
+  }
+  return Error(EPROTO, "console socket message without a file descriptor");
+}
+
+int ShellExitStatus(int wait_status) {
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
+  return 255;
+}
+
+int Supervise(const SuperviseOptions& o) {
+  std::optional<RawTerminal> raw;
+  if (o.master_fd >= 0) {
+    raw.emplace(STDIN_FILENO);
+    ResizeFrom(STDIN_FILENO, o.master_fd);
+  }
+  bool stdin_open = o.master_fd >= 0;
+  std::optional<int> exit_status;
+  while (!exit_status) {
+    pollfd fds[3] = {{o.signal_fd, POLLIN, 0},
+                     {o.master_fd, POLLIN, 0},
+                     {stdin_open ? STDIN_FILENO : -1, POLLIN, 0}};
+    if (poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[1].revents & POLLIN) Copy(o.master_fd, STDOUT_FILENO);
+    if (fds[2].revents & (POLLIN | POLLHUP)) stdin_open = Copy(STDIN_FILENO, o.master_fd);
+    if (!(fds[0].revents & POLLIN)) continue;
+    signalfd_siginfo info;
+    if (read(o.signal_fd, &info, sizeof info) != sizeof info) continue;
+    if (info.ssi_signo == SIGCHLD) {
+      int status;
+      pid_t reaped;
+      while ((reaped = waitpid(o.reap_all ? -1 : o.pid, &status, WNOHANG)) > 0)
+        if (reaped == o.pid) exit_status = ShellExitStatus(status);
+    } else if (info.ssi_signo == SIGWINCH && o.master_fd >= 0) {
+      ResizeFrom(STDIN_FILENO, o.master_fd);
+    } else {
+      kill(o.pid, static_cast<int>(info.ssi_signo));
+    }
+  }
+  if (o.master_fd >= 0) {
+    // Drain what the process wrote before it exited.
+    fcntl(o.master_fd, F_SETFL, O_NONBLOCK);
+    while (Copy(o.master_fd, STDOUT_FILENO)) {
+    }
+  }
+  return exit_status.value_or(255);
+}
+
+}  // namespace berth::terminal
