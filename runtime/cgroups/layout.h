@@ -3,6 +3,7 @@
 // temporary trees.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,7 +33,18 @@ struct Host {
 Result<std::unique_ptr<Manager>> NewManagerOn(const Host& host, const CgroupSpec& spec,
                                               std::string_view proc_self_cgroup);
 
-// LoadManager with the filesystems' kind chosen by the caller.
-Result<std::unique_ptr<Manager>> LoadManagerOfKind(std::string_view serialized, CgroupFs::Kind kind);
+// How the systemd driver (systemd_manager.h) reaches systemd.
+struct SystemdOptions {
+  // A unix socket path ("@name": abstract); empty: the system bus
+  // ($DBUS_SYSTEM_BUS_ADDRESS, else /run/dbus/system_bus_socket).
+  std::string bus_socket;
+  // Bounds connecting, each call, and each wait for a job; runc waits 30 s.
+  std::chrono::milliseconds timeout{30000};
+};
+
+// LoadManager with the filesystems' kind chosen by the caller, and the bus
+// a "systemd-unit" state talks to.
+Result<std::unique_ptr<Manager>> LoadManagerOfKind(std::string_view serialized, CgroupFs::Kind kind,
+                                                   const SystemdOptions& systemd = SystemdOptions());
 
 }  // namespace berth::cgroups

@@ -9,6 +9,7 @@
 #include "runtime/cgroups/layout.h"
 #include "runtime/cgroups/paths.h"
 #include "runtime/cgroups/rootless_manager.h"
+#include "runtime/cgroups/systemd_manager.h"
 
 namespace berth::cgroups {
 namespace {
@@ -103,6 +104,12 @@ Result<std::unique_ptr<Manager>> NewManagerOn(const Host& host, const CgroupSpec
 }
 
 Result<std::unique_ptr<Manager>> NewManager(const CgroupSpec& spec) {
+  if (spec.systemd) {
+    BERTH_TRY(CheckSystemdRunning());
+    // runc drives the user's systemd instance over the session bus then.
+    if (spec.rootless)
+      return Error(ENOTSUP, "rootless --systemd-cgroup needs the user's systemd instance, which berth does not drive");
+  }
   Host host;
   host.layout = BERTH_TRY_CTX(DetectLayout(kSysFsCgroup), "detect cgroup layout");
   const std::string root = kSysFsCgroup;
@@ -112,12 +119,15 @@ Result<std::unique_ptr<Manager>> NewManager(const CgroupSpec& spec) {
     host.v2 = std::make_shared<CgroupFs>(root + "/unified", CgroupFs::Kind::kKernel);
   std::string self;
   if (NeedsOwnCgroup(spec)) self = BERTH_TRY(ReadSmallFile("/proc/self/cgroup"));
+  if (spec.systemd) return NewSystemdManagerOn(host, spec, SystemdOptions());
   std::unique_ptr<Manager> manager = BERTH_TRY(NewManagerOn(host, spec, self));
   if (spec.rootless) return std::unique_ptr<Manager>(new RootlessManager(std::move(manager)));
   return manager;
 }
 
-Result<std::unique_ptr<Manager>> LoadManagerOfKind(std::string_view serialized, CgroupFs::Kind kind) {
+namespace {
+
+Result<std::unique_ptr<Manager>> LoadCgroupfsManager(std::string_view serialized, CgroupFs::Kind kind) {
   std::string v1_root, v2_root, v2_path;
   std::map<std::string, std::string> v1_paths;
   bool have_v2 = false;
@@ -157,6 +167,22 @@ Result<std::unique_ptr<Manager>> LoadManagerOfKind(std::string_view serialized, 
   if (have_v1) return std::unique_ptr<Manager>(new V1Manager(std::make_shared<CgroupFs>(v1_root, kind), std::move(v1_paths)));
   if (have_v2) return std::unique_ptr<Manager>(new V2Manager(std::make_shared<CgroupFs>(v2_root, kind), v2_path));
   return Error(EINVAL, "cgroup state names no cgroup");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Manager>> LoadManagerOfKind(std::string_view serialized, CgroupFs::Kind kind,
+                                                   const SystemdOptions& systemd) {
+  // "systemd-unit <name>" first (systemd driver), then the cgroupfs lines.
+  constexpr std::string_view kUnitKey = "systemd-unit ";
+  if (serialized.substr(0, kUnitKey.size()) != kUnitKey) return LoadCgroupfsManager(serialized, kind);
+  size_t end = serialized.find('\n');
+  if (end == std::string_view::npos) return Error(EINVAL, "cgroup state: systemd unit without cgroup paths");
+  std::string unit(serialized.substr(kUnitKey.size(), end - kUnitKey.size()));
+  if (unit.empty() || unit.find_first_of(" /") != std::string::npos)
+    return Error(EINVAL, "bad cgroup state line \"" + std::string(serialized.substr(0, end)) + "\"");
+  std::unique_ptr<Manager> inner = BERTH_TRY(LoadCgroupfsManager(serialized.substr(end + 1), kind));
+  return std::unique_ptr<Manager>(SystemdManager::Started(std::move(inner), std::move(unit), systemd));
 }
 
 Result<std::unique_ptr<Manager>> LoadManager(std::string_view serialized) {

@@ -70,7 +70,7 @@ Result<std::string> CleanCgroupPath(std::string_view path) {
   return out;
 }
 
-Result<std::string> SystemdCgroupPath(std::string_view value, bool rootless) {
+Result<SystemdUnitPath> ParseSystemdCgroupsPath(std::string_view value, bool rootless) {
   std::vector<std::string_view> parts = Split(value, ':');
   if (parts.size() != 3)
     return Error(EINVAL, "systemd cgroupsPath \"" + std::string(value) + "\" is not of the form slice:prefix:name");
@@ -78,12 +78,23 @@ Result<std::string> SystemdCgroupPath(std::string_view value, bool rootless) {
   if (name.empty() || name.find('/') != std::string_view::npos || prefix.find('/') != std::string_view::npos)
     return Error(EINVAL, "systemd cgroupsPath \"" + std::string(value) + "\": invalid unit name");
   if (slice.empty()) slice = rootless ? "user.slice" : "system.slice";
+  SystemdUnitPath out;
+  out.slice = std::string(slice);
   std::string path = BERTH_TRY(ExpandSlice(slice));
-  std::string unit;
-  if (EndsWith(name, ".slice")) unit = std::string(name);
-  else if (prefix.empty()) unit = std::string(name) + ".scope";
-  else unit = std::string(prefix) + "-" + std::string(name) + ".scope";
-  return path + "/" + unit;
+  if (EndsWith(name, ".slice")) out.unit = std::string(name);
+  else if (prefix.empty()) out.unit = std::string(name) + ".scope";
+  else out.unit = std::string(prefix) + "-" + std::string(name) + ".scope";
+  out.path = path + "/" + out.unit;
+  return out;
+}
+
+Result<std::string> SystemdCgroupPath(std::string_view value, bool rootless) {
+  return BERTH_TRY(ParseSystemdCgroupsPath(value, rootless)).path;
+}
+
+std::string SystemdCgroupsPathValue(const CgroupSpec& spec) {
+  if (!spec.cgroups_path.empty()) return spec.cgroups_path;
+  return (spec.rootless ? "user.slice:berth:" : "system.slice:berth:") + spec.container_id;
 }
 
 bool NeedsOwnCgroup(const CgroupSpec& spec) {
@@ -93,9 +104,7 @@ bool NeedsOwnCgroup(const CgroupSpec& spec) {
 Result<std::string> ResolveCgroupPath(const CgroupSpec& spec, std::string_view own_cgroup) {
   std::string raw;
   if (spec.systemd) {
-    std::string value = spec.cgroups_path.empty() ? "system.slice:berth:" + spec.container_id : spec.cgroups_path;
-    if (spec.cgroups_path.empty() && spec.rootless) value = "user.slice:berth:" + spec.container_id;
-    raw = BERTH_TRY(SystemdCgroupPath(value, spec.rootless));
+    raw = BERTH_TRY(SystemdCgroupPath(SystemdCgroupsPathValue(spec), spec.rootless));
   } else if (spec.cgroups_path.empty()) {
     if (spec.container_id.empty()) return Error(EINVAL, "no cgroupsPath and no container id");
     raw = "/berth/" + spec.container_id;

@@ -26,6 +26,18 @@ Result<std::string> CleanCgroupPath(std::string_view path);
 // slice unit itself.
 Result<std::string> SystemdCgroupPath(std::string_view value, bool rootless);
 
+// The same, keeping the parts the systemd driver names units with.
+struct SystemdUnitPath {
+  std::string slice;  // the parent slice unit: "system.slice"
+  std::string unit;   // "docker-abc.scope", or the name itself when it ends in ".slice"
+  std::string path;   // "/system.slice/docker-abc.scope"
+};
+Result<SystemdUnitPath> ParseSystemdCgroupsPath(std::string_view value, bool rootless);
+
+// cgroupsPath as the systemd driver reads it: "system.slice:berth:<id>"
+// (user.slice when rootless) when it is empty.
+std::string SystemdCgroupsPathValue(const CgroupSpec& spec);
+
 // The container's cgroup in one hierarchy. own_cgroup is the runtime's own
 // cgroup in that hierarchy (from /proc/self/cgroup), used for relative paths.
 Result<std::string> ResolveCgroupPath(const CgroupSpec& spec, std::string_view own_cgroup);
