@@ -25,8 +25,10 @@ spec::Features BerthFeatures() {
   features.mountOptions = kMountOptions;
   if (!features.linux_) features.linux_.emplace();
   spec::LinuxFeatures& linux_features = *features.linux_;
-  // v1, v2 and hybrid hierarchies are driven through cgroupfs; no systemd driver.
-  linux_features.cgroup = spec::CgroupFeatures{true, true, false, false, false};
+  // v1, v2 and hybrid hierarchies through cgroupfs; --systemd-cgroup starts a
+  // transient scope through the system bus (runtime/cgroups/systemd_manager.h).
+  // No systemdUser: rootless containers are not given to the user's systemd.
+  linux_features.cgroup = spec::CgroupFeatures{true, true, true, false, false};
   if (!linux_features.seccomp) linux_features.seccomp.emplace();
   linux_features.seccomp->enabled = true;
   // Labels are applied when the LSM is active (runtime/process/lsm.h).
