@@ -49,6 +49,18 @@ class NamespaceHolder {
     }
   }
   bool ready() const { return ready_; }
+  // For a holder with a new user namespace: write its uid/gid maps.
+  bool MapRoot(int host_id) {
+    std::string map = "0 " + std::to_string(host_id) + " 65536\n";
+    for (const char* file : {"uid_map", "gid_map"}) {
+      int fd = open(("/proc/" + std::to_string(pid_) + "/" + file).c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0) return false;
+      bool ok = write(fd, map.data(), map.size()) == static_cast<ssize_t>(map.size());
+      close(fd);
+      if (!ok) return false;
+    }
+    return true;
+  }
   std::string Path(const char* kind) const { return "/proc/" + std::to_string(pid_) + "/ns/" + kind; }
   int64_t Inode(const char* kind) const {
     struct stat st;
@@ -134,6 +146,68 @@ CONFORMANCE_CASE(join_namespaces_by_path, "config-linux.md#namespaces-3") {
                   std::to_string(holder.Inode(kind)) + "; ";
   if (run->report["hostname"].as_string() != "joined-ns") problems += "hostname " + Field(run->report, "hostname") + "; ";
   c.Expect("config-linux.md#namespaces-3", problems.empty(), problems);
+}
+
+// setns() into a pid namespace moves only later children: the runtime must
+// fork the container process inside it (runc's nsexec does the same).
+CONFORMANCE_CASE(join_pid_namespace_by_path, "config-linux.md#namespaces-3") {
+  auto first = NewBundleOrAbort(c);
+  if (!first) return;
+  first->SetArgs({"/probe", "quiet", "sleep:30"});
+  Container holder(c, *first);
+  if (!holder.Create().ok() || !holder.Start().ok() || holder.Pid() <= 0)
+    return c.Abort("create/start of the container to join failed");
+  std::string pid_ns = "/proc/" + std::to_string(holder.Pid()) + "/ns/pid";
+  struct stat joined;
+  if (stat(pid_ns.c_str(), &joined) != 0) return c.Abort("cannot stat " + pid_ns);
+  auto b = NewBundleOrAbort(c);
+  if (!b) return;
+  b->AddNamespace("pid", pid_ns);
+  auto run = RunOrAbort(c, *b);
+  if (!run) return;
+  const Json& r = run->report;
+  std::string problems;
+  if (NamespaceInode(r, "pid") != static_cast<int64_t>(joined.st_ino))
+    problems += "pid namespace inode " + std::to_string(NamespaceInode(r, "pid")) + " != joined " +
+                std::to_string(joined.st_ino) + "; ";
+  if (r["pid"].as_int() <= 1) problems += "pid inside is " + Field(r, "pid") + " (the joined namespace has its own 1); ";
+  bool sees_init = false;
+  for (const auto& p : r.Find("procs") ? r.Find("procs")->items() : std::vector<Json>{})
+    sees_init |= p.as_int() == 1;
+  if (!sees_init) problems += "/proc does not show the joined namespace's pid 1; ";
+  c.Expect("config-linux.md#namespaces-3", problems.empty(), problems);
+}
+
+// A user namespace joined by path while the others are new: they must be
+// owned by the joined user namespace (or hostname and mounts fail in it).
+CONFORMANCE_CASE(join_user_namespace_and_create_the_others, "config-linux.md#namespaces-3",
+                 "config-linux.md#namespaces-5") {
+  NamespaceHolder holder(CLONE_NEWUSER);
+  if (!holder.ready() || !holder.MapRoot(400000)) return c.Abort("harness: cannot create a user namespace to join");
+  auto b = NewBundleOrAbort(c);
+  if (!b) return;
+  b->AddNamespace("user", holder.Path("user"));
+  // The joined namespace's own maps, repeated: runc 1.1 requires them.
+  Json map = Json::Object();
+  map["containerID"] = 0;
+  map["hostID"] = 400000;
+  map["size"] = 65536;
+  b->Linux()["uidMappings"] = Json::Array({map});
+  b->Linux()["gidMappings"] = Json::Array({map});
+  auto& mounts = b->config["mounts"].items();  // host cgroups cannot be mounted there
+  for (auto it = mounts.begin(); it != mounts.end();)
+    it = (*it)["destination"].as_string() == "/sys/fs/cgroup" ? mounts.erase(it) : it + 1;
+  auto run = RunOrAbort(c, *b);
+  if (!run) return;
+  const Json& r = run->report;
+  std::string problems;
+  if (NamespaceInode(r, "user") != holder.Inode("user")) problems += "user namespace is not the joined one; ";
+  if (r["uid_map"].as_string().find("400000") == std::string::npos) problems += "uid_map " + Field(r, "uid_map") + "; ";
+  for (const char* kind : {"pid", "net", "ipc", "uts", "mnt"})
+    if (NamespaceInode(r, kind) == HostNsInode(kind)) problems += std::string(kind) + " namespace is the host's; ";
+  if (r["hostname"].as_string() != "conformance") problems += "hostname " + Field(r, "hostname") + "; ";
+  c.Expect("config-linux.md#namespaces-3", problems.empty(), problems);
+  c.Expect("config-linux.md#namespaces-5", problems.empty(), problems);
 }
 
 CONFORMANCE_CASE(namespace_path_must_be_absolute, "config-linux.md#namespaces-2") {

@@ -105,13 +105,37 @@ Status InstallSeccompFilter(const InitContext& ctx, const std::string& state_jso
   return Ok();
 }
 
+// Staged entry (sync.h): join by path, unshare the new namespaces, let the
+// parent write the id maps, then fork the init (CLONE_PARENT: the runtime's
+// child) so that it is inside the pid namespace. Returns in the init; this
+// first process reports the init's pid and exits.
+Status EnterNamespacesStaged(InitContext& ctx) {
+  BERTH_TRY(ns::JoinNamespaces(*ctx.config->linux_));
+  if (ctx.unshare_flags != 0 && unshare(static_cast<int>(ctx.unshare_flags)) != 0)
+    return Error::Sys("unshare the container's new namespaces");
+  BERTH_TRY(ctx.sync->Send(SyncType::kUnshared));
+  BERTH_TRY(ctx.sync->WaitFor(SyncType::kMappingsDone));
+  if (ctx.new_user_ns) BERTH_TRY(BecomeRootInNewUserNamespace());
+  struct {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+  } args{CLONE_PARENT, 0, 0, 0, 0, 0, 0, 0};
+  pid_t init = static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof args));
+  if (init < 0) return Error::Sys("clone3 container init");
+  if (init == 0) return Ok();
+  if (!ctx.sync->Send(SyncType::kInitPid, std::to_string(init))) kill(init, SIGKILL);
+  _exit(0);
+}
+
 // Steps up to "created". Returns the resolved executable path.
 Result<std::string> PrepareContainer(InitContext& ctx, std::string* state_json) {
   const spec::Config& config = *ctx.config;
   const spec::Linux& linux_config = *config.linux_;
   const spec::Process& process = *config.process;
 
-  BERTH_TRY(ns::JoinNamespaces(linux_config));
+  if (ctx.staged)
+    BERTH_TRY(EnterNamespacesStaged(ctx));
+  else
+    BERTH_TRY(ns::JoinNamespaces(linux_config));
   BERTH_TRY(ctx.sync->WaitFor(SyncType::kSetupDone));
   if (ctx.new_user_ns) BERTH_TRY(BecomeRootInNewUserNamespace());
   // Non-dumpable until execve: nothing in the container may ptrace us or

@@ -21,7 +21,11 @@ struct InitContext {
   int exec_fifo_fd = -1;        // O_PATH fd of <state dir>/exec.fifo
   int console_socket_fd = -1;   // connected console socket, or -1
   int extra_fds = 0;            // fds 3 .. 3+extra-1 are handed to the process
-  bool new_user_ns = false;     // the clone created a user namespace
+  bool new_user_ns = false;     // the init gets a new user namespace
+  // Staged entry (ns::NeedsStagedEntry): the CLONE_NEW* flags to unshare
+  // after joining; the init is then forked inside them. 0: clone3 made them.
+  bool staged = false;
+  uint64_t unshare_flags = 0;
   bool no_new_keyring = false;
   std::optional<process::SeccompFilter> seccomp;
   int seccomp_listener_fd = -1;  // connected to linux.seccomp.listenerPath on the host, or -1

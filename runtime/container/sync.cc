@@ -23,6 +23,9 @@ std::string_view SyncTypeName(SyncType type) {
     case SyncType::kHooksDone: return "hooks-done";
     case SyncType::kCreated: return "created";
     case SyncType::kError: return "error";
+    case SyncType::kUnshared: return "unshared";
+    case SyncType::kMappingsDone: return "mappings-done";
+    case SyncType::kInitPid: return "init-pid";
   }
   return "unknown";
 }
@@ -89,7 +92,7 @@ Result<SyncMessage> SyncSocket::Receive() {
   Header header;
   std::memcpy(&header, packet.data(), sizeof header);
   if (header.type < static_cast<uint32_t>(SyncType::kSetupDone) ||
-      header.type > static_cast<uint32_t>(SyncType::kError))
+      header.type > static_cast<uint32_t>(SyncType::kInitPid))
     return Error(EPROTO, "sync: unknown message type " + std::to_string(header.type));
   SyncMessage message;
   message.type = static_cast<SyncType>(header.type);

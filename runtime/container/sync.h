@@ -4,6 +4,16 @@
 //   parent (berth create)                        child (container init)
 //   ---------------------                        ----------------------
 //   clone3(CLONE_NEW*) ------------------------> JoinNamespaces
+//
+//   (staged entry, ns::NeedsStagedEntry: clone3 creates no namespace; the
+//   child joins, then unshares, and forks the init inside them)
+//   clone3() ----------------------------------> JoinNamespaces, unshare(CLONE_NEW*)
+//                <------------------------------- kUnshared
+//   id maps of the new user namespace
+//   kMappingsDone ----------------------------->  become root, clone3(CLONE_PARENT)
+//                <------------------------------- kInitPid(pid); the first child exits
+//   (the init, the runtime's child too, goes on with the same socket)
+//
 //   cgroup AddProcess + resources, id maps
 //   kSetupDone -------------------------------->  become root in new userns,
 //                                                 UnshareLateNamespaces, PrepareRootfs
@@ -36,6 +46,9 @@ enum class SyncType : uint32_t {
   kHooksDone = 3,
   kCreated = 4,
   kError = 5,
+  kUnshared = 6,
+  kMappingsDone = 7,
+  kInitPid = 8,
 };
 
 std::string_view SyncTypeName(SyncType type);
@@ -43,7 +56,8 @@ std::string_view SyncTypeName(SyncType type);
 struct SyncMessage {
   SyncType type = SyncType::kError;
   int32_t error_code = 0;  // errno of a kError
-  std::string payload;     // kError: the message; kHooksDone: the state JSON
+  std::string payload;     // kError: the message; kHooksDone: the state JSON;
+                           // kInitPid: the init's pid (decimal)
 };
 
 // One end of the socketpair. Owns the fd.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <utility>
 
 #include "runtime/namespaces/namespaces.h"
 
@@ -40,6 +41,54 @@ std::string FormatIdMap(const std::vector<spec::IdMapping>& mappings) {
             std::to_string(m.size) + "\n";
   }
   return text;
+}
+
+bool SameIdMap(std::string_view a, std::string_view b) {
+  auto numbers = [](std::string_view text) {
+    std::vector<std::string> out;
+    std::string current;
+    for (char ch : text) {
+      if (ch == ' ' || ch == '\t' || ch == '\n') {
+        if (!current.empty()) out.push_back(std::move(current));
+        current.clear();
+      } else {
+        current += ch;
+      }
+    }
+    if (!current.empty()) out.push_back(std::move(current));
+    return out;
+  };
+  return numbers(a) == numbers(b);
+}
+
+Status CheckJoinedUserNamespaceMaps(const spec::Linux& linux_config, const std::string& proc) {
+  const spec::Namespace* user = linux_config.FindNamespace(spec::NamespaceType::user);
+  if (user == nullptr || user->path.empty()) return Ok();
+  if (linux_config.uidMappings.empty() && linux_config.gidMappings.empty()) return Ok();
+  const std::string prefix = "/proc/", suffix = "/ns/user";
+  const std::string& path = user->path;
+  if (!path.starts_with(prefix) || !path.ends_with(suffix) || path.size() <= prefix.size() + suffix.size())
+    return Ok();
+  std::string pid = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+  if (pid.find_first_not_of("0123456789") != std::string::npos) return Ok();
+  for (const auto& [file, mappings] : {std::pair{"uid_map", &linux_config.uidMappings},
+                                       std::pair{"gid_map", &linux_config.gidMappings}}) {
+    if (mappings->empty()) continue;
+    std::string map_path = proc + "/" + pid + "/" + file;
+    int fd = open(map_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Error::Sys("read the joined user namespace's " + map_path);
+    std::string actual;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) actual.append(buf, static_cast<size_t>(n));
+    close(fd);
+    if (!SameIdMap(actual, FormatIdMap(*mappings))) {
+      std::string field = std::string(file) == "uid_map" ? "linux.uidMappings" : "linux.gidMappings";
+      return Error(EINVAL, field + " do not match the joined user namespace " + path + ", whose " + file +
+                               " is \"" + std::string(actual.substr(0, actual.find_last_not_of('\n') + 1)) + "\"");
+    }
+  }
+  return Ok();
 }
 
 bool SetgroupsDenyRequired(bool writer_has_cap_setgid) { return !writer_has_cap_setgid; }

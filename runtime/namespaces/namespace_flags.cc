@@ -38,4 +38,18 @@ uint64_t CloneFlags(const spec::Linux& linux_config) {
   return flags;
 }
 
+bool NeedsStagedEntry(const spec::Linux& linux_config) {
+  bool joins_any = false, joins_user = false, joins_pid = false;
+  for (const auto& ns : linux_config.namespaces) {
+    if (ns.path.empty()) continue;
+    joins_any = true;
+    joins_user |= ns.type == spec::NamespaceType::user;
+    joins_pid |= ns.type == spec::NamespaceType::pid;
+  }
+  const uint64_t created = CloneFlags(linux_config);
+  if (joins_pid) return true;
+  if (joins_user && created != 0) return true;
+  return joins_any && (created & CLONE_NEWUSER) != 0;
+}
+
 }  // namespace berth::ns

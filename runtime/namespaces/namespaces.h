@@ -26,6 +26,14 @@ uint64_t CloneFlagOf(spec::NamespaceType type);
 // before the namespace is used).
 uint64_t CloneFlags(const spec::Linux& linux_config);
 
+// True when the namespaces cannot all be set up by clone3(flags) + setns:
+// a pid namespace joined by path (setns moves only later children into it),
+// a user namespace joined by path while others are created (they must be
+// owned by it), or a new user namespace while others are joined (setns needs
+// privilege over them that the new user namespace lacks). The init is then
+// entered in stages: join, unshare, fork (see container/sync.h).
+bool NeedsStagedEntry(const spec::Linux& linux_config);
+
 // Child side: setns() into every namespace given by path, the user namespace
 // first (so the rest are joined with its privileges). After joining a user
 // namespace the process becomes uid/gid 0 in it. Errors name the type and path.
@@ -38,6 +46,16 @@ std::string FormatIdMap(const std::vector<spec::IdMapping>& mappings);
 // an unprivileged writer (no CAP_SETGID in the parent user namespace) may map
 // only its own gid, and only after denying setgroups.
 bool SetgroupsDenyRequired(bool writer_has_cap_setgid);
+
+// Parent side: linux.uidMappings/gidMappings given with a user namespace
+// joined by path must be the ones it has (engines repeat them; runc checks
+// too). Checked when the path is /proc/PID/ns/user, whose maps are in
+// /proc/PID; other paths (bind-mounted nsfs files) are taken as given.
+// `proc` is the procfs root, a parameter for tests.
+Status CheckJoinedUserNamespaceMaps(const spec::Linux& linux_config, const std::string& proc = "/proc");
+
+// Equal id maps, whatever the column spacing (the kernel pads them).
+bool SameIdMap(std::string_view a, std::string_view b);
 
 // Parent side: writes /proc/PID/uid_map, setgroups (only when required) and
 // gid_map for a child in a new user namespace. A no-op without new user ns.

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 #include <sched.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstdlib>
 
 namespace berth::ns {
 namespace {
@@ -122,6 +126,55 @@ TEST(JoinTest, WrongNamespaceTypeIsRefused) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message().find("ipc"), std::string::npos);
   EXPECT_NE(s.error().message().find("/proc/self/ns/uts"), std::string::npos);
+}
+
+TEST(StagedEntryTest, OnlyWhenCloneAndSetnsCannotDoIt) {
+  auto ns = [](NamespaceType t, std::string path = "") { return spec::Namespace{t, std::move(path)}; };
+  // Created only, or joined only without pid: clone3 + setns suffice.
+  EXPECT_FALSE(NeedsStagedEntry(With({ns(NamespaceType::pid), ns(NamespaceType::mount), ns(NamespaceType::user)})));
+  EXPECT_FALSE(NeedsStagedEntry(With({ns(NamespaceType::network, "/proc/1/ns/net"), ns(NamespaceType::mount)})));
+  EXPECT_FALSE(NeedsStagedEntry(With({ns(NamespaceType::user, "/proc/1/ns/user")})));
+  // setns(pid) only moves children.
+  EXPECT_TRUE(NeedsStagedEntry(With({ns(NamespaceType::pid, "/proc/1/ns/pid")})));
+  // New namespaces must be owned by the joined user namespace.
+  EXPECT_TRUE(NeedsStagedEntry(With({ns(NamespaceType::user, "/proc/1/ns/user"), ns(NamespaceType::uts)})));
+  // A new user namespace cannot setns into the host's others.
+  EXPECT_TRUE(NeedsStagedEntry(With({ns(NamespaceType::user), ns(NamespaceType::network, "/proc/1/ns/net")})));
+  // Late-unshared cgroup/time namespaces alone do not count as created by clone.
+  EXPECT_FALSE(NeedsStagedEntry(With({ns(NamespaceType::user, "/proc/1/ns/user"), ns(NamespaceType::cgroup)})));
+}
+
+TEST(IdMapTest, SameIgnoresTheKernelsPadding) {
+  EXPECT_TRUE(SameIdMap("         0     100000      65536\n", "0 100000 65536\n"));
+  EXPECT_FALSE(SameIdMap("0 100000 65536\n", "0 100000 65535\n"));
+  EXPECT_FALSE(SameIdMap("0 1 1\n1 2 1\n", "0 1 1\n"));
+}
+
+TEST(IdMapTest, JoinedUserNamespaceMapsAreCheckedAgainstProc) {
+  char tmpl[] = "/tmp/berth-proc-XXXXXX";
+  std::string proc = mkdtemp(tmpl);
+  mkdir((proc + "/42").c_str(), 0755);
+  FILE* f = fopen((proc + "/42/uid_map").c_str(), "w");
+  fputs("         0     100000      65536\n", f);
+  fclose(f);
+  f = fopen((proc + "/42/gid_map").c_str(), "w");
+  fputs("         0     200000      65536\n", f);
+  fclose(f);
+  spec::Linux l = With({{NamespaceType::user, "/proc/42/ns/user"}});
+  l.uidMappings = {{0, 100000, 65536}};
+  l.gidMappings = {{0, 200000, 65536}};
+  EXPECT_TRUE(CheckJoinedUserNamespaceMaps(l, proc).ok());
+  l.gidMappings = {{0, 100000, 65536}};
+  auto wrong = CheckJoinedUserNamespaceMaps(l, proc);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.error().ToString().find("linux.gidMappings do not match"), std::string::npos)
+      << wrong.error().ToString();
+  // Without maps nothing is read; a path that is not /proc/PID is taken as given.
+  EXPECT_TRUE(CheckJoinedUserNamespaceMaps(With({{NamespaceType::user, "/proc/43/ns/user"}}), proc).ok());
+  l.namespaces = {{NamespaceType::user, "/run/netns-like/userns"}};
+  EXPECT_TRUE(CheckJoinedUserNamespaceMaps(l, proc).ok());
+  std::string cleanup = "rm -rf " + proc;
+  ASSERT_EQ(system(cleanup.c_str()), 0);
 }
 
 }  // namespace
