@@ -142,8 +142,10 @@ void CheckLinux(Report& r, const Config& c) {
     for (size_t i = 0; i < l.intelRdt->schemata.size(); ++i)
       if (l.intelRdt->schemata[i].find('\n') != std::string::npos)
         r.Add(At("linux.intelRdt.schemata", i), "must not contain newlines");
-    if (l.intelRdt->closID.find('/') != std::string::npos || l.intelRdt->closID == "..")
-      r.Add("linux.intelRdt.closID", "must be a single directory name");
+    // config-linux.md: "/" is the special case meaning the root group.
+    const std::string& clos = l.intelRdt->closID;
+    if (clos != "/" && (clos.find('/') != std::string::npos || clos == ".." || clos == "."))
+      r.Add("linux.intelRdt.closID", "must be \"/\" or a single directory name");
   }
   for (const auto& [key, value] : l.sysctl) {
     if (key.empty()) r.Add("linux.sysctl", "empty key");

@@ -188,6 +188,9 @@ const std::vector<Case>& Cases() {
         "linux.resources.hugepageLimits[0].pageSize: must be like \"2MB\" (KB, MB or GB)",
         "linux.resources.rdma.mlx: needs hcaHandles or hcaObjects",
         "linux.resources.unified[\"../x\"]: must be a cgroup file name"}},
+      {"intelrdt_root_closid_is_valid", [](Config& c) { c.linux_->intelRdt.emplace().closID = "/"; }, {}},
+      {"intelrdt_closid_path", [](Config& c) { c.linux_->intelRdt.emplace().closID = "a/b"; },
+       {"linux.intelRdt.closID: must be \"/\" or a single directory name"}},
   };
   return cases;
 }

@@ -34,7 +34,8 @@ spec::Features BerthFeatures() {
   // Labels are applied when the LSM is active (runtime/process/lsm.h).
   linux_features.apparmor = spec::EnabledFeature{true};
   linux_features.selinux = spec::EnabledFeature{true};
-  linux_features.intelRdt = spec::IntelRdtFeatures{false, std::nullopt, std::nullopt};
+  // linux.intelRdt incl. schemata and enableMonitoring (runtime/intelrdt), when resctrl is mounted.
+  linux_features.intelRdt = spec::IntelRdtFeatures{true, true, true};
   linux_features.mountExtensions = spec::MountExtensionsFeatures{spec::EnabledFeature{true}};
   linux_features.netDevices = spec::EnabledFeature{false};
   features.annotations["org.opencontainers.runtime-spec.features.berth.version"] = "0.1.0";

@@ -76,6 +76,10 @@ Status Pause(const RuntimeOptions& runtime, std::string_view id);
 Status Resume(const RuntimeOptions& runtime, std::string_view id);
 Result<std::vector<pid_t>> Processes(const RuntimeOptions& runtime, std::string_view id);
 
+// Moves a process exec'd into the container into its resctrl group (and
+// monitoring group), as create did for the init; ok without linux.intelRdt.
+Status JoinResctrlGroup(const RuntimeOptions& runtime, std::string_view id, pid_t pid);
+
 // Warnings (e.g. failed poststart/poststop hooks) are reported through this
 // callback so the library does not log; the CLI logs them.
 void SetWarningHandler(void (*handler)(std::string_view message));

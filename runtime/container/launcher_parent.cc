@@ -25,6 +25,8 @@
 #include "runtime/container/state_dir.h"
 #include "runtime/container/sync.h"
 #include "runtime/hooks/hooks.h"
+#include "runtime/intelrdt/resctrl.h"
+#include "runtime/intelrdt/schemata.h"
 #include "runtime/namespaces/namespaces.h"
 #include "runtime/process/capabilities.h"
 #include "runtime/namespaces/net_devices.h"
@@ -33,8 +35,6 @@
 
 namespace berth::container {
 namespace {
-
-constexpr long kResctrlSuperMagic = 0x7655821;  // RDTGROUP_SUPER_MAGIC
 
 // The kernel's struct clone_args (v0 layout, 64 bytes).
 struct CloneArgs {
@@ -97,6 +97,7 @@ class CreateTransaction {
         usleep(1000);
       }
     }
+    if (resctrl_) (void)resctrl_->Destroy();
     if (run_poststop_ && config_ && config_->hooks && !config_->hooks->poststop.empty()) {
       for (const spec::Hook& hook : config_->hooks->poststop) {
         Status s = hooks::RunHook(hook, state_json_, "poststop");
@@ -115,6 +116,7 @@ class CreateTransaction {
 
   std::optional<StateDir> dir_;
   std::unique_ptr<cgroups::Manager> cgroup_;
+  std::optional<intelrdt::ResctrlGroup> resctrl_;
   pid_t pid_ = 0;
   std::vector<int> fds_;
   const spec::Config* config_ = nullptr;
@@ -165,12 +167,13 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
           Warn("capability " + name + " is not known to this kernel; ignored");
   }
 
-  // config-linux.md: intelRdt needs resctrl; berth does not manage it, so refuse.
+  // config-linux.md: intelRdt needs a mounted resctrl; only then is it looked for.
+  std::string resctrl_root;
   if (config.linux_->intelRdt) {
-    struct statfs resctrl {};
-    if (statfs("/sys/fs/resctrl", &resctrl) != 0 || resctrl.f_type != kResctrlSuperMagic)
-      return Error(EINVAL, "linux.intelRdt is set but resctrl is not mounted at /sys/fs/resctrl");
-    return Error(ENOTSUP, "linux.intelRdt is not supported by berth");
+    BERTH_TRY(intelrdt::Validate(*config.linux_->intelRdt));
+    auto found = intelrdt::FindResctrl();
+    if (!found) return Error(found.error().code(), "linux.intelRdt is set but " + found.error().message());
+    resctrl_root = *found;
   }
 
   std::optional<process::SeccompFilter> seccomp;
@@ -240,6 +243,12 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   BERTH_TRY(dir.Write(kInitFile, FormatInitRecord(record)));
 
   BERTH_TRY_CTX(tx.cgroup_->AddProcess(pid), "join cgroup");
+  if (config.linux_->intelRdt) {
+    tx.resctrl_ = BERTH_TRY_CTX(intelrdt::ResctrlGroup::Join(resctrl_root, intelrdt::ResctrlGroup::Kind::kKernel,
+                                                             *config.linux_->intelRdt, options.id, pid),
+                                "linux.intelRdt");
+    BERTH_TRY(dir.Write(kIntelRdtFile, tx.resctrl_->Serialize()));
+  }
   BERTH_TRY_CTX(tx.cgroup_->ApplyResources(cgroups::ResourcesWithConfiguredDevices(*config.linux_)),
                 "apply cgroup resources");
   BERTH_TRY_CTX(ns::WriteIdMappings(pid, *config.linux_), "write id mappings");

@@ -12,6 +12,7 @@
 
 #include "runtime/cgroups/manager.h"
 #include "runtime/container/container.h"
+#include "runtime/container/intelrdt_state.h"
 #include "runtime/container/proc_stat.h"
 #include "runtime/container/state_dir.h"
 #include "runtime/hooks/hooks.h"
@@ -149,6 +150,7 @@ Status Destroy(const Loaded& c) {
     }
     BERTH_TRY_CTX(destroyed, "remove cgroup");
   }
+  BERTH_TRY_CTX(RemoveResctrlGroup(c.dir), "remove resctrl group");
   if (auto config = LoadConfig(c.dir); config && config->hooks && !config->hooks->poststop.empty()) {
     spec::State state = CurrentState(c);
     // runtime.md: a failing poststop hook is a warning; the rest still run.
@@ -255,8 +257,6 @@ Status Delete(const RuntimeOptions& runtime, std::string_view id, bool force) {
   return Destroy(c);
 }
 
-Result<std::vector<ListEntry>> List(const RuntimeOptions& runtime) {
-  std::vector<ListEntry> out;
 Result<ListEntry> Describe(const RuntimeOptions& runtime, std::string_view id) {
   Loaded c = BERTH_TRY(Load(runtime, id));
   ListEntry entry;
@@ -271,6 +271,8 @@ Result<ListEntry> Describe(const RuntimeOptions& runtime, std::string_view id) {
   return entry;
 }
 
+Result<std::vector<ListEntry>> List(const RuntimeOptions& runtime) {
+  std::vector<ListEntry> out;
   for (const auto& id : BERTH_TRY(StateDir::ListIds(runtime.root))) {
     auto entry = Describe(runtime, id);
     if (!entry) continue;  // removed meanwhile

@@ -3,6 +3,7 @@
 //   init         "PID STARTTIME CREATED_UNIX_NS\n" of the container init, written
 //                right after clone (so a half-created container can be cleaned up)
 //   cgroup       the cgroup manager's serialized form
+//   intelrdt     the resctrl group (linux.intelRdt), for exec and delete
 //   config.json  the config the container was created from (hooks for delete)
 //   exec.fifo    present while the container is "created"; `start` opens it
 //   state.json   the OCI state, written LAST: its presence marks create complete
@@ -23,6 +24,7 @@ namespace berth::container {
 
 inline constexpr std::string_view kInitFile = "init";
 inline constexpr std::string_view kCgroupFile = "cgroup";
+inline constexpr std::string_view kIntelRdtFile = "intelrdt";
 inline constexpr std::string_view kConfigFile = "config.json";
 inline constexpr std::string_view kExecFifo = "exec.fifo";
 inline constexpr std::string_view kStateFile = "state.json";

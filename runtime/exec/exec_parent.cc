@@ -226,6 +226,7 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   tx.pid = static_cast<pid_t>(std::stol(first.substr(1)));
 
   BERTH_TRY_CTX(cgroup->AddProcess(tx.pid), "exec: join the container's cgroup");
+  BERTH_TRY_CTX(JoinResctrlGroup(runtime, options.id, tx.pid), "exec: join the container's resctrl group");
   if (send(pair[0], "G", 1, MSG_NOSIGNAL) != 1) return Error::Sys("exec sync send");
   std::string result = BERTH_TRY(ReceiveText(pair[0]));
   if (!result.empty()) {
