@@ -39,8 +39,8 @@ void CheckNamespaces(Report& r, const Linux& l) {
   const Namespace* user = l.FindNamespace(NamespaceType::user);
   bool has_maps = !l.uidMappings.empty() || !l.gidMappings.empty();
   if (has_maps && !user) r.Add("linux.uidMappings", "id mappings require a user namespace");
-  if (has_maps && user && !user->path.empty())
-    r.Add("linux.uidMappings", "id mappings cannot be applied to a joined user namespace");
+  // Maps with a joined user namespace must describe it; the runtime checks
+  // that against the namespace (ns::CheckJoinedUserNamespaceMaps).
   if (user && user->path.empty()) {
     if (l.uidMappings.empty()) r.Add("linux.uidMappings", "a new user namespace requires uid mappings");
     if (l.gidMappings.empty()) r.Add("linux.gidMappings", "a new user namespace requires gid mappings");

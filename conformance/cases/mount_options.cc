@@ -2,6 +2,9 @@
 // observed in the container's mountinfo (per-mount flags, superblock flags,
 // propagation), on a tmpfs, a bind mount, or a submount of an rbind for the
 // recursive ("r"-prefixed) options.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sys/mount.h>
 
 #include <functional>
@@ -315,6 +318,83 @@ CONFORMANCE_CASE(idmap_without_mappings_is_error, "config.md#linux-mount-options
     c.Expect("config.md#linux-mount-options-" + std::to_string(row), !r.ok(),
              std::string("\"") + option + "\" without uidMappings/gidMappings and without a user namespace was accepted");
   }
+}
+
+}  // namespace berth::conformance
+
+namespace berth::conformance {
+namespace {
+
+Json IdMap(int container_id, int host_id, int size) {
+  Json map = Json::Object();
+  map["containerID"] = container_id;
+  map["hostID"] = host_id;
+  map["size"] = size;
+  return Json::Array({map});
+}
+
+// A source directory with a file owned by uid/gid 0 and one by 2000.
+std::string IdmapSource(CaseContext& c, const std::string& name) {
+  std::string src = c.dir() + "/" + name;
+  mkdir(src.c_str(), 0755);
+  for (auto [file, id] : {std::pair{"/by0", 0}, std::pair{"/by2000", 2000}}) {
+    int fd = open((src + file).c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd >= 0) close(fd);
+    if (chown((src + file).c_str(), id, id) != 0) return "";
+  }
+  return src;
+}
+
+int64_t StatUid(const Json& report, const std::string& path) {
+  const Json* a = ActionResult(report, "stat", path);
+  return a && a->Find("stat") ? (*a->Find("stat"))["uid"].as_int() : -1;
+}
+
+}  // namespace
+
+// The mount's own uidMappings/gidMappings are its idmapping: on-disk id 0
+// shows as 1000 through the mount, ids outside the map as the overflow id.
+CONFORMANCE_CASE(idmap_mount_uses_the_mount_mappings, "config.md#linux-mount-options-58") {
+  auto b = NewBundleOrAbort(c);
+  if (!b) return;
+  std::string src = IdmapSource(c, "idmap-mapped");
+  if (src.empty()) return c.Abort("harness: cannot chown the idmap source files");
+  mkdir((b->rootfs + "/idm").c_str(), 0755);
+  b->AddMount("/idm", "none", src, {"bind", "idmap"});
+  Json& mount = b->config["mounts"].items().back();
+  mount["uidMappings"] = IdMap(0, 1000, 10);
+  mount["gidMappings"] = IdMap(0, 1000, 10);
+  b->SetArgs({"/probe", "stat:/idm/by0", "stat:/idm/by2000"});
+  auto run = RunOrAbort(c, *b);
+  if (!run) return;
+  int64_t by0 = StatUid(run->report, "/idm/by0"), by2000 = StatUid(run->report, "/idm/by2000");
+  c.Expect("config.md#linux-mount-options-58", by0 == 1000 && by2000 != 2000 && by2000 >= 0,
+           "through an idmap mount with map 0->1000 (10): on-disk uid 0 shows as " + std::to_string(by0) +
+               " (expected 1000), on-disk 2000 as " + std::to_string(by2000) + " (expected the overflow uid)");
+}
+
+// Inside a user namespace, idmap without mount mappings takes the
+// container's (spec: MAY): host-owned files then show their on-disk ids.
+CONFORMANCE_CASE(idmap_mount_in_a_user_namespace, "config.md#linux-mount-options-58") {
+  auto b = NewBundleOrAbort(c);
+  if (!b) return;
+  std::string src = IdmapSource(c, "idmap-userns");
+  if (src.empty()) return c.Abort("harness: cannot chown the idmap source files");
+  b->AddNamespace("user");
+  b->Linux()["uidMappings"] = IdMap(0, 300000, 65536);
+  b->Linux()["gidMappings"] = IdMap(0, 300000, 65536);
+  auto& mounts = b->config["mounts"].items();  // host cgroups cannot be mounted in a user namespace
+  for (auto it = mounts.begin(); it != mounts.end();)
+    it = (*it)["destination"].as_string() == "/sys/fs/cgroup" ? mounts.erase(it) : it + 1;
+  mkdir((b->rootfs + "/idm").c_str(), 0755);
+  b->AddMount("/idm", "none", src, {"bind", "idmap"});
+  b->SetArgs({"/probe", "stat:/idm/by0", "stat:/idm/by2000"});
+  auto run = RunOrAbort(c, *b);
+  if (!run) return;
+  int64_t by0 = StatUid(run->report, "/idm/by0"), by2000 = StatUid(run->report, "/idm/by2000");
+  c.Expect("config.md#linux-mount-options-58", by0 == 0 && by2000 == 2000,
+           "in a user namespace mapping 0->300000, through an idmap mount: on-disk uid 0 shows as " +
+               std::to_string(by0) + ", 2000 as " + std::to_string(by2000) + " (expected 0 and 2000)");
 }
 
 }  // namespace berth::conformance

@@ -281,6 +281,26 @@ TEST_F(V1ManagerTest, BlockIoWeightUsesBfqFilesWithoutCfq) {
   EXPECT_EQ(File("blkio", "blkio.bfq.weight_device"), "8:0 500");
 }
 
+// Docker sends "blockIO": {"weight": 0}; runc reads 0 as unset.
+TEST_F(V1ManagerTest, BlockIoWeightZeroIsNotWritten) {
+  SetUpTree({"blkio"});
+  auto m = Created();
+  spec::Resources r;
+  r.blockIO.emplace();
+  r.blockIO->weight = 0;
+  r.blockIO->leafWeight = 0;
+  spec::WeightDevice wd;
+  wd.major = 8;
+  wd.weight = 0;
+  wd.leafWeight = 0;
+  r.blockIO->weightDevice = {wd};
+  ASSERT_TRUE(m->ApplyResources(r).ok());
+  EXPECT_TRUE(fs_->WritesTo("/blkio/berth/c1", "blkio.weight").empty());
+  EXPECT_TRUE(fs_->WritesTo("/blkio/berth/c1", "blkio.leaf_weight").empty());
+  EXPECT_TRUE(fs_->WritesTo("/blkio/berth/c1", "blkio.weight_device").empty());
+  EXPECT_TRUE(fs_->WritesTo("/blkio/berth/c1", "blkio.leaf_weight_device").empty());
+}
+
 TEST_F(V1ManagerTest, HugetlbPidsNetworkRdma) {
   SetUpTree(kAllControllers);
   auto m = Created();

@@ -136,15 +136,17 @@ Status ApplyBlockIo(const V1Writer& w, const spec::BlockIoResources& b) {
   const bool bfq = !w.FileExists("blkio", "blkio.weight") && w.FileExists("blkio", "blkio.bfq.weight");
   const std::string weight_file = bfq ? "blkio.bfq.weight" : "blkio.weight";
   const std::string weight_device_file = bfq ? "blkio.bfq.weight_device" : "blkio.weight_device";
-  if (b.weight) BERTH_TRY(w.Write("blkio", weight_file, std::to_string(*b.weight), "linux.resources.blockIO.weight"));
-  if (b.leafWeight)
+  // A weight of 0 means "not set" (runc; docker sends blockIO.weight 0).
+  if (b.weight && *b.weight != 0)
+    BERTH_TRY(w.Write("blkio", weight_file, std::to_string(*b.weight), "linux.resources.blockIO.weight"));
+  if (b.leafWeight && *b.leafWeight != 0)
     BERTH_TRY(w.Write("blkio", "blkio.leaf_weight", std::to_string(*b.leafWeight),
                       "linux.resources.blockIO.leafWeight"));
   for (const auto& d : b.weightDevice) {
-    if (d.weight)
+    if (d.weight && *d.weight != 0)
       BERTH_TRY(w.Write("blkio", weight_device_file, DevicePrefix(d.major, d.minor) + std::to_string(*d.weight),
                         "linux.resources.blockIO.weightDevice"));
-    if (d.leafWeight)
+    if (d.leafWeight && *d.leafWeight != 0)
       BERTH_TRY(w.Write("blkio", "blkio.leaf_weight_device",
                         DevicePrefix(d.major, d.minor) + std::to_string(*d.leafWeight),
                         "linux.resources.blockIO.weightDevice.leafWeight"));

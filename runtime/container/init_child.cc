@@ -165,10 +165,13 @@ Result<std::string> PrepareContainer(InitContext& ctx, std::string* state_json) 
   BERTH_TRY(process::ApplyMemoryPolicy(linux_config));
   if (process.execCPUAffinity) BERTH_TRY(process::ApplyCpuAffinity(process.execCPUAffinity->initial));
 
+  // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: before
+  // the user change and the capability drop (as runc; docker's default
+  // profile allows the calls that follow).
+  if (!process.noNewPrivileges) BERTH_TRY(InstallSeccompFilter(ctx, *state_json));
   BERTH_TRY(process::SetUser(process.user));
   BERTH_TRY(process::ApplyCapabilities(process.capabilities));
   BERTH_TRY(process::ApplyLsmLabels(process));
-  if (!process.noNewPrivileges) BERTH_TRY(InstallSeccompFilter(ctx, *state_json));
 
   std::string cwd = process.cwd.empty() ? "/" : process.cwd;
   BERTH_TRY(ChangeDirectoryVerified(cwd));

@@ -125,6 +125,22 @@ class CreateTransaction {
   bool committed_ = false;
 };
 
+// The parent's half of the staged entry (sync.h): id maps for the first
+// child's new user namespace, then the init's pid, which replaces the first
+// child (reaped here) as the process the transaction owns.
+Result<pid_t> FinishStagedEntry(CreateTransaction& tx, SyncSocket& sync, const spec::Linux& linux_config) {
+  BERTH_TRY(sync.WaitFor(SyncType::kUnshared));
+  BERTH_TRY_CTX(ns::WriteIdMappings(tx.pid_, linux_config), "write id mappings");
+  BERTH_TRY(sync.Send(SyncType::kMappingsDone));
+  SyncMessage reported = BERTH_TRY(sync.WaitFor(SyncType::kInitPid));
+  char* end = nullptr;
+  long init = std::strtol(reported.payload.c_str(), &end, 10);
+  if (init <= 0 || *end != '\0') return Error(EPROTO, "sync: bad init pid \"" + reported.payload + "\"");
+  waitpid(tx.pid_, nullptr, 0);
+  tx.pid_ = static_cast<pid_t>(init);
+  return tx.pid_;
+}
+
 Status RunRuntimeHooks(const std::vector<spec::Hook>& hooks, const std::string& state_json,
                        std::string_view phase) {
   if (hooks.empty()) return Ok();
@@ -176,6 +192,8 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
     resctrl_root = *found;
   }
 
+  BERTH_TRY(ns::CheckJoinedUserNamespaceMaps(*config.linux_));
+
   std::optional<process::SeccompFilter> seccomp;
   if (config.linux_->seccomp)
     seccomp = BERTH_TRY_CTX(process::CompileSeccomp(*config.linux_->seccomp), "seccomp");
@@ -192,6 +210,10 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   int fifo_fd = open(fifo.c_str(), O_PATH | O_CLOEXEC);
   if (fifo_fd < 0) return Error::Sys("open exec fifo");
   tx.fds_.push_back(fifo_fd);
+
+  // Idmapped bind mounts need the host's privilege: made here, attached by the init.
+  auto idmapped = BERTH_TRY(rootfs::PrepareIdmappedMounts(config, bundle));
+  for (const auto& [index, fd] : idmapped) tx.fds_.push_back(fd);
 
   int console_fd = options.console_socket_fd;
   if (!options.console_socket.empty()) {
@@ -211,13 +233,15 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   const uint64_t clone_flags = ns::CloneFlags(*config.linux_);
   InitContext context;
   context.config = &config;
-  context.rootfs = rootfs::RootfsOptions{rootfs, bundle, options.no_pivot};
+  context.rootfs = rootfs::RootfsOptions{rootfs, bundle, options.no_pivot, idmapped};
   context.container_id = options.id;
   context.sync = &child_sync;
   context.exec_fifo_fd = fifo_fd;
   context.console_socket_fd = terminal ? console_fd : -1;
   context.extra_fds = extra.total();
   context.new_user_ns = (clone_flags & CLONE_NEWUSER) != 0;
+  context.staged = ns::NeedsStagedEntry(*config.linux_);
+  context.unshare_flags = context.staged ? clone_flags : 0;
   context.no_new_keyring = options.no_new_keyring;
   context.seccomp = std::move(seccomp);
   if (context.seccomp && context.seccomp->uses_notify &&
@@ -227,7 +251,7 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
     tx.fds_.push_back(context.seccomp_listener_fd);
   }
 
-  pid_t pid = Clone3(clone_flags);
+  pid_t pid = Clone3(context.staged ? 0 : clone_flags);
   if (pid < 0) return Error::Sys("clone3 container init");
   if (pid == 0) {
     parent_sync.Close();
@@ -235,6 +259,7 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   }
   tx.pid_ = pid;
   child_sync.Close();
+  if (context.staged) pid = BERTH_TRY_CTX(FinishStagedEntry(tx, parent_sync, *config.linux_), "container init");
 
   auto stat = BERTH_TRY_CTX(ReadProcStat(pid), "container init");
   struct timespec now;
@@ -251,7 +276,7 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   }
   BERTH_TRY_CTX(tx.cgroup_->ApplyResources(cgroups::ResourcesWithConfiguredDevices(*config.linux_)),
                 "apply cgroup resources");
-  BERTH_TRY_CTX(ns::WriteIdMappings(pid, *config.linux_), "write id mappings");
+  if (!context.staged) BERTH_TRY_CTX(ns::WriteIdMappings(pid, *config.linux_), "write id mappings");
   BERTH_TRY_CTX(ns::MoveNetDevices(pid, *config.linux_), "linux.netDevices");
   BERTH_TRY(parent_sync.Send(SyncType::kSetupDone));
   BERTH_TRY_CTX(parent_sync.WaitFor(SyncType::kRootfsReady), "container init");

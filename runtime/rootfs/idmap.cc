@@ -1,4 +1,6 @@
-// A user namespace holding only a uid/gid mapping, for MOUNT_ATTR_IDMAP.
+// Idmapped mounts: a user namespace holding only a uid/gid mapping, for
+// MOUNT_ATTR_IDMAP, and the parent-side preparation of idmapped bind mounts
+// for containers with a user namespace.
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -8,7 +10,10 @@
 
 #include <string>
 
+#include "runtime/rootfs/mount_api.h"
+#include "runtime/rootfs/mount_options.h"
 #include "runtime/rootfs/mounts.h"
+#include "runtime/rootfs/rootfs.h"
 
 namespace berth::rootfs {
 namespace {
@@ -94,6 +99,46 @@ Result<UniqueFd> MakeIdmapUserNamespace(const std::vector<spec::IdMapping>& uid_
   finish();
   if (fd < 0) return Error(saved, "open idmap user namespace");
   return UniqueFd(fd);
+}
+
+Result<std::map<size_t, int>> PrepareIdmappedMounts(const spec::Config& config, const std::string& bundle) {
+  std::map<size_t, int> out;
+  if (!config.linux_ || !config.linux_->HasNamespace(spec::NamespaceType::user)) return out;
+  const spec::Linux& linux_config = *config.linux_;
+  auto close_all = [&] {
+    for (auto& [index, fd] : out) close(fd);
+    out.clear();
+  };
+  for (size_t i = 0; i < config.mounts.size(); ++i) {
+    const spec::Mount& mount = config.mounts[i];
+    auto options = ParseMountOptions(mount.options);
+    if (!options) continue;  // the child reports it, naming the mount
+    const bool mapped = !mount.uidMappings.empty() || !mount.gidMappings.empty();
+    const bool bind = options->bind || mount.type == "bind";
+    if (!bind || !(options->idmap || mapped) || options->remount) continue;
+    const auto& uids = mapped ? mount.uidMappings : linux_config.uidMappings;
+    const auto& gids = mapped ? mount.gidMappings : linux_config.gidMappings;
+    const std::string what = "mounts[" + std::to_string(i) + "] " + mount.destination;
+    if (uids.empty() || gids.empty()) {
+      close_all();
+      return Error(EINVAL, what + ": idmap needs uidMappings and gidMappings (the mount's or the container's)");
+    }
+    std::string source = mount.source;
+    if (!source.empty() && source[0] != '/') source = bundle + "/" + source;
+    auto made = [&]() -> Result<UniqueFd> {
+      UniqueFd tree = BERTH_TRY_CTX(CloneTree(AT_FDCWD, source, options->recursive), "bind " + source);
+      BERTH_TRY(ApplyMountAttrs(tree.get(), *options));
+      UniqueFd userns = BERTH_TRY(MakeIdmapUserNamespace(uids, gids));
+      BERTH_TRY(SetIdmap(tree.get(), userns.get(), options->recursive_idmap));
+      return tree;
+    }();
+    if (!made) {
+      close_all();
+      return std::move(made).error().Context(what);
+    }
+    out[i] = made->Release();
+  }
+  return out;
 }
 
 }  // namespace berth::rootfs

@@ -105,12 +105,21 @@ Status MountConfigEntry(int root_fd, const spec::Mount& mount, const MountContex
   const bool want_idmap = !mount.uidMappings.empty() || !mount.gidMappings.empty();
   if (want_idmap && !options.idmap) options.idmap = true;  // mappings imply idmap
   if (options.idmap && !bind) return Error(EINVAL, "idmap is only supported for bind mounts");
-  if (options.idmap && (mount.uidMappings.empty() || mount.gidMappings.empty()))
-    return Error(EINVAL, "idmap needs both uidMappings and gidMappings");
+  if (options.idmap && context.prepared_tree < 0 && (mount.uidMappings.empty() || mount.gidMappings.empty()))
+    return Error(EINVAL, context.user_ns ? "idmap needs both uidMappings and gidMappings"
+                                         : "idmap needs the mount's uidMappings and gidMappings or a user namespace");
 
   UniqueFd tree;
   TargetKind kind = TargetKind::kDirectory;
-  if (bind) {
+  if (bind && context.prepared_tree >= 0) {
+    // Cloned, attributed and idmapped by the parent (PrepareIdmappedMounts).
+    int fd = fcntl(context.prepared_tree, F_DUPFD_CLOEXEC, 3);
+    if (fd < 0) return Error::Sys("dup idmapped mount");
+    tree = UniqueFd(fd);
+    struct stat st;
+    if (fstat(tree.get(), &st) != 0) return Error::Sys("stat idmapped mount");
+    if (!S_ISDIR(st.st_mode)) kind = TargetKind::kFile;
+  } else if (bind) {
     std::string source = HostSource(mount.source, context.bundle);
     if (source.empty()) return Error(EINVAL, "bind mount without a source");
     tree = BERTH_TRY_CTX(CloneTree(AT_FDCWD, source, options.recursive), "bind " + source);

@@ -16,6 +16,7 @@ struct MountContext {
   bool user_ns = false;     // the container has a user namespace
   bool cgroup_ns = false;   // the container has a cgroup namespace
   std::string mount_label;  // linux.mountLabel, only when SELinux is enabled
+  int prepared_tree = -1;   // this mount's idmapped tree from the parent, or -1
 };
 
 // Performs one entry of config.mounts beneath root_fd (an fd of the rootfs).

@@ -107,6 +107,8 @@ Status Prepare(const spec::Config& config, const RootfsOptions& options) {
     context.mount_label = linux_config.mountLabel;
   for (size_t i = 0; i < config.mounts.size(); ++i) {
     const spec::Mount& m = config.mounts[i];
+    auto prepared = options.idmapped_trees.find(i);
+    context.prepared_tree = prepared == options.idmapped_trees.end() ? -1 : prepared->second;
     BERTH_TRY_CTX(MountConfigEntry(root.get(), m, context),
                   "mounts[" + std::to_string(i) + "] " + m.destination);
   }

@@ -2,6 +2,7 @@
 // read-only paths. Child side, inside the container's new mount namespace.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "spec/config.h"
@@ -13,7 +14,18 @@ struct RootfsOptions {
   std::string rootfs;  // absolute host path of root.path
   std::string bundle;  // absolute bundle directory (relative bind sources)
   bool no_pivot = false;
+  // config.mounts[i] -> fd of a detached, idmapped copy of its source made by
+  // the parent (PrepareIdmappedMounts); the child attaches it as it is.
+  std::map<size_t, int> idmapped_trees;
 };
+
+// PARENT side, before clone: with a user namespace, idmapped bind mounts
+// must be made here, because setting MOUNT_ATTR_IDMAP needs CAP_SYS_ADMIN
+// over the source filesystem, which a process in the container's user
+// namespace never has. A mount without its own uidMappings/gidMappings gets
+// the container's (config.md: MAY). Without a user namespace: none (the
+// child does it). Returned fds are O_CLOEXEC; the caller closes them.
+Result<std::map<size_t, int>> PrepareIdmappedMounts(const spec::Config& config, const std::string& bundle);
 
 // Runs before createContainer hooks: sets root propagation (rootfsPropagation,
 // default rslave), binds the rootfs onto itself, performs every config mount

@@ -383,6 +383,33 @@ TEST_F(LifecycleTest, PauseAndResumeFreezeTheContainer) {
   ExpectNothingLeft(id, bundle);
 }
 
+// Docker's defaults: a seccomp profile, noNewPrivileges false, and a process
+// without CAP_SYS_ADMIN. The filter must go in before the user change and
+// the capability drop, or seccomp(2) refuses it.
+TEST_F(LifecycleTest, SeccompWithoutNoNewPrivilegesForAnUnprivilegedUser) {
+  Bundle bundle;
+  bundle.config().process->noNewPrivileges = false;
+  bundle.config().process->user.uid = 1000;
+  bundle.config().process->user.gid = 1000;
+  spec::Seccomp seccomp;
+  seccomp.defaultAction = "SCMP_ACT_ALLOW";
+  spec::SeccompSyscall deny;
+  deny.names = {"mkdir", "mkdirat"};
+  deny.action = "SCMP_ACT_ERRNO";
+  deny.errnoRet = 28;  // ENOSPC: only the filter would answer that
+  seccomp.syscalls = {deny};
+  bundle.config().linux_->seccomp = seccomp;
+  bundle.SetArgs({"sh", "-c", "id -u; grep NoNewPrivs /proc/self/status; mkdir /tmp/x || echo denied"});
+  std::string id = Use("seccomp1");
+  CommandResult r = B({"run", "-b", bundle.dir(), id});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1000\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("NoNewPrivs:\t0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("denied"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  ExpectNothingLeft(id, bundle);
+}
+
 TEST_F(LifecycleTest, StateIsRuncsIndentedJson) {
   Bundle bundle;
   bundle.SetArgs({"sleep", "100"});
