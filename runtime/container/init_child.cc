@@ -12,6 +12,7 @@
 #include <climits>
 #include <cstring>
 
+#include "runtime/container/clone3.h"
 #include "runtime/container/fds.h"
 #include "runtime/hooks/hooks.h"
 #include "runtime/namespaces/namespaces.h"
@@ -116,10 +117,7 @@ Status EnterNamespacesStaged(InitContext& ctx) {
   BERTH_TRY(ctx.sync->Send(SyncType::kUnshared));
   BERTH_TRY(ctx.sync->WaitFor(SyncType::kMappingsDone));
   if (ctx.new_user_ns) BERTH_TRY(BecomeRootInNewUserNamespace());
-  struct {
-    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
-  } args{CLONE_PARENT, 0, 0, 0, 0, 0, 0, 0};
-  pid_t init = static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof args));
+  pid_t init = Clone3(CLONE_PARENT);
   if (init < 0) return Error::Sys("clone3 container init");
   if (init == 0) return Ok();
   if (!ctx.sync->Send(SyncType::kInitPid, std::to_string(init))) kill(init, SIGKILL);

@@ -9,7 +9,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -18,6 +17,7 @@
 #include <memory>
 
 #include "runtime/cgroups/manager.h"
+#include "runtime/container/clone3.h"
 #include "runtime/container/container.h"
 #include "runtime/container/fds.h"
 #include "runtime/container/init_child.h"
@@ -30,51 +30,17 @@
 #include "runtime/namespaces/namespaces.h"
 #include "runtime/process/capabilities.h"
 #include "runtime/namespaces/net_devices.h"
+#include "runtime/terminal/foreground.h"
 #include "spec/config_json.h"
 #include "spec/validate.h"
 
 namespace berth::container {
 namespace {
 
-// The kernel's struct clone_args (v0 layout, 64 bytes).
-struct CloneArgs {
-  uint64_t flags = 0;
-  uint64_t pidfd = 0;
-  uint64_t child_tid = 0;
-  uint64_t parent_tid = 0;
-  uint64_t exit_signal = 0;
-  uint64_t stack = 0;
-  uint64_t stack_size = 0;
-  uint64_t tls = 0;
-};
-
-// Fork-like clone3: the child continues here with a copy of our memory.
-pid_t Clone3(uint64_t flags) {
-  CloneArgs args;
-  args.flags = flags;
-  args.exit_signal = SIGCHLD;
-  return static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof args));
-}
-
 Result<std::string> AbsolutePath(const std::string& path) {
   char buf[PATH_MAX];
   if (!realpath(path.c_str(), buf)) return Error::Sys("resolve " + path);
   return std::string(buf);
-}
-
-Result<int> ConnectConsoleSocket(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return Error(ENAMETOOLONG, "console socket path " + path);
-  std::memcpy(addr.sun_path, path.data(), path.size());
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Error::Sys("console socket");
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    Error e = Error::Sys("connect to console socket " + path);
-    close(fd);
-    return e;
-  }
-  return fd;
 }
 
 // Everything create has made so far; undone unless Commit() is called.
@@ -217,7 +183,7 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
 
   int console_fd = options.console_socket_fd;
   if (!options.console_socket.empty()) {
-    console_fd = BERTH_TRY(ConnectConsoleSocket(options.console_socket));
+    console_fd = BERTH_TRY(terminal::ConnectConsoleSocket(options.console_socket));
     tx.fds_.push_back(console_fd);
   }
 

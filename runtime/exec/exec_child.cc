@@ -16,6 +16,7 @@
 #include <climits>
 #include <cstring>
 
+#include "runtime/container/clone3.h"
 #include "runtime/container/fds.h"
 #include "runtime/container/init_child.h"
 #include "runtime/exec/exec.h"
@@ -29,17 +30,6 @@
 
 namespace berth::container::exec_internal {
 namespace {
-
-struct CloneArgs {
-  uint64_t flags = 0;
-  uint64_t pidfd = 0;
-  uint64_t child_tid = 0;
-  uint64_t parent_tid = 0;
-  uint64_t exit_signal = 0;
-  uint64_t stack = 0;
-  uint64_t stack_size = 0;
-  uint64_t tls = 0;
-};
 
 void SendText(int fd, const std::string& text) {
   (void)send(fd, text.data(), text.size(), MSG_NOSIGNAL);
@@ -158,9 +148,7 @@ void RunIntermediate(const ChildContext& ctx) {
   // One call joins them all, the user namespace first (the kernel's order).
   if (ctx.ns_flags != 0 && setns(ctx.pidfd, ctx.ns_flags) != 0)
     Fail(ctx.sync_fd, Error::Sys("setns into the container's namespaces"));
-  CloneArgs args;
-  args.flags = CLONE_PARENT;
-  pid_t pid = static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof args));
+  pid_t pid = Clone3(CLONE_PARENT);
   if (pid < 0) Fail(ctx.sync_fd, Error::Sys("clone3 exec process"));
   if (pid == 0) RunProcess(ctx);
   SendText(ctx.sync_fd, "P" + std::to_string(pid));

@@ -8,13 +8,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <climits>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include "runtime/cgroups/manager.h"
 #include "runtime/container/proc_stat.h"
@@ -43,21 +43,6 @@ void AddUnique(std::vector<std::string>& list, const std::string& value) {
   for (const auto& v : list)
     if (v == value) return;
   list.push_back(value);
-}
-
-Result<int> ConnectUnix(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return Error(ENAMETOOLONG, "console socket " + path);
-  std::memcpy(addr.sun_path, path.data(), path.size());
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Error::Sys("console socket");
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    Error e = Error::Sys("connect to console socket " + path);
-    close(fd);
-    return e;
-  }
-  return fd;
 }
 
 // CLONE_NEW* of every namespace the init is in that we are not in: setns to
@@ -183,7 +168,7 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
 
   int console_fd = process.terminal ? options.console_socket_fd : -1;
   if (!options.console_socket.empty()) {
-    console_fd = BERTH_TRY(ConnectUnix(options.console_socket));
+    console_fd = BERTH_TRY(terminal::ConnectConsoleSocket(options.console_socket));
     tx.fds.push_back(console_fd);
   }
   int pair[2];
@@ -253,29 +238,14 @@ Result<int> Exec(const RuntimeOptions& runtime, const ExecOptions& options) {
   // Blocked before the fork, so no signal meant for the process is lost.
   auto signals = BERTH_TRY(terminal::ForegroundSignals::Block());
   ExecOptions foreground = options;
-  int console_pair[2] = {-1, -1};
-  bool relay = options.console_socket.empty() && options.console_socket_fd < 0;
-  if (relay) {
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console_pair) != 0)
-      return Error::Sys("console socketpair");
-    foreground.console_socket_fd = console_pair[1];
+  std::optional<terminal::ConsoleRelay> relay;
+  if (options.console_socket.empty() && options.console_socket_fd < 0) {
+    relay.emplace(BERTH_TRY(terminal::ConsoleRelay::Open()));
+    foreground.console_socket_fd = relay->child_fd();
   }
-  auto close_pair = [&] {
-    for (int fd : console_pair)
-      if (fd >= 0) close(fd);
-  };
-  auto pid = StartExec(runtime, foreground);
-  if (!pid) {
-    close_pair();
-    return std::move(pid).error();
-  }
-  int master_fd = -1;
-  if (relay) {
-    auto master = terminal::ReceiveFd(console_pair[0], false);  // present iff a tty was made
-    if (master) master_fd = *master;
-  }
-  close_pair();
-  int status = terminal::Supervise({*pid, signals.fd(), master_fd, /*reap_all=*/false});
+  pid_t pid = BERTH_TRY(StartExec(runtime, foreground));
+  int master_fd = relay ? relay->TakeMaster() : -1;  // a master only when a tty was made
+  int status = terminal::Supervise({pid, signals.fd(), master_fd, /*reap_all=*/false});
   if (master_fd >= 0) close(master_fd);
   return status;
 }

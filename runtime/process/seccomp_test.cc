@@ -63,7 +63,9 @@ berth::testing::ChildOutcome RunFiltered(const spec::Seccomp& profile,
   });
 }
 
-std::string ErrnoOf(long rc) { return rc == 0 ? "ok" : std::string(strerrordesc_np(errno)); }
+// "ok", or the errno name ("EPERM", "ENOSYS"): the filters under test answer
+// with specific errnos, and the names make the expectations read as such.
+std::string ErrnoOf(long rc) { return rc == 0 ? "ok" : std::string(strerrorname_np(errno)); }
 
 TEST(Seccomp, ErrnoActionDeniesMkdirWithEperm) {
   spec::Seccomp profile;
@@ -73,7 +75,7 @@ TEST(Seccomp, ErrnoActionDeniesMkdirWithEperm) {
     return ErrnoOf(mkdir("/tmp/berth-seccomp-never", 0700)) + " / " +
            ErrnoOf(static_cast<long>(getpid() > 0 ? 0 : -1));
   });
-  EXPECT_EQ(outcome.output, "Operation not permitted / ok");
+  EXPECT_EQ(outcome.output, "EPERM / ok");
 }
 
 TEST(Seccomp, ErrnoRetIsHonoured) {
@@ -81,7 +83,7 @@ TEST(Seccomp, ErrnoRetIsHonoured) {
   profile.defaultAction = "SCMP_ACT_ALLOW";
   profile.syscalls = {Rule({"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO", {}, EXDEV)};
   auto outcome = RunFiltered(profile, [] { return ErrnoOf(mkdir("/tmp/berth-x", 0700)); });
-  EXPECT_EQ(outcome.output, strerrordesc_np(EXDEV));
+  EXPECT_EQ(outcome.output, "EXDEV");
 }
 
 TEST(Seccomp, KillProcessDeliversSigsys) {
@@ -144,7 +146,7 @@ TEST(Seccomp, ArgumentConditions) {
     return out;
   });
   EXPECT_EQ(outcome.output,
-            "Operation not permitted ok Operation not permitted ok Operation not permitted dup-ok");
+            "EPERM ok EPERM ok EPERM dup-ok");
 }
 
 TEST(Seccomp, RepeatedArgumentIndexIsOr) {
@@ -158,7 +160,7 @@ TEST(Seccomp, RepeatedArgumentIndexIsOr) {
     out += " " + ErrnoOf(personality(PER_LINUX) < 0 ? -1 : 0);
     return out;
   });
-  EXPECT_EQ(outcome.output, "Operation not permitted Operation not permitted ok");
+  EXPECT_EQ(outcome.output, "EPERM EPERM ok");
 }
 
 TEST(Seccomp, SyscallsNewerThanTheProfileGetEnosys) {
@@ -174,10 +176,10 @@ TEST(Seccomp, SyscallsNewerThanTheProfileGetEnosys) {
     int below_errno = errno;
     long above = syscall(SYS_getrandom, buf, sizeof(buf), 0);  // 318: newer -> ENOSYS
     int above_errno = errno;
-    return std::string(below < 0 ? strerrordesc_np(below_errno) : "ok") + " / " +
-           (above < 0 ? strerrordesc_np(above_errno) : "ok");
+    return std::string(below < 0 ? strerrorname_np(below_errno) : "ok") + " / " +
+           (above < 0 ? strerrorname_np(above_errno) : "ok");
   });
-  EXPECT_EQ(outcome.output, "Operation not permitted / Function not implemented");
+  EXPECT_EQ(outcome.output, "EPERM / ENOSYS");
 }
 
 TEST(Seccomp, DockerSizedProfileLoadsAndBehaves) {
@@ -191,7 +193,7 @@ TEST(Seccomp, DockerSizedProfileLoadsAndBehaves) {
     return out;
   });
   EXPECT_EQ(outcome.output,
-            "Operation not permitted / Function not implemented / ok / Function not implemented");
+            "EPERM / ENOSYS / ok / ENOSYS");
 }
 
 TEST(Seccomp, AllowDefaultHasNoEnosysPrefix) {
@@ -224,7 +226,7 @@ TEST(Seccomp, UnknownSyscallNamesAreIgnored) {
   profile.defaultAction = "SCMP_ACT_ALLOW";
   profile.syscalls = {Rule({"no_such_syscall_berth", "mkdir"}, "SCMP_ACT_ERRNO")};
   auto outcome = RunFiltered(profile, [] { return ErrnoOf(mkdir("/tmp/berth-y", 0700)); });
-  EXPECT_EQ(outcome.output, "Operation not permitted");
+  EXPECT_EQ(outcome.output, "EPERM");
 }
 
 TEST(Seccomp, InvalidProfilesAreErrorsNamingTheValue) {
@@ -282,7 +284,7 @@ TEST(Seccomp, ArchitecturesAndFlagsCompileAndLoad) {
     return ErrnoOf(mkdir("/tmp/berth-z", 0700)) + " / " + ErrnoOf(syscall(SYS_getppid) > 0 ? 0 : -1) +
            " / " + ErrnoOf(fchdir(0));
   });
-  EXPECT_EQ(outcome.output, "Operation not permitted / ok / Function not implemented");
+  EXPECT_EQ(outcome.output, "EPERM / ok / ENOSYS");
 }
 
 TEST(Seccomp, DefaultErrnoRet) {
@@ -294,9 +296,9 @@ TEST(Seccomp, DefaultErrnoRet) {
                            "SCMP_ACT_ALLOW")};
   auto outcome = RunFiltered(profile, [] {
     long rc = syscall(SYS_getppid);
-    return std::string(rc < 0 ? strerrordesc_np(errno) : "ok");
+    return std::string(rc < 0 ? strerrorname_np(errno) : "ok");
   });
-  EXPECT_EQ(outcome.output, strerrordesc_np(EXDEV));
+  EXPECT_EQ(outcome.output, "EXDEV");
 }
 
 TEST(Seccomp, InstallWithoutNoNewPrivsOrCapSysAdminFails) {
@@ -412,7 +414,7 @@ TEST(Seccomp, NotifyListenerReceivesTheFdAndAnswers) {
   unlink(addr.sun_path);
   if (agent.notify_fd >= 0) close(agent.notify_fd);
   EXPECT_EQ(agent.error, "");
-  EXPECT_EQ(outcome.output, strerrordesc_np(EXDEV));
+  EXPECT_EQ(outcome.output, "EXDEV");
   EXPECT_EQ(agent.received_json,
             R"({"ociVersion":"1.3.0","fds":["seccompFd"],"pid":77,"metadata":"hello-agent","state":)" +
                 state + "}");
@@ -461,7 +463,7 @@ TEST(Seccomp, PreConnectedListenerSocketWorksFromInsideAChroot) {
   unlink(addr.sun_path);
   if (agent.notify_fd >= 0) close(agent.notify_fd);
   EXPECT_EQ(agent.error, "");
-  EXPECT_EQ(outcome.output, strerrordesc_np(EXDEV));
+  EXPECT_EQ(outcome.output, "EXDEV");
   EXPECT_NE(agent.received_json.find(R"("pid":78)"), std::string::npos) << agent.received_json;
 }
 

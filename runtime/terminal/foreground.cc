@@ -5,12 +5,14 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <optional>
+#include <utility>
 
 namespace berth::terminal {
 namespace {
@@ -111,6 +113,46 @@ Result<int> ReceiveFd(int socket_fd, bool wait) {
     }
   }
   return Error(EPROTO, "console socket message without a file descriptor");
+}
+
+Result<int> ConnectConsoleSocket(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) return Error(ENAMETOOLONG, "console socket path " + path);
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Error::Sys("console socket");
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    Error e = Error::Sys("connect to console socket " + path);
+    close(fd);
+    return e;
+  }
+  return fd;
+}
+
+Result<ConsoleRelay> ConsoleRelay::Open() {
+  ConsoleRelay relay;
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, relay.fds_) != 0)
+    return Error::Sys("console socketpair");
+  return relay;
+}
+
+ConsoleRelay::ConsoleRelay(ConsoleRelay&& other) noexcept {
+  for (int i : {0, 1}) fds_[i] = std::exchange(other.fds_[i], -1);
+}
+
+ConsoleRelay::~ConsoleRelay() {
+  for (int fd : fds_)
+    if (fd >= 0) close(fd);
+}
+
+int ConsoleRelay::TakeMaster() {
+  auto master = ReceiveFd(fds_[0], /*wait=*/false);
+  for (int& fd : fds_) {
+    if (fd >= 0) close(fd);
+    fd = -1;
+  }
+  return master ? *master : -1;
 }
 
 int ShellExitStatus(int wait_status) {

@@ -8,6 +8,8 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <string>
+
 #include "spec/error.h"
 
 namespace berth::terminal {
@@ -35,6 +37,27 @@ class ForegroundSignals {
 // socket protocol); the payload is ignored. Error EAGAIN when none is queued
 // and !wait.
 Result<int> ReceiveFd(int socket_fd, bool wait);
+
+// Connects to a --console-socket path (AF_UNIX stream), close-on-exec.
+Result<int> ConnectConsoleSocket(const std::string& path);
+
+// Stands in for --console-socket when a foreground run/exec relays the pty
+// itself: child_fd() goes to create/exec as their console socket fd, and
+// TakeMaster() collects the pty master once the process has sent it (-1
+// when the process has no terminal). Both socket ends close with it.
+class ConsoleRelay {
+ public:
+  static Result<ConsoleRelay> Open();
+  ConsoleRelay(ConsoleRelay&& other) noexcept;
+  ConsoleRelay& operator=(ConsoleRelay&&) = delete;
+  ~ConsoleRelay();
+  int child_fd() const { return fds_[1]; }
+  int TakeMaster();
+
+ private:
+  ConsoleRelay() = default;
+  int fds_[2] = {-1, -1};
+};
 
 struct SuperviseOptions {
   pid_t pid = 0;         // the process whose exit ends supervision
