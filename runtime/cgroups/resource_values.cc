@@ -2,6 +2,28 @@
 
 namespace berth::cgroups {
 
+spec::Resources WithoutUnsetZeros(spec::Resources r) {
+  auto drop_zero = [](auto& value) {
+    if (value && *value == 0) value.reset();
+  };
+  if (r.cpu) {
+    drop_zero(r.cpu->shares);
+    drop_zero(r.cpu->quota);
+    drop_zero(r.cpu->period);
+    drop_zero(r.cpu->realtimeRuntime);
+    drop_zero(r.cpu->realtimePeriod);
+  }
+  if (r.blockIO) {
+    drop_zero(r.blockIO->weight);
+    drop_zero(r.blockIO->leafWeight);
+    for (auto& d : r.blockIO->weightDevice) {
+      drop_zero(d.weight);
+      drop_zero(d.leafWeight);
+    }
+  }
+  return r;
+}
+
 std::string PidsMaxValue(const spec::PidsResources& p) {
   // 0 is a real limit (config-linux.md#pids): only negative or absent is "max".
   return p.limit && *p.limit >= 0 ? std::to_string(*p.limit) : "max";

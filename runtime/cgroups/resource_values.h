@@ -11,6 +11,12 @@
 
 namespace berth::cgroups {
 
+// runc's reading of 0 for the fields where the kernel has no meaning for it
+// (cpu shares/quota/period/realtime*, blockIO weights): "not set". Engines
+// send zeros for what the user did not ask for (docker: blockIO.weight 0).
+// Both writers apply it first, so they only see values to write.
+spec::Resources WithoutUnsetZeros(spec::Resources resources);
+
 // pids.max: the limit (0 included); negative or absent is "max".
 std::string PidsMaxValue(const spec::PidsResources& pids);
 

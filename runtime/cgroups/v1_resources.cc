@@ -107,18 +107,18 @@ Status ApplyMemory(const V1Writer& w, spec::MemoryResources m) {
 }
 
 Status ApplyCpu(const V1Writer& w, const spec::CpuResources& c) {
-  if (c.shares && *c.shares != 0)
+  if (c.shares)
     BERTH_TRY(w.Write("cpu", "cpu.shares", std::to_string(*c.shares), "linux.resources.cpu.shares"));
-  if (c.period && *c.period != 0)
+  if (c.period)
     BERTH_TRY(w.Write("cpu", "cpu.cfs_period_us", std::to_string(*c.period), "linux.resources.cpu.period"));
-  if (c.quota && *c.quota != 0)
+  if (c.quota)
     BERTH_TRY(w.Write("cpu", "cpu.cfs_quota_us", std::to_string(*c.quota), "linux.resources.cpu.quota"));
   if (c.burst) BERTH_TRY(w.Write("cpu", "cpu.cfs_burst_us", std::to_string(*c.burst), "linux.resources.cpu.burst"));
   // The runtime may only be raised after the period it is a share of.
-  if (c.realtimePeriod && *c.realtimePeriod != 0)
+  if (c.realtimePeriod)
     BERTH_TRY(w.Write("cpu", "cpu.rt_period_us", std::to_string(*c.realtimePeriod),
                       "linux.resources.cpu.realtimePeriod"));
-  if (c.realtimeRuntime && *c.realtimeRuntime != 0)
+  if (c.realtimeRuntime)
     BERTH_TRY(w.Write("cpu", "cpu.rt_runtime_us", std::to_string(*c.realtimeRuntime),
                       "linux.resources.cpu.realtimeRuntime"));
   if (c.idle) BERTH_TRY(w.Write("cpu", "cpu.idle", std::to_string(*c.idle), "linux.resources.cpu.idle"));
@@ -136,17 +136,16 @@ Status ApplyBlockIo(const V1Writer& w, const spec::BlockIoResources& b) {
   const bool bfq = !w.FileExists("blkio", "blkio.weight") && w.FileExists("blkio", "blkio.bfq.weight");
   const std::string weight_file = bfq ? "blkio.bfq.weight" : "blkio.weight";
   const std::string weight_device_file = bfq ? "blkio.bfq.weight_device" : "blkio.weight_device";
-  // A weight of 0 means "not set" (runc; docker sends blockIO.weight 0).
-  if (b.weight && *b.weight != 0)
+  if (b.weight)
     BERTH_TRY(w.Write("blkio", weight_file, std::to_string(*b.weight), "linux.resources.blockIO.weight"));
-  if (b.leafWeight && *b.leafWeight != 0)
+  if (b.leafWeight)
     BERTH_TRY(w.Write("blkio", "blkio.leaf_weight", std::to_string(*b.leafWeight),
                       "linux.resources.blockIO.leafWeight"));
   for (const auto& d : b.weightDevice) {
-    if (d.weight && *d.weight != 0)
+    if (d.weight)
       BERTH_TRY(w.Write("blkio", weight_device_file, DevicePrefix(d.major, d.minor) + std::to_string(*d.weight),
                         "linux.resources.blockIO.weightDevice"));
-    if (d.leafWeight && *d.leafWeight != 0)
+    if (d.leafWeight)
       BERTH_TRY(w.Write("blkio", "blkio.leaf_weight_device",
                         DevicePrefix(d.major, d.minor) + std::to_string(*d.leafWeight),
                         "linux.resources.blockIO.weightDevice.leafWeight"));
@@ -196,7 +195,8 @@ Status ApplyNetwork(const V1Writer& w, const spec::NetworkResources& n) {
 }  // namespace
 
 Status ApplyV1Resources(const CgroupFs& fs, const std::map<std::string, std::string>& paths,
-                        const spec::Resources& r, bool skip_hugetlb) {
+                        const spec::Resources& resources, bool skip_hugetlb) {
+  const spec::Resources r = WithoutUnsetZeros(resources);
   V1Writer w(fs, paths);
   if (r.memory) BERTH_TRY(ApplyMemory(w, *r.memory));
   if (r.cpu) BERTH_TRY(ApplyCpu(w, *r.cpu));

@@ -217,6 +217,26 @@ TEST_F(V2ManagerTest, IoFields) {
               ElementsAre("8:0 rbps=1000", "8:0 wbps=2000", "8:16 riops=30", "8:16 wiops=40"));
 }
 
+// Zero weights and cpu values are "unset" (WithoutUnsetZeros), as on v1.
+TEST_F(V2ManagerTest, ZeroWeightsAndCpuValuesAreNotWritten) {
+  auto m = Created();
+  spec::Resources r;
+  r.blockIO.emplace();
+  r.blockIO->weight = 0;
+  spec::WeightDevice wd;
+  wd.major = 8;
+  wd.weight = 0;
+  r.blockIO->weightDevice = {wd};
+  r.cpu.emplace();
+  r.cpu->shares = 0;
+  r.cpu->quota = 0;
+  r.cpu->period = 0;
+  Apply(*m, r);
+  EXPECT_TRUE(fs_->WritesTo("/berth/c1", "io.weight").empty());
+  EXPECT_TRUE(fs_->WritesTo("/berth/c1", "cpu.weight").empty());
+  EXPECT_TRUE(fs_->WritesTo("/berth/c1", "cpu.max").empty());
+}
+
 TEST_F(V2ManagerTest, IoWeightUsesBfqWhenPresent) {
   testing::WriteFile(tmp_.path() + "/io.bfq.weight", "");
   auto m = Created();

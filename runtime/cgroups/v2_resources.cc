@@ -25,8 +25,6 @@ class V2Writer {
   const std::string& path_;
 };
 
-bool SetNonZero(const std::optional<uint64_t>& v) { return v && *v != 0; }
-bool SetNonZero(const std::optional<int64_t>& v) { return v && *v != 0; }
 
 // The controller a unified key belongs to: "memory.high" -> "memory".
 std::string ControllerOf(const std::string& key) { return key.substr(0, key.find('.')); }
@@ -35,7 +33,7 @@ std::set<std::string> NeededControllers(const spec::Resources& r, const std::set
   std::set<std::string> need;
   if (r.memory && (r.memory->limit || r.memory->reservation || r.memory->swap)) need.insert("memory");
   if (r.cpu) {
-    if (SetNonZero(r.cpu->shares) || SetNonZero(r.cpu->quota) || SetNonZero(r.cpu->period) || r.cpu->burst ||
+    if (r.cpu->shares || r.cpu->quota || r.cpu->period || r.cpu->burst ||
         r.cpu->idle)
       need.insert("cpu");
     if (!r.cpu->cpus.empty() || !r.cpu->mems.empty()) need.insert("cpuset");
@@ -81,20 +79,20 @@ Status ApplyMemory(const V2Writer& w, const spec::MemoryResources& m) {
 }
 
 Status ApplyCpu(const V2Writer& w, const spec::CpuResources& c) {
-  if (SetNonZero(c.realtimeRuntime) || SetNonZero(c.realtimePeriod))
+  if (c.realtimeRuntime || c.realtimePeriod)
     return Error(EINVAL, "linux.resources.cpu.realtimeRuntime/realtimePeriod: not supported by cgroup v2");
-  if (SetNonZero(c.shares))
+  if (c.shares)
     BERTH_TRY(w.Write("cpu.weight", std::to_string(CpuSharesToWeight(*c.shares)), "linux.resources.cpu.shares"));
-  if (SetNonZero(c.quota) || SetNonZero(c.period)) {
+  if (c.quota || c.period) {
     // cpu.max is "QUOTA PERIOD"; a period alone keeps the current quota.
     std::string quota = "max";
-    if (SetNonZero(c.quota)) {
+    if (c.quota) {
       if (*c.quota > 0) quota = std::to_string(*c.quota);
     } else if (auto current = w.Read("cpu.max"); current.ok()) {
       quota = current->substr(0, current->find(' '));
     }
     std::string value = quota;
-    if (SetNonZero(c.period)) value += " " + std::to_string(*c.period);
+    if (c.period) value += " " + std::to_string(*c.period);
     BERTH_TRY(w.Write("cpu.max", value, "linux.resources.cpu.quota"));
   }
   if (c.burst) BERTH_TRY(w.Write("cpu.max.burst", std::to_string(*c.burst), "linux.resources.cpu.burst"));
@@ -111,7 +109,7 @@ Status ApplyIo(const V2Writer& w, const spec::BlockIoResources& b) {
   const bool bfq = w.Exists("io.bfq.weight");
   const std::string weight_file = bfq ? "io.bfq.weight" : "io.weight";
   auto weight = [&](uint16_t v) { return std::to_string(bfq ? v : BlkioWeightToIoWeight(v)); };
-  if (b.weight && *b.weight != 0)
+  if (b.weight)
     BERTH_TRY(w.Write(weight_file, bfq ? weight(*b.weight) : "default " + weight(*b.weight),
                       "linux.resources.blockIO.weight"));
   for (const auto& d : b.weightDevice)
@@ -156,7 +154,8 @@ Status CheckUnifiedKey(const std::string& key) {
 
 }  // namespace
 
-Status V2Manager::Apply(const spec::Resources& r, bool device_filter) {
+Status V2Manager::Apply(const spec::Resources& resources, bool device_filter) {
+  const spec::Resources r = WithoutUnsetZeros(resources);
   for (const auto& [key, value] : r.unified) BERTH_TRY(CheckUnifiedKey(key));
   if (r.network && (r.network->classID || !r.network->priorities.empty()))
     return Error(ENOENT, "linux.resources.network: cgroup v2 has no net_cls/net_prio controller");
