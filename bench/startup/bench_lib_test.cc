@@ -211,8 +211,8 @@ TEST_F(TempDir, BuildBenchRootfsCopiesPayloadsAndIsRepeatable) {
     auto st = BuildBenchRootfs(rootfs, dir_ + "/t", dir_ + "/p");
     ASSERT_TRUE(st.ok()) << st.error().ToString();
   }
-  EXPECT_EQ(*ReadFile(rootfs + "/bin/true"), "TRUE");
-  EXPECT_EQ(*ReadFile(rootfs + "/bin/pause"), "PAUSE");
+  EXPECT_EQ(*base::ReadFileText(rootfs + "/bin/true"), "TRUE");
+  EXPECT_EQ(*base::ReadFileText(rootfs + "/bin/pause"), "PAUSE");
   struct stat s {};
   ASSERT_EQ(stat((rootfs + "/bin/true").c_str(), &s), 0);
   EXPECT_EQ(s.st_mode & 07777, 0755u);
@@ -224,7 +224,7 @@ TEST_F(TempDir, BuildBenchRootfsCopiesPayloadsAndIsRepeatable) {
 }
 
 TEST_F(TempDir, ReadFileOfAMissingFileCarriesErrno) {
-  auto r = ReadFile(dir_ + "/nope");
+  auto r = base::ReadFileText(dir_ + "/nope");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), ENOENT);
 }

@@ -10,26 +10,6 @@
 
 namespace berth::bench {
 
-Result<std::string> ReadFile(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error::Sys("open " + path);
-  std::string out;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Error e = Error::Sys("read " + path);
-      close(fd);
-      return e;
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return out;
-}
-
 Status WriteFile(const std::string& path, const std::string& contents) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Error::Sys("create " + path);
@@ -49,7 +29,7 @@ Status WriteFile(const std::string& path, const std::string& contents) {
 }
 
 Status CopyFile(const std::string& from, const std::string& to, mode_t mode) {
-  std::string data = BERTH_TRY(ReadFile(from));
+  std::string data = BERTH_TRY(base::ReadFileText(from));
   unlink(to.c_str());  // may be a symlink (busybox applet) or a busy binary
   BERTH_TRY(WriteFile(to, data));
   if (chmod(to.c_str(), mode) != 0) return Error::Sys("chmod " + to);

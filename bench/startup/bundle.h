@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bench/startup/json_value.h"
+#include "runtime/base/files.h"
 #include "spec/error.h"
 
 namespace berth::bench {
@@ -28,7 +29,7 @@ Status AdaptTemplate(JsonValue& config, const std::string& rootfs,
 // path are joined, not created, and are left out).
 Result<uint64_t> NamespaceCloneFlags(const JsonValue& config);
 
-Result<std::string> ReadFile(const std::string& path);
+// Files (reading is base::ReadFileText).
 Status WriteFile(const std::string& path, const std::string& contents);
 Status CopyFile(const std::string& from, const std::string& to, mode_t mode);
 // rm -rf without following symlinks; ok when `path` does not exist.

@@ -38,7 +38,7 @@ TEST(Floor, ChildRunsAsPid1InFreshNamespaces) {
                               script);
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   ASSERT_TRUE(r->Succeeded()) << r->Describe();
-  auto seen = ReadFile(out);
+  auto seen = base::ReadFileText(out);
   ASSERT_TRUE(seen.ok()) << seen.error().ToString();
   EXPECT_EQ(seen->substr(0, 2), "1\n") << *seen;
   EXPECT_EQ(seen->find(NsLink("net")), std::string::npos) << *seen;

@@ -307,7 +307,7 @@ Result<JsonValue> SpecTemplate(const std::string& runtime_path, const std::strin
   if (mkdir(dir.c_str(), 0755) != 0) return Error::Sys("mkdir " + dir);
   auto r = BERTH_TRY(RunCommand({runtime_path, "spec", "--bundle", dir}));
   if (!r.Succeeded()) return Error(runtime_path + " spec: " + r.Describe());
-  std::string text = BERTH_TRY(ReadFile(dir + "/config.json"));
+  std::string text = BERTH_TRY(base::ReadFileText(dir + "/config.json"));
   return ParseJson(text);
 }
 

@@ -47,7 +47,7 @@ TEST(StartupBench, RunsTheFloorAndRuncAndWritesJsonAndSummary) {
   ASSERT_TRUE(r->Succeeded()) << r->Describe();
   EXPECT_NE(r->output.find("skipping berth"), std::string::npos) << r->output;
 
-  auto text = ReadFile(json);
+  auto text = base::ReadFileText(json);
   ASSERT_TRUE(text.ok()) << text.error().ToString();
   auto results = ParseJson(*text);
   ASSERT_TRUE(results.ok()) << results.error().ToString();
@@ -71,7 +71,7 @@ TEST(StartupBench, RunsTheFloorAndRuncAndWritesJsonAndSummary) {
   EXPECT_GT(std::stod(FindBenchmark(*results, "run/runc")->Find("real_time")->text),
             std::stod(FindBenchmark(*results, "run/floor")->Find("real_time")->text));
 
-  auto summary = ReadFile(md);
+  auto summary = base::ReadFileText(md);
   ASSERT_TRUE(summary.ok());
   EXPECT_NE(summary->find("### run (ms)"), std::string::npos) << *summary;
   EXPECT_NE(summary->find("| runc | 2 |"), std::string::npos) << *summary;

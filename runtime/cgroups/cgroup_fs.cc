@@ -1,5 +1,7 @@
 #include "runtime/cgroups/cgroup_fs.h"
 
+#include "runtime/base/files.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -118,14 +120,7 @@ Result<std::string> CgroupFs::Read(std::string_view cgroup, std::string_view fil
   Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return Error::Sys("open " + path);
   std::string out;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error::Sys("read " + path);
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
+  if (Status read = base::ReadAll(fd.get(), out); !read) return Error(read.error().code(), "read " + path);
   return out;
 }
 

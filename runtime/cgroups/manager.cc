@@ -5,6 +5,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "runtime/base/files.h"
 #include "runtime/cgroups/hybrid_manager.h"
 #include "runtime/cgroups/layout.h"
 #include "runtime/cgroups/paths.h"
@@ -15,28 +16,6 @@ namespace berth::cgroups {
 namespace {
 
 constexpr const char kSysFsCgroup[] = "/sys/fs/cgroup";
-
-Result<std::string> ReadSmallFile(const char* path) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error::Sys(std::string("open ") + path);
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n < 0) {
-        Error err = Error::Sys(std::string("read ") + path);
-        close(fd);
-        return err;
-      }
-      break;
-    }
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return out;
-}
 
 std::string OwnKeyFor(const std::string& controller) {
   return controller == "systemd" ? "name=systemd" : controller;
@@ -118,7 +97,7 @@ Result<std::unique_ptr<Manager>> NewManager(const CgroupSpec& spec) {
   if (host.layout == Layout::kHybrid)
     host.v2 = std::make_shared<CgroupFs>(root + "/unified", CgroupFs::Kind::kKernel);
   std::string self;
-  if (NeedsOwnCgroup(spec)) self = BERTH_TRY(ReadSmallFile("/proc/self/cgroup"));
+  if (NeedsOwnCgroup(spec)) self = BERTH_TRY(base::ReadFileText("/proc/self/cgroup"));
   if (spec.systemd) return NewSystemdManagerOn(host, spec, SystemdOptions());
   std::unique_ptr<Manager> manager = BERTH_TRY(NewManagerOn(host, spec, self));
   if (spec.rootless) return std::unique_ptr<Manager>(new RootlessManager(std::move(manager)));

@@ -1,5 +1,7 @@
 #include "runtime/container/state_dir.h"
 
+#include "runtime/base/files.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -64,26 +66,6 @@ Status WriteFileAtomic(const std::string& path, std::string_view content, mode_t
     return e;
   }
   return Ok();
-}
-
-Result<std::string> ReadWholeFile(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error::Sys("open " + path);
-  std::string out;
-  char buf[8192];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Error e = Error::Sys("read " + path);
-      close(fd);
-      return e;
-    }
-    if (n == 0) break;
-    out.append(buf, n);
-  }
-  close(fd);
-  return out;
 }
 
 std::string FormatInitRecord(const InitRecord& record) {
@@ -154,7 +136,7 @@ Status StateDir::Write(std::string_view name, std::string_view content, mode_t m
   return WriteFileAtomic(File(name), content, mode);
 }
 
-Result<std::string> StateDir::Read(std::string_view name) const { return ReadWholeFile(File(name)); }
+Result<std::string> StateDir::Read(std::string_view name) const { return base::ReadFileText(File(name)); }
 
 Status StateDir::Remove() const {
   DIR* dir = opendir(path_.c_str());

@@ -35,7 +35,6 @@ Status ValidateContainerId(std::string_view id);
 // Writes `content` to `path` via a temp file in the same directory + rename,
 // so readers see the old file or the new one, never a partial one.
 Status WriteFileAtomic(const std::string& path, std::string_view content, mode_t mode);
-Result<std::string> ReadWholeFile(const std::string& path);
 
 struct InitRecord {
   pid_t pid = 0;

@@ -3,6 +3,7 @@
 
 #include "runtime/exec/cmd_exec.h"
 #include "runtime/exec/exec.h"
+#include "runtime/base/files.h"
 #include "runtime/container/state_dir.h"
 
 namespace berth::cli {
@@ -44,7 +45,7 @@ Result<container::ExecOptions> ExecOptionsFrom(const ParsedFlags& flags) {
   o.args.assign(flags.positional.begin() + 1, flags.positional.end());
   if (flags.Has("process")) {
     std::string path = flags.Get("process");
-    o.process = BERTH_TRY(container::ParseProcessJson(BERTH_TRY(container::ReadWholeFile(path))));
+    o.process = BERTH_TRY(container::ParseProcessJson(BERTH_TRY(base::ReadFileText(path))));
   } else if (o.args.empty()) {
     return Error(EINVAL, "exec: no command given (ID COMMAND [ARGS...] or --process)");
   }

@@ -7,30 +7,11 @@
 
 #include <filesystem>
 
+#include "runtime/base/files.h"
 #include "runtime/intelrdt/schemata.h"
 
 namespace berth::intelrdt {
 namespace {
-
-Result<std::string> ReadText(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error::Sys("open " + path);
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Error e = Error::Sys("read " + path);
-      close(fd);
-      return e;
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return out;
-}
 
 // mountinfo escapes space, tab, newline and backslash as \ooo.
 std::string Unescape(std::string_view s) {
@@ -99,7 +80,7 @@ Result<std::string> FindResctrl() {
   struct statfs fs {};
   if (statfs(standard.c_str(), &fs) == 0 && fs.f_type == kResctrlSuperMagic) return standard;
   // Mounted elsewhere: only then is mountinfo worth reading.
-  if (auto text = ReadText("/proc/self/mountinfo")) {
+  if (auto text = base::ReadFileText("/proc/self/mountinfo")) {
     if (auto mount = ResctrlMountPoint(*text)) return *mount;
   }
   return Error(0, "no resctrl filesystem is mounted (none at " + standard + " or in /proc/self/mountinfo)");
@@ -114,7 +95,7 @@ std::string ResctrlGroup::MonGroupPath() const {
 // The kernel says why it refused a mkdir or a schema (out of CLOSIDs or
 // RMIDs, an unknown resource, a bad mask) in info/last_cmd_status.
 Error ResctrlGroup::WithKernelReason(Error e) const {
-  auto status = ReadText(root_ + "/info/last_cmd_status");
+  auto status = base::ReadFileText(root_ + "/info/last_cmd_status");
   if (!status || status->empty() || *status == "ok\n") return e;
   return Error(e.code(), e.message() + " (resctrl: " + status->substr(0, status->find('\n')) + ")");
 }
@@ -124,7 +105,7 @@ Status ResctrlGroup::MakeDir(const std::string& path, bool mon_group) const {
   if (kind_ == Kind::kKernel) return Ok();
   Status made = NewFile(path + "/tasks", "");
   if (made && !mon_group) {
-    auto schemata = ReadText(root_ + "/schemata");
+    auto schemata = base::ReadFileText(root_ + "/schemata");
     made = NewFile(path + "/schemata", schemata ? *schemata : "");
     if (made && IsDir(root_ + "/mon_groups") && mkdir((path + "/mon_groups").c_str(), 0755) != 0)
       made = Error::Sys("mkdir " + path + "/mon_groups");
@@ -213,7 +194,7 @@ Status ResctrlGroup::Setup(const spec::IntelRdt& rdt, const std::string& contain
   if (schemas && !write_schemata) {
     // An existing group: its schemata must already be what the config asks.
     SchemaMap wanted = BERTH_TRY_CTX(ParseSchemata(lines), "linux.intelRdt");
-    std::string text = BERTH_TRY(ReadText(path + "/schemata"));
+    std::string text = BERTH_TRY(base::ReadFileText(path + "/schemata"));
     SchemaMap existing = BERTH_TRY_CTX(ParseSchemataFile(text), path + "/schemata");
     Status match = CheckSchemataMatch(existing, wanted);
     if (!match)

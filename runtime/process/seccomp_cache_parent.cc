@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string>
 
+#include "runtime/base/files.h"
 #include "runtime/process/seccomp.h"
 #include "runtime/process/seccomp_internal.h"
 
@@ -42,13 +43,6 @@ bool TrustedDirectory(const std::string& dir) {
   struct stat st;
   if (lstat(dir.c_str(), &st) != 0) return false;
   return S_ISDIR(st.st_mode) && st.st_uid == geteuid() && (st.st_mode & 022) == 0;
-}
-
-bool ReadAll(int fd, std::string& out) {
-  char buf[16384];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
-  return n == 0;
 }
 
 template <class T>
@@ -160,7 +154,7 @@ Result<SeccompFilter> CompileSeccompCached(const spec::Seccomp& profile,
       struct stat st;
       std::string data;
       bool usable = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
-                    (st.st_mode & 022) == 0 && ReadAll(fd, data);
+                    (st.st_mode & 022) == 0 && base::ReadAll(fd, data).ok();
       close(fd);
       if (usable)
         if (auto filter = Decode(data, key)) return std::move(*filter);
