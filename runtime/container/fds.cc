@@ -2,36 +2,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/close_range.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include <climits>
 #include <cstdlib>
 
 namespace berth::container {
-namespace {
-
-Status CloseRange(unsigned first, unsigned last) {
-  if (first > last) return Ok();
-  if (syscall(SYS_close_range, first, last, 0) != 0) return Error::Sys("close_range");
-  return Ok();
-}
-
-}  // namespace
-
-Status CloseFdsForExec(int extra, int keep_cloexec) {
-  for (int fd = 3; fd < 3 + extra; ++fd) {
-    if (fcntl(fd, F_SETFD, 0) != 0)
-      return Error::Sys("preserved fd " + std::to_string(fd) + " is not open");
-  }
-  unsigned first = 3 + extra;
-  if (keep_cloexec >= static_cast<int>(first)) {
-    BERTH_TRY(CloseRange(first, keep_cloexec - 1));
-    return CloseRange(keep_cloexec + 1, UINT_MAX);
-  }
-  return CloseRange(first, UINT_MAX);
-}
 
 ExtraFds CountExtraFds(int preserve_fds) {
   ExtraFds extra;

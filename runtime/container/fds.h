@@ -8,10 +8,8 @@
 
 namespace berth::container {
 
-// Child side, just before execve: fds 3 .. 3+extra-1 lose FD_CLOEXEC (they are
-// handed over); every other fd >= 3 is closed, except `keep_cloexec`, which
-// must be O_CLOEXEC (it closes at execve itself; -1 for none).
-Status CloseFdsForExec(int extra, int keep_cloexec);
+// Handing them over and closing the rest is process::CloseFdsForExec, part
+// of process::FinishAndExec (finish_exec.h).
 
 // How many fds the caller hands over: $LISTEN_FDS (when $LISTEN_PID is this
 // process, as systemd socket activation sets them) + --preserve-fds.

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <linux/keyctl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -13,11 +14,11 @@
 #include <cstring>
 
 #include "runtime/container/clone3.h"
-#include "runtime/container/fds.h"
 #include "runtime/hooks/hooks.h"
 #include "runtime/namespaces/namespaces.h"
 #include "runtime/process/attributes.h"
 #include "runtime/process/capabilities.h"
+#include "runtime/process/finish_exec.h"
 #include "runtime/process/lsm.h"
 #include "runtime/process/rlimits.h"
 #include "runtime/process/user.h"
@@ -28,6 +29,7 @@
 namespace berth::container {
 namespace {
 
+constexpr uint64_t kCapSysAdminMask = uint64_t{1} << CAP_SYS_ADMIN;
 constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 // The parent may run with signals blocked (run's signal forwarding) or
@@ -87,25 +89,6 @@ Status SetUpConsole(InitContext& ctx, const spec::Process& process) {
   return Ok();
 }
 
-Status InstallSeccompFilter(const InitContext& ctx, const std::string& state_json) {
-  if (!ctx.seccomp) return Ok();
-  int notify_fd = BERTH_TRY_CTX(process::InstallSeccomp(*ctx.seccomp), "install seccomp");
-  if (notify_fd >= 0) {
-    // listenerPath is a host path the init cannot reach after pivot_root:
-    // the parent connected to it before clone.
-    if (ctx.seccomp_listener_fd < 0) {
-      close(notify_fd);
-      return Error("seccomp profile uses SCMP_ACT_NOTIFY but linux.seccomp.listenerPath is not set");
-    }
-    Status sent = process::SendSeccompState(ctx.seccomp_listener_fd, *ctx.config->linux_->seccomp,
-                                            notify_fd, state_json);
-    close(notify_fd);
-    close(ctx.seccomp_listener_fd);
-    if (!sent) return std::move(sent).error().Context("send seccomp listener fd");
-  }
-  return Ok();
-}
-
 // Staged entry (sync.h): join by path, unshare the new namespaces, let the
 // parent write the id maps, then fork the init (CLONE_PARENT: the runtime's
 // child) so that it is inside the pid namespace. Returns in the init; this
@@ -125,7 +108,8 @@ Status EnterNamespacesStaged(InitContext& ctx) {
 }
 
 // Steps up to "created". Returns the resolved executable path.
-Result<std::string> PrepareContainer(InitContext& ctx, std::string* state_json) {
+Result<std::string> PrepareContainer(InitContext& ctx, std::string* state_json,
+                                     std::optional<process::CapabilitySets>* final_capabilities) {
   const spec::Config& config = *ctx.config;
   const spec::Linux& linux_config = *config.linux_;
   const spec::Process& process = *config.process;
@@ -163,12 +147,12 @@ Result<std::string> PrepareContainer(InitContext& ctx, std::string* state_json) 
   BERTH_TRY(process::ApplyMemoryPolicy(linux_config));
   if (process.execCPUAffinity) BERTH_TRY(process::ApplyCpuAffinity(process.execCPUAffinity->initial));
 
-  // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: before
-  // the user change and the capability drop (as runc; docker's default
-  // profile allows the calls that follow).
-  if (!process.noNewPrivileges) BERTH_TRY(InstallSeccompFilter(ctx, *state_json));
+  // The seccomp filter comes last (process::FinishAndExec, after `start`).
+  // Without no_new_privs it needs CAP_SYS_ADMIN, kept across the user change
+  // and dropped by the one capset after the filter.
   BERTH_TRY(process::SetUser(process.user));
-  BERTH_TRY(process::ApplyCapabilities(process.capabilities));
+  *final_capabilities = BERTH_TRY(process::ApplyCapabilitiesRetaining(
+      process.capabilities, ctx.seccomp && !process.noNewPrivileges ? kCapSysAdminMask : 0));
   BERTH_TRY(process::ApplyLsmLabels(process));
 
   std::string cwd = process.cwd.empty() ? "/" : process.cwd;
@@ -178,28 +162,14 @@ Result<std::string> PrepareContainer(InitContext& ctx, std::string* state_json) 
 }
 
 // Steps after `start` opened the fifo. Returns only on error.
-Status StartProcess(InitContext& ctx, const std::string& path, const std::string& state_json,
-                    int fifo_write_fd) {
+Status StartProcess(InitContext& ctx, process::FinalSteps& steps, const std::string& state_json) {
   const spec::Config& config = *ctx.config;
-  const spec::Process& process = *config.process;
   if (config.hooks && !config.hooks->startContainer.empty()) {
     BERTH_TRY(hooks::RunHooks(config.hooks->startContainer,
                               StateWithStatus(state_json, spec::ContainerStatus::created),
                               "startContainer"));
   }
-  BERTH_TRY(process::ApplyNoNewPrivileges(process.noNewPrivileges));
-  if (process.noNewPrivileges) BERTH_TRY(InstallSeccompFilter(ctx, state_json));
-  if (process.execCPUAffinity) BERTH_TRY(process::ApplyCpuAffinity(process.execCPUAffinity->final));
-  BERTH_TRY(CloseFdsForExec(ctx.extra_fds, fifo_write_fd));
-
-  std::vector<char*> argv;
-  for (const auto& a : process.args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const auto& e : process.env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-  execve(path.c_str(), argv.data(), envp.data());
-  return Error::Sys("exec \"" + process.args[0] + "\"");
+  return process::FinishAndExec(steps);
 }
 
 void WriteAll(int fd, const std::string& text) {
@@ -241,11 +211,38 @@ Result<std::string> LookPath(const std::string& file, const std::vector<std::str
 
 void RunInit(InitContext& ctx) {
   ResetSignals();
+  const spec::Process& process = *ctx.config->process;
   std::string state_json;
-  auto prepared = PrepareContainer(ctx, &state_json);
+  process::FinalSteps steps;
+  auto prepared = PrepareContainer(ctx, &state_json, &steps.final_capabilities);
   if (!prepared) {
     (void)ctx.sync->SendError(std::move(prepared).error());
     _exit(1);
+  }
+  steps.path = *prepared;
+  steps.args = &process.args;
+  steps.env = &process.env;
+  steps.preserved_fds = ctx.extra_fds;
+  if (process.execCPUAffinity) steps.final_cpus = process.execCPUAffinity->final;
+  steps.no_new_privileges = process.noNewPrivileges;
+  if (ctx.seccomp) {
+    steps.seccomp = &*ctx.seccomp;
+    if (ctx.seccomp->uses_notify && ctx.seccomp_listener_fd < 0) {
+      (void)ctx.sync->SendError(
+          Error(EINVAL, "seccomp profile uses SCMP_ACT_NOTIFY but linux.seccomp.listenerPath is not set"));
+      _exit(1);
+    }
+    if (ctx.seccomp->uses_notify) {
+      auto state = spec::ParseState(state_json);
+      if (!state) {
+        (void)ctx.sync->SendError(std::move(state).error().Context("seccomp listener: state"));
+        _exit(1);
+      }
+      steps.listener_fd = ctx.seccomp_listener_fd;
+      steps.keep_fds.push_back(ctx.seccomp_listener_fd);
+      steps.listener_message = process::ContainerProcessStateMessage(
+          *ctx.config->linux_->seccomp, state->pid, state_json);
+    }
   }
   // The fifo is reopened through our O_PATH fd, since its path is outside
   // the new root. Opening for writing blocks until `start` opens it to read.
@@ -255,7 +252,8 @@ void RunInit(InitContext& ctx) {
   int fifo_write_fd = open(fifo_path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fifo_write_fd < 0) _exit(1);
   close(ctx.exec_fifo_fd);
-  Status started = StartProcess(ctx, *prepared, state_json, fifo_write_fd);
+  steps.keep_fds.push_back(fifo_write_fd);
+  Status started = StartProcess(ctx, steps, state_json);
   // Only reached on failure: `start` reads this text and reports it.
   WriteAll(fifo_write_fd, started.error().ToString());
   _exit(1);

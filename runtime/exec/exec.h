@@ -72,6 +72,7 @@ struct ChildContext {
   int console_fd = -1;      // connected console socket, or -1
   int preserve_fds = 0;
   const void* seccomp = nullptr;  // const process::SeccompFilter*, or null
+  int listener_fd = -1;     // SCMP_ACT_NOTIFY: connected to linux.seccomp.listenerPath
 };
 // Intermediate child: non-dumpable, setns, clone3(CLONE_PARENT) the process,
 // report its pid on sync_fd, exit.

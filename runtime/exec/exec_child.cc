@@ -2,9 +2,11 @@
 // one setns(pidfd) and clone3(CLONE_PARENT)s the process, so that the process
 // is in the pid namespace and is the runtime's own (waitable) child. The
 // process then waits for the parent to put it in the cgroup, sets up its
-// attributes in runc's order and execs. Errors go back as "E<text>" on the
+// attributes in runc's order and ends in process::FinishAndExec, the same
+// last steps as create's init. Errors go back as "E<text>" on the
 // close-on-exec sync socket; a successful execve closes it.
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -17,11 +19,11 @@
 #include <cstring>
 
 #include "runtime/container/clone3.h"
-#include "runtime/container/fds.h"
 #include "runtime/container/init_child.h"
 #include "runtime/exec/exec.h"
 #include "runtime/process/attributes.h"
 #include "runtime/process/capabilities.h"
+#include "runtime/process/finish_exec.h"
 #include "runtime/process/lsm.h"
 #include "runtime/process/rlimits.h"
 #include "runtime/process/seccomp.h"
@@ -89,14 +91,9 @@ Status ChangeDirectoryVerified(const std::string& cwd) {
   return Ok();
 }
 
-Status InstallFilter(const ChildContext& ctx) {
-  if (!ctx.seccomp) return Ok();
-  int notify = BERTH_TRY(process::InstallSeccomp(*static_cast<const process::SeccompFilter*>(ctx.seccomp)));
-  if (notify >= 0) close(notify);  // the parent refused notify profiles
-  return Ok();
-}
-
-Result<std::string> Prepare(const ChildContext& ctx) {
+// Everything before the filter, in runc's order for exec; returns the
+// resolved executable. The rest is process::FinishAndExec, as for create.
+Result<std::string> Prepare(const ChildContext& ctx, std::optional<process::CapabilitySets>* final_caps) {
   const spec::Process& p = *ctx.process;
   if (p.terminal) BERTH_TRY(SetUpTerminal(ctx.console_fd, p));
   BERTH_TRY(process::ApplyRlimits(p.rlimits));
@@ -104,39 +101,54 @@ Result<std::string> Prepare(const ChildContext& ctx) {
   BERTH_TRY(process::ApplyScheduler(p));
   BERTH_TRY(process::ApplyIoPriority(p));
   if (p.execCPUAffinity) BERTH_TRY(process::ApplyCpuAffinity(p.execCPUAffinity->initial));
-  // Without no_new_privs seccomp needs CAP_SYS_ADMIN: before the user change.
-  if (!p.noNewPrivileges) BERTH_TRY(InstallFilter(ctx));
+  // Without no_new_privs the filter needs CAP_SYS_ADMIN: kept across the
+  // user change, dropped by FinishAndExec's capset after the filter.
   BERTH_TRY(process::SetUser(p.user));
-  BERTH_TRY(process::ApplyCapabilities(p.capabilities));
+  *final_caps = BERTH_TRY(process::ApplyCapabilitiesRetaining(
+      p.capabilities, ctx.seccomp && !p.noNewPrivileges ? uint64_t{1} << CAP_SYS_ADMIN : 0));
   BERTH_TRY(process::ApplyLsmLabels(p));
-  BERTH_TRY(process::ApplyNoNewPrivileges(p.noNewPrivileges));
-  if (p.noNewPrivileges) BERTH_TRY(InstallFilter(ctx));
   BERTH_TRY(ChangeDirectoryVerified(p.cwd.empty() ? "/" : p.cwd));
-  std::string path = BERTH_TRY(LookPath(p.args[0], p.env));
-  if (p.execCPUAffinity) BERTH_TRY(process::ApplyCpuAffinity(p.execCPUAffinity->final));
-  return path;
+  return LookPath(p.args[0], p.env);
+}
+
+// "G", then the seccomp listener message when there is a listener.
+Result<std::string> ReceiveGo(int fd) {
+  ssize_t size;
+  do size = recv(fd, nullptr, 0, MSG_PEEK | MSG_TRUNC);
+  while (size < 0 && errno == EINTR);
+  if (size < 1) return Error(EPROTO, "exec: no go from the parent");
+  std::string message(static_cast<size_t>(size), '\0');
+  ssize_t n;
+  do n = recv(fd, message.data(), message.size(), 0);
+  while (n < 0 && errno == EINTR);
+  if (n != size || message[0] != 'G') return Error(EPROTO, "exec: no go from the parent");
+  return message.substr(1);
 }
 
 [[noreturn]] void RunProcess(const ChildContext& ctx) {
   ResetSignals();
   close(ctx.pidfd);
-  char go = 0;
-  ssize_t n;
-  do n = recv(ctx.sync_fd, &go, 1, 0);
-  while (n < 0 && errno == EINTR);
-  if (n != 1 || go != 'G') _exit(1);
-  auto path = Prepare(ctx);
+  auto listener_message = ReceiveGo(ctx.sync_fd);
+  if (!listener_message) _exit(1);
+  process::FinalSteps steps;
+  auto path = Prepare(ctx, &steps.final_capabilities);
   if (!path) Fail(ctx.sync_fd, path.error());
-  if (Status s = CloseFdsForExec(ctx.preserve_fds, ctx.sync_fd); !s) Fail(ctx.sync_fd, s.error());
   const spec::Process& p = *ctx.process;
-  std::vector<char*> argv;
-  for (const auto& a : p.args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const auto& e : p.env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-  execve(path->c_str(), argv.data(), envp.data());
-  Fail(ctx.sync_fd, Error::Sys("exec \"" + p.args[0] + "\""));
+  steps.path = *path;
+  steps.args = &p.args;
+  steps.env = &p.env;
+  steps.preserved_fds = ctx.preserve_fds;
+  steps.keep_fds = {ctx.sync_fd};
+  if (p.execCPUAffinity) steps.final_cpus = p.execCPUAffinity->final;
+  steps.no_new_privileges = p.noNewPrivileges;
+  steps.seccomp = static_cast<const process::SeccompFilter*>(ctx.seccomp);
+  if (ctx.listener_fd >= 0) {
+    steps.listener_fd = ctx.listener_fd;
+    steps.keep_fds.push_back(ctx.listener_fd);
+    steps.listener_message = std::move(*listener_message);
+  }
+  Status failed = process::FinishAndExec(steps);
+  Fail(ctx.sync_fd, failed.error());
 }
 
 }  // namespace

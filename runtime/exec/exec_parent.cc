@@ -152,8 +152,8 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   std::optional<process::SeccompFilter> seccomp;
   if (config.linux_ && config.linux_->seccomp) {
     seccomp = BERTH_TRY_CTX(process::CompileSeccomp(*config.linux_->seccomp), "seccomp");
-    if (seccomp->uses_notify)
-      return Error(ENOTSUP, "exec: seccomp SCMP_ACT_NOTIFY is not supported for exec");
+    if (seccomp->uses_notify && config.linux_->seccomp->listenerPath.empty())
+      return Error(EINVAL, "seccomp profile uses SCMP_ACT_NOTIFY but linux.seccomp.listenerPath is not set");
   }
   auto cgroup = BERTH_TRY_CTX(cgroups::LoadManager(BERTH_TRY(dir.Read(kCgroupFile))), "cgroup");
 
@@ -170,6 +170,14 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   if (!options.console_socket.empty()) {
     console_fd = BERTH_TRY(terminal::ConnectConsoleSocket(options.console_socket));
     tx.fds.push_back(console_fd);
+  }
+  // As at create: listenerPath is a host path, connected to here; the
+  // process sends its notify fd on it right after loading the filter.
+  int listener_fd = -1;
+  if (seccomp && seccomp->uses_notify) {
+    listener_fd = BERTH_TRY_CTX(process::ConnectSeccompListener(*config.linux_->seccomp),
+                                "seccomp listener");
+    tx.fds.push_back(listener_fd);
   }
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
@@ -189,6 +197,7 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   ctx.console_fd = console_fd;
   ctx.preserve_fds = options.preserve_fds;
   ctx.seccomp = seccomp ? &*seccomp : nullptr;
+  ctx.listener_fd = listener_fd;
 
   pid_t intermediate = fork();
   if (intermediate < 0) return Error::Sys("fork exec child");
@@ -212,7 +221,15 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
 
   BERTH_TRY_CTX(cgroup->AddProcess(tx.pid), "exec: join the container's cgroup");
   BERTH_TRY_CTX(JoinResctrlGroup(runtime, options.id, tx.pid), "exec: join the container's resctrl group");
-  if (send(pair[0], "G", 1, MSG_NOSIGNAL) != 1) return Error::Sys("exec sync send");
+  // The go, with the container process state for the seccomp agent (runc's:
+  // pid is the new process, the state is the container's).
+  std::string go = "G";
+  if (listener_fd >= 0) {
+    go += process::ContainerProcessStateMessage(*config.linux_->seccomp, tx.pid,
+                                                spec::SerializeState(state));
+  }
+  if (send(pair[0], go.data(), go.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(go.size()))
+    return Error::Sys("exec sync send");
   std::string result = BERTH_TRY(ReceiveText(pair[0]));
   if (!result.empty()) {
     std::string text = result[0] == 'E' ? result.substr(1) : result;

@@ -4,6 +4,7 @@
 
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -129,6 +130,25 @@ Result<uint64_t> CapabilityMask(const std::vector<std::string>& names,
 }
 
 Status ApplyCapabilities(const std::optional<spec::Capabilities>& caps) {
+  auto applied = ApplyCapabilitiesRetaining(caps, 0);
+  if (!applied) return std::move(applied).error();
+  return Ok();
+}
+
+Status SetCapabilitySets(const CapabilitySets& sets) {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  for (int word = 0; word < 2; ++word) {
+    data[word].effective = static_cast<uint32_t>(sets.effective >> (32 * word));
+    data[word].permitted = static_cast<uint32_t>(sets.permitted >> (32 * word));
+    data[word].inheritable = static_cast<uint32_t>(sets.inheritable >> (32 * word));
+  }
+  if (syscall(SYS_capset, &header, data) != 0) return Error::Sys("capset");
+  return Ok();
+}
+
+Result<std::optional<CapabilitySets>> ApplyCapabilitiesRetaining(
+    const std::optional<spec::Capabilities>& caps, uint64_t retain) {
   Sets want;
   if (caps) {
     want.bounding = BERTH_TRY_CTX(CapabilityMask(caps->bounding), "capabilities.bounding");
@@ -183,7 +203,9 @@ Status ApplyCapabilities(const std::optional<spec::Capabilities>& caps) {
   if (uint64_t outside = want.inheritable & ~bound_now & ~had_inheritable)
     return Error(EPERM, "capabilities " + Names(outside) +
                             " requested in inheritable but not in the bounding set");
-  if (Status s = SetProc(want.effective, want.permitted, want.inheritable); !s)
+  // Retained: only what is held and not configured anyway.
+  retain &= have & ~(want.effective & want.permitted);
+  if (Status s = SetProc(want.effective | retain, want.permitted | retain, want.inheritable); !s)
     return std::move(s).error().Context("set effective/permitted/inheritable [" +
                                         Names(want.inheritable) + "]");
 
@@ -197,7 +219,8 @@ Status ApplyCapabilities(const std::optional<spec::Capabilities>& caps) {
     if (!(raisable & (uint64_t{1} << c))) continue;
     if (cap_set_ambient(c, CAP_SET) != 0) return Error::Sys("raise ambient " + NameOf(c));
   }
-  return Ok();
+  if (retain == 0) return std::optional<CapabilitySets>();
+  return std::optional<CapabilitySets>(CapabilitySets{want.effective, want.permitted, want.inheritable});
 }
 
 }  // namespace berth::process

@@ -35,4 +35,23 @@ Result<uint64_t> CapabilityMask(const std::vector<std::string>& names,
 // a capability the process cannot hold is an error naming it.
 Status ApplyCapabilities(const std::optional<spec::Capabilities>& caps);
 
+// The effective/permitted/inheritable sets of one capset(2).
+struct CapabilitySets {
+  uint64_t effective = 0;
+  uint64_t permitted = 0;
+  uint64_t inheritable = 0;
+};
+
+// ApplyCapabilities, but the held capabilities in `retain` stay in effective
+// and permitted on top of the configured sets (seccomp without no_new_privs
+// needs CAP_SYS_ADMIN after the user change). Returns the configured sets
+// when something was retained, for SetCapabilitySets at the very end; nullopt
+// when the configured sets already hold all of `retain` (or it is 0).
+Result<std::optional<CapabilitySets>> ApplyCapabilitiesRetaining(
+    const std::optional<spec::Capabilities>& caps, uint64_t retain);
+
+// Exactly `sets`, with one capset(2) and no allocation (safe after a seccomp
+// filter that allows capset).
+Status SetCapabilitySets(const CapabilitySets& sets);
+
 }  // namespace berth::process

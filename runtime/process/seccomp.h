@@ -57,4 +57,12 @@ Result<int> ConnectSeccompListener(const spec::Seccomp& seccomp);
 Status SendSeccompState(int connected_fd, const spec::Seccomp& seccomp, int notify_fd,
                         std::string_view state_json);
 
+// The same split once more, so that after the filter only sendmsg(2) runs:
+// the message (the container process state of config-linux.md: pid is the
+// process the fd belongs to, state the container's) built before the filter,
+// and the CHILD-side send of notify_fd with it on the connected socket.
+std::string ContainerProcessStateMessage(const spec::Seccomp& seccomp, int pid,
+                                         std::string_view state_json);
+Status SendSeccompNotifyFd(int connected_fd, std::string_view message, int notify_fd);
+
 }  // namespace berth::process

@@ -55,12 +55,23 @@ Result<int> ConnectSeccompListener(const spec::Seccomp& seccomp) {
   return sock;
 }
 
+std::string ContainerProcessStateMessage(const spec::Seccomp& seccomp, int pid,
+                                         std::string_view state_json) {
+  return ContainerProcessStateJson(seccomp, pid, state_json);
+}
+
 Status SendSeccompState(int connected_fd, const spec::Seccomp& seccomp, int notify_fd,
                         std::string_view state_json) {
   auto state = spec::ParseState(state_json);
   if (!state) return std::move(state).error().Context("seccomp listener: state");
   const std::string message = ContainerProcessStateJson(seccomp, state->pid, state_json);
+  Status sent = SendSeccompNotifyFd(connected_fd, message, notify_fd);
+  if (!sent) return std::move(sent).error().Context(seccomp.listenerPath);
+  return Ok();
+}
 
+// Nothing but sendmsg(2) on the success path: it runs after the filter.
+Status SendSeccompNotifyFd(int connected_fd, std::string_view message, int notify_fd) {
   iovec iov;
   iov.iov_base = const_cast<char*>(message.data());
   iov.iov_len = message.size();
@@ -84,7 +95,7 @@ Status SendSeccompState(int connected_fd, const spec::Seccomp& seccomp, int noti
     ssize_t n = sendmsg(connected_fd, &msg, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Error::Sys("send container process state to " + seccomp.listenerPath);
+      return Error::Sys("send container process state to the seccomp listener");
     }
     sent += static_cast<size_t>(n);
     iov.iov_base = const_cast<char*>(message.data()) + sent;
