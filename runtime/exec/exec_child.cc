@@ -111,12 +111,15 @@ Result<std::string> Prepare(const ChildContext& ctx, std::optional<process::Capa
   return LookPath(p.args[0], p.env);
 }
 
-// "G", then the seccomp listener message when there is a listener.
-Result<std::string> ReceiveGo(int fd) {
-  ssize_t size;
-  do size = recv(fd, nullptr, 0, MSG_PEEK | MSG_TRUNC);
-  while (size < 0 && errno == EINTR);
-  if (size < 1) return Error(EPROTO, "exec: no go from the parent");
+// "G", then the seccomp listener message when there is a listener (sized
+// with a peek; without a listener, one recv as before).
+Result<std::string> ReceiveGo(int fd, bool with_message) {
+  ssize_t size = 1;
+  if (with_message) {
+    do size = recv(fd, nullptr, 0, MSG_PEEK | MSG_TRUNC);
+    while (size < 0 && errno == EINTR);
+    if (size < 1) return Error(EPROTO, "exec: no go from the parent");
+  }
   std::string message(static_cast<size_t>(size), '\0');
   ssize_t n;
   do n = recv(fd, message.data(), message.size(), 0);
@@ -128,7 +131,7 @@ Result<std::string> ReceiveGo(int fd) {
 [[noreturn]] void RunProcess(const ChildContext& ctx) {
   ResetSignals();
   close(ctx.pidfd);
-  auto listener_message = ReceiveGo(ctx.sync_fd);
+  auto listener_message = ReceiveGo(ctx.sync_fd, ctx.listener_fd >= 0);
   if (!listener_message) _exit(1);
   process::FinalSteps steps;
   auto path = Prepare(ctx, &steps.final_capabilities);

@@ -35,8 +35,9 @@ Result<SeccompFilter> CompileSeccompCached(const spec::Seccomp& seccomp,
 
 // CHILD side. Returns the notify listener fd (close-on-exec) when the filter
 // uses SCMP_ACT_NOTIFY, else -1. Needs no_new_privs or CAP_SYS_ADMIN: without
-// noNewPrivileges, install it BEFORE SetUser/ApplyCapabilities drop
-// CAP_SYS_ADMIN (runc does the same), else seccomp(2) fails with EACCES.
+// noNewPrivileges, keep CAP_SYS_ADMIN across the user change
+// (ApplyCapabilitiesRetaining), else seccomp(2) fails with EACCES. Called by
+// FinishAndExec (finish_exec.h), which fixes what may follow it.
 Result<int> InstallSeccomp(const SeccompFilter& filter);
 
 // Sends notify_fd and the container process state (state JSON plus pid and
