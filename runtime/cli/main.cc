@@ -69,21 +69,28 @@ void ReportWarning(std::string_view message) { log::Warn(message); }
 // CVE-2019-5736: the commands whose processes end up in a container run from a
 // read-only view of the berth binary (runtime/base/sealed_self.h); the others
 // never put a process in a container and skip the re-exec.
-bool StartsContainerProcesses(const std::string& command) {
+[[maybe_unused]] bool StartsContainerProcesses(const std::string& command) {
   return command == "create" || command == "run" || command == "exec";
 }
 
 // Re-executes berth from a protected view of itself when `command` needs it
-// (does not return then). A benchmark-only build (bench/startup) leaves it out
-// to measure its cost; production binaries cannot switch it off.
+// (does not return then). Benchmark-only builds (testonly targets of
+// bench/startup) leave it out or force the memfd fallback, to measure its
+// cost; there is no run-time switch, so a production binary cannot be made
+// to skip it.
 Status ProtectSelfFor(const std::string& command, char** argv) {
 #ifdef BERTH_BENCHMARK_ONLY_UNPROTECTED_BINARY
   (void)command;
   (void)argv;
   return Ok();
 #else
+#ifdef BERTH_BENCHMARK_ONLY_SEALED_MEMFD
+  constexpr base::ReexecMethod kMethod = base::ReexecMethod::kSealedMemfd;
+#else
+  constexpr base::ReexecMethod kMethod = base::ReexecMethod::kAuto;
+#endif
   if (!StartsContainerProcesses(command)) return Ok();
-  return base::ReexecFromProtectedSelf(argv, environ);
+  return base::ReexecFromProtectedSelf(argv, environ, kMethod);
 #endif
 }
 
