@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <grp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,6 +43,7 @@ class SealedSelfTest : public ::testing::Test {
     char tmpl[] = "/tmp/berth-sealed-self-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
+    ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);  // the unprivileged cases run the probe too
     probe_ = dir_ + "/probe";
     std::string cmd = "cp '" + ProbeSource() + "' '" + probe_ + "' && chmod 0755 '" + probe_ + "'";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
@@ -54,7 +56,8 @@ class SealedSelfTest : public ::testing::Test {
   // Runs the probe with exactly `argv` and `env`, stdout on a memfd, and
   // `inherited` installed at the given fd numbers (not CLOEXEC).
   std::string RunProbe(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                       const std::vector<std::pair<int, int>>& inherited) {
+                       const std::vector<std::pair<int, int>>& inherited, uid_t uid = 0,
+                       int expected_exit = 0) {
     int out = memfd_create("probe-out", MFD_CLOEXEC);
     EXPECT_GE(out, 0);
     pid_t pid = fork();
@@ -64,6 +67,10 @@ class SealedSelfTest : public ::testing::Test {
         int high = fcntl(source, F_DUPFD_CLOEXEC, 200);
         dup2(high, target);  // dup2 clears FD_CLOEXEC on the target
       }
+      // An unprivileged caller (no CAP_SYS_ADMIN): what rootless berth is.
+      if (uid != 0 && (setgroups(0, nullptr) != 0 || setresgid(uid, uid, uid) != 0 ||
+                       setresuid(uid, uid, uid) != 0))
+        _exit(126);
       std::vector<char*> a, e;
       for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
       a.push_back(nullptr);
@@ -74,7 +81,7 @@ class SealedSelfTest : public ::testing::Test {
     }
     int status = 0;
     waitpid(pid, &status, 0);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == expected_exit) << "status " << status;
     std::string text = ReadFd(out);
     close(out);
     return text;
@@ -149,6 +156,28 @@ TEST_F(SealedSelfTest, SealedMemfdPreservesArgvEnvironAndFds) {
 TEST_F(SealedSelfTest, AutoPrefersTheReadOnlyBind) {
   if (geteuid() != 0) GTEST_SKIP() << "open_tree(OPEN_TREE_CLONE) needs CAP_SYS_ADMIN";
   ExpectOneFaithfulReexec("auto", "read-only mount");
+}
+
+// Without CAP_SYS_ADMIN the bind is refused: kAuto falls back to the sealed
+// memfd; kReadOnlyBind alone fails closed, without exec'ing anything.
+TEST_F(SealedSelfTest, UnprivilegedAutoFallsBackToTheSealedMemfd) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to switch to an unprivileged uid";
+  std::string tail;
+  auto reports = Reports(RunProbe({"probe", "auto"}, {"A=1"}, {}, 65534), &tail);
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[0].exe, "unprotected");
+  EXPECT_EQ(reports[1].exe, "sealed memfd");
+  EXPECT_EQ(reports[0].rest, reports[1].rest);
+  EXPECT_EQ(tail, "done");
+}
+
+TEST_F(SealedSelfTest, UnprivilegedBindOnlyFailsClosed) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to switch to an unprivileged uid";
+  std::string tail;
+  auto reports = Reports(RunProbe({"probe", "bind"}, {"A=1"}, {}, 65534, 1), &tail);
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_NE(tail.find("error: protect the berth binary (CVE-2019-5736): open_tree"), std::string::npos)
+      << tail;
 }
 
 TEST(CurrentExeProtection, ATestBinaryOnAWritableMountIsUnprotected) {
