@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <iostream>
@@ -111,11 +112,17 @@ class Cve20195736Test : public ::testing::TestWithParam<Variant> {
     ASSERT_GT(original_.size(), 0u);
     ASSERT_EQ(mkdir(shared_.c_str(), 0777), 0);
     ASSERT_EQ(mkfifo((shared_ + "/fifo").c_str(), 0666), 0);
-    root_ = FreshRoot(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    // Parameterized names hold a '/': one flat directory per test.
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    root_ = FreshRoot(name);
   }
   void TearDown() override {
     if (dir_.empty()) return;
-    for (auto it = ids_.rbegin(); it != ids_.rend(); ++it) B({"delete", "--force", *it});
+    for (auto it = ids_.rbegin(); it != ids_.rend(); ++it) {
+      B({"delete", "--force", *it});
+      EXPECT_FALSE(CgroupDirExists(*it)) << "cgroup of " << *it << " left behind";
+    }
     RunProgram({"/bin/rm", "-rf", root_, dir_});
   }
 
@@ -149,10 +156,10 @@ class Cve20195736Test : public ::testing::TestWithParam<Variant> {
   std::string StartAttacker(Bundle& attacker) {
     WriteFile(attacker.rootfs() + "/attack.sh", kAttackScript);
     Prepare(attacker, {"/bin/sh", "/attack.sh"});
-    ids_.push_back("attacker");
-    CommandResult run = B({"run", "-d", "-b", attacker.dir(), "attacker"});
+    ids_.push_back(attacker_id_);
+    CommandResult run = B({"run", "-d", "-b", attacker.dir(), attacker_id_});
     EXPECT_EQ(run.exit_code, 0) << run.err;
-    auto state = spec::ParseState(B({"state", "attacker"}).out);
+    auto state = spec::ParseState(B({"state", attacker_id_}).out);
     EXPECT_TRUE(state.ok());
     return state.ok() && state->pid > 0 ? std::to_string(state->pid) : "";
   }
@@ -189,6 +196,9 @@ class Cve20195736Test : public ::testing::TestWithParam<Variant> {
                                   << now.size() << " bytes)";
   }
 
+  // Unique ids: the cgroup path (/berth/ID) is shared by every state root.
+  std::string attacker_id_ = "cve5736-attacker-" + std::to_string(getpid());
+  std::string victim_id_ = "cve5736-victim-" + std::to_string(getpid());
   std::string dir_, berth_, shared_, root_, original_;
   std::vector<std::string> ids_;
 };
@@ -198,7 +208,7 @@ TEST_P(Cve20195736Test, ExecOfAProgramRunningProcSelfExeCannotOverwriteTheBinary
   StartAttacker(attacker);
   constexpr int kAttempts = 3;
   for (int i = 1; i <= kAttempts; ++i) {
-    CommandResult exec = B({"exec", "attacker", "/bin/evil"});
+    CommandResult exec = B({"exec", attacker_id_, "/bin/evil"});
     // The berth run inside the container rejects "/bin/evil" as a command.
     EXPECT_NE(exec.exit_code, 0) << exec.err;
     WaitForVerdicts(i);
@@ -215,10 +225,10 @@ TEST_P(Cve20195736Test, CreateStartOfAProgramRunningProcSelfExeCannotOverwriteTh
   ASSERT_FALSE(attacker_pid.empty());
   JoinPidNamespace(victim, attacker_pid);
   Prepare(victim, {"/bin/evil"});
-  ids_.push_back("victim");
-  CommandResult create = B({"create", "-b", victim.dir(), "victim"});
+  ids_.push_back(victim_id_);
+  CommandResult create = B({"create", "-b", victim.dir(), victim_id_});
   ASSERT_EQ(create.exit_code, 0) << create.err;
-  ASSERT_EQ(B({"start", "victim"}).exit_code, 0);
+  ASSERT_EQ(B({"start", victim_id_}).exit_code, 0);
   WaitForVerdicts(1);
   ExpectBinaryIntact(1);
 }
@@ -229,9 +239,9 @@ TEST_P(Cve20195736Test, RunOfAProgramRunningProcSelfExeCannotOverwriteTheBinary)
   ASSERT_FALSE(attacker_pid.empty());
   JoinPidNamespace(victim, attacker_pid);
   Prepare(victim, {"/bin/evil"});
-  ids_.push_back("victim");
+  ids_.push_back(victim_id_);
   // Foreground: returns once the berth inside the container has exited.
-  CommandResult run = B({"run", "-b", victim.dir(), "victim"});
+  CommandResult run = B({"run", "-b", victim.dir(), victim_id_});
   EXPECT_NE(run.exit_code, 0) << run.err;
   WaitForVerdicts(1);
   ExpectBinaryIntact(1);
