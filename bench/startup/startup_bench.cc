@@ -2,6 +2,7 @@
 // all measured in one run, in one private mount namespace, with one config.
 //
 //   startup_bench [--berth=PATH] [--runc=PATH] [--crun=PATH] [--iterations=N]
+//                 [--berth_unprotected=PATH] [--berth_memfd=PATH]
 //                 [--spec_from=auto|berth|runc] [--hide_cgroup2=true|false]
 //                 [--oci_version=1.0.2 ("" keeps the template's)] [--keep]
 //                 [--timeout_ms=60000 (a runtime command running longer is killed)]
@@ -16,6 +17,12 @@
 //   create_start_delete/RT  `RT create`, `RT start`, `RT delete --force`
 //   exec/RT                 `RT exec ID /bin/true` into a running container
 //   throughput_2x/RT        batches of `RT run`, two in flight (containers/s)
+//   protect_self/RT         `RT exec --help`, berth variants only: the
+//                           CVE-2019-5736 re-exec (runtime/base/sealed_self.h)
+//                           and nothing else
+// berth-unprotected (//bench/startup:berth_unprotected, without that re-exec)
+// and berth-memfd (its sealed-memfd fallback forced) are measured in run,
+// create_start_delete, exec and protect_self when their paths are given.
 // Every runtime command's peak RSS (wait4 ru_maxrss) is the peak_rss_KiB counter.
 #include <benchmark/benchmark.h>
 #include <sys/stat.h>
@@ -42,6 +49,8 @@ namespace {
 
 struct Options {
   std::string berth;  // empty: look next to this binary in bazel-bin
+  // Benchmark-only builds of berth (bench/startup/BUILD); measured only when given.
+  std::string berth_unprotected, berth_memfd;
   std::string runc = "/usr/sbin/runc";
   std::string crun = "/usr/bin/crun";
   std::string spec_from = "auto";
@@ -59,6 +68,7 @@ struct Runtime {
   std::string name;
   std::string path;
   std::string state_root;
+  bool berth_variant = false;  // a benchmark-only build of berth
 };
 
 // Everything the benchmark functions share; set up once in main.
@@ -204,6 +214,20 @@ void BM_Exec(benchmark::State& state, Runtime* rt, SummaryRow* row) {
   row->peak_rss_kib = std::max<double>(row->peak_rss_kib.value_or(0), static_cast<double>(peak));
 }
 
+// `RT exec --help`: no container, only what berth does before its command's
+// flags are parsed, i.e. the CVE-2019-5736 re-exec for exec/create/run.
+void BM_ProtectSelf(benchmark::State& state, Runtime* rt, SummaryRow* row) {
+  long peak = 0;
+  for (auto _ : state) {
+    CommandResult r;
+    if (!Step(state, row, Cmd(*rt, {"exec", "--help"}), &r)) break;
+    row->samples.push_back(r.wall_ms);
+    peak = std::max(peak, r.max_rss_kib);
+  }
+  row->peak_rss_kib = static_cast<double>(peak);
+  state.counters["peak_rss_KiB"] = static_cast<double>(peak);
+}
+
 // Each iteration runs a batch of containers keeping two `run`s in flight;
 // one sample per batch, in containers per second.
 void BM_Throughput(benchmark::State& state, Runtime* rt, SummaryRow* row) {
@@ -274,6 +298,8 @@ Result<Options> ParseOptions(int argc, char** argv) {
     std::string a = argv[i], v;
     if (ParseFlag(a, "berth", &o.berth) || ParseFlag(a, "runc", &o.runc) ||
         ParseFlag(a, "crun", &o.crun) || ParseFlag(a, "spec_from", &o.spec_from) ||
+        ParseFlag(a, "berth_unprotected", &o.berth_unprotected) ||
+        ParseFlag(a, "berth_memfd", &o.berth_memfd) ||
         ParseFlag(a, "oci_version", &o.oci_version) ||
         ParseFlag(a, "summary_md", &o.summary_md) ||
         ParseFlag(a, "static_true", &o.static_true) ||
@@ -439,8 +465,14 @@ int Main(int argc, char** argv) {
   configure(benchmark::RegisterBenchmark("run/floor", BM_Floor, floor_row), 1);
 
   for (const auto& [name, path] : std::vector<std::pair<std::string, std::string>>{
-           {"berth", options->berth}, {"runc", options->runc}, {"crun", options->crun}}) {
-    auto rt = std::make_unique<Runtime>(Runtime{name, path, bench.state_dir + "/" + name});
+           {"berth", options->berth},
+           {"berth-unprotected", options->berth_unprotected},
+           {"berth-memfd", options->berth_memfd},
+           {"runc", options->runc},
+           {"crun", options->crun}}) {
+    bool variant = name.rfind("berth-", 0) == 0;
+    if (variant && path.empty()) continue;  // not asked for
+    auto rt = std::make_unique<Runtime>(Runtime{name, path, bench.state_dir + "/" + name, variant});
     if (auto trial = TrialRun(*rt, bench); !trial) {
       std::string why = path.empty() ? "not found" : path + ": " + trial.error().ToString();
       std::fprintf(stderr, "startup_bench: skipping %s: %s\n", name.c_str(), why.c_str());
@@ -458,7 +490,7 @@ int Main(int argc, char** argv) {
   // (crun cannot run there, so it has no row).
   if (ns->cgroup2_hidden) {
     for (auto& rt : bench.runtimes) {
-      if (rt->name == "crun") continue;
+      if (rt->name == "crun" || rt->berth_variant) continue;
       configure(benchmark::RegisterBenchmark(("run_host_cgroups/" + rt->name).c_str(), BM_Run,
                                              rt.get(), bench.Row("run_host_cgroups", rt->name, "ms"),
                                              View::kHost), 1);
@@ -471,11 +503,19 @@ int Main(int argc, char** argv) {
   for (auto& rt : bench.runtimes)
     configure(benchmark::RegisterBenchmark(("exec/" + rt->name).c_str(), BM_Exec, rt.get(),
                                            bench.Row("exec", rt->name, "ms")), 1);
-  for (auto& rt : bench.runtimes)
+  for (auto& rt : bench.runtimes) {
+    if (rt->berth_variant) continue;
     configure(benchmark::RegisterBenchmark(("throughput_2x/" + rt->name).c_str(), BM_Throughput,
                                            rt.get(),
                                            bench.Row("throughput_2x", rt->name, "containers/s")),
               10);
+  }
+  for (auto& rt : bench.runtimes) {
+    if (rt->name.rfind("berth", 0) != 0) continue;
+    configure(benchmark::RegisterBenchmark(("protect_self/" + rt->name).c_str(), BM_ProtectSelf,
+                                           rt.get(), bench.Row("protect_self", rt->name, "ms")),
+              1);
+  }
 
   // Other work on the machine skews every figure; the load average says how much.
   std::string load_before = LoadAverage();

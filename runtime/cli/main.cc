@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/base/sealed_self.h"
 #include "runtime/cli/commands.h"
 #include "runtime/log/log.h"
 #include "spec/config.h"
@@ -65,6 +66,34 @@ void ReportError(const std::string& message) {
 
 void ReportWarning(std::string_view message) { log::Warn(message); }
 
+// CVE-2019-5736: the commands whose processes end up in a container run from a
+// read-only view of the berth binary (runtime/base/sealed_self.h); the others
+// never put a process in a container and skip the re-exec.
+[[maybe_unused]] bool StartsContainerProcesses(const std::string& command) {
+  return command == "create" || command == "run" || command == "exec";
+}
+
+// Re-executes berth from a protected view of itself when `command` needs it
+// (does not return then). Benchmark-only builds (testonly targets of
+// bench/startup) leave it out or force the memfd fallback, to measure its
+// cost; there is no run-time switch, so a production binary cannot be made
+// to skip it.
+Status ProtectSelfFor(const std::string& command, char** argv) {
+#ifdef BERTH_BENCHMARK_ONLY_UNPROTECTED_BINARY
+  (void)command;
+  (void)argv;
+  return Ok();
+#else
+#ifdef BERTH_BENCHMARK_ONLY_SEALED_MEMFD
+  constexpr base::ReexecMethod kMethod = base::ReexecMethod::kSealedMemfd;
+#else
+  constexpr base::ReexecMethod kMethod = base::ReexecMethod::kAuto;
+#endif
+  if (!StartsContainerProcesses(command)) return Ok();
+  return base::ReexecFromProtectedSelf(argv, environ, kMethod);
+#endif
+}
+
 Result<bool> ParseRootless(const std::string& value) {
   if (value == "auto" || value.empty()) return geteuid() != 0;
   if (value == "true") return true;
@@ -117,6 +146,10 @@ int Main(int argc, char** argv) {
   if (!command) {
     ReportError("No help topic for '" + name + "'");
     return 3;
+  }
+  if (Status s = ProtectSelfFor(name, argv); !s) {
+    ReportError(s.error().ToString());
+    return 1;
   }
   std::vector<FlagSpec> flag_specs = command->flags;
   flag_specs.push_back({{"help", "h"}, false, "show help"});
