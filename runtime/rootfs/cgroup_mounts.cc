@@ -1,9 +1,9 @@
 // Mount type "cgroup": what the container sees at /sys/fs/cgroup.
 //
 // v2 host: one cgroup2 mount. v1 or hybrid host (as this project's CI): a
-// tmpfs with one directory per v1 hierarchy listed in /proc/self/cgroup (plus
-// "unified" when the host has it), each holding the container's own cgroup,
-// and symlinks for co-mounted controllers (cpu -> cpu,cpuacct). With a cgroup
+// tmpfs with one directory per v1 hierarchy listed in /proc/self/cgroup and
+// mounted at /sys/fs/cgroup/<name> (plus "unified" when the host has it),
+// each holding the container's own cgroup, and symlinks for co-mounted controllers (cpu -> cpu,cpuacct). With a cgroup
 // namespace the hierarchies are fresh mounts (rooted at the namespace);
 // without one they are binds of the container's cgroup directories, so the
 // host's tree is never exposed.
@@ -114,6 +114,11 @@ Status MountCgroups(int root_fd, const std::string& destination, const MountOpti
       dir = DirectoryName(h.controllers);
     }
     host_dir = std::string(kHostCgroupRoot) + "/" + dir;
+    // /proc/self/cgroup lists every hierarchy of the kernel, also those
+    // mounted only in another mount namespace (a systemd in a container
+    // mounts the controllers it finds missing) or placeholder directories:
+    // what the runtime has not mounted, the container does not get.
+    if (!h.controllers.empty() && !IsFs(host_dir.c_str(), CGROUP_SUPER_MAGIC)) continue;
     if (mkdirat(tmpfs.get(), dir.c_str(), 0755) != 0)
       return Error::Sys("mkdir " + destination + "/" + dir);
     auto sub = BERTH_TRY(
