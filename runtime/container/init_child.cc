@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdio>
 #include <cstring>
 
 #include "runtime/container/clone3.h"
@@ -150,6 +151,8 @@ Result<std::string> PrepareContainer(InitContext& ctx, std::string* state_json) 
   if (config.hooks && !config.hooks->createContainer.empty())
     BERTH_TRY(hooks::RunHooks(config.hooks->createContainer, *state_json, "createContainer"));
 
+  ctx.own_fds_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (ctx.own_fds_dir < 0) return Error::Sys("open /proc/self/fd");
   BERTH_TRY_CTX(rootfs::EnterRootfs(config, ctx.rootfs), "enter rootfs");
   BERTH_TRY(rootfs::ApplySysctls(config));
   BERTH_TRY(ns::SetHostAndDomainName(config));
@@ -230,8 +233,9 @@ Result<std::string> LookPath(const std::string& file, const std::vector<std::str
   while (start <= path.size()) {
     size_t end = path.find(':', start);
     if (end == std::string::npos) end = path.size();
-    std::string dir = path.substr(start, end - start);
-    if (dir.empty()) dir = ".";
+    // An empty entry means the cwd. (Written without assigning "." to an
+    // empty string: gcc 12 reports a false -Wrestrict there.)
+    std::string dir = end > start ? path.substr(start, end - start) : std::string(".");
     std::string candidate = dir + "/" + file;
     if (executable(candidate)) return candidate;
     start = end + 1;
@@ -248,12 +252,15 @@ void RunInit(InitContext& ctx) {
     _exit(1);
   }
   // The fifo is reopened through our O_PATH fd, since its path is outside
-  // the new root. Opening for writing blocks until `start` opens it to read.
-  std::string fifo_path = "/proc/self/fd/" + std::to_string(ctx.exec_fifo_fd);
+  // the new root (and the root may have no /proc: own_fds_dir is the host's).
+  // Opening for writing blocks until `start` opens it to read.
+  char fifo_name[16];
+  snprintf(fifo_name, sizeof fifo_name, "%d", ctx.exec_fifo_fd);
   if (!ctx.sync->Send(SyncType::kCreated)) _exit(1);
   ctx.sync->Close();
-  int fifo_write_fd = open(fifo_path.c_str(), O_WRONLY | O_CLOEXEC);
+  int fifo_write_fd = openat(ctx.own_fds_dir, fifo_name, O_WRONLY | O_CLOEXEC);
   if (fifo_write_fd < 0) _exit(1);
+  close(ctx.own_fds_dir);
   close(ctx.exec_fifo_fd);
   Status started = StartProcess(ctx, *prepared, state_json, fifo_write_fd);
   // Only reached on failure: `start` reads this text and reports it.
