@@ -3,6 +3,7 @@
 // namespace offsets.
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <signal.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <optional>
 #include <set>
 
 #include "conformance/cases/common.h"
@@ -246,6 +248,43 @@ int64_t NsInodeOf(pid_t pid, const char* kind) {
   return stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_ino) : 0;
 }
 
+// Mount points at or under dir in the harness's (the runtime's) mount table.
+std::vector<std::string> MountsUnder(const std::string& dir) {
+  std::vector<std::string> found;
+  auto text = ReadFileText("/proc/self/mountinfo");
+  if (!text) return found;
+  size_t start = 0;
+  while (start < text->size()) {
+    size_t end = text->find('\n', start);
+    if (end == std::string::npos) end = text->size();
+    std::string line = text->substr(start, end - start);
+    start = end + 1;
+    // Fields: id parent major:minor root mount-point ...
+    size_t pos = 0;
+    for (int field = 0; field < 4 && pos != std::string::npos; ++field) pos = line.find(' ', pos + 1);
+    if (pos == std::string::npos) continue;
+    size_t stop = line.find(' ', pos + 1);
+    std::string point = line.substr(pos + 1, stop == std::string::npos ? std::string::npos : stop - pos - 1);
+    if (point == dir || point.starts_with(dir + "/")) found.push_back(point);
+  }
+  return found;
+}
+
+// A runtime that mounts in the runtime's namespace (runc 1.1.5 binds the
+// rootfs onto itself there and leaves it) must not leave the host changed
+// by the suite: whatever is left under the bundle is detached at the end.
+class DetachLeftoverMounts {
+ public:
+  explicit DetachLeftoverMounts(std::string dir) : dir_(std::move(dir)) {}
+  ~DetachLeftoverMounts() {
+    auto points = MountsUnder(dir_);
+    for (auto it = points.rbegin(); it != points.rend(); ++it) umount2(it->c_str(), MNT_DETACH);
+  }
+
+ private:
+  std::string dir_;
+};
+
 // config-linux.md#namespaces-6 for one type: the default namespaces (pid,
 // network, ipc, uts, mount) plus cgroup, without `omitted`; user and time are
 // not listed in any case, so their case checks the runtime's are kept. The
@@ -275,13 +314,19 @@ void CheckOmittedNamespaceInherited(CaseContext& c, const std::string& omitted) 
     b->Linux()["readonlyPaths"] = Json::Array();
     b->config["root"]["readonly"] = false;
   }
+  std::optional<DetachLeftoverMounts> detach;
+  if (no_mount_ns) detach.emplace(b->dir);
   if (omitted == "uts") b->config.Erase("hostname");
   std::set<std::string> listed;
   for (const auto& ns : b->Linux()["namespaces"].items()) listed.insert(ns["type"].as_string());
   b->SetArgs({"/probe", "sleep:1"});
   Container ct(c, *b);
   CommandResult create = ct.Create();
-  if (!create.ok()) return c.Fail("config-linux.md#namespaces-6", "without " + omitted + ": create failed: " + create.Describe());
+  if (!create.ok()) {
+    std::string left;
+    for (const auto& point : MountsUnder(b->dir)) left += "; it left " + point + " mounted in the runtime's namespace";
+    return c.Fail("config-linux.md#namespaces-6", "without " + omitted + ": create failed: " + create.Describe() + left);
+  }
   std::string problems;
   pid_t pid = ct.Pid();
   // Before start the init may not be in its time namespace yet (it is
@@ -294,9 +339,8 @@ void CheckOmittedNamespaceInherited(CaseContext& c, const std::string& omitted) 
     if (listed.count(type) && theirs == ours) problems += std::string(kind) + " is the runtime's although listed; ";
   }
   if (no_mount_ns) {
-    auto host = ReadFileText("/proc/self/mountinfo");
-    if (host && host->find(b->dir) != std::string::npos)
-      problems += "a mount under the bundle appeared in the runtime's mount namespace; ";
+    for (const auto& point : MountsUnder(b->dir))
+      problems += point + " was mounted in the runtime's mount namespace; ";
   }
   if (!ct.Start().ok()) return c.Fail("config-linux.md#namespaces-6", "without " + omitted + ": start failed");
   auto status = ct.WaitExit(10000);
@@ -316,9 +360,8 @@ void CheckOmittedNamespaceInherited(CaseContext& c, const std::string& omitted) 
   }
   ct.Delete(true);
   if (no_mount_ns) {
-    auto host = ReadFileText("/proc/self/mountinfo");
-    if (host && host->find(b->dir) != std::string::npos)
-      problems += "a mount under the bundle is left in the runtime's mount namespace after delete; ";
+    for (const auto& point : MountsUnder(b->dir))
+      problems += point + " is left in the runtime's mount namespace after delete; ";
   }
   c.Expect("config-linux.md#namespaces-6", problems.empty(), "without " + omitted + ": " + problems);
 }

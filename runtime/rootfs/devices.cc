@@ -74,10 +74,18 @@ Status CreateOne(int root_fd, const spec::Device& device, DeviceSource source,
                             "it cannot be made (mknod is not permitted, and a bind of the host's "
                             "node would change the host's mount table)");
   }
+  mode_t perm = device.fileMode.value_or(0666) & 07777;
+  uid_t uid = device.uid.value_or(0);
+  gid_t gid = device.gid.value_or(0);
   if (found == Found::kOther) {
     if (on_conflict == OnConflict::kRefuse) return Conflict(device, st, type);
     if (S_ISDIR(st.st_mode)) return Error(EEXIST, device.path + " is a directory in the rootfs");
   }
+  // A default device the image already has as it would be made is kept: the
+  // image's /dev may be on a read-only filesystem.
+  if (found == Found::kSameDevice && on_conflict == OnConflict::kReplace &&
+      (st.st_mode & 07777) == perm && st.st_uid == uid && st.st_gid == gid)
+    return Ok();
   // Removed, not followed: a symlink here may point anywhere on the host.
   if (found != Found::kNothing && unlinkat(dir.get(), parts.name.c_str(), 0) != 0)
     return Error::Sys("remove " + device.path + " from the rootfs");
@@ -85,7 +93,6 @@ Status CreateOne(int root_fd, const spec::Device& device, DeviceSource source,
     // mknod is not allowed in a user namespace: bind the host's node.
     return BindHostDevice(dir.get(), parts.name, CleanPath(device.path));
   }
-  mode_t perm = device.fileMode.value_or(0666) & 07777;
   dev_t dev = type == S_IFIFO ? 0
                               : makedev(static_cast<unsigned>(device.major),
                                         static_cast<unsigned>(device.minor));
@@ -95,8 +102,6 @@ Status CreateOne(int root_fd, const spec::Device& device, DeviceSource source,
   int saved = errno;
   umask(old);
   if (rc != 0) return Error(saved, "mknod " + device.path);
-  uid_t uid = device.uid.value_or(0);
-  gid_t gid = device.gid.value_or(0);
   if (fchownat(dir.get(), parts.name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
     return Error::Sys("chown " + device.path);
   return Ok();

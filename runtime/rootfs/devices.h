@@ -28,7 +28,8 @@ enum class DeviceSource {
 enum class OnConflict {
   kRefuse,   // linux.devices: the image's file is neither trusted nor replaced
   kReplace,  // default devices: the spec requires them, so a regular file,
-             // symlink or other node there is removed (never followed) first
+             // symlink or other node there is removed (never followed) first;
+             // the same node with the same mode and owner is kept as it is
 };
 
 // st_mode file type of a spec device type ("c"/"u" char, "b" block, "p" fifo).

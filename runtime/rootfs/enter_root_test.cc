@@ -160,6 +160,28 @@ TEST_F(RootfsTest, ImageDevNullSymlinkIsReplacedNotFollowed) {
   EXPECT_EQ(ReadFile(sentinel_dir_ + "/sentinel"), "host secret");
 }
 
+TEST_F(RootfsTest, ImageDefaultDeviceAsItWouldBeMadeIsKept) {
+  // The image's /dev may be read-only: a node already right is not remade,
+  // one with another mode is.
+  fs::create_directories(rootfs_ + "/dev");
+  ASSERT_EQ(mknod((rootfs_ + "/dev/null").c_str(), S_IFCHR | 0666, makedev(1, 3)), 0);
+  ASSERT_EQ(chmod((rootfs_ + "/dev/null").c_str(), 0666), 0);
+  ASSERT_EQ(mknod((rootfs_ + "/dev/zero").c_str(), S_IFCHR | 0600, makedev(1, 5)), 0);
+  struct stat null_before, zero_before;
+  ASSERT_EQ(lstat((rootfs_ + "/dev/null").c_str(), &null_before), 0);
+  ASSERT_EQ(lstat((rootfs_ + "/dev/zero").c_str(), &zero_before), 0);
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+    CHILD_OK(PrepareRootfs(config_, options_));
+    return "";
+  }));
+  struct stat null_after, zero_after;
+  ASSERT_EQ(lstat((rootfs_ + "/dev/null").c_str(), &null_after), 0);
+  ASSERT_EQ(lstat((rootfs_ + "/dev/zero").c_str(), &zero_after), 0);
+  EXPECT_EQ(null_after.st_ino, null_before.st_ino);
+  EXPECT_NE(zero_after.st_ino, zero_before.st_ino);
+  EXPECT_EQ(zero_after.st_mode & 07777, 0666u);
+}
+
 TEST_F(RootfsTest, WithoutMountNamespaceChrootsAndMountsNothing) {
   config_.linux_->namespaces.clear();
   fs::create_directories(rootfs_ + "/dev");
