@@ -248,6 +248,31 @@ TEST_F(NamespacesDevicesTest, WithoutMountNamespaceTheProcessIsChrootedWithDefau
   ExpectNothingLeft(id, bundle, mounts_before);
 }
 
+// The fifo reopen needs the host's /proc/self/fd only when the root has no
+// procfs; otherwise the waiting init holds no host directory (CVE-2016-9962).
+TEST_F(NamespacesDevicesTest, CreatedInitWithProcHoldsNoDirectoryFd) {
+  Bundle bundle;
+  std::erase_if(bundle.config().mounts, [](const spec::Mount& m) { return m.destination == "/sys/fs/cgroup"; });
+  bundle.SetArgs({"true"});
+  std::string id = Use("no-dir-fd");
+  CommandResult created = B({"create", "-b", bundle.dir(), id});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  pid_t pid = PidOf(id);
+  ASSERT_GT(pid, 0);
+  std::string fd_dir = "/proc/" + std::to_string(pid) + "/fd";
+  CommandResult listing = RunProgram({"/bin/ls", fd_dir});
+  std::istringstream fds(listing.out);
+  int checked = 0;
+  for (std::string fd; std::getline(fds, fd);) {
+    struct stat st;
+    if (stat((fd_dir + "/" + fd).c_str(), &st) != 0) continue;
+    ++checked;
+    EXPECT_FALSE(S_ISDIR(st.st_mode)) << "the created init holds a directory at fd " << fd;
+  }
+  EXPECT_GT(checked, 0);
+  ASSERT_EQ(B({"delete", "--force", id}).exit_code, 0);
+}
+
 struct Refusal {
   const char* name;
   void (*apply)(spec::Config&);
