@@ -114,6 +114,12 @@ Status MountCgroups(int root_fd, const std::string& destination, const MountOpti
       dir = DirectoryName(h.controllers);
     }
     host_dir = std::string(kHostCgroupRoot) + "/" + dir;
+    // A hierarchy mounted only in another mount namespace (e.g. a systemd
+    // in its own namespace mounting v1 hugetlb) has nothing here to bind:
+    // the container sees the hierarchies the runtime sees, as with runc.
+    if (!context.cgroup_ns && !IsFs(host_dir.c_str(), h.controllers.empty() ? CGROUP2_SUPER_MAGIC
+                                                                             : CGROUP_SUPER_MAGIC))
+      continue;
     if (mkdirat(tmpfs.get(), dir.c_str(), 0755) != 0)
       return Error::Sys("mkdir " + destination + "/" + dir);
     auto sub = BERTH_TRY(

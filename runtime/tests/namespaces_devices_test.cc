@@ -10,7 +10,9 @@
 // other process changes, and nothing a failing test mounts reaches the host.
 #include <fcntl.h>
 #include <sched.h>
+#include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -271,6 +273,30 @@ TEST_F(NamespacesDevicesTest, CreatedInitWithProcHoldsNoDirectoryFd) {
   }
   EXPECT_GT(checked, 0);
   ASSERT_EQ(B({"delete", "--force", id}).exit_code, 0);
+}
+
+// A v1 hierarchy in /proc/self/cgroup that is not mounted at
+// /sys/fs/cgroup/<name> here (a systemd in its own mount namespace mounting
+// v1 hugetlb makes one): the cgroup mount must still work, without it.
+TEST_F(NamespacesDevicesTest, CgroupMountSkipsHierarchyMountedOnlyElsewhere) {
+  std::string missing;
+  std::istringstream own(ReadFileOrEmpty("/proc/self/cgroup"));
+  for (std::string line; std::getline(own, line);) {
+    size_t a = line.find(':'), b = line.find(':', a + 1);
+    std::string controllers = line.substr(a + 1, b - a - 1);
+    if (controllers.empty()) continue;
+    std::string name = controllers.starts_with("name=") ? controllers.substr(5) : controllers;
+    struct statfs st;
+    if (statfs(("/sys/fs/cgroup/" + name).c_str(), &st) != 0 || st.f_type != CGROUP_SUPER_MAGIC) missing = name;
+  }
+  if (missing.empty()) GTEST_SKIP() << "every v1 hierarchy of this host is mounted under /sys/fs/cgroup";
+  Bundle bundle;
+  bundle.SetArgs({"ls", "/sys/fs/cgroup"});
+  std::string id = Use("cgroup-elsewhere");
+  CommandResult r = B({"run", "-b", bundle.dir(), id});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("memory"), std::string::npos) << r.out;
+  EXPECT_EQ(("\n" + r.out).find("\n" + missing + "\n"), std::string::npos) << r.out;
 }
 
 struct Refusal {
