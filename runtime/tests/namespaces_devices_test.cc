@@ -17,6 +17,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -110,7 +111,10 @@ class NamespacesDevicesTest : public ::testing::Test {
     if (!IsRoot()) GTEST_SKIP() << "needs root (namespaces, mounts, cgroups)";
     if (!HaveBusybox()) GTEST_SKIP() << "needs /bin/busybox (busybox-static)";
     ASSERT_TRUE(private_ns_) << "could not make a private mount namespace for the test";
-    root_ = FreshRoot(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    // Parameterized names have a '/': one directory level, removed whole.
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    root_ = FreshRoot(name);
   }
   void TearDown() override {
     if (root_.empty()) return;
