@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "conformance/harness/case.h"
 #include "conformance/harness/container.h"
@@ -71,6 +72,40 @@ inline std::string Field(const Json& report, const char* dotted) {
 // Host cgroup v1 directory of a controller for a cgroupsPath like /conformance/<id>.
 inline std::string CgroupV1Dir(const std::string& controller, const std::string& cgroups_path) {
   return "/sys/fs/cgroup/" + controller + cgroups_path;
+}
+
+// What is wrong with the default devices the probe's "dev" listing shows
+// (config-linux.md "Default Devices"): null zero full random urandom tty as
+// char devices with their numbers and mode 0666, /dev/ptmx a symlink to
+// pts/ptmx or char 5:2. Empty when all are right.
+inline std::string DefaultDevicesProblems(const Json& report) {
+  std::string problems;
+  const Json* dev = report.Find("dev");
+  std::vector<Json> entries = dev ? dev->items() : std::vector<Json>{};
+  struct Expected {
+    const char* path;
+    int major, minor;
+  };
+  for (auto [name, major, minor] : {Expected{"/dev/null", 1, 3}, {"/dev/zero", 1, 5}, {"/dev/full", 1, 7},
+                                    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}}) {
+    const Json* found = nullptr;
+    for (const auto& d : entries)
+      if (d["path"].as_string() == name) found = &d;
+    if (!found) {
+      problems += std::string(name) + " missing; ";
+    } else if ((*found)["type"].as_string() != "char" || (*found)["major"].as_int() != major ||
+               (*found)["minor"].as_int() != minor || (*found)["mode"].as_int() != 0666) {
+      problems += std::string(name) + " is " + found->Dump() + " (expected char " + std::to_string(major) + ":" +
+                  std::to_string(minor) + " mode 0666); ";
+    }
+  }
+  bool ptmx = false;
+  for (const auto& d : entries)
+    if (d["path"].as_string() == "/dev/ptmx")
+      ptmx = (d["type"].as_string() == "symlink" && d["target"].as_string() == "pts/ptmx") ||
+             (d["type"].as_string() == "char" && d["major"].as_int() == 5 && d["minor"].as_int() == 2);
+  if (!ptmx) problems += "/dev/ptmx is neither a symlink to pts/ptmx nor char 5:2; ";
+  return problems;
 }
 
 }  // namespace berth::conformance

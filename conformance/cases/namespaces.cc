@@ -3,6 +3,7 @@
 // namespace offsets.
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <signal.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
@@ -11,6 +12,8 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <optional>
+#include <set>
 
 #include "conformance/cases/common.h"
 
@@ -230,6 +233,165 @@ CONFORMANCE_CASE(unlisted_namespaces_are_inherited, "config-linux.md#namespaces-
   for (const char* kind : {"net", "ipc", "user"})
     if (NamespaceInode(run->report, kind) != HostNsInode(kind)) problems += std::string(kind) + " namespace is not the runtime's; ";
   c.Expect("config-linux.md#namespaces-6", problems.empty(), problems);
+}
+
+namespace {
+
+// The /proc/PID/ns name of each config namespace type.
+constexpr std::pair<const char*, const char*> kNamespaceKinds[] = {
+    {"mount", "mnt"}, {"uts", "uts"},       {"ipc", "ipc"},       {"network", "net"},
+    {"pid", "pid"},   {"user", "user"},     {"cgroup", "cgroup"}, {"time", "time"}};
+
+int64_t NsInodeOf(pid_t pid, const char* kind) {
+  struct stat st;
+  std::string path = "/proc/" + std::to_string(pid) + "/ns/" + kind;
+  return stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_ino) : 0;
+}
+
+// Mount points at or under dir in the harness's (the runtime's) mount table.
+std::vector<std::string> MountsUnder(const std::string& dir) {
+  std::vector<std::string> found;
+  auto text = ReadFileText("/proc/self/mountinfo");
+  if (!text) return found;
+  size_t start = 0;
+  while (start < text->size()) {
+    size_t end = text->find('\n', start);
+    if (end == std::string::npos) end = text->size();
+    std::string line = text->substr(start, end - start);
+    start = end + 1;
+    // Fields: id parent major:minor root mount-point ...
+    size_t pos = 0;
+    for (int field = 0; field < 4 && pos != std::string::npos; ++field) pos = line.find(' ', pos + 1);
+    if (pos == std::string::npos) continue;
+    size_t stop = line.find(' ', pos + 1);
+    std::string point = line.substr(pos + 1, stop == std::string::npos ? std::string::npos : stop - pos - 1);
+    if (point == dir || point.starts_with(dir + "/")) found.push_back(point);
+  }
+  return found;
+}
+
+// A runtime that mounts in the runtime's namespace (runc 1.1.5 binds the
+// rootfs onto itself there and leaves it) must not leave the host changed
+// by the suite: whatever is left under the bundle is detached at the end.
+class DetachLeftoverMounts {
+ public:
+  explicit DetachLeftoverMounts(std::string dir) : dir_(std::move(dir)) {}
+  ~DetachLeftoverMounts() {
+    auto points = MountsUnder(dir_);
+    for (auto it = points.rbegin(); it != points.rend(); ++it) umount2(it->c_str(), MNT_DETACH);
+  }
+
+ private:
+  std::string dir_;
+};
+
+// config-linux.md#namespaces-6 for one type: the default namespaces (pid,
+// network, ipc, uts, mount) plus cgroup, without `omitted`; user and time are
+// not listed in any case, so their case checks the runtime's are kept. The
+// omitted type must be the runtime's, every listed one the container's own.
+//
+// Without a mount namespace nothing can be mounted (mounts, masked and
+// readonly paths and a read-only root all need one), so the container has
+// no /proc: its namespaces are read from the host through the init's pid,
+// and the probe's /dev listing must show the default devices (judged as
+// config-linux.md#default-devices-1).
+void CheckOmittedNamespaceInherited(CaseContext& c, const std::string& omitted) {
+  const char* omitted_kind = nullptr;
+  for (auto [type, kind] : kNamespaceKinds)
+    if (type == omitted) omitted_kind = kind;
+  if (NsInodeOf(getpid(), omitted_kind) == 0) {
+    c.Skip("config-linux.md#namespaces-6", std::string("this kernel has no ") + omitted_kind + " namespace");
+    return;
+  }
+  auto b = NewBundleOrAbort(c);
+  if (!b) return;
+  b->AddNamespace("cgroup");
+  b->RemoveNamespace(omitted);
+  const bool no_mount_ns = omitted == "mount";
+  if (no_mount_ns) {
+    b->config["mounts"] = Json::Array();
+    b->Linux()["maskedPaths"] = Json::Array();
+    b->Linux()["readonlyPaths"] = Json::Array();
+    b->config["root"]["readonly"] = false;
+  }
+  std::optional<DetachLeftoverMounts> detach;
+  if (no_mount_ns) detach.emplace(b->dir);
+  if (omitted == "uts") b->config.Erase("hostname");
+  std::set<std::string> listed;
+  for (const auto& ns : b->Linux()["namespaces"].items()) listed.insert(ns["type"].as_string());
+  b->SetArgs({"/probe", "sleep:1"});
+  Container ct(c, *b);
+  CommandResult create = ct.Create();
+  if (!create.ok()) {
+    std::string left;
+    for (const auto& point : MountsUnder(b->dir)) left += "; it left " + point + " mounted in the runtime's namespace";
+    return c.Fail("config-linux.md#namespaces-6", "without " + omitted + ": create failed: " + create.Describe() + left);
+  }
+  std::string problems;
+  pid_t pid = ct.Pid();
+  // Before start the init may not be in its time namespace yet (it is
+  // entered at execve), so the host-side check reads the types that it is.
+  for (auto [type, kind] : kNamespaceKinds) {
+    if (std::string(type) == "time") continue;
+    int64_t theirs = NsInodeOf(pid, kind), ours = NsInodeOf(getpid(), kind);
+    if (theirs == 0 || ours == 0) continue;
+    if (type == omitted && theirs != ours) problems += std::string(kind) + " is not the runtime's; ";
+    if (listed.count(type) && theirs == ours) problems += std::string(kind) + " is the runtime's although listed; ";
+  }
+  if (no_mount_ns) {
+    for (const auto& point : MountsUnder(b->dir))
+      problems += point + " was mounted in the runtime's mount namespace; ";
+  }
+  if (!ct.Start().ok()) return c.Fail("config-linux.md#namespaces-6", "without " + omitted + ": start failed");
+  auto status = ct.WaitExit(10000);
+  if (!status) return c.Abort("the probe did not exit");
+  auto report = ct.Report();
+  if (!report) return c.Fail("config-linux.md#namespaces-6", "no probe report: " + report.error().ToString());
+  if (!no_mount_ns) {
+    for (auto [type, kind] : kNamespaceKinds) {
+      int64_t seen = NamespaceInode(*report, kind), host = HostNsInode(kind);
+      if (seen == 0 || host == 0) continue;
+      if (type == omitted && seen != host) problems += "the probe's " + std::string(kind) + " is not the runtime's; ";
+      if (listed.count(type) && seen == host) problems += "the probe's " + std::string(kind) + " is the runtime's; ";
+    }
+  } else {
+    std::string devices = DefaultDevicesProblems(*report);
+    c.Expect("config-linux.md#default-devices-1", devices.empty(), "without a mount namespace: " + devices);
+  }
+  ct.Delete(true);
+  if (no_mount_ns) {
+    for (const auto& point : MountsUnder(b->dir))
+      problems += point + " is left in the runtime's mount namespace after delete; ";
+  }
+  c.Expect("config-linux.md#namespaces-6", problems.empty(), "without " + omitted + ": " + problems);
+}
+
+}  // namespace
+
+CONFORMANCE_CASE(inherited_mount_namespace_when_not_listed, "config-linux.md#namespaces-6",
+                 "config-linux.md#default-devices-1") {
+  CheckOmittedNamespaceInherited(c, "mount");
+}
+CONFORMANCE_CASE(inherited_uts_namespace_when_not_listed, "config-linux.md#namespaces-6") {
+  CheckOmittedNamespaceInherited(c, "uts");
+}
+CONFORMANCE_CASE(inherited_ipc_namespace_when_not_listed, "config-linux.md#namespaces-6") {
+  CheckOmittedNamespaceInherited(c, "ipc");
+}
+CONFORMANCE_CASE(inherited_network_namespace_when_not_listed, "config-linux.md#namespaces-6") {
+  CheckOmittedNamespaceInherited(c, "network");
+}
+CONFORMANCE_CASE(inherited_pid_namespace_when_not_listed, "config-linux.md#namespaces-6") {
+  CheckOmittedNamespaceInherited(c, "pid");
+}
+CONFORMANCE_CASE(inherited_user_namespace_when_not_listed, "config-linux.md#namespaces-6") {
+  CheckOmittedNamespaceInherited(c, "user");
+}
+CONFORMANCE_CASE(inherited_cgroup_namespace_when_not_listed, "config-linux.md#namespaces-6") {
+  CheckOmittedNamespaceInherited(c, "cgroup");
+}
+CONFORMANCE_CASE(inherited_time_namespace_when_not_listed, "config-linux.md#namespaces-6") {
+  CheckOmittedNamespaceInherited(c, "time");
 }
 
 CONFORMANCE_CASE(duplicate_namespace_types_rejected, "config-linux.md#namespaces-7") {

@@ -1,6 +1,8 @@
 // The container's filesystem: root (path, readonly, pivot), mounts order and
 // relative destinations, default filesystems, devices, /dev symlinks,
 // masked and readonly paths, rootfs propagation, sysctl, hostname.
+#include <dirent.h>
+
 #include "conformance/cases/common.h"
 
 namespace berth::conformance {
@@ -184,6 +186,67 @@ CONFORMANCE_CASE(default_devices_supplied, "config-linux.md#default-devices-1") 
              (d["type"].as_string() == "char" && d["major"].as_int() == 5 && d["minor"].as_int() == 2);
   if (!ptmx) problems += "/dev/ptmx is neither a symlink to pts/ptmx nor char 5:2; ";
   c.Expect("config-linux.md#default-devices-1", problems.empty(), problems);
+}
+
+namespace {
+
+// How the image's /dev looks in the default-devices cases without a /dev mount.
+enum class ImageDev { kAbsent, kEmptyDir, kSymlinkOutOfRootfs };
+
+// The default config without any mount on /dev or beneath it, so the devices
+// go into the image's /dev; with_userns adds a user namespace (identity maps
+// of 65536 ids), where mknod is not allowed. Nothing may appear outside the
+// rootfs, even when /dev is a symlink leading out of it.
+void CheckDefaultDevicesWithoutDevMount(CaseContext& c, ImageDev layout, bool with_userns) {
+  auto b = NewBundleOrAbort(c);
+  if (!b) return;
+  auto& mounts = b->config["mounts"].items();
+  std::erase_if(mounts, [](const Json& m) { return m["destination"].as_string().starts_with("/dev"); });
+  // Not the point here, and cgroup mounts depend on the host's layout (and,
+  // in a user namespace, differ between runtimes).
+  std::erase_if(mounts, [](const Json& m) { return m["destination"].as_string() == "/sys/fs/cgroup"; });
+  if (with_userns) {
+    b->AddNamespace("user");
+    Json map = Json::Object();
+    map["containerID"] = 0;
+    map["hostID"] = 0;
+    map["size"] = 65536;
+    b->Linux()["uidMappings"] = Json::Array({map});
+    b->Linux()["gidMappings"] = Json::Array({map});
+  }
+  std::string outside = c.dir() + "/outside-rootfs";
+  if (mkdir(outside.c_str(), 0755) != 0) return c.Abort("cannot make " + outside);
+  std::string dev = b->rootfs + "/dev";
+  if (rmdir(dev.c_str()) != 0 && errno != ENOENT) return c.Abort("cannot remove the template's /dev");
+  if (layout == ImageDev::kEmptyDir && mkdir(dev.c_str(), 0755) != 0) return c.Abort("cannot make /dev");
+  if (layout == ImageDev::kSymlinkOutOfRootfs && symlink(outside.c_str(), dev.c_str()) != 0)
+    return c.Abort("cannot make the /dev symlink");
+  auto run = RunOrAbort(c, *b);
+  if (!run) return;
+  std::string problems = DefaultDevicesProblems(run->report);
+  DIR* dir = opendir(outside.c_str());
+  for (struct dirent* e; dir && (e = readdir(dir));)
+    if (e->d_name[0] != '.') problems += outside + "/" + e->d_name + " was created outside the rootfs; ";
+  if (dir) closedir(dir);
+  c.Expect("config-linux.md#default-devices-1", problems.empty(), problems);
+}
+
+}  // namespace
+
+CONFORMANCE_CASE(default_devices_without_dev_mount_or_dev_dir, "config-linux.md#default-devices-1") {
+  CheckDefaultDevicesWithoutDevMount(c, ImageDev::kAbsent, false);
+}
+
+CONFORMANCE_CASE(default_devices_in_empty_image_dev, "config-linux.md#default-devices-1") {
+  CheckDefaultDevicesWithoutDevMount(c, ImageDev::kEmptyDir, false);
+}
+
+CONFORMANCE_CASE(default_devices_dev_symlink_out_of_rootfs, "config-linux.md#default-devices-1") {
+  CheckDefaultDevicesWithoutDevMount(c, ImageDev::kSymlinkOutOfRootfs, false);
+}
+
+CONFORMANCE_CASE(default_devices_without_dev_mount_in_user_namespace, "config-linux.md#default-devices-1") {
+  CheckDefaultDevicesWithoutDevMount(c, ImageDev::kEmptyDir, true);
 }
 
 CONFORMANCE_CASE(dev_symlinks_created, "runtime-linux.md#dev-symbolic-links-1") {

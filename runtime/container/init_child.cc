@@ -4,13 +4,16 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/keyctl.h>
+#include <linux/magic.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <climits>
+#include <cstdio>
 #include <cstring>
 
 #include "runtime/container/clone3.h"
@@ -89,6 +92,12 @@ Status SetUpConsole(InitContext& ctx, const spec::Process& process) {
   return Ok();
 }
 
+// Whether /proc/self/fd of the (new) root is a procfs.
+bool HaveProcfs() {
+  struct statfs st;
+  return statfs("/proc/self/fd", &st) == 0 && static_cast<int64_t>(st.f_type) == PROC_SUPER_MAGIC;
+}
+
 // Staged entry (sync.h): join by path, unshare the new namespaces, let the
 // parent write the id maps, then fork the init (CLONE_PARENT: the runtime's
 // child) so that it is inside the pid namespace. Returns in the init; this
@@ -134,7 +143,16 @@ Result<std::string> PrepareContainer(InitContext& ctx, std::string* state_json,
   if (config.hooks && !config.hooks->createContainer.empty())
     BERTH_TRY(hooks::RunHooks(config.hooks->createContainer, *state_json, "createContainer"));
 
+  ctx.own_fds_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (ctx.own_fds_dir < 0) return Error::Sys("open /proc/self/fd");
   BERTH_TRY_CTX(rootfs::EnterRootfs(config, ctx.rootfs), "enter rootfs");
+  // Kept only when the new root has no procfs to reopen the fifo through.
+  // A host directory fd in the waiting init is CVE-2016-9962's way out, but
+  // without a procfs no process in the container can name the init's fds.
+  if (ctx.own_fds_dir >= 0 && HaveProcfs()) {
+    close(ctx.own_fds_dir);
+    ctx.own_fds_dir = -1;
+  }
   BERTH_TRY(rootfs::ApplySysctls(config));
   BERTH_TRY(ns::SetHostAndDomainName(config));
   if (process.terminal) BERTH_TRY(SetUpConsole(ctx, process));
@@ -200,8 +218,9 @@ Result<std::string> LookPath(const std::string& file, const std::vector<std::str
   while (start <= path.size()) {
     size_t end = path.find(':', start);
     if (end == std::string::npos) end = path.size();
-    std::string dir = path.substr(start, end - start);
-    if (dir.empty()) dir = ".";
+    // An empty entry means the cwd. (Written without assigning "." to an
+    // empty string: gcc 12 reports a false -Wrestrict there.)
+    std::string dir = end > start ? path.substr(start, end - start) : std::string(".");
     std::string candidate = dir + "/" + file;
     if (executable(candidate)) return candidate;
     start = end + 1;
@@ -245,12 +264,15 @@ void RunInit(InitContext& ctx) {
     }
   }
   // The fifo is reopened through our O_PATH fd, since its path is outside
-  // the new root. Opening for writing blocks until `start` opens it to read.
-  std::string fifo_path = "/proc/self/fd/" + std::to_string(ctx.exec_fifo_fd);
+  // the new root (through own_fds_dir, the host's, when the root has no /proc).
+  // Opening for writing blocks until `start` opens it to read.
+  char fifo_name[32];
+  snprintf(fifo_name, sizeof fifo_name, ctx.own_fds_dir >= 0 ? "%d" : "/proc/self/fd/%d", ctx.exec_fifo_fd);
   if (!ctx.sync->Send(SyncType::kCreated)) _exit(1);
   ctx.sync->Close();
-  int fifo_write_fd = open(fifo_path.c_str(), O_WRONLY | O_CLOEXEC);
+  int fifo_write_fd = openat(ctx.own_fds_dir >= 0 ? ctx.own_fds_dir : AT_FDCWD, fifo_name, O_WRONLY | O_CLOEXEC);
   if (fifo_write_fd < 0) _exit(1);
+  if (ctx.own_fds_dir >= 0) close(ctx.own_fds_dir);
   close(ctx.exec_fifo_fd);
   steps.keep_fds.push_back(fifo_write_fd);
   Status started = StartProcess(ctx, steps, state_json);

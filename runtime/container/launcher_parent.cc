@@ -123,6 +123,9 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   if (!config.process) return Error(EINVAL, "config.json: process is required");
   if (!config.root) return Error(EINVAL, "config.json: root is required");
   if (!config.linux_) config.linux_.emplace();
+  // Refused before anything is made: without a mount namespace every mount
+  // would be the host's.
+  BERTH_TRY(rootfs::CheckWithoutMountNamespace(config));
   const bool terminal = config.process->terminal;
   const bool have_console = !options.console_socket.empty() || options.console_socket_fd >= 0;
   if (terminal && !have_console)

@@ -68,6 +68,9 @@ struct ChildContext {
   const spec::Process* process = nullptr;
   int pidfd = -1;           // the container init
   int ns_flags = 0;         // CLONE_NEW* that differ from ours
+  // The init's root (/proc/PID/root) when it shares our mount namespace but
+  // not our root (a container without a mount namespace: chroot), or -1.
+  int root_fd = -1;
   int sync_fd = -1;         // SOCK_SEQPACKET, close-on-exec
   int console_fd = -1;      // connected console socket, or -1
   int preserve_fds = 0;

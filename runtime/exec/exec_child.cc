@@ -163,6 +163,9 @@ void RunIntermediate(const ChildContext& ctx) {
   // One call joins them all, the user namespace first (the kernel's order).
   if (ctx.ns_flags != 0 && setns(ctx.pidfd, ctx.ns_flags) != 0)
     Fail(ctx.sync_fd, Error::Sys("setns into the container's namespaces"));
+  if (ctx.root_fd >= 0 && (fchdir(ctx.root_fd) != 0 || chroot(".") != 0))
+    Fail(ctx.sync_fd, Error::Sys("chroot into the container's root"));
+  if (ctx.root_fd >= 0) close(ctx.root_fd);
   pid_t pid = Clone3(CLONE_PARENT);
   if (pid < 0) Fail(ctx.sync_fd, Error::Sys("clone3 exec process"));
   if (pid == 0) RunProcess(ctx);

@@ -66,6 +66,26 @@ Result<int> DifferingNamespaces(pid_t pid) {
   return flags;
 }
 
+// Without a mount namespace of its own the init is chrooted into the rootfs
+// in ours: setns would not move the process there, so it gets the init's
+// root to chroot into. -1 when the init's root is ours.
+Result<int> ChrootedRoot(pid_t pid) {
+  std::string path = "/proc/" + std::to_string(pid) + "/root";
+  int fd = open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Error::Sys("container init root " + path);
+  struct stat theirs, ours;
+  if (fstat(fd, &theirs) != 0 || stat("/", &ours) != 0) {
+    Error e = Error::Sys("stat container init root");
+    close(fd);
+    return e;
+  }
+  if (theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 // Everything StartExec made; undone unless committed.
 struct ExecTransaction {
   ~ExecTransaction() {
@@ -165,6 +185,11 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   if (!InitIsAlive(init.pid, init.start_time))
     return Error(ESRCH, "cannot exec in container " + options.id + ": its init has exited");
   int ns_flags = BERTH_TRY(DifferingNamespaces(init.pid));
+  int root_fd = -1;
+  if ((ns_flags & CLONE_NEWNS) == 0) {
+    root_fd = BERTH_TRY(ChrootedRoot(init.pid));
+    if (root_fd >= 0) tx.fds.push_back(root_fd);
+  }
 
   int console_fd = process.terminal ? options.console_socket_fd : -1;
   if (!options.console_socket.empty()) {
@@ -193,6 +218,7 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   ctx.process = &process;
   ctx.pidfd = pidfd;
   ctx.ns_flags = ns_flags;
+  ctx.root_fd = root_fd;
   ctx.sync_fd = child_end;
   ctx.console_fd = console_fd;
   ctx.preserve_fds = options.preserve_fds;

@@ -5,6 +5,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <string_view>
+
 #include "runtime/rootfs/mount_api.h"
 #include "runtime/rootfs/resolve.h"
 
@@ -24,25 +26,22 @@ Result<PathParts> SplitLast(const std::string& path) {
   return PathParts{slash == 0 ? "/" : clean.substr(0, slash), name};
 }
 
-// Removes an existing node of the same kind (type and major:minor) so the
-// node is created fresh with the configured mode and owner. Anything else
-// at the path is a conflict and an error (config-linux.md "Devices"): the
-// image's file is neither trusted nor silently replaced.
-Status RemoveExisting(int dir_fd, const std::string& name, const spec::Device& device,
-                      unsigned type) {
-  struct stat st;
-  if (fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-    if (errno == ENOENT) return Ok();
-    return Error::Sys("stat " + device.path);
-  }
+// What the image has at a device's path.
+enum class Found { kNothing, kSameDevice, kOther };
+
+// A conflict the config's own devices are refused for (config-linux.md
+// "Devices"): the image's file is neither trusted nor silently replaced.
+Error Conflict(const spec::Device& device, const struct stat& st, unsigned type) {
   if ((st.st_mode & S_IFMT) != type)
     return Error(EEXIST, device.path + " already exists and is not a device of type " + device.type);
-  if (type != S_IFIFO && (major(st.st_rdev) != static_cast<unsigned>(device.major) ||
-                          minor(st.st_rdev) != static_cast<unsigned>(device.minor)))
-    return Error(EEXIST, device.path + " already exists as device " + std::to_string(major(st.st_rdev)) +
-                             ":" + std::to_string(minor(st.st_rdev)));
-  if (unlinkat(dir_fd, name.c_str(), 0) != 0) return Error::Sys("remove " + device.path);
-  return Ok();
+  return Error(EEXIST, device.path + " already exists as device " + std::to_string(major(st.st_rdev)) +
+                           ":" + std::to_string(minor(st.st_rdev)));
+}
+
+bool IsSameDevice(const struct stat& st, const spec::Device& device, unsigned type) {
+  if ((st.st_mode & S_IFMT) != type) return false;
+  return type == S_IFIFO || (major(st.st_rdev) == static_cast<unsigned>(device.major) &&
+                             minor(st.st_rdev) == static_cast<unsigned>(device.minor));
 }
 
 Status BindHostDevice(int dir_fd, const std::string& name, const std::string& path) {
@@ -56,16 +55,44 @@ Status BindHostDevice(int dir_fd, const std::string& name, const std::string& pa
   return MoveMount(tree.get(), target_fd.get());
 }
 
-Status CreateOne(int root_fd, const spec::Device& device, bool user_ns) {
+Status CreateOne(int root_fd, const spec::Device& device, DeviceSource source,
+                 OnConflict on_conflict) {
   unsigned type = BERTH_TRY(DeviceFileType(device.type));
   PathParts parts = BERTH_TRY(SplitLast(device.path));
   auto dir = BERTH_TRY(CreateInRoot(root_fd, parts.parent, TargetKind::kDirectory));
-  BERTH_TRY(RemoveExisting(dir.get(), parts.name, device, type));
-  if (user_ns) {
+  struct stat st;
+  Found found = Found::kNothing;
+  if (fstatat(dir.get(), parts.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
+    found = IsSameDevice(st, device, type) ? Found::kSameDevice : Found::kOther;
+  else if (errno != ENOENT)
+    return Error::Sys("stat " + device.path);
+
+  if (source == DeviceSource::kExistingOnly) {
+    if (found == Found::kSameDevice) return Ok();
+    return Error(EPERM, device.path +
+                            " must be in the rootfs: in a user namespace without a mount namespace "
+                            "it cannot be made (mknod is not permitted, and a bind of the host's "
+                            "node would change the host's mount table)");
+  }
+  mode_t perm = device.fileMode.value_or(0666) & 07777;
+  uid_t uid = device.uid.value_or(0);
+  gid_t gid = device.gid.value_or(0);
+  if (found == Found::kOther) {
+    if (on_conflict == OnConflict::kRefuse) return Conflict(device, st, type);
+    if (S_ISDIR(st.st_mode)) return Error(EEXIST, device.path + " is a directory in the rootfs");
+  }
+  // A default device the image already has as it would be made is kept: the
+  // image's /dev may be on a read-only filesystem.
+  if (found == Found::kSameDevice && on_conflict == OnConflict::kReplace &&
+      (st.st_mode & 07777) == perm && st.st_uid == uid && st.st_gid == gid)
+    return Ok();
+  // Removed, not followed: a symlink here may point anywhere on the host.
+  if (found != Found::kNothing && unlinkat(dir.get(), parts.name.c_str(), 0) != 0)
+    return Error::Sys("remove " + device.path + " from the rootfs");
+  if (source == DeviceSource::kBindHost) {
     // mknod is not allowed in a user namespace: bind the host's node.
     return BindHostDevice(dir.get(), parts.name, CleanPath(device.path));
   }
-  mode_t perm = device.fileMode.value_or(0666) & 07777;
   dev_t dev = type == S_IFIFO ? 0
                               : makedev(static_cast<unsigned>(device.major),
                                         static_cast<unsigned>(device.minor));
@@ -75,8 +102,6 @@ Status CreateOne(int root_fd, const spec::Device& device, bool user_ns) {
   int saved = errno;
   umask(old);
   if (rc != 0) return Error(saved, "mknod " + device.path);
-  uid_t uid = device.uid.value_or(0);
-  gid_t gid = device.gid.value_or(0);
   if (fchownat(dir.get(), parts.name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
     return Error::Sys("chown " + device.path);
   return Ok();
@@ -107,31 +132,35 @@ Result<unsigned> DeviceFileType(const std::string& type) {
   return Error(EINVAL, "unknown device type \"" + type + "\"");
 }
 
-Status CreateDevices(int root_fd, const std::vector<spec::Device>& devices, bool user_ns) {
+Status CreateDevices(int root_fd, const std::vector<spec::Device>& devices, DeviceSource source,
+                     OnConflict on_conflict) {
   for (const auto& device : devices)
-    BERTH_TRY_CTX(CreateOne(root_fd, device, user_ns), "device " + device.path);
+    BERTH_TRY_CTX(CreateOne(root_fd, device, source, on_conflict), "device " + device.path);
   return Ok();
 }
 
-Status CreateDevSymlinks(int root_fd) {
+Status CreateDevSymlinks(int root_fd, bool proc_mounted) {
   auto dev = BERTH_TRY(CreateInRoot(root_fd, "/dev", TargetKind::kDirectory));
-  static constexpr std::pair<const char*, const char*> kLinks[] = {
-      {"fd", "/proc/self/fd"},
-      {"stdin", "/proc/self/fd/0"},
-      {"stdout", "/proc/self/fd/1"},
-      {"stderr", "/proc/self/fd/2"},
-  };
-  for (const auto& [name, target] : kLinks) {
-    if (symlinkat(target, dev.get(), name) != 0 && errno != EEXIST)
-      return Error::Sys(std::string("symlink /dev/") + name);
+  if (proc_mounted) {
+    static constexpr std::pair<const char*, const char*> kLinks[] = {
+        {"fd", "/proc/self/fd"},
+        {"stdin", "/proc/self/fd/0"},
+        {"stdout", "/proc/self/fd/1"},
+        {"stderr", "/proc/self/fd/2"},
+    };
+    for (const auto& [name, target] : kLinks) {
+      if (symlinkat(target, dev.get(), name) != 0 && errno != EEXIST)
+        return Error::Sys(std::string("symlink /dev/") + name);
+    }
   }
-  // /dev/ptmx must be the devpts instance's multiplexer, not the host's.
-  struct stat st;
-  if (fstatat(dev.get(), "pts/ptmx", &st, AT_SYMLINK_NOFOLLOW) == 0) {
-    if (unlinkat(dev.get(), "ptmx", 0) != 0 && errno != ENOENT)
-      return Error::Sys("remove /dev/ptmx");
-    if (symlinkat("pts/ptmx", dev.get(), "ptmx") != 0) return Error::Sys("symlink /dev/ptmx");
-  }
+  // /dev/ptmx must be the container's devpts multiplexer (config-linux.md
+  // "Default Devices"), never the image's node or a link to the host's: a
+  // symlink into pts/, dangling until a devpts is mounted there.
+  char target[16];
+  ssize_t n = readlinkat(dev.get(), "ptmx", target, sizeof target);
+  if (n == 8 && std::string_view(target, 8) == "pts/ptmx") return Ok();
+  if (unlinkat(dev.get(), "ptmx", 0) != 0 && errno != ENOENT) return Error::Sys("remove /dev/ptmx");
+  if (symlinkat("pts/ptmx", dev.get(), "ptmx") != 0) return Error::Sys("symlink /dev/ptmx");
   return Ok();
 }
 

@@ -1,5 +1,6 @@
 // /dev and EnterRootfs for real: devices, pivot_root, masked and read-only paths, root propagation,
 // user namespaces. Needs root.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -115,12 +116,14 @@ TEST_F(RootfsTest, MaskedPathsReadEmpty) {
 }
 
 TEST_F(RootfsTest, DevNullSymlinkIsRefusedForMasking) {
-  // The image's /dev (no /dev mount) has null -> a host file (CVE-2025-31133).
-  fs::create_directories(rootfs_ + "/dev");
-  fs::create_symlink(sentinel_dir_ + "/sentinel", rootfs_ + "/dev/null");
+  // A /dev bound into the container (which the runtime leaves alone, so it
+  // supplies no devices there) has null -> a host file (CVE-2025-31133).
+  std::string bound_dev = bundle_ + "/bound-dev";
+  fs::create_directories(bound_dev);
+  fs::create_symlink(sentinel_dir_ + "/sentinel", bound_dev + "/null");
   fs::create_directories(rootfs_ + "/secret");
   testing::WriteFile(rootfs_ + "/secret-file", "x");
-  config_.mounts = {M("/proc", "proc", "proc", {})};
+  config_.mounts = {M("/proc", "proc", "proc", {}), M("/dev", "bind", bound_dev, {"rbind"})};
   config_.linux_->maskedPaths = {"/secret-file"};
   EXPECT_CHILD_OK(Run([&]() -> std::string {
     CHILD_OK(PrepareRootfs(config_, options_));
@@ -131,6 +134,99 @@ TEST_F(RootfsTest, DevNullSymlinkIsRefusedForMasking) {
     return "";
   }));
   EXPECT_EQ(ReadFile(sentinel_dir_ + "/sentinel"), "host secret");
+}
+
+TEST_F(RootfsTest, ImageDevNullSymlinkIsReplacedNotFollowed) {
+  // No /dev mount: the image's /dev gets the default devices
+  // (config-linux.md "Default Devices"). Its null -> a host file is removed,
+  // never followed, and a regular file at zero is replaced too.
+  fs::create_directories(rootfs_ + "/dev");
+  fs::create_symlink(sentinel_dir_ + "/sentinel", rootfs_ + "/dev/null");
+  testing::WriteFile(rootfs_ + "/dev/zero", "not a device");
+  testing::WriteFile(rootfs_ + "/secret-file", "x");
+  config_.mounts = {M("/proc", "proc", "proc", {})};
+  config_.linux_->maskedPaths = {"/secret-file"};
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+    CHILD_OK(PrepareRootfs(config_, options_));
+    CHILD_OK(EnterRootfs(config_, options_));
+    for (auto [path, minor] : {std::pair{"/dev/null", 3u}, {"/dev/zero", 5u}}) {
+      struct stat st;
+      CHILD_CHECK(lstat(path, &st) == 0 && S_ISCHR(st.st_mode));
+      CHILD_CHECK(major(st.st_rdev) == 1 && minor(st.st_rdev) == minor && (st.st_mode & 07777) == 0666);
+    }
+    CHILD_CHECK(ReadFile("/secret-file").empty());
+    return "";
+  }));
+  EXPECT_EQ(ReadFile(sentinel_dir_ + "/sentinel"), "host secret");
+}
+
+TEST_F(RootfsTest, ImageDefaultDeviceAsItWouldBeMadeIsKept) {
+  // The image's /dev may be read-only: a node already right is not remade,
+  // one with another mode is.
+  fs::create_directories(rootfs_ + "/dev");
+  ASSERT_EQ(mknod((rootfs_ + "/dev/null").c_str(), S_IFCHR | 0666, makedev(1, 3)), 0);
+  ASSERT_EQ(chmod((rootfs_ + "/dev/null").c_str(), 0666), 0);
+  ASSERT_EQ(mknod((rootfs_ + "/dev/zero").c_str(), S_IFCHR | 0600, makedev(1, 5)), 0);
+  struct stat null_before, zero_before;
+  ASSERT_EQ(lstat((rootfs_ + "/dev/null").c_str(), &null_before), 0);
+  ASSERT_EQ(lstat((rootfs_ + "/dev/zero").c_str(), &zero_before), 0);
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+    CHILD_OK(PrepareRootfs(config_, options_));
+    return "";
+  }));
+  struct stat null_after, zero_after;
+  ASSERT_EQ(lstat((rootfs_ + "/dev/null").c_str(), &null_after), 0);
+  ASSERT_EQ(lstat((rootfs_ + "/dev/zero").c_str(), &zero_after), 0);
+  // The change time tells a node made afresh (its inode number may be reused).
+  auto same_ctime = [](const struct stat& a, const struct stat& b) {
+    return a.st_ctim.tv_sec == b.st_ctim.tv_sec && a.st_ctim.tv_nsec == b.st_ctim.tv_nsec;
+  };
+  EXPECT_EQ(null_after.st_ino, null_before.st_ino);
+  EXPECT_TRUE(same_ctime(null_after, null_before)) << "the image's right /dev/null was remade";
+  EXPECT_FALSE(same_ctime(zero_after, zero_before)) << "the image's 0600 /dev/zero was kept";
+  EXPECT_EQ(zero_after.st_mode & 07777, 0666u);
+}
+
+TEST_F(RootfsTest, WithoutMountNamespaceChrootsAndMountsNothing) {
+  config_.linux_->namespaces.clear();
+  fs::create_directories(rootfs_ + "/dev");
+  EXPECT_CHILD_OK(Run([&]() -> std::string {
+    // The child's own mount namespace stands in for the runtime's.
+    int mountinfo = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+    CHILD_CHECK(mountinfo >= 0);
+    auto read_all = [&] {
+      std::string text;
+      char buf[4096];
+      ssize_t n;
+      for (off_t off = 0; (n = pread(mountinfo, buf, sizeof buf, off)) > 0; off += n) text.append(buf, n);
+      return text;
+    };
+    std::string before = read_all();
+    CHILD_OK(PrepareRootfs(config_, options_));
+    CHILD_OK(EnterRootfs(config_, options_));
+    CHILD_CHECK(read_all() == before);
+    struct stat st;
+    CHILD_CHECK(stat("/bin/busybox", &st) == 0);
+    CHILD_CHECK(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3));
+    CHILD_CHECK(stat("/host-only", &st) != 0);  // the bundle is outside the root
+    close(mountinfo);
+    return "";
+  }));
+}
+
+TEST_F(RootfsTest, WithoutMountNamespaceMountsAreRefused) {
+  config_.linux_->namespaces.clear();
+  config_.mounts = {M("/proc", "proc", "proc", {})};
+  Status s = CheckWithoutMountNamespace(config_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message().find("mounts (/proc) needs a mount namespace"), std::string::npos)
+      << s.error().message();
+  config_.mounts.clear();
+  EXPECT_TRUE(CheckWithoutMountNamespace(config_).ok());
+  config_.linux_->maskedPaths = {"/x"};
+  EXPECT_FALSE(CheckWithoutMountNamespace(config_).ok());
+  config_.linux_->namespaces = {{spec::NamespaceType::mount, ""}};
+  EXPECT_TRUE(CheckWithoutMountNamespace(config_).ok());
 }
 
 TEST_F(RootfsTest, ReadonlyPathsAreReadOnly) {

@@ -38,4 +38,11 @@ Status MoveRoot(const std::string& rootfs) {
   return Ok();
 }
 
+Status ChrootInto(const std::string& rootfs) {
+  if (chdir(rootfs.c_str()) != 0) return Error::Sys("chdir rootfs " + rootfs);
+  if (chroot(".") != 0) return Error::Sys("chroot rootfs " + rootfs);
+  if (chdir("/") != 0) return Error::Sys("chdir /");
+  return Ok();
+}
+
 }  // namespace berth::rootfs

@@ -16,4 +16,8 @@ Status PivotRoot(const std::string& rootfs);
 // chroot into it. The host's root stays mounted underneath.
 Status MoveRoot(const std::string& rootfs);
 
+// Without a mount namespace: chdir into rootfs and chroot("."); no mount or
+// propagation change, so the runtime's mount table is untouched.
+Status ChrootInto(const std::string& rootfs);
+
 }  // namespace berth::rootfs

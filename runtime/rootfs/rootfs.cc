@@ -80,12 +80,38 @@ Result<UniqueFd> OpenRoot(const std::string& path) {
   return UniqueFd(fd);
 }
 
+// /dev: the config's devices and the default ones, then the symlinks. A
+// /dev bound from the host is left alone: nodes created (or replaced) there
+// would be the host's.
+Status PopulateDev(const spec::Config& config, int root_fd, DeviceSource source) {
+  const spec::Linux& linux_config = LinuxOf(config);
+  if (HasDevMount(config) && !HasNonBindDevMount(config)) return Ok();
+  // Whether /dev is a fresh tmpfs or the image's directory (config-linux.md
+  // "Default Devices": the runtime MUST supply them either way).
+  BERTH_TRY(CreateDevices(root_fd, DefaultDevices(), source, OnConflict::kReplace));
+  BERTH_TRY(CreateDevices(root_fd, linux_config.devices, source, OnConflict::kRefuse));
+  auto proc = OpenInRootNoSymlinks(root_fd, "/proc", O_PATH | O_DIRECTORY);
+  bool have_proc =
+      proc.ok() && FsMagic(proc->get()).ok() && *FsMagic(proc->get()) == PROC_SUPER_MAGIC;
+  return CreateDevSymlinks(root_fd, have_proc);
+}
+
+// Without a mount namespace of its own the container shares the runtime's
+// mount table: only device nodes are made (files, not mounts), and the root
+// is entered with chroot in EnterRootfs.
+Status PrepareWithoutMountNamespace(const spec::Config& config, const RootfsOptions& options) {
+  BERTH_TRY(CheckWithoutMountNamespace(config));
+  auto root = BERTH_TRY(OpenRoot(options.rootfs));
+  const bool user_ns = LinuxOf(config).HasNamespace(spec::NamespaceType::user);
+  return PopulateDev(config, root.get(), user_ns ? DeviceSource::kExistingOnly : DeviceSource::kMknod);
+}
+
 Status Prepare(const spec::Config& config, const RootfsOptions& options) {
   const spec::Linux& linux_config = LinuxOf(config);
-  if (!linux_config.HasNamespace(spec::NamespaceType::mount))
-    return Error(EINVAL, "a mount namespace is required to set up the rootfs");
   if (options.rootfs.empty() || options.rootfs[0] != '/')
     return Error(EINVAL, "rootfs must be an absolute path: \"" + options.rootfs + "\"");
+  if (!linux_config.HasNamespace(spec::NamespaceType::mount))
+    return PrepareWithoutMountNamespace(config, options);
 
   uint64_t propagation = BERTH_TRY(ParseRootPropagation(linux_config.rootfsPropagation));
   // Default rslave: host mounts still reach the container, nothing leaks back.
@@ -113,24 +139,14 @@ Status Prepare(const spec::Config& config, const RootfsOptions& options) {
                   "mounts[" + std::to_string(i) + "] " + m.destination);
   }
 
-  // A /dev bound from the host is left alone: nodes created (or replaced)
-  // there would be the host's.
-  const bool fresh_dev = HasNonBindDevMount(config);
-  const bool host_dev = HasDevMount(config) && !fresh_dev;
-  if (fresh_dev) BERTH_TRY(CreateDevices(root.get(), DefaultDevices(), context.user_ns));
-  if (!host_dev) BERTH_TRY(CreateDevices(root.get(), linux_config.devices, context.user_ns));
-  // The symlinks point into /proc.
-  if (!host_dev) {
-    auto proc = OpenInRootNoSymlinks(root.get(), "/proc", O_PATH | O_DIRECTORY);
-    bool have_proc =
-        proc.ok() && FsMagic(proc->get()).ok() && *FsMagic(proc->get()) == PROC_SUPER_MAGIC;
-    if (have_proc) BERTH_TRY(CreateDevSymlinks(root.get()));
-  }
-  return Ok();
+  return PopulateDev(config, root.get(),
+                     context.user_ns ? DeviceSource::kBindHost : DeviceSource::kMknod);
 }
 
 Status Enter(const spec::Config& config, const RootfsOptions& options) {
   const spec::Linux& linux_config = LinuxOf(config);
+  // Prepare refused everything else that would need a mount namespace.
+  if (!linux_config.HasNamespace(spec::NamespaceType::mount)) return ChrootInto(options.rootfs);
   if (options.no_pivot) {
     BERTH_TRY(MoveRoot(options.rootfs));
   } else {
@@ -152,6 +168,22 @@ Status Enter(const spec::Config& config, const RootfsOptions& options) {
 }
 
 }  // namespace
+
+Status CheckWithoutMountNamespace(const spec::Config& config) {
+  const spec::Linux& linux_config = LinuxOf(config);
+  if (linux_config.HasNamespace(spec::NamespaceType::mount)) return Ok();
+  auto refuse = [](const std::string& what) {
+    return Error(EINVAL, what +
+                             " needs a mount namespace: linux.namespaces has no \"mount\", so it "
+                             "would change the runtime's mount table");
+  };
+  if (!config.mounts.empty()) return refuse("mounts (" + config.mounts[0].destination + ")");
+  if (!linux_config.maskedPaths.empty()) return refuse("linux.maskedPaths");
+  if (!linux_config.readonlyPaths.empty()) return refuse("linux.readonlyPaths");
+  if (config.root && config.root->readonly) return refuse("root.readonly");
+  if (!linux_config.rootfsPropagation.empty()) return refuse("linux.rootfsPropagation");
+  return Ok();
+}
 
 // The caller adds the step's name ("prepare rootfs") as context.
 Status PrepareRootfs(const spec::Config& config, const RootfsOptions& options) {

@@ -1,5 +1,6 @@
 // The container's root filesystem: mounts, /dev, pivot_root, masked and
-// read-only paths. Child side, inside the container's new mount namespace.
+// read-only paths. Child side, in the container's mount namespace (or, when it
+// has none, the runtime's, where nothing is mounted).
 #pragma once
 
 #include <map>
@@ -27,14 +28,22 @@ struct RootfsOptions {
 // child does it). Returned fds are O_CLOEXEC; the caller closes them.
 Result<std::map<size_t, int>> PrepareIdmappedMounts(const spec::Config& config, const std::string& bundle);
 
+// Both sides: without a mount namespace (linux.namespaces has no "mount",
+// so it is inherited: config-linux.md), the container enters its root with
+// chroot and nothing may be mounted, since every mount would land in the
+// runtime's mount table. Refuses what needs one: mounts, maskedPaths,
+// readonlyPaths, root.readonly, rootfsPropagation. Ok with a mount namespace.
+Status CheckWithoutMountNamespace(const spec::Config& config);
+
 // Runs before createContainer hooks: sets root propagation (rootfsPropagation,
 // default rslave), binds the rootfs onto itself, performs every config mount
 // in order (targets resolved beneath the rootfs by fd), cgroup mounts, and
-// /dev (devices, default devices, pts, shm, standard symlinks).
+// /dev (devices, default devices, /dev/ptmx and the standard symlinks).
+// Without a mount namespace: only the device nodes and symlinks.
 Status PrepareRootfs(const spec::Config& config, const RootfsOptions& options);
 
 // Runs after createContainer hooks: pivot_root (or MS_MOVE + chroot with
-// no_pivot), then maskedPaths, readonlyPaths, root.readonly and the final
+// no_pivot; plain chroot without a mount namespace), then maskedPaths, readonlyPaths, root.readonly and the final
 // propagation. Afterwards the cwd is "/" of the container.
 Status EnterRootfs(const spec::Config& config, const RootfsOptions& options);
 
