@@ -15,6 +15,9 @@ class FailingManager : public Manager {
   Status Create() override { return Fail("mkdir /sys/fs/cgroup/x"); }
   Status AddProcess(pid_t) override { return Fail("write cgroup.procs"); }
   Status ApplyResources(const spec::Resources&) override { return Fail("write devices.deny"); }
+  Status Update(const spec::Resources&) override { return Fail("write memory.max"); }
+  Result<Stats> GetStats() override { return Fail("read memory.stat"); }
+  Result<std::unique_ptr<OomWatcher>> WatchOom() override { return Fail("open memory.events"); }
   Status Freeze() override { return Fail("freeze"); }
   Status Thaw() override { return Fail("thaw"); }
   Result<bool> IsFrozen() override { return Fail("frozen"); }

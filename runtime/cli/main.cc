@@ -151,9 +151,9 @@ int Main(int argc, char** argv) {
 }  // namespace
 
 std::vector<Command> AllCommands() {
-  return {CreateCommand(), DeleteCommand(), ExecCommand(), FeaturesCommand(), KillCommand(), ListCommand(),
-          PauseCommand(),  PsCommand(),     ResumeCommand(),   RunCommand(),  SpecCommand(),
-          StartCommand(),  StateCommand()};
+  return {CreateCommand(), DeleteCommand(), EventsCommand(), ExecCommand(),  FeaturesCommand(),
+          KillCommand(),   ListCommand(),   PauseCommand(),  PsCommand(),    ResumeCommand(),
+          RunCommand(),    SpecCommand(),   StartCommand(),  StateCommand(), UpdateCommand()};
 }
 
 }  // namespace berth::cli
