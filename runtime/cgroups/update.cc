@@ -24,6 +24,10 @@ Status JournalingCgroupFs::Write(std::string_view cgroup, std::string_view file,
     auto old = inner_->Read(cgroup, file);
     // An unreadable file cannot be restored; its write fails the same way.
     if (old.ok()) entries_.push_back({std::string(cgroup), std::string(file), TrimNewlines(*old)});
+    // A refused write left the file as it was: nothing to restore.
+    Status written = inner_->Write(cgroup, file, value);
+    if (!written.ok() && old.ok()) entries_.pop_back();
+    return written;
   }
   return inner_->Write(cgroup, file, value);
 }
