@@ -185,6 +185,41 @@ TEST_F(V2UpdateTest, CheckBeforeUpdateRefusesWithRuncsMessages) {
   EXPECT_EQ(File("memory.max"), "max\n");
 }
 
+// Hybrid: v1 memory/pids, a unified hierarchy with hugetlb only. A failure
+// on the unified side undoes the v1 writes too.
+TEST(HybridUpdateTest, AUnifiedFailureRestoresTheV1Writes) {
+  testing::TempDir tmp;
+  testing::MakeV1Tree(tmp.path() + "/v1", {"devices", "memory", "pids", "freezer"});
+  testing::MakeV2Tree(tmp.path() + "/unified", {"hugetlb"});
+  auto v1 = std::make_shared<FailingCgroupFs>(tmp.path() + "/v1");
+  auto v2 = std::make_shared<FailingCgroupFs>(tmp.path() + "/unified");
+  Host host;
+  host.layout = Layout::kHybrid;
+  host.v1 = v1;
+  host.v2 = v2;
+  CgroupSpec spec;
+  spec.container_id = "c1";
+  auto m = std::move(NewManagerOn(host, spec, "")).value();
+  ASSERT_TRUE(m->Create().ok());
+  WriteFile(tmp.path() + "/v1/pids/berth/c1/pids.max", "max\n");
+  WriteFile(tmp.path() + "/v1/memory/berth/c1/memory.limit_in_bytes", "1000000\n");
+  v1->writes.clear();
+  spec::Resources r;
+  r.memory.emplace().limit = 2000000;
+  r.pids.emplace().limit = 5;
+  ASSERT_TRUE(m->Update(r).ok());
+  EXPECT_EQ(ReadFile(tmp.path() + "/v1/pids/berth/c1/pids.max"), "5");
+  for (const auto& w : v1->writes) EXPECT_EQ(w.find("/devices/"), std::string::npos) << w;
+
+  v2->failing["hugetlb.2MB.max"] = EINVAL;
+  r.pids->limit = 9;
+  r.unified["hugetlb.2MB.max"] = "4194304";
+  Status s = m->Update(r);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(ReadFile(tmp.path() + "/v1/pids/berth/c1/pids.max"), "5");
+  EXPECT_EQ(ReadFile(tmp.path() + "/v1/memory/berth/c1/memory.limit_in_bytes"), "2000000");
+}
+
 TEST(UpdatableResourcesTest, KeepsWhatRuncsUpdateTakesAndDropsZeros) {
   spec::Resources in;
   in.memory.emplace().limit = 0;
