@@ -63,5 +63,17 @@ TEST(RootlessManager, RequestsLimits) {
   EXPECT_TRUE(RequestsLimits(r));
 }
 
+TEST(RootlessManager, UpdateWithoutACgroupIsRefusedWithTheReason) {
+  RootlessManager m(std::make_unique<FailingManager>(EACCES));
+  ASSERT_TRUE(m.Create().ok());
+  ASSERT_TRUE(m.without_cgroup());
+  spec::Resources r;
+  r.pids.emplace().limit = 5;
+  Status s = m.Update(r);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.error().ToString(), HasSubstr("without a cgroup cannot have its resources updated"));
+  EXPECT_THAT(s.error().ToString(), HasSubstr("mkdir /sys/fs/cgroup/x"));
+}
+
 }  // namespace
 }  // namespace berth::cgroups
