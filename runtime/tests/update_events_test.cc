@@ -20,6 +20,13 @@ std::string V1Cgroup(const std::string& controller, const std::string& id) {
   return "/sys/fs/cgroup/" + controller + "/berth/" + id;
 }
 
+// These containers need no cgroupfs inside: leaving the mount out keeps the
+// tests about update/events, whatever v1 hierarchies other software has
+// activated on the host.
+void WithoutCgroupMount(Bundle& bundle) {
+  std::erase_if(bundle.config().mounts, [](const spec::Mount& m) { return m.destination == "/sys/fs/cgroup"; });
+}
+
 class UpdateEventsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -40,6 +47,7 @@ class UpdateEventsTest : public ::testing::Test {
   // A running `sleep` container with a 100 MiB memory limit.
   std::string RunSleeper(Bundle& bundle, const std::string& name) {
     bundle.SetArgs({"sleep", "1000"});
+    WithoutCgroupMount(bundle);
     bundle.config().linux_->resources.emplace().memory.emplace().limit = 100 << 20;
     bundle.Save();
     std::string id = Use(name);
@@ -223,6 +231,7 @@ TEST_F(UpdateEventsTest, EventsReportsOomKillsAndEndsWhenTheContainerStops) {
   bundle.SetArgs({"sh", "-c",
                   "while :; do [ -e /go ] && dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null; "
                   "sleep 0.1; done"});
+  WithoutCgroupMount(bundle);
   auto& memory = bundle.config().linux_->resources.emplace().memory.emplace();
   memory.limit = 16 << 20;
   memory.swap = 16 << 20;
@@ -266,6 +275,7 @@ TEST_F(UpdateEventsTest, EventsReportsOomKillsAndEndsWhenTheContainerStops) {
 TEST_F(UpdateEventsTest, DeviceFileModeWithTypeBitsMakesTheNode) {
   Bundle bundle;
   bundle.SetArgs({"ls", "-l", "/dev/fuse"});
+  WithoutCgroupMount(bundle);
   spec::Device fuse;
   fuse.type = "c";
   fuse.path = "/dev/fuse";
