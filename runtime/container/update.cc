@@ -1,5 +1,7 @@
 #include "runtime/container/update.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <optional>
 
@@ -39,15 +41,16 @@ Status Update(const RuntimeOptions& runtime, std::string_view id, const UpdateRe
 
   const bool rdt = !request.l3_cache_schema.empty() || !request.mem_bw_schema.empty();
   std::optional<intelrdt::ResctrlGroup> group;
+  std::string resctrl_root;
   if (rdt) {
-    if (!request.l3_cache_schema.empty() && !intelrdt::FindResctrl().ok())
-      return Error(ENOTSUP, "Intel RDT/CAT: l3 cache schema is not enabled");
-    if (!request.mem_bw_schema.empty() && !intelrdt::FindResctrl().ok())
-      return Error(ENOTSUP, "Intel RDT/MBA: memory bandwidth schema is not enabled");
-    if (!dir.Exists(kIntelRdtFile))
-      return Error(ENOENT, "container " + std::string(id) +
-                               " was created without linux.intelRdt: it has no resctrl group to update");
-    group = BERTH_TRY(intelrdt::ResctrlGroup::Load(BERTH_TRY(dir.Read(kIntelRdtFile))));
+    auto found = intelrdt::FindResctrl();
+    if (!found.ok())
+      return Error(ENOTSUP, !request.l3_cache_schema.empty() ? "Intel RDT/CAT: l3 cache schema is not enabled"
+                                                             : "Intel RDT/MBA: memory bandwidth schema is not enabled");
+    resctrl_root = *found;
+    BERTH_TRY(intelrdt::CheckSchemaSupport(resctrl_root, request.l3_cache_schema, request.mem_bw_schema));
+    if (dir.Exists(kIntelRdtFile))
+      group = BERTH_TRY(intelrdt::ResctrlGroup::Load(BERTH_TRY(dir.Read(kIntelRdtFile))));
   }
 
   // The new config is saved first, so that once the kernel has the new
@@ -72,16 +75,40 @@ Status Update(const RuntimeOptions& runtime, std::string_view id, const UpdateRe
     return Error(e.code(), e.ToString() + " (undo failed" + failed + ")");
   };
 
-  // Intel RDT first: one kernel write, easy to undo.
+  // Intel RDT first: one kernel write, easy to undo. A container created
+  // without linux.intelRdt gets its group now, with the init in it, as
+  // runc's update does (and delete removes it like one made at create).
   std::string old_schemata;
-  if (group) {
+  bool made_group = false;
+  if (rdt && !group) {
+    spec::IntelRdt wanted;
+    wanted.l3CacheSchema = request.l3_cache_schema;
+    wanted.memBwSchema = request.mem_bw_schema;
+    spec::State state = BERTH_TRY(State(runtime, id));
+    auto joined = intelrdt::ResctrlGroup::Join(resctrl_root, intelrdt::ResctrlGroup::Kind::kKernel, wanted,
+                                               std::string(id), state.pid);
+    if (!joined.ok()) return undo(std::move(joined).error(), nullptr);
+    group = std::move(*joined);
+    made_group = true;
+    if (Status saved = dir.Write(kIntelRdtFile, group->Serialize()); !saved.ok()) {
+      (void)group->Destroy();
+      return undo(std::move(saved).error(), nullptr);
+    }
+  } else if (group) {
     auto old = group->UpdateSchemas(request.l3_cache_schema, request.mem_bw_schema);
     if (!old.ok()) return undo(std::move(old).error(), nullptr);
     old_schemata = *old;
   }
   if (!(update == spec::Resources())) {
     Status updated = cgroup->Update(update);
-    if (!updated.ok()) return undo(std::move(updated).error(), group ? &old_schemata : nullptr);
+    if (!updated.ok()) {
+      if (made_group) {
+        (void)group->Destroy();
+        (void)unlink(dir.File(kIntelRdtFile).c_str());
+        return undo(std::move(updated).error(), nullptr);
+      }
+      return undo(std::move(updated).error(), group ? &old_schemata : nullptr);
+    }
   }
   return Ok();
 }

@@ -36,6 +36,11 @@ std::optional<std::string> ResctrlMountPoint(std::string_view mountinfo);
 // resctrl line of /proc/self/mountinfo. Error when there is none.
 Result<std::string> FindResctrl();
 
+// runc's refusals for update's schema flags on a host whose resctrl at
+// `root` lacks CAT (info/L3) or MBA (info/MB); ok for empty values.
+Status CheckSchemaSupport(const std::string& root, const std::string& l3_cache_schema,
+                          const std::string& mem_bw_schema);
+
 class ResctrlGroup {
  public:
   enum class Kind { kKernel, kDirectory };

@@ -31,10 +31,15 @@ std::string LinesOf(const std::string& schemata, const std::vector<std::string>&
 
 }  // namespace
 
-Result<std::string> ResctrlGroup::UpdateSchemas(const std::string& l3, const std::string& mb) const {
-  if (!l3.empty() && !IsDirectory(root_ + "/info/L3")) return Error(ENOTSUP, "Intel RDT/CAT: l3 cache schema is not enabled");
-  if (!mb.empty() && !IsDirectory(root_ + "/info/MB"))
+Status CheckSchemaSupport(const std::string& root, const std::string& l3, const std::string& mb) {
+  if (!l3.empty() && !IsDirectory(root + "/info/L3")) return Error(ENOTSUP, "Intel RDT/CAT: l3 cache schema is not enabled");
+  if (!mb.empty() && !IsDirectory(root + "/info/MB"))
     return Error(ENOTSUP, "Intel RDT/MBA: memory bandwidth schema is not enabled");
+  return Ok();
+}
+
+Result<std::string> ResctrlGroup::UpdateSchemas(const std::string& l3, const std::string& mb) const {
+  BERTH_TRY(CheckSchemaSupport(root_, l3, mb));
   if (l3.empty() && mb.empty()) return std::string();
   if (group_.empty())
     return Error(EPERM, "the container's resctrl group is the root group (closID \"/\"), shared by every process: "

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "gtest/gtest.h"
+#include "runtime/intelrdt/resctrl.h"
 #include "runtime/tests/harness.h"
 #include "spec/config_json.h"
 #include "spec/json.h"
@@ -145,6 +146,25 @@ TEST_F(UpdateEventsTest, InvalidValuesAreRefusedWithRuncsMessages) {
   // A stopped container is refused.
   r = B({"update", "--memory", "64m", id});
   EXPECT_NE(r.exit_code, 0);
+}
+
+TEST_F(UpdateEventsTest, SchemaFlagsWithoutResctrlAreRefusedAndChangeNothing) {
+  if (auto mounted = intelrdt::FindResctrl())
+    GTEST_SKIP() << "host has resctrl at " << *mounted << "; this test needs a host without";
+  RequireV1("pids");
+  Bundle bundle;
+  std::string id = RunSleeper(bundle, "upd6");
+  const std::string config_before = ReadFileOrEmpty(root_ + "/" + id + "/config.json");
+  CommandResult r = B({"update", "--pids-limit", "9", "--l3-cache-schema", "L3:0=f", id});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("Intel RDT/CAT: l3 cache schema is not enabled"), std::string::npos) << r.err;
+  r = B({"update", "--mem-bw-schema", "MB:0=50", id});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("Intel RDT/MBA: memory bandwidth schema is not enabled"), std::string::npos) << r.err;
+  EXPECT_EQ(Trim(ReadFileOrEmpty(V1Cgroup("pids", id) + "/pids.max")), "max");
+  EXPECT_EQ(ReadFileOrEmpty(root_ + "/" + id + "/config.json"), config_before);
+  EXPECT_FALSE(PathExists(root_ + "/" + id + "/intelrdt"));
+  ASSERT_EQ(B({"delete", "-f", id}).exit_code, 0);
 }
 
 // docker through containerd's shim: `update --resources - ID`, JSON on stdin,
