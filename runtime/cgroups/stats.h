@@ -27,6 +27,12 @@ struct CpuStats {
   CpuUsageStats usage;
   ThrottlingStats throttling;
 };
+struct CpusetStats {
+  std::vector<uint16_t> cpus, mems;  // "0-2,4" expanded
+  uint64_t cpu_exclusive = 0, mem_hardwall = 0, mem_exclusive = 0, memory_migrate = 0, memory_spread_page = 0,
+           memory_spread_slab = 0, memory_pressure = 0, sched_load_balance = 0;
+  int64_t sched_relax_domain_level = 0;
+};
 struct MemoryEntry {
   uint64_t limit = 0, usage = 0, max = 0, failcnt = 0;
 };
@@ -54,6 +60,7 @@ struct HugetlbStats {
 
 struct Stats {
   CpuStats cpu;
+  CpusetStats cpuset;
   MemoryStats memory;
   PidsStats pids;
   BlkioStats blkio;
@@ -79,6 +86,8 @@ std::map<std::string, uint64_t> ParseKeyValues(const std::string& text);
 uint64_t ParseUint(const std::string& text, uint64_t max_value = UINT64_MAX);
 // Space-separated numbers (cpuacct.usage_percpu).
 std::vector<uint64_t> ParseUints(const std::string& text);
+// A cpu/memory-node list ("0-2,4") expanded; empty on malformed text.
+std::vector<uint16_t> ParseCpuList(const std::string& text);
 }  // namespace stats_internal
 
 }  // namespace berth::cgroups

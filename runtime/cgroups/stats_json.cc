@@ -77,6 +77,29 @@ std::string StatsJson(const Stats& s) {
   w.EndObject();
   w.EndObject();
 
+  w.Key("cpuset");
+  w.BeginObject();
+  auto list = [&](const char* key, const std::vector<uint16_t>& v) {
+    if (v.empty()) return;
+    w.Key(key);
+    w.BeginArray();
+    for (uint16_t x : v) w.Uint(x);
+    w.EndArray();
+  };
+  list("cpus", s.cpuset.cpus);
+  Uint(w, "cpu_exclusive", s.cpuset.cpu_exclusive);
+  list("mems", s.cpuset.mems);
+  Uint(w, "mem_hardwall", s.cpuset.mem_hardwall);
+  Uint(w, "mem_exclusive", s.cpuset.mem_exclusive);
+  Uint(w, "memory_migrate", s.cpuset.memory_migrate);
+  Uint(w, "memory_spread_page", s.cpuset.memory_spread_page);
+  Uint(w, "memory_spread_slab", s.cpuset.memory_spread_slab);
+  Uint(w, "memory_pressure", s.cpuset.memory_pressure);
+  Uint(w, "sched_load_balance", s.cpuset.sched_load_balance);
+  w.Key("sched_relax_domain_level");
+  w.Int(s.cpuset.sched_relax_domain_level);
+  w.EndObject();
+
   w.Key("memory");
   w.BeginObject();
   OptUint(w, "cache", s.memory.cache);

@@ -37,19 +37,24 @@ TEST(StatsV1Test, ReadsEveryControllerIntoRuncsJson) {
   WriteFile(r + "/pids/c/pids.max", "max\n");
   WriteFile(r + "/blkio/c/blkio.throttle.io_service_bytes_recursive", "8:0 Read 512\n8:0 Write 1024\nTotal 1536\n");
   WriteFile(r + "/blkio/c/blkio.throttle.io_serviced_recursive", "8:0 Read 1\n8:0 Write 2\nTotal 3\n");
+  WriteFile(r + "/cpuset/c/cpuset.cpus", "0-2,5\n");
+  WriteFile(r + "/cpuset/c/cpuset.mems", "0\n");
+  WriteFile(r + "/cpuset/c/cpuset.sched_load_balance", "1\n");
+  WriteFile(r + "/cpuset/c/cpuset.sched_relax_domain_level", "-1\n");
   WriteFile(r + "/hugetlb/c/hugetlb.2MB.limit_in_bytes", "0\n");
   WriteFile(r + "/hugetlb/c/hugetlb.2MB.usage_in_bytes", "2097152\n");
   WriteFile(r + "/hugetlb/c/hugetlb.2MB.max_usage_in_bytes", "4194304\n");
   WriteFile(r + "/hugetlb/c/hugetlb.2MB.failcnt", "1\n");
   CgroupFs fs(r, CgroupFs::Kind::kDirectory);
   std::map<std::string, std::string> paths;
-  for (const char* c : {"cpu", "cpuacct", "memory", "pids", "blkio", "hugetlb"}) paths[c] = "/c";
+  for (const char* c : {"cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "hugetlb"}) paths[c] = "/c";
   Stats stats;
   ASSERT_TRUE(ReadV1Stats(fs, paths, stats).ok());
   EXPECT_EQ(StatsJson(stats),
             "{\"cpu\":{\"usage\":{\"total\":3000,\"percpu\":[1000,2000],\"percpu_kernel\":[400,500],"
             "\"percpu_user\":[600,1500],\"kernel\":1000000000,\"user\":2000000000},"
             "\"throttling\":{\"periods\":10,\"throttledPeriods\":2,\"throttledTime\":777}},"
+            "\"cpuset\":{\"cpus\":[0,1,2,5],\"cpu_exclusive\":0,\"mems\":[0],\"mem_hardwall\":0,\"mem_exclusive\":0,\"memory_migrate\":0,\"memory_spread_page\":0,\"memory_spread_slab\":0,\"memory_pressure\":0,\"sched_load_balance\":1,\"sched_relax_domain_level\":-1},"
             "\"memory\":{\"cache\":4096,\"usage\":{\"limit\":67108864,\"usage\":12288,\"max\":20480,\"failcnt\":3},"
             "\"swap\":{\"limit\":134217728,\"usage\":12288,\"failcnt\":0},\"kernel\":{\"limit\":0,\"failcnt\":0},"
             "\"kernelTCP\":{\"limit\":0,\"failcnt\":0},\"raw\":{\"cache\":4096,\"rss\":8192}},"
@@ -84,6 +89,7 @@ TEST(StatsV2Test, ConvertsV2FilesAsRuncDoes) {
   EXPECT_EQ(StatsJson(stats),
             "{\"cpu\":{\"usage\":{\"total\":5000,\"kernel\":2000,\"user\":3000},"
             "\"throttling\":{\"periods\":4,\"throttledPeriods\":1,\"throttledTime\":9000}},"
+            "\"cpuset\":{\"cpu_exclusive\":0,\"mem_hardwall\":0,\"mem_exclusive\":0,\"memory_migrate\":0,\"memory_spread_page\":0,\"memory_spread_slab\":0,\"memory_pressure\":0,\"sched_load_balance\":0,\"sched_relax_domain_level\":0},"
             "\"memory\":{\"cache\":200,\"usage\":{\"limit\":18446744073709551615,\"usage\":300,\"failcnt\":6},"
             "\"swap\":{\"limit\":18446744073709551615,\"usage\":350,\"failcnt\":0},"
             "\"kernel\":{\"limit\":0,\"failcnt\":0},\"kernelTCP\":{\"limit\":0,\"failcnt\":0},"

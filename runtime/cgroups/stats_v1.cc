@@ -37,12 +37,34 @@ std::vector<uint64_t> ParseUints(const std::string& text) {
   return out;
 }
 
+std::vector<uint16_t> ParseCpuList(const std::string& text) {
+  std::vector<uint16_t> out;
+  std::string s = text;
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t comma = s.find(',', i);
+    if (comma == std::string::npos) comma = s.size();
+    std::string range = s.substr(i, comma - i);
+    i = comma + 1;
+    size_t dash = range.find('-');
+    char* end = nullptr;
+    unsigned long first = strtoul(range.c_str(), &end, 10);
+    unsigned long last = first;
+    if (dash != std::string::npos) last = strtoul(range.c_str() + dash + 1, &end, 10);
+    if (range.empty() || *end != '\0' || last < first || last > 65535) return {};
+    for (unsigned long c = first; c <= last; ++c) out.push_back(static_cast<uint16_t>(c));
+  }
+  return out;
+}
+
 }  // namespace stats_internal
 
 namespace {
 
 using stats_internal::ParseKeyValues;
 using stats_internal::ParseUint;
+using stats_internal::ParseCpuList;
 using stats_internal::ParseUints;
 
 class V1Reader {
@@ -94,6 +116,21 @@ void ReadCpu(const V1Reader& r, CpuStats& cpu) {
   cpu.throttling.periods = throttle["nr_periods"];
   cpu.throttling.throttled_periods = throttle["nr_throttled"];
   cpu.throttling.throttled_time = throttle["throttled_time"];
+}
+
+void ReadCpuset(const V1Reader& r, CpusetStats& c) {
+  if (!r.Has("cpuset")) return;
+  c.cpus = ParseCpuList(r.Read("cpuset", "cpuset.cpus"));
+  c.mems = ParseCpuList(r.Read("cpuset", "cpuset.mems"));
+  c.cpu_exclusive = r.Uint("cpuset", "cpuset.cpu_exclusive");
+  c.mem_hardwall = r.Uint("cpuset", "cpuset.mem_hardwall");
+  c.mem_exclusive = r.Uint("cpuset", "cpuset.mem_exclusive");
+  c.memory_migrate = r.Uint("cpuset", "cpuset.memory_migrate");
+  c.memory_spread_page = r.Uint("cpuset", "cpuset.memory_spread_page");
+  c.memory_spread_slab = r.Uint("cpuset", "cpuset.memory_spread_slab");
+  c.memory_pressure = r.Uint("cpuset", "cpuset.memory_pressure");
+  c.sched_load_balance = r.Uint("cpuset", "cpuset.sched_load_balance");
+  c.sched_relax_domain_level = strtoll(r.Read("cpuset", "cpuset.sched_relax_domain_level").c_str(), nullptr, 10);
 }
 
 MemoryEntry ReadMemoryEntry(const V1Reader& r, const std::string& prefix) {
@@ -176,6 +213,7 @@ std::vector<std::string> V1Reader::HugePageSizes(const std::string& suffix) cons
 Status ReadV1Stats(const CgroupFs& fs, const std::map<std::string, std::string>& paths, Stats& out) {
   V1Reader r(fs, paths);
   ReadCpu(r, out.cpu);
+  ReadCpuset(r, out.cpuset);
   ReadMemory(r, out.memory);
   out.pids.current = r.Uint("pids", "pids.current");
   out.pids.limit = ParseUint(r.Read("pids", "pids.max"), 0);

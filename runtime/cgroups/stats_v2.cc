@@ -96,6 +96,9 @@ Status ReadV2HugetlbStats(const CgroupFs& fs, const std::string& path, Stats& ou
 Status ReadV2Stats(const CgroupFs& fs, const std::string& path, Stats& out) {
   V2Reader r(fs, path);
   ReadCpu(r, out.cpu);
+  // v2 has only the effective lists (runc reads the same).
+  out.cpuset.cpus = stats_internal::ParseCpuList(r.Read("cpuset.cpus.effective"));
+  out.cpuset.mems = stats_internal::ParseCpuList(r.Read("cpuset.mems.effective"));
   ReadMemory(r, out.memory);
   out.pids.current = ParseUint(r.Read("pids.current"));
   out.pids.limit = ParseUint(r.Read("pids.max"), 0);
