@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include "runtime/cgroups/cgroup_fs.h"
+#include "runtime/cgroups/layout.h"
+#include "runtime/cgroups/manager.h"
 #include "runtime/cgroups/oom_watch.h"
 #include "runtime/cgroups/testing/fake_tree.h"
 
@@ -99,6 +101,32 @@ TEST(StatsV2Test, ConvertsV2FilesAsRuncDoes) {
             "{\"major\":8,\"minor\":16,\"op\":\"Write\",\"value\":20}],\"ioServicedRecursive\":[{\"major\":8,"
             "\"minor\":16,\"op\":\"Read\",\"value\":1},{\"major\":8,\"minor\":16,\"op\":\"Write\",\"value\":2}]},"
             "\"hugetlb\":{\"2MB\":{\"failcnt\":2}},\"intel_rdt\":{},\"network_interfaces\":null}");
+}
+
+// Hybrid (this host's layout): v1 statistics, hugetlb from the unified side.
+TEST(StatsHybridTest, HugetlbComesFromTheUnifiedHierarchy) {
+  testing::TempDir tmp;
+  testing::MakeV1Tree(tmp.path() + "/v1", {"memory", "pids", "devices", "freezer"});
+  testing::MakeV2Tree(tmp.path() + "/unified", {"hugetlb"});
+  Host host;
+  host.layout = Layout::kHybrid;
+  host.v1 = std::make_shared<testing::RecordingCgroupFs>(tmp.path() + "/v1");
+  host.v2 = std::make_shared<testing::RecordingCgroupFs>(tmp.path() + "/unified");
+  CgroupSpec spec;
+  spec.container_id = "c1";
+  auto m = std::move(NewManagerOn(host, spec, "")).value();
+  ASSERT_TRUE(m->Create().ok());
+  WriteFile(tmp.path() + "/v1/pids/berth/c1/pids.current", "3\n");
+  WriteFile(tmp.path() + "/v1/memory/berth/c1/memory.usage_in_bytes", "4096\n");
+  WriteFile(tmp.path() + "/unified/berth/c1/hugetlb.2MB.current", "2097152\n");
+  WriteFile(tmp.path() + "/unified/berth/c1/hugetlb.2MB.events", "max 1\n");
+  auto stats = m->GetStats();
+  ASSERT_TRUE(stats.ok()) << stats.error().ToString();
+  EXPECT_EQ(stats->pids.current, 3u);
+  EXPECT_EQ(stats->memory.usage.usage, 4096u);
+  ASSERT_EQ(stats->hugetlb.count("2MB"), 1u);
+  EXPECT_EQ(stats->hugetlb["2MB"].usage, 2097152u);
+  EXPECT_EQ(stats->hugetlb["2MB"].failcnt, 1u);
 }
 
 TEST(OomWatchTest, V2ReportsNewOomKillsOnly) {
