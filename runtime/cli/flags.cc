@@ -4,8 +4,9 @@
 
 #include <charconv>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
+
+#include "runtime/base/files.h"
 
 namespace berth::cli {
 namespace {
@@ -106,10 +107,8 @@ std::optional<std::string> Env(const char* name) {
 }
 
 std::string ReadSelfUidMap() {
-  std::ifstream in("/proc/self/uid_map");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto text = base::ReadFileText("/proc/self/uid_map");
+  return text.ok() ? *text : std::string();
 }
 
 // The initial user namespace maps every id to itself: "0 0 4294967295".
