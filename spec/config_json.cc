@@ -80,6 +80,15 @@ Result<Config> ParseConfig(std::string_view text) {
   return config;
 }
 
+Result<Resources> ParseResources(std::string_view text) {
+  json::Value doc = BERTH_TRY(json::Parse(text));
+  if (doc.kind != json::Kind::object)
+    return Error(EINVAL, "resources: expected object, got " + std::string(json::KindName(doc.kind)));
+  Resources resources;
+  BERTH_TRY(Read(doc, "", resources));
+  return resources;
+}
+
 Result<Config> ReadConfigFile(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Error::Sys("open " + path);

@@ -20,6 +20,10 @@ Result<Config> ParseConfig(std::string_view json);
 // Reads and parses a config.json file; errors name the file.
 Result<Config> ReadConfigFile(const std::string& path);
 
+// A linux.resources object alone (what `update --resources` reads); errors
+// name fields from the object's root ("memory.limit: ...").
+Result<Resources> ParseResources(std::string_view json);
+
 // Compact JSON; ParseConfig(SerializeConfig(c)) == c.
 std::string SerializeConfig(const Config& config);
 // The same, indented with tabs as `runc spec` writes it.

@@ -1,4 +1,5 @@
 // Validation of config.json "linux" (and what it implies for hostname).
+#include <cstdio>
 #include <set>
 
 #include "spec/json_read.h"
@@ -63,6 +64,26 @@ void CheckNamespaces(Report& r, const Linux& l) {
   }
 }
 
+// fileMode is the permission bits; engines (podman) also send the file type
+// bits (0o20600 for a character device), which runc accepts: they must then
+// name the same type as `type`.
+void CheckDeviceFileMode(Report& r, const std::string& at, const Device& d) {
+  constexpr uint32_t kTypeMask = 0170000, kChr = 0020000, kBlk = 0060000, kFifo = 0010000;
+  const uint32_t mode = static_cast<uint32_t>(*d.fileMode);
+  if ((mode & ~(kTypeMask | 07777u)) != 0) {
+    r.Add(at + ".fileMode", "must hold permission bits (<= 07777) and at most the file type bits");
+    return;
+  }
+  const uint32_t type_bits = mode & kTypeMask;
+  if (type_bits == 0) return;
+  const uint32_t expected = d.type == "b" ? kBlk : d.type == "p" ? kFifo : (d.type == "c" || d.type == "u") ? kChr : 0;
+  if (type_bits != expected) {
+    char octal[16];
+    snprintf(octal, sizeof octal, "0%o", mode);
+    r.Add(at + ".fileMode", std::string("file type bits of ") + octal + " do not match type \"" + d.type + "\"");
+  }
+}
+
 void CheckDevices(Report& r, const Linux& l) {
   std::set<std::string> paths;
   for (size_t i = 0; i < l.devices.size(); ++i) {
@@ -74,8 +95,7 @@ void CheckDevices(Report& r, const Linux& l) {
     if (!paths.insert(d.path).second) r.Add(at + ".path", "duplicate device " + d.path);
     if (d.type != "p" && (d.major < 0 || d.minor < 0))
       r.Add(at, "major and minor must not be negative");
-    if (d.fileMode && (*d.fileMode & ~07777u) != 0)
-      r.Add(at + ".fileMode", "must hold permission bits only (<= 07777)");
+    if (d.fileMode) CheckDeviceFileMode(r, at, d);
   }
 }
 

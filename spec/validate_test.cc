@@ -112,9 +112,29 @@ const std::vector<Case>& Cases() {
        },
        {"linux.devices[0].path: must be an absolute path",
         "linux.devices[1]: major and minor must not be negative",
-        "linux.devices[1].fileMode: must hold permission bits only (<= 07777)",
+        "linux.devices[1].fileMode: file type bits of 010666 do not match type \"b\"",
         "linux.devices[2].type: unknown device type \"z\"",
         "linux.devices[2].path: duplicate device /dev/sda"}},
+      // podman sends the file type bits with the permissions (issue 10).
+      {"device_file_mode_with_matching_type_bits",
+       [](Config& c) {
+         c.linux_->devices = {{"c", "/dev/fuse", 10, 229, 020600, {}, {}},
+                              {"u", "/dev/u", 10, 230, 020600, {}, {}},
+                              {"b", "/dev/loop9", 7, 9, 060660, {}, {}},
+                              {"p", "/dev/pipe", 0, 0, 010644, {}, {}}};
+       },
+       {}},
+      {"device_file_mode_with_wrong_or_unknown_bits",
+       [](Config& c) {
+         c.linux_->devices = {{"c", "/dev/a", 10, 229, 060600, {}, {}},
+                              {"b", "/dev/b", 7, 9, 020660, {}, {}},
+                              {"c", "/dev/c", 1, 3, 0100644, {}, {}},
+                              {"c", "/dev/d", 1, 3, 01000000, {}, {}}};
+       },
+       {"linux.devices[0].fileMode: file type bits of 060600 do not match type \"c\"",
+        "linux.devices[1].fileMode: file type bits of 020660 do not match type \"b\"",
+        "linux.devices[2].fileMode: file type bits of 0100644 do not match type \"c\"",
+        "linux.devices[3].fileMode: must hold permission bits (<= 07777) and at most the file type bits"}},
       {"sysctl_empty_key", [](Config& c) { c.linux_->sysctl = {{"", "1"}, {"net..x", "1"}}; },
        {"linux.sysctl: empty key", "linux.sysctl[\"net..x\"]: invalid sysctl name"}},
       {"net_devices_without_netns",

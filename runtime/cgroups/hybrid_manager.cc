@@ -28,6 +28,10 @@ Status HybridManager::AddProcess(pid_t pid) {
 }
 
 Status HybridManager::ApplyResources(const spec::Resources& resources) {
+  return ApplySplit(v1_, v2_, resources, true);
+}
+
+Status HybridManager::ApplySplit(V1Manager& v1_, V2Manager& v2_, const spec::Resources& resources, bool devices) {
   // A resource whose v1 controller is not mounted goes to the unified
   // hierarchy when that offers the v2 equivalent (config-linux.md allows the
   // conversion); otherwise v1 reports the missing controller.
@@ -49,7 +53,7 @@ Status HybridManager::ApplyResources(const spec::Resources& resources) {
     std::swap(for_v1.hugepageLimits, for_v2.hugepageLimits);
   if (resources.pids && to_v2("pids", "pids")) std::swap(for_v1.pids, for_v2.pids);
   if (!resources.rdma.empty() && to_v2("rdma", "rdma")) std::swap(for_v1.rdma, for_v2.rdma);
-  BERTH_TRY(ApplyV1Resources(v1_.fs(), v1_.paths(), for_v1, false));
+  BERTH_TRY(ApplyV1Resources(v1_.fs(), v1_.paths(), for_v1, false, devices));
   if (for_v2 == spec::Resources()) return Ok();
   // Devices are controlled by the v1 devices hierarchy.
   return v2_.Apply(for_v2, false);

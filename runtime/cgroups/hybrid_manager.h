@@ -18,6 +18,11 @@ class HybridManager : public Manager {
   // unified hierarchy when it offers the controller (hugetlb on this
   // host); linux.resources.unified always goes there.
   Status ApplyResources(const spec::Resources& resources) override;
+  Status Update(const spec::Resources& resources) override;
+  // v1 statistics; hugetlb from the unified side when it lives there.
+  Result<Stats> GetStats() override;
+  // The v1 memory controller's, or the unified one's when it holds memory.
+  Result<std::unique_ptr<OomWatcher>> WatchOom() override;
   Status Freeze() override;
   Status Thaw() override;
   Result<bool> IsFrozen() override;
@@ -28,6 +33,9 @@ class HybridManager : public Manager {
   std::string Path() const override { return v1_.Path(); }
 
  private:
+  // ApplyResources and Update: each resource to the side that controls it.
+  static Status ApplySplit(V1Manager& v1, V2Manager& v2, const spec::Resources& resources, bool devices);
+
   V1Manager v1_;
   V2Manager v2_;
 };

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/cgroups/oom_watch.h"
+#include "runtime/cgroups/stats.h"
 #include "spec/config.h"
 #include "spec/error.h"
 
@@ -40,6 +42,15 @@ class Manager {
   virtual Status Create() = 0;
   virtual Status AddProcess(pid_t pid) = 0;
   virtual Status ApplyResources(const spec::Resources& resources) = 0;
+  // `update`: writes the fields of `resources` that are set, never the
+  // device allow-list (runc's SkipDevices). All or nothing: each file is
+  // read before its first write, and a failure part way writes the old
+  // values back (update.h). Works on a frozen cgroup (v1 freezer included).
+  virtual Status Update(const spec::Resources& resources) = 0;
+  // `events`: the cgroup's statistics (stats.h).
+  virtual Result<Stats> GetStats() = 0;
+  // `events`: OOM kills in the memory cgroup (oom_watch.h).
+  virtual Result<std::unique_ptr<OomWatcher>> WatchOom() = 0;
   virtual Status Freeze() = 0;
   virtual Status Thaw() = 0;
   virtual Result<bool> IsFrozen() = 0;

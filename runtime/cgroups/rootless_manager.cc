@@ -41,4 +41,10 @@ Status RootlessManager::ApplyResources(const spec::Resources& resources) {
   return Ok();  // only the device list, which a user namespace cannot widen anyway
 }
 
+Status RootlessManager::Update(const spec::Resources& resources) {
+  if (without_cgroup_)
+    return Error(EPERM, "rootless container without a cgroup cannot have its resources updated (" + why_ + ")");
+  return inner_->Update(resources);
+}
+
 }  // namespace berth::cgroups

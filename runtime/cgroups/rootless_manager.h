@@ -16,6 +16,10 @@ class RootlessManager : public Manager {
   Status Create() override;
   Status AddProcess(pid_t pid) override;
   Status ApplyResources(const spec::Resources& resources) override;
+  // Refused with the reason when create ran without a cgroup.
+  Status Update(const spec::Resources& resources) override;
+  Result<Stats> GetStats() override { return inner_->GetStats(); }
+  Result<std::unique_ptr<OomWatcher>> WatchOom() override { return inner_->WatchOom(); }
   Status Freeze() override { return inner_->Freeze(); }
   Status Thaw() override { return inner_->Thaw(); }
   Result<bool> IsFrozen() override { return inner_->IsFrozen(); }

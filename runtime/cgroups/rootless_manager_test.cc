@@ -15,6 +15,9 @@ class FailingManager : public Manager {
   Status Create() override { return Fail("mkdir /sys/fs/cgroup/x"); }
   Status AddProcess(pid_t) override { return Fail("write cgroup.procs"); }
   Status ApplyResources(const spec::Resources&) override { return Fail("write devices.deny"); }
+  Status Update(const spec::Resources&) override { return Fail("write memory.max"); }
+  Result<Stats> GetStats() override { return Fail("read memory.stat"); }
+  Result<std::unique_ptr<OomWatcher>> WatchOom() override { return Fail("open memory.events"); }
   Status Freeze() override { return Fail("freeze"); }
   Status Thaw() override { return Fail("thaw"); }
   Result<bool> IsFrozen() override { return Fail("frozen"); }
@@ -58,6 +61,18 @@ TEST(RootlessManager, RequestsLimits) {
   EXPECT_FALSE(RequestsLimits(r));
   r.memory.emplace();
   EXPECT_TRUE(RequestsLimits(r));
+}
+
+TEST(RootlessManager, UpdateWithoutACgroupIsRefusedWithTheReason) {
+  RootlessManager m(std::make_unique<FailingManager>(EACCES));
+  ASSERT_TRUE(m.Create().ok());
+  ASSERT_TRUE(m.without_cgroup());
+  spec::Resources r;
+  r.pids.emplace().limit = 5;
+  Status s = m.Update(r);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.error().ToString(), HasSubstr("without a cgroup cannot have its resources updated"));
+  EXPECT_THAT(s.error().ToString(), HasSubstr("mkdir /sys/fs/cgroup/x"));
 }
 
 }  // namespace

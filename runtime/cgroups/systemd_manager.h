@@ -52,6 +52,11 @@ class SystemdManager : public Manager {
   // joins pid through cgroupfs (the v1 hierarchies systemd does not manage).
   Status AddProcess(pid_t pid) override;
   Status ApplyResources(const spec::Resources& resources) override { return inner_->ApplyResources(resources); }
+  // The unit is created with no resource properties (they are written
+  // through cgroupfs, in the delegated cgroup); update does the same.
+  Status Update(const spec::Resources& resources) override { return inner_->Update(resources); }
+  Result<Stats> GetStats() override { return inner_->GetStats(); }
+  Result<std::unique_ptr<OomWatcher>> WatchOom() override { return inner_->WatchOom(); }
   Status Freeze() override { return inner_->Freeze(); }
   Status Thaw() override { return inner_->Thaw(); }
   Result<bool> IsFrozen() override { return inner_->IsFrozen(); }

@@ -130,6 +130,21 @@ TEST_F(SystemdManagerTest, ResourcesGoThroughCgroupfsInTheUnitsCgroup) {
   EXPECT_EQ(ReadFile(Dir("/system.slice/berth-c1.scope/pids.max")), "64");
 }
 
+// update: like create, the unit gets no resource properties; the delegated
+// cgroup is written through cgroupfs, and the bus sees no new call.
+TEST_F(SystemdManagerTest, UpdateWritesTheUnitsCgroupAndCallsNothingOnTheBus) {
+  auto m = Started();
+  const size_t calls_before = bus_->Calls().size();
+  spec::Resources r;
+  r.pids.emplace().limit = 32;
+  r.memory.emplace().limit = 64 << 20;
+  Status s = m->Update(r);
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_EQ(ReadFile(Dir("/system.slice/berth-c1.scope/pids.max")), "32");
+  EXPECT_EQ(ReadFile(Dir("/system.slice/berth-c1.scope/memory.max")), std::to_string(64 << 20));
+  EXPECT_EQ(bus_->Calls().size(), calls_before);
+}
+
 TEST(TransientUnitProperties, V1UsesBlockIOAccountingAndSlicesGetWants) {
   SystemdUnitConfig scope{"p-n.scope", "a-b.slice", "berth container n", false};
   std::vector<std::string> names;

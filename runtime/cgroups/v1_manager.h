@@ -24,6 +24,9 @@ class V1Manager : public Manager {
   Status Create() override;
   Status AddProcess(pid_t pid) override;
   Status ApplyResources(const spec::Resources& resources) override;
+  Status Update(const spec::Resources& resources) override;
+  Result<Stats> GetStats() override;
+  Result<std::unique_ptr<OomWatcher>> WatchOom() override;
   Status Freeze() override;
   Status Thaw() override;
   Result<bool> IsFrozen() override;
@@ -56,7 +59,7 @@ class V1Manager : public Manager {
 // (hybrid) routes it to the v2 side. hugetlb is skipped when skip_hugetlb
 // (hybrid host whose hugetlb controller lives on the unified hierarchy).
 Status ApplyV1Resources(const CgroupFs& fs, const std::map<std::string, std::string>& paths,
-                        const spec::Resources& resources, bool skip_hugetlb);
+                        const spec::Resources& resources, bool skip_hugetlb, bool devices = true);
 
 // Reads a list of pids, one per line (cgroup.procs).
 Result<std::vector<pid_t>> ParsePidList(const std::string& content);

@@ -55,6 +55,20 @@ std::optional<int64_t> ParseLimit(const Result<std::string>& text) {
   return v;
 }
 
+// EBUSY: the kernel could not reclaim down to a limit below the usage;
+// said as runc says it.
+Status WriteMemoryLimit(const V1Writer& w, int64_t limit) {
+  Status s = w.Write("memory", "memory.limit_in_bytes", std::to_string(limit), "linux.resources.memory.limit");
+  if (s.ok() || s.error().code() != EBUSY) return s;
+  auto number = [&](const char* file) {
+    auto text = w.Read("memory", file);
+    return text.ok() ? strtoull(text->c_str(), nullptr, 10) : 0ULL;
+  };
+  return Error(EBUSY, "unable to set memory limit to " + std::to_string(limit) + " (current usage: " +
+                          std::to_string(number("memory.usage_in_bytes")) +
+                          ", peak usage: " + std::to_string(number("memory.max_usage_in_bytes")) + ")");
+}
+
 Status ApplyMemory(const V1Writer& w, spec::MemoryResources m) {
   const std::string mem = "memory";
   // Without swap accounting (swapaccount=0) there is no memsw file; engines
@@ -66,14 +80,14 @@ Status ApplyMemory(const V1Writer& w, spec::MemoryResources m) {
     std::optional<int64_t> old_memsw = ParseLimit(w.Read(mem, "memory.memsw.limit_in_bytes"));
     bool limit_first = !old_memsw || AsLimit(*m.limit) <= AsLimit(*old_memsw);
     if (limit_first) {
-      BERTH_TRY(w.Write(mem, "memory.limit_in_bytes", std::to_string(*m.limit), "linux.resources.memory.limit"));
+      BERTH_TRY(WriteMemoryLimit(w, *m.limit));
       BERTH_TRY(w.Write(mem, "memory.memsw.limit_in_bytes", std::to_string(*m.swap), "linux.resources.memory.swap"));
     } else {
       BERTH_TRY(w.Write(mem, "memory.memsw.limit_in_bytes", std::to_string(*m.swap), "linux.resources.memory.swap"));
-      BERTH_TRY(w.Write(mem, "memory.limit_in_bytes", std::to_string(*m.limit), "linux.resources.memory.limit"));
+      BERTH_TRY(WriteMemoryLimit(w, *m.limit));
     }
   } else if (m.limit) {
-    BERTH_TRY(w.Write(mem, "memory.limit_in_bytes", std::to_string(*m.limit), "linux.resources.memory.limit"));
+    BERTH_TRY(WriteMemoryLimit(w, *m.limit));
   } else if (m.swap) {
     BERTH_TRY(w.Write(mem, "memory.memsw.limit_in_bytes", std::to_string(*m.swap), "linux.resources.memory.swap"));
   }
@@ -195,7 +209,7 @@ Status ApplyNetwork(const V1Writer& w, const spec::NetworkResources& n) {
 }  // namespace
 
 Status ApplyV1Resources(const CgroupFs& fs, const std::map<std::string, std::string>& paths,
-                        const spec::Resources& resources, bool skip_hugetlb) {
+                        const spec::Resources& resources, bool skip_hugetlb, bool devices) {
   const spec::Resources r = WithoutUnsetZeros(resources);
   V1Writer w(fs, paths);
   if (r.memory) BERTH_TRY(ApplyMemory(w, *r.memory));
@@ -210,7 +224,8 @@ Status ApplyV1Resources(const CgroupFs& fs, const std::map<std::string, std::str
   }
   // The device allow-list is a security boundary: it is always applied when
   // the devices hierarchy exists, and asking for rules without it is an error.
-  if (w.Has("devices") || !r.devices.empty()) {
+  // (update passes devices = false: it never changes the allow-list.)
+  if (devices && (w.Has("devices") || !r.devices.empty())) {
     auto rules = BERTH_TRY(EffectiveDeviceRules(r.devices));
     for (const auto& rule : rules)
       BERTH_TRY(w.Write("devices", rule.allow ? "devices.allow" : "devices.deny", FormatV1DeviceRule(rule),

@@ -18,6 +18,9 @@ class V2Manager : public Manager {
   Status AddProcess(pid_t pid) override;
   // Everything, device control (BPF) included.
   Status ApplyResources(const spec::Resources& resources) override;
+  Status Update(const spec::Resources& resources) override;
+  Result<Stats> GetStats() override;
+  Result<std::unique_ptr<OomWatcher>> WatchOom() override;
   Status Freeze() override;
   Status Thaw() override;
   Result<bool> IsFrozen() override;

@@ -142,7 +142,7 @@ TEST_F(V2ManagerTest, CheckBeforeUpdateRefusesALimitBelowUsage) {
   r.memory->checkBeforeUpdate = true;
   Status s = m->ApplyResources(r);
   ASSERT_FALSE(s.ok());
-  EXPECT_THAT(s.error().message(), HasSubstr("below the current usage 5000"));
+  EXPECT_THAT(s.error().message(), HasSubstr("rejecting memory limit 4000 <= usage 5000"));
   EXPECT_EQ(File("memory.max"), "");
   r.memory->limit = 6000;
   Apply(*m, r);

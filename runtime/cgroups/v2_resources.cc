@@ -57,13 +57,23 @@ std::set<std::string> NeededControllers(const spec::Resources& r, const std::set
 }
 
 Status ApplyMemory(const V2Writer& w, const spec::MemoryResources& m) {
-  if (m.checkBeforeUpdate && *m.checkBeforeUpdate && m.limit && *m.limit > 0) {
-    // v2 would OOM-kill to meet a limit below usage; the spec asks to refuse.
+  if (m.checkBeforeUpdate && *m.checkBeforeUpdate) {
+    // v2 would OOM-kill to meet a limit below usage; the spec asks to
+    // refuse. runc's check and messages (best effort: unreadable usage
+    // passes).
     auto current = w.Read("memory.current");
-    long long usage = current.ok() ? strtoll(current->c_str(), nullptr, 10) : 0;
-    if (usage > *m.limit)
-      return Error(EBUSY, "linux.resources.memory.limit: " + std::to_string(*m.limit) +
-                              " is below the current usage " + std::to_string(usage));
+    if (current.ok()) {
+      long long usage = strtoll(current->c_str(), nullptr, 10);
+      if (m.swap && *m.swap > 0) {
+        auto swap_current = w.Read("memory.swap.current");
+        long long total = usage + (swap_current.ok() ? strtoll(swap_current->c_str(), nullptr, 10) : 0);
+        if (*m.swap <= total)
+          return Error(EBUSY, "rejecting memory+swap limit " + std::to_string(*m.swap) + " <= usage " +
+                                  std::to_string(total));
+      }
+      if (m.limit && *m.limit > 0 && *m.limit <= usage)
+        return Error(EBUSY, "rejecting memory limit " + std::to_string(*m.limit) + " <= usage " + std::to_string(usage));
+    }
   }
   auto swap = BERTH_TRY(SwapToV2(m.swap, m.limit));
   if (m.limit) BERTH_TRY(w.Write("memory.max", LimitValue(*m.limit), "linux.resources.memory.limit"));

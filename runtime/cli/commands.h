@@ -43,6 +43,8 @@ Command PauseCommand();
 Command ResumeCommand();
 Command PsCommand();
 Command ExecCommand();  // runtime/exec:cmd_exec
+Command UpdateCommand();
+Command EventsCommand();
 
 std::vector<Command> AllCommands();
 

@@ -1,6 +1,12 @@
 #include "runtime/cli/flags.h"
 
+#include <unistd.h>
+
 #include <charconv>
+#include <cstdlib>
+#include <sstream>
+
+#include "runtime/base/files.h"
 
 namespace berth::cli {
 namespace {
@@ -91,6 +97,44 @@ Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args,
     }
   }
   return out;
+}
+
+namespace {
+
+std::optional<std::string> Env(const char* name) {
+  const char* v = getenv(name);
+  return v ? std::optional<std::string>(v) : std::nullopt;
+}
+
+std::string ReadSelfUidMap() {
+  auto text = base::ReadFileText("/proc/self/uid_map");
+  return text.ok() ? *text : std::string();
+}
+
+// The initial user namespace maps every id to itself: "0 0 4294967295".
+bool InInitialUserNamespace(const std::string& uid_map) {
+  std::istringstream in(uid_map);
+  unsigned long long inside = 1, outside = 1, count = 0;
+  if (!(in >> inside >> outside >> count)) return true;  // unreadable: assume host
+  std::string more;
+  return inside == 0 && outside == 0 && count == 4294967295ULL && !(in >> more);
+}
+
+}  // namespace
+
+RootEnvironment CurrentRootEnvironment() {
+  return {static_cast<unsigned>(geteuid()), Env("XDG_RUNTIME_DIR"), Env("USER"), ReadSelfUidMap};
+}
+
+std::string DefaultRoot(const RootEnvironment& env) {
+  const std::string host_root = "/run/berth";
+  if (!env.xdg_runtime_dir || env.xdg_runtime_dir->empty()) return host_root;
+  const std::string xdg_root = *env.xdg_runtime_dir + "/berth";
+  if (env.euid != 0) return xdg_root;
+  // Root of the initial namespace keeps /run/berth even with
+  // XDG_RUNTIME_DIR=/run/user/0, as runc keeps /run/runc.
+  if (!env.read_uid_map || InInitialUserNamespace(env.read_uid_map())) return host_root;
+  return env.user && *env.user == "root" ? host_root : xdg_root;
 }
 
 std::string FlagHelp(const std::vector<FlagSpec>& specs) {

@@ -44,6 +44,22 @@ enum class Positional {
 Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args,
                                const std::vector<FlagSpec>& specs, Positional mode);
 
+// What the default --root depends on, injectable for tests.
+struct RootEnvironment {
+  unsigned euid = 0;
+  std::optional<std::string> xdg_runtime_dir;  // $XDG_RUNTIME_DIR
+  std::optional<std::string> user;             // $USER
+  // /proc/self/uid_map: read only when it decides (euid 0 with XDG set).
+  std::string (*read_uid_map)() = nullptr;
+};
+RootEnvironment CurrentRootEnvironment();
+
+// runc's rule with berth's name: /run/berth, except $XDG_RUNTIME_DIR/berth
+// when XDG_RUNTIME_DIR is set and non-empty and the caller is not the host's
+// root: euid != 0, or euid 0 inside a user namespace (uid_map other than the
+// identity "0 0 4294967295") unless $USER is "root".
+std::string DefaultRoot(const RootEnvironment& env);
+
 // "   --bundle value, -b value  usage (default: x)" lines for help output.
 std::string FlagHelp(const std::vector<FlagSpec>& specs);
 

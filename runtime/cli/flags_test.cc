@@ -78,5 +78,41 @@ TEST(FlagsTest, HelpListsAliases) {
   EXPECT_NE(help.find("(default: 0)"), std::string::npos);
 }
 
+std::string HostUidMap() { return "         0          0 4294967295\n"; }
+std::string UserNsUidMap() { return "         0       1000          1\n"; }
+
+TEST(DefaultRootTest, RootOfTheHostKeepsRunBerthEvenWithXdg) {
+  EXPECT_EQ(DefaultRoot({0, std::nullopt, "root", HostUidMap}), "/run/berth");
+  EXPECT_EQ(DefaultRoot({0, "/run/user/0", "root", HostUidMap}), "/run/berth");
+  EXPECT_EQ(DefaultRoot({0, "/run/user/0", std::nullopt, HostUidMap}), "/run/berth");
+}
+
+TEST(DefaultRootTest, UnprivilegedCallerUsesXdgRuntimeDir) {
+  EXPECT_EQ(DefaultRoot({1000, "/run/user/1000", "alice", HostUidMap}), "/run/user/1000/berth");
+  // Without XDG_RUNTIME_DIR (or empty) runc falls back to its own root.
+  EXPECT_EQ(DefaultRoot({1000, std::nullopt, "alice", HostUidMap}), "/run/berth");
+  EXPECT_EQ(DefaultRoot({1000, "", "alice", HostUidMap}), "/run/berth");
+}
+
+TEST(DefaultRootTest, RootInAUserNamespaceUsesXdgUnlessUserIsRoot) {
+  EXPECT_EQ(DefaultRoot({0, "/run/user/1000", "alice", UserNsUidMap}), "/run/user/1000/berth");
+  EXPECT_EQ(DefaultRoot({0, "/run/user/1000", std::nullopt, UserNsUidMap}), "/run/user/1000/berth");
+  EXPECT_EQ(DefaultRoot({0, "/run/user/1000", "root", UserNsUidMap}), "/run/berth");
+}
+
+TEST(DefaultRootTest, UidMapIsReadOnlyWhenItDecides) {
+  static int reads = 0;
+  auto counting = []() -> std::string {
+    ++reads;
+    return "0 0 4294967295";
+  };
+  reads = 0;
+  DefaultRoot({0, std::nullopt, "root", counting});
+  DefaultRoot({1000, "/run/user/1000", "a", counting});
+  EXPECT_EQ(reads, 0);
+  DefaultRoot({0, "/run/user/0", "root", counting});
+  EXPECT_EQ(reads, 1);
+}
+
 }  // namespace
 }  // namespace berth::cli

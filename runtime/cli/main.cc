@@ -22,7 +22,7 @@ std::vector<FlagSpec> GlobalFlags() {
       {{"debug"}, false, "enable debug logging"},
       {{"log"}, true, "set the log file to write berth logs to (default is '/dev/stderr')"},
       {{"log-format"}, true, "set the log format ('text' (default), or 'json')", "\"text\""},
-      {{"root"}, true, "root directory for storage of container state (this should be located in tmpfs)", "\"/run/berth\""},
+      {{"root"}, true, "root directory for storage of container state (this should be located in tmpfs)", "\"/run/berth\" or \"$XDG_RUNTIME_DIR/berth\" for rootless containers"},
       {{"criu"}, true, "(unsupported) path to the criu binary used for checkpoint and restore"},
       {{"systemd-cgroup"}, false, "enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\" for e.g. \"system.slice:runc:434234\""},
       {{"rootless"}, true, "ignore cgroup permission errors ('true', 'false', or 'auto')", "\"auto\""},
@@ -129,7 +129,7 @@ int Main(int argc, char** argv) {
     return 0;
   }
   GlobalOptions global;
-  global.runtime.root = g.Get("root", "/run/berth");
+  global.runtime.root = g.Has("root") ? g.Get("root") : DefaultRoot(CurrentRootEnvironment());
   global.runtime.systemd_cgroup = g.Bool("systemd-cgroup");
   global.debug = g.Bool("debug");
   auto rootless = ParseRootless(g.Get("rootless", "auto"));
@@ -184,9 +184,9 @@ int Main(int argc, char** argv) {
 }  // namespace
 
 std::vector<Command> AllCommands() {
-  return {CreateCommand(), DeleteCommand(), ExecCommand(), FeaturesCommand(), KillCommand(), ListCommand(),
-          PauseCommand(),  PsCommand(),     ResumeCommand(),   RunCommand(),  SpecCommand(),
-          StartCommand(),  StateCommand()};
+  return {CreateCommand(), DeleteCommand(), EventsCommand(), ExecCommand(),  FeaturesCommand(),
+          KillCommand(),   ListCommand(),   PauseCommand(),  PsCommand(),    ResumeCommand(),
+          RunCommand(),    SpecCommand(),   StartCommand(),  StateCommand(), UpdateCommand()};
 }
 
 }  // namespace berth::cli

@@ -36,6 +36,11 @@ std::optional<std::string> ResctrlMountPoint(std::string_view mountinfo);
 // resctrl line of /proc/self/mountinfo. Error when there is none.
 Result<std::string> FindResctrl();
 
+// runc's refusals for update's schema flags on a host whose resctrl at
+// `root` lacks CAT (info/L3) or MBA (info/MB); ok for empty values.
+Status CheckSchemaSupport(const std::string& root, const std::string& l3_cache_schema,
+                          const std::string& mem_bw_schema);
+
 class ResctrlGroup {
  public:
   enum class Kind { kKernel, kDirectory };
@@ -52,6 +57,14 @@ class ResctrlGroup {
   // then the schemata lines. On error nothing this call made is left.
   static Result<ResctrlGroup> Join(const std::string& root, Kind kind, const spec::IntelRdt& rdt,
                                    const std::string& container_id, pid_t pid);
+
+  // `update --l3-cache-schema/--mem-bw-schema` (resctrl_update.cc): one
+  // write of the non-empty schema lines (the kernel applies all or none).
+  // runc's errors when the host lacks CAT (info/L3) or MBA (info/MB); the
+  // root group (closID "/") is shared and refused. Returns the group's
+  // schemata lines for those resources as they were, for RestoreSchemata.
+  Result<std::string> UpdateSchemas(const std::string& l3_cache_schema, const std::string& mem_bw_schema) const;
+  Status RestoreSchemata(const std::string& old_lines) const;
 
   // Moves another process (an exec'd one) into the group and mon group.
   Status AddProcess(pid_t pid) const;
