@@ -188,7 +188,8 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   }
 
   cgroups::CgroupSpec cgroup_spec{options.id, config.linux_->cgroupsPath, runtime.systemd_cgroup,
-                                  runtime.rootless};
+                                  runtime.rootless, {}};
+  if (runtime.systemd_cgroup && config.linux_->resources) cgroup_spec.resources = *config.linux_->resources;
   tx.cgroup_ = BERTH_TRY_CTX(cgroups::NewManager(cgroup_spec), "cgroup");
   BERTH_TRY_CTX(tx.cgroup_->Create(), "create cgroup");
   BERTH_TRY(dir.Write(kCgroupFile, tx.cgroup_->Serialize()));
