@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sstream>
 #include <string>
 
 #include "runtime/tests/harness.h"
@@ -95,6 +96,14 @@ class RootlessTest : public ::testing::Test {
     ASSERT_FALSE(user_->name.empty());
     if (!HaveBusybox()) GTEST_SKIP() << "busybox-static is not installed";
     root_ = user_->work + "/state-" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  }
+
+  void TearDown() override {
+    // A test that stopped half-way leaves no container running.
+    if (user_ == nullptr || root_.empty() || !PathExists(root_)) return;
+    std::istringstream ids(UserBerth({"list", "-q"}).out);
+    for (std::string id; std::getline(ids, id);)
+      if (!id.empty()) UserBerth({"delete", "--force", id});
   }
 
   // argv run as the user (no supplementary groups, no capabilities).
