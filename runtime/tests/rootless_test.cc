@@ -205,6 +205,40 @@ TEST_F(RootlessTest, LimitsWithoutADelegatedCgroupAreAClearErrorAndLeaveNothing)
   EXPECT_TRUE(ProcessesWithRootUnder(bundle.rootfs()).empty());
 }
 
+TEST_F(RootlessTest, AJoinRefusedAfterCreateIsRecordedSoExecWorks) {
+  // The container's cgroup directories exist and are the user's, but their
+  // cgroup.procs files are not (a half-delegated tree): create makes
+  // nothing, the join is refused, and the container runs without a cgroup.
+  // exec must then not try to join the paths either.
+  const std::string id = "rlj" + std::to_string(getpid());
+  std::vector<std::string> made;
+  for (const char* h : {"blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer", "hugetlb", "memory", "net_cls",
+                        "net_prio", "perf_event", "pids", "systemd", "unified"}) {
+    std::string base = std::string("/sys/fs/cgroup/") + h;
+    if (!PathExists(base + "/cgroup.procs")) continue;
+    mkdir((base + "/berth").c_str(), 0755);
+    std::string dir = base + "/berth/" + id;
+    if (mkdir(dir.c_str(), 0755) != 0) continue;
+    made.push_back(dir);
+    if (std::string(h) == "cpuset") {
+      WriteFile(dir + "/cpuset.cpus", ReadFileOrEmpty(base + "/cpuset.cpus"));
+      WriteFile(dir + "/cpuset.mems", ReadFileOrEmpty(base + "/cpuset.mems"));
+    }
+    ASSERT_EQ(chown(dir.c_str(), user_->uid, user_->gid), 0);
+  }
+  ASSERT_FALSE(made.empty());
+  Bundle bundle(user_->work);
+  MakeBundle(bundle, {"sleep", "1000"}, user_->uid, user_->gid);
+  CommandResult ran = UserBerth({"run", "-d", "-b", bundle.dir(), id});
+  EXPECT_EQ(ran.exit_code, 0) << ran.err;
+  CommandResult exec = UserBerth({"exec", id, "id", "-u"});
+  EXPECT_EQ(exec.exit_code, 0) << exec.err;
+  EXPECT_EQ(Trim(exec.out), "0");
+  EXPECT_EQ(UserBerth({"delete", "--force", id}).exit_code, 0);
+  EXPECT_FALSE(PathExists(root_ + "/" + id));
+  for (const auto& dir : made) rmdir(dir.c_str());
+}
+
 TEST_F(RootlessTest, SeveralIdsMappedThroughNewuidmap) {
   if (access("/usr/bin/newuidmap", X_OK) != 0) GTEST_SKIP() << "uidmap (newuidmap/newgidmap) is not installed";
   std::string subuid = ReadFileOrEmpty("/etc/subuid"), subgid = ReadFileOrEmpty("/etc/subgid");
