@@ -14,6 +14,7 @@ class HybridManager : public Manager {
 
   Status Create() override;
   Status AddProcess(pid_t pid) override;
+  Status MakeMissingDirs() override { return v1_.MakeMissingDirs(); }
   // v1 controllers; a resource whose v1 controller is absent goes to the
   // unified hierarchy when it offers the controller (hugetlb on this
   // host); linux.resources.unified always goes there.

@@ -153,6 +153,7 @@ Result<std::unique_ptr<Manager>> LoadCgroupfsManager(std::string_view serialized
 Result<std::unique_ptr<Manager>> LoadManagerOfKind(std::string_view serialized, CgroupFs::Kind kind,
                                                    const SystemdOptions& systemd) {
   // "systemd-unit <name>" first (systemd driver), then the cgroupfs lines.
+  if (serialized == kNoCgroupState) return std::unique_ptr<Manager>(new NoCgroupManager());
   constexpr std::string_view kUnitKey = "systemd-unit ";
   if (serialized.substr(0, kUnitKey.size()) != kUnitKey) return LoadCgroupfsManager(serialized, kind);
   size_t end = serialized.find('\n');

@@ -30,6 +30,9 @@ struct CgroupSpec {
   // Rootless: permission errors creating/joining the cgroup are tolerated
   // when no resources are requested.
   bool rootless = false;
+  // linux.resources, for the drivers that hand limits to someone else at
+  // creation (systemd: unit properties); the cgroupfs ones ignore it.
+  spec::Resources resources;
 };
 
 class Manager {
@@ -56,6 +59,11 @@ class Manager {
   virtual Result<bool> IsFrozen() = 0;
   virtual Result<std::vector<pid_t>> Pids() = 0;
   virtual Status KillAll(int signal) = 0;
+  // mkdir of the container's directories that are missing, with no
+  // occupancy check: systemd, starting a unit in a cgroup made by Create,
+  // removes the v1 directories of controllers it does not manage for that
+  // unit (runc's v1 join makes them again too). Only v1 has any.
+  virtual Status MakeMissingDirs() { return Ok(); }
   // Removes the cgroup directories; success if already gone.
   virtual Status Destroy() = 0;
   // One-line-per-fact text to persist in the state dir; see LoadManager.

@@ -17,15 +17,42 @@ bool RequestsLimits(const spec::Resources& r) {
 Status RootlessManager::Create() {
   Status s = inner_->Create();
   if (s.ok() || !IsPermissionError(s.error())) return s;
+  // Directories made in the hierarchies before the refused one would be
+  // left behind: the state will not name them.
+  (void)inner_->Destroy();
   without_cgroup_ = true;
   why_ = s.error().ToString();
   return Ok();
 }
 
+std::string RootlessManager::Serialize() const { return without_cgroup_ ? kNoCgroupState : inner_->Serialize(); }
+
+Status NoCgroupManager::ApplyResources(const spec::Resources& resources) {
+  if (!RequestsLimits(resources)) return Ok();
+  return Error(EPERM, "rootless container without a cgroup cannot have linux.resources limits");
+}
+
+Status NoCgroupManager::Update(const spec::Resources&) {
+  return Error(EPERM, "cannot update the resources of a rootless container without a cgroup");
+}
+
+Result<Stats> NoCgroupManager::GetStats() {
+  return Error(EPERM, "no statistics for a rootless container without a cgroup");
+}
+
+Result<std::unique_ptr<OomWatcher>> NoCgroupManager::WatchOom() {
+  return Error(EPERM, "no OOM events for a rootless container without a cgroup");
+}
+
+Status NoCgroupManager::Freeze() { return Error(EPERM, "cannot pause a rootless container without a cgroup"); }
+
+Status NoCgroupManager::Thaw() { return Error(EPERM, "cannot resume a rootless container without a cgroup"); }
+
 Status RootlessManager::AddProcess(pid_t pid) {
   if (without_cgroup_) return Ok();
   Status s = inner_->AddProcess(pid);
   if (s.ok() || !IsPermissionError(s.error())) return s;
+  (void)inner_->Destroy();  // made, but not ours to join
   without_cgroup_ = true;
   why_ = s.error().ToString();
   return Ok();

@@ -1,5 +1,7 @@
 #include "runtime/cgroups/rootless_manager.h"
 
+#include <signal.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -46,6 +48,50 @@ TEST(RootlessManager, PermissionDeniedWithoutLimitsRunsWithoutACgroup) {
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.error().message(), HasSubstr("cannot have linux.resources limits"));
   EXPECT_THAT(s.error().message(), HasSubstr("mkdir /sys/fs/cgroup/x"));
+}
+
+TEST(RootlessManager, WithoutACgroupTheStateLoadsAsNoCgroupForExecKillAndDelete) {
+  // exec, kill and delete rebuild the manager from the state file: it must
+  // not name cgroup paths that were never made (exec failed with "open
+  // .../cgroup.procs: No such file or directory").
+  RootlessManager m(std::make_unique<FailingManager>(EACCES));
+  ASSERT_TRUE(m.Create().ok());
+  auto loaded = LoadManager(m.Serialize());
+  ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
+  Manager& later = **loaded;
+  EXPECT_TRUE(later.AddProcess(5).ok());
+  EXPECT_TRUE(later.KillAll(SIGKILL).ok());
+  EXPECT_TRUE(later.Destroy().ok());
+  EXPECT_TRUE(later.Pids()->empty());
+  EXPECT_EQ(later.Path(), "");
+  Status frozen = later.Freeze();
+  ASSERT_FALSE(frozen.ok());
+  EXPECT_THAT(frozen.error().message(), HasSubstr("without a cgroup"));
+  EXPECT_EQ(LoadManager(later.Serialize()).value()->Serialize(), later.Serialize());
+  // Limits cannot be applied there either (update).
+  spec::Resources limits;
+  limits.pids = spec::PidsResources{10};
+  EXPECT_FALSE(later.ApplyResources(limits).ok());
+  EXPECT_TRUE(later.ApplyResources(spec::Resources()).ok());
+}
+
+// Create fails part-way (EACCES in the second hierarchy), having made the first.
+class PartlyCreatingManager : public FailingManager {
+ public:
+  PartlyCreatingManager() : FailingManager(EACCES) {}
+  Status Destroy() override {
+    destroyed = true;
+    return Ok();
+  }
+  bool destroyed = false;
+};
+
+TEST(RootlessManager, APartialCreateIsUndoneBeforeRunningWithoutACgroup) {
+  auto inner = std::make_unique<PartlyCreatingManager>();
+  PartlyCreatingManager* seen = inner.get();
+  RootlessManager m(std::move(inner));
+  ASSERT_TRUE(m.Create().ok());
+  EXPECT_TRUE(seen->destroyed);
 }
 
 TEST(RootlessManager, OtherErrorsAreNotHidden) {

@@ -3,16 +3,14 @@
 #include <sys/stat.h>
 
 #include "runtime/cgroups/paths.h"
+#include "runtime/cgroups/systemd_properties.h"
 
-// Resources are written through cgroupfs, not sent as unit properties.
-// berth's flow applies them after the init has joined (launcher_parent.cc),
-// when the unit already exists, and the cgroupfs managers already translate
-// every linux.resources field; with Delegate=yes the scope's cgroup is ours
-// to write. runc also sends some limits as properties (MemoryMax, CPUQuota,
-// ...) so that systemd, when it re-applies a unit's settings (for example on
-// daemon-reload), re-applies those same limits. berth does not yet: a
-// systemd that re-applies properties may reset the limits of those
-// controllers it manages to the unit's (unlimited) values.
+// Resources go both ways, as in runc: the limits systemd knows are unit
+// properties given with StartTransientUnit (systemd_properties.h), so a
+// systemd that re-applies a unit's settings re-applies them too; every
+// field is then also written through cgroupfs (launcher_parent.cc applies
+// them after the init has joined), which covers the rest. With
+// Delegate=yes the scope's cgroup is ours to write.
 
 namespace berth::cgroups {
 namespace {
@@ -67,6 +65,7 @@ std::vector<Value> TransientUnitProperties(const SystemdUnitConfig& config, pid_
   // No implicit After=/Conflicts= on shutdown targets: the container's
   // lifetime is the runtime's business.
   props.push_back(Property("DefaultDependencies", Value::Bool(false)));
+  props.insert(props.end(), config.resources.begin(), config.resources.end());
   return props;
 }
 
@@ -177,6 +176,7 @@ Status SystemdManager::AddProcess(pid_t pid) {
     BERTH_TRY(StartUnit(pid));
     started_ = true;
     bus_.reset();  // nothing more to ask until Destroy
+    BERTH_TRY_CTX(inner_->MakeMissingDirs(), "join cgroup");
   }
   return inner_->AddProcess(pid);
 }
@@ -223,6 +223,7 @@ Result<std::unique_ptr<Manager>> NewSystemdManagerOn(const Host& host, const Cgr
   config.slice = parsed.slice;
   config.description = "berth container " + spec.container_id;
   config.unified = host.layout == Layout::kV2;
+  config.resources = BERTH_TRY(ResourceProperties(spec.resources, config.unified));
   return std::unique_ptr<Manager>(new SystemdManager(std::move(inner), std::move(config), std::move(options)));
 }
 

@@ -29,11 +29,14 @@ struct SystemdUnitConfig {
   std::string slice;        // its parent slice: "system.slice"
   std::string description;  // "berth container c1"
   bool unified = true;      // v2: IOAccounting; v1 and hybrid: BlockIOAccounting
+  // linux.resources as properties (systemd_properties.h), sent with the unit.
+  std::vector<dbus::Value> resources;
 };
 
 // StartTransientUnit's properties (a(sv)), in runc's order: Description;
 // a scope gets Slice, Delegate and PIDs, a slice gets Wants=<parent>
-// instead; then the accounting switches and DefaultDependencies=no.
+// instead; then the accounting switches, DefaultDependencies=no, and the
+// resource properties.
 std::vector<dbus::Value> TransientUnitProperties(const SystemdUnitConfig& config, pid_t pid);
 
 class SystemdManager : public Manager {

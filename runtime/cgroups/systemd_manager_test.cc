@@ -146,12 +146,17 @@ TEST_F(SystemdManagerTest, UpdateWritesTheUnitsCgroupAndCallsNothingOnTheBus) {
 }
 
 TEST(TransientUnitProperties, V1UsesBlockIOAccountingAndSlicesGetWants) {
-  SystemdUnitConfig scope{"p-n.scope", "a-b.slice", "berth container n", false};
+  SystemdUnitConfig scope{"p-n.scope", "a-b.slice", "berth container n", false, {}};
   std::vector<std::string> names;
   for (const Value& p : TransientUnitProperties(scope, 7)) names.push_back(p.items[0].text);
   EXPECT_THAT(names, ElementsAre("Description", "Slice", "Delegate", "PIDs", "MemoryAccounting", "CPUAccounting",
                                  "BlockIOAccounting", "TasksAccounting", "DefaultDependencies"));
-  SystemdUnitConfig slice{"a-b-pod.slice", "a-b.slice", "berth container pod", true};
+  // The resource properties go last.
+  scope.resources = {Value::Struct({Value::String("TasksMax"), Value::Variant(Value::Uint64(5))})};
+  auto with_limits = TransientUnitProperties(scope, 7);
+  ASSERT_EQ(with_limits.size(), names.size() + 1);
+  EXPECT_EQ(with_limits.back().items[0].text, "TasksMax");
+  SystemdUnitConfig slice{"a-b-pod.slice", "a-b.slice", "berth container pod", true, {}};
   auto props = TransientUnitProperties(slice, 7);
   names.clear();
   for (const Value& p : props) names.push_back(p.items[0].text);

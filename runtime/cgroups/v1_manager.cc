@@ -67,6 +67,10 @@ Status V1Manager::Create() {
   if (paths_.empty()) return Error(ENOENT, "no cgroup v1 hierarchy under " + fs_->root());
   // Checked in every hierarchy before anything is made, so a refusal leaves nothing behind.
   BERTH_TRY(CheckUnoccupied());
+  return MakeMissingDirs();
+}
+
+Status V1Manager::MakeMissingDirs() {
   for (const auto& [controller, path] : paths_) {
     std::vector<std::string> created = BERTH_TRY_CTX(fs_->MakeDirs(controller + path), "create cgroup");
     if (controller != "cpuset") continue;

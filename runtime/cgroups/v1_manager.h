@@ -23,6 +23,7 @@ class V1Manager : public Manager {
 
   Status Create() override;
   Status AddProcess(pid_t pid) override;
+  Status MakeMissingDirs() override;
   Status ApplyResources(const spec::Resources& resources) override;
   Status Update(const spec::Resources& resources) override;
   Result<Stats> GetStats() override;

@@ -92,6 +92,24 @@ TEST_F(V1ManagerTest, CreateRefusesACgroupThatAlreadyHoldsProcessesAndLeavesItAl
   waitpid(squatter, nullptr, 0);
 }
 
+TEST_F(V1ManagerTest, MakeMissingDirsRemakesWhatSystemdTrimmedWithoutTheOccupancyCheck) {
+  // A real systemd, starting a scope in the cgroup Create made, removes the
+  // directories of the v1 controllers it does not manage for the unit
+  // (devices, cpuset here) while the init is already in the others.
+  SetUpTree({"cpuset", "devices", "memory"});
+  auto m = Created();
+  testing::WriteFile(tmp_.path() + "/memory/berth/c1/cgroup.procs", "4242\n");
+  ASSERT_EQ(system(("rm -rf " + tmp_.path() + "/devices/berth/c1").c_str()), 0);
+  ASSERT_EQ(system(("rm -rf " + tmp_.path() + "/cpuset/berth/c1").c_str()), 0);
+  Status s = m->MakeMissingDirs();
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_TRUE(testing::Exists(tmp_.path() + "/devices/berth/c1/cgroup.procs"));
+  // A remade cpuset is initialised again (its parent's cpus and mems).
+  EXPECT_EQ(File("cpuset", "cpuset.cpus"), ReadFile(tmp_.path() + "/cpuset/berth/cpuset.cpus"));
+  EXPECT_EQ(File("memory", "cgroup.procs"), "4242\n");
+  EXPECT_TRUE(m->AddProcess(1).ok());
+}
+
 TEST_F(V1ManagerTest, CreateAcceptsAnExistingEmptyCgroup) {
   SetUpTree({"pids"});
   ASSERT_TRUE(fs_->MakeDirs("pids/berth/c1").ok());

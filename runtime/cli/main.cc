@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/base/sealed_self.h"
+#include "runtime/base/rootless.h"
 #include "runtime/cli/commands.h"
 #include "runtime/log/log.h"
 #include "spec/config.h"
@@ -94,8 +95,16 @@ Status ProtectSelfFor(const std::string& command, char** argv) {
 #endif
 }
 
-Result<bool> ParseRootless(const std::string& value) {
-  if (value == "auto" || value.empty()) return geteuid() != 0;
+// "auto" as runc: unprivileged, or root of a user namespace (rootless
+// podman runs the runtime so). With the systemd driver, runc asks the
+// user's bus whether its systemd is rootless and counts an unanswered
+// question as not; berth drives no user systemd, so euid 0 means not.
+Result<bool> ParseRootless(const std::string& value, bool systemd_cgroup) {
+  if (value == "auto" || value.empty()) {
+    base::RootlessFacts facts = base::CurrentRootlessFacts();
+    if (systemd_cgroup && facts.euid == 0) return false;
+    return base::RootlessByDefault(facts);
+  }
   if (value == "true") return true;
   if (value == "false") return false;
   return Error(EINVAL, "invalid value for --rootless: " + value);
@@ -132,7 +141,7 @@ int Main(int argc, char** argv) {
   global.runtime.root = g.Has("root") ? g.Get("root") : DefaultRoot(CurrentRootEnvironment());
   global.runtime.systemd_cgroup = g.Bool("systemd-cgroup");
   global.debug = g.Bool("debug");
-  auto rootless = ParseRootless(g.Get("rootless", "auto"));
+  auto rootless = ParseRootless(g.Get("rootless", "auto"), global.runtime.systemd_cgroup);
   if (!rootless) {
     ReportError(rootless.error().ToString());
     return 1;

@@ -191,10 +191,12 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   }
 
   cgroups::CgroupSpec cgroup_spec{options.id, config.linux_->cgroupsPath, runtime.systemd_cgroup,
-                                  runtime.rootless};
+                                  runtime.rootless, {}};
+  if (runtime.systemd_cgroup && config.linux_->resources) cgroup_spec.resources = *config.linux_->resources;
   tx.cgroup_ = BERTH_TRY_CTX(cgroups::NewManager(cgroup_spec), "cgroup");
   BERTH_TRY_CTX(tx.cgroup_->Create(), "create cgroup");
-  BERTH_TRY(dir.Write(kCgroupFile, tx.cgroup_->Serialize()));
+  const std::string cgroup_state = tx.cgroup_->Serialize();
+  BERTH_TRY(dir.Write(kCgroupFile, cgroup_state));
   BERTH_TRY(dir.Write(kConfigFile, spec::SerializeConfig(config)));
 
   auto [parent_sync, child_sync] = BERTH_TRY(SyncSocket::Pair());
@@ -237,6 +239,9 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   BERTH_TRY(dir.Write(kInitFile, FormatInitRecord(record)));
 
   BERTH_TRY_CTX(tx.cgroup_->AddProcess(pid), "join cgroup");
+  // A rootless join refused after the directories were made leaves the
+  // container without a cgroup: exec, kill and delete must read that.
+  if (std::string now = tx.cgroup_->Serialize(); now != cgroup_state) BERTH_TRY(dir.Write(kCgroupFile, now));
   if (config.linux_->intelRdt) {
     tx.resctrl_ = BERTH_TRY_CTX(intelrdt::ResctrlGroup::Join(resctrl_root, intelrdt::ResctrlGroup::Kind::kKernel,
                                                              *config.linux_->intelRdt, options.id, pid),

@@ -1,7 +1,9 @@
 // Parent side: uid/gid maps of a child in a new user namespace.
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <spawn.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
@@ -25,11 +27,44 @@ Status WriteProcFile(pid_t pid, const char* name, const std::string& text) {
   return Ok();
 }
 
-bool HaveEffectiveCapSetgid() {
+bool HaveEffectiveCap(int cap) {
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
   if (syscall(SYS_capget, &header, data) != 0) return false;
-  return (data[CAP_SETGID / 32].effective & (1u << (CAP_SETGID % 32))) != 0;
+  return (data[cap / 32].effective & (1u << (cap % 32))) != 0;
+}
+
+bool HaveEffectiveCapSetgid() { return HaveEffectiveCap(CAP_SETGID); }
+
+// newuidmap/newgidmap (shadow's uidmap package) PID inside outside count...:
+// setuid helpers that write the maps an unprivileged user may not write
+// itself, as far as /etc/subuid and /etc/subgid allow; runc falls back to
+// them the same way.
+Status RunMapTool(const char* tool, pid_t child, const std::vector<spec::IdMapping>& mappings) {
+  std::vector<std::string> args = {tool, std::to_string(child)};
+  for (const auto& m : mappings) {
+    args.push_back(std::to_string(m.containerID));
+    args.push_back(std::to_string(m.hostID));
+    args.push_back(std::to_string(m.size));
+  }
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid;
+  int err = posix_spawnp(&pid, tool, nullptr, nullptr, argv.data(), environ);
+  if (err != 0) return Error(err, std::string("run ") + tool + " (install the uidmap package)");
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return Error::Sys(std::string("wait for ") + tool);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return Error(EPERM, std::string(tool) + " " + std::to_string(child) + " failed (are the ids in /etc/sub" +
+                            (std::string(tool) == "newuidmap" ? "uid" : "gid") + " for this user?)");
+  return Ok();
+}
+
+// True for a map an unprivileged writer may write itself: its own id, once.
+bool OnlyOwnId(const std::vector<spec::IdMapping>& mappings, unsigned own) {
+  return mappings.size() == 1 && mappings[0].hostID == own && mappings[0].size == 1;
 }
 
 }  // namespace
@@ -98,9 +133,20 @@ Status WriteIdMappings(pid_t child, const spec::Linux& linux_config) {
   if (user == nullptr || !user->path.empty()) return Ok();  // no new user namespace
   if (linux_config.uidMappings.empty() || linux_config.gidMappings.empty())
     return Error(EINVAL, "a new user namespace needs linux.uidMappings and linux.gidMappings");
-  BERTH_TRY(WriteProcFile(child, "uid_map", FormatIdMap(linux_config.uidMappings)));
-  if (SetgroupsDenyRequired(HaveEffectiveCapSetgid()))
-    BERTH_TRY(WriteProcFile(child, "setgroups", "deny"));
+  Status uid = WriteProcFile(child, "uid_map", FormatIdMap(linux_config.uidMappings));
+  if (!uid.ok()) {
+    if (uid.error().code() != EPERM || HaveEffectiveCap(CAP_SETUID) ||
+        OnlyOwnId(linux_config.uidMappings, geteuid()))
+      return uid;
+    BERTH_TRY_CTX(RunMapTool("newuidmap", child, linux_config.uidMappings), "linux.uidMappings");
+  }
+  const bool cap_setgid = HaveEffectiveCapSetgid();
+  if (!cap_setgid && !OnlyOwnId(linux_config.gidMappings, getegid())) {
+    // newgidmap refuses a namespace whose setgroups is already "deny".
+    BERTH_TRY_CTX(RunMapTool("newgidmap", child, linux_config.gidMappings), "linux.gidMappings");
+    return Ok();
+  }
+  if (SetgroupsDenyRequired(cap_setgid)) BERTH_TRY(WriteProcFile(child, "setgroups", "deny"));
   BERTH_TRY(WriteProcFile(child, "gid_map", FormatIdMap(linux_config.gidMappings)));
   return Ok();
 }

@@ -51,9 +51,9 @@ std::string Trim(std::string s) {
   return s.substr(start);
 }
 
-Bundle::Bundle() {
-  char tmpl[] = "/tmp/berth-bundle-XXXXXX";
-  dir_ = mkdtemp(tmpl);
+Bundle::Bundle(const std::string& parent_dir) {
+  std::string tmpl = parent_dir + "/berth-bundle-XXXXXX";
+  dir_ = mkdtemp(tmpl.data());
   std::string bin = rootfs() + "/bin";
   for (const char* d : {"", "/bin", "/proc", "/sys", "/dev", "/tmp", "/etc", "/shared"})
     mkdir((rootfs() + d).c_str(), 0755);

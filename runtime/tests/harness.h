@@ -28,7 +28,9 @@ bool IsRoot();
 // non-interactive (terminal false) and with a writable rootfs.
 class Bundle {
  public:
-  Bundle();
+  Bundle() : Bundle("/tmp") {}
+  // The same under parent_dir (for a process that does not share /tmp).
+  explicit Bundle(const std::string& parent_dir);
   ~Bundle();
   const std::string& dir() const { return dir_; }
   std::string rootfs() const { return dir_ + "/rootfs"; }
