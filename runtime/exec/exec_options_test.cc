@@ -68,6 +68,20 @@ TEST(ExecProcess, ProcessJsonReplacesConfigProcess) {
   EXPECT_FALSE(p->capabilities.has_value());
 }
 
+// process.json used to be pasted into a config text ("{...,\"process\":" +
+// file + "}"), so text after the object was read as more config members: a
+// second "process" silently replaced the first, and invalid JSON was accepted.
+TEST(ExecProcess, ProcessJsonIsOneDocument) {
+  auto injected = ParseProcessJson(
+      R"({"args":["true"],"cwd":"/"},"process":{"args":["other"],"cwd":"/"})");
+  EXPECT_FALSE(injected.ok()) << "accepted as args " << injected->args.front();
+  EXPECT_FALSE(ParseProcessJson(R"({"args":["true"],"cwd":"/"},"hostname":"x")").ok());
+  EXPECT_FALSE(ParseProcessJson("null").ok());
+  auto bad = ParseProcessJson(R"({"args":[1],"cwd":"/"})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message(), "process.json: args[0]: expected string, got number");
+}
+
 TEST(ExecProcess, RejectsBadEnvAndEmptyArgs) {
   ExecOptions o;
   o.args = {"id"};

@@ -94,10 +94,9 @@ Result<std::string> ReceiveText(int fd) {
 }  // namespace
 
 Result<spec::Process> ParseProcessJson(const std::string& json) {
-  spec::Config wrapper = BERTH_TRY_CTX(
-      spec::ParseConfig("{\"ociVersion\":\"1.3.0\",\"process\":" + json + "}"), "process.json");
-  if (!wrapper.process) return Error(EINVAL, "process.json: no process");
-  return *wrapper.process;
+  // Parsed as a document of its own: pasted into a config text, anything
+  // after the object would be read as more config members.
+  return BERTH_TRY_CTX(spec::ParseProcess(json), "process.json");
 }
 
 Result<spec::Process> ExecProcess(const spec::Config& config, const ExecOptions& options) {
