@@ -20,6 +20,7 @@
 #include "runtime/container/proc_stat.h"
 #include "runtime/container/state_dir.h"
 #include "runtime/exec/exec.h"
+#include "runtime/exec/exec_sync.h"
 #include "runtime/process/seccomp.h"
 #include "runtime/terminal/foreground.h"
 #include "spec/config_json.h"
@@ -204,19 +205,13 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   std::string first = BERTH_TRY(ReceiveText(pair[0]));
   int intermediate_status = 0;
   waitpid(intermediate, &intermediate_status, 0);
-  if (first.empty()) return Error(ECHILD, "exec: the intermediate child died");
-  if (first[0] == 'E') return Error(0, first.substr(1)).Context("exec in container " + options.id);
-  if (first[0] != 'P') return Error(EPROTO, "exec: unexpected sync message");
-  tx.pid = static_cast<pid_t>(std::stol(first.substr(1)));
+  tx.pid = BERTH_TRY_CTX(DecodeExecStarted(first), "exec in container " + options.id);
 
   BERTH_TRY_CTX(cgroup->AddProcess(tx.pid), "exec: join the container's cgroup");
   BERTH_TRY_CTX(JoinResctrlGroup(runtime, options.id, tx.pid), "exec: join the container's resctrl group");
   if (send(pair[0], "G", 1, MSG_NOSIGNAL) != 1) return Error::Sys("exec sync send");
   std::string result = BERTH_TRY(ReceiveText(pair[0]));
-  if (!result.empty()) {
-    std::string text = result[0] == 'E' ? result.substr(1) : result;
-    return Error(0, text).Context("exec in container " + options.id);
-  }
+  BERTH_TRY_CTX(DecodeExecResult(result), "exec in container " + options.id);
   if (!options.pid_file.empty()) {
     std::string pid_file = options.pid_file;
     if (pid_file[0] != '/') {
