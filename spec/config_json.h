@@ -29,4 +29,11 @@ std::string SerializeConfig(const Config& config);
 // The same, indented with tabs as `runc spec` writes it.
 std::string SerializeConfigPretty(const Config& config);
 
+// Parts of config.json given as documents of their own. Errors name fields
+// from the part's root ("args[0]: expected string, got number").
+// The process.json of `exec --process`: a "process" object.
+Result<Process> ParseProcess(std::string_view json);
+// A "linux.seccomp" object (a seccomp profile).
+Result<Seccomp> ParseSeccomp(std::string_view json);
+
 }  // namespace berth::spec

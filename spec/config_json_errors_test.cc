@@ -224,5 +224,28 @@ TEST(MalformedConfigTable, HasAtLeastFortyDistinctCases) {
   EXPECT_EQ(names.size(), Cases().size());
 }
 
+// Parts read as documents of their own: errors name fields from the part's
+// root, and nothing may follow the object.
+TEST(PartDocuments, ProcessAndSeccompReadAlone) {
+  auto process = ParseProcess(R"({"args":["sh"],"cwd":"/"})");
+  ASSERT_TRUE(process.ok()) << process.error().ToString();
+  EXPECT_EQ(process->args, std::vector<std::string>{"sh"});
+  auto bad_process = ParseProcess(R"({"cwd":"/","args":[1]})");
+  ASSERT_FALSE(bad_process.ok());
+  EXPECT_EQ(bad_process.error().ToString(), "args[0]: expected string, got number");
+  EXPECT_FALSE(ParseProcess(R"({"cwd":"/"},"process":{"cwd":"/"})").ok());
+  EXPECT_FALSE(ParseProcess("[]").ok());
+
+  auto seccomp = ParseSeccomp(
+      R"({"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]})");
+  ASSERT_TRUE(seccomp.ok()) << seccomp.error().ToString();
+  EXPECT_EQ(seccomp->syscalls.size(), 1u);
+  auto bad_seccomp = ParseSeccomp(R"({"defaultAction":"SCMP_ACT_NOPE"})");
+  ASSERT_FALSE(bad_seccomp.ok());
+  EXPECT_NE(bad_seccomp.error().ToString().find("defaultAction: unknown seccomp action"),
+            std::string::npos)
+      << bad_seccomp.error().ToString();
+}
+
 }  // namespace
 }  // namespace berth::spec

@@ -1,4 +1,5 @@
 // config.json "process": user, capabilities, rlimits, scheduler, I/O priority.
+#include "spec/config_json.h"
 #include "spec/config_json_internal.h"
 #include "spec/json_read.h"
 #include "spec/names.h"
@@ -108,6 +109,13 @@ Status Read(const Value& v, const std::string& path, Process& out) {
   BERTH_TRY(o.Field("ioPriority", out.ioPriority));
   BERTH_TRY(o.Field("execCPUAffinity", out.execCPUAffinity));
   return Ok();
+}
+
+Result<Process> ParseProcess(std::string_view text) {
+  json::Value doc = BERTH_TRY(json::Parse(text));
+  Process process;
+  BERTH_TRY(Read(doc, "", process));
+  return process;
 }
 
 // ---------------------------------------------------------------- writing

@@ -1,4 +1,5 @@
 // config.json "linux.seccomp".
+#include "spec/config_json.h"
 #include "spec/config_json_internal.h"
 #include "spec/json_read.h"
 #include "spec/names.h"
@@ -36,6 +37,13 @@ Status Read(const Value& v, const std::string& path, Seccomp& out) {
   BERTH_TRY(o.Field("listenerMetadata", out.listenerMetadata));
   BERTH_TRY(o.Field("syscalls", out.syscalls));
   return Ok();
+}
+
+Result<Seccomp> ParseSeccomp(std::string_view text) {
+  json::Value doc = BERTH_TRY(json::Parse(text));
+  Seccomp seccomp;
+  BERTH_TRY(Read(doc, "", seccomp));
+  return seccomp;
 }
 
 void WriteSeccomp(json::Writer& w, const Seccomp& s) {

@@ -28,6 +28,37 @@ std::string_view KindName(Kind kind) {
 
 namespace {
 
+// True when s is well-formed UTF-8 (RFC 3629). With `fixed`, also writes s
+// with each ill-formed byte replaced by U+FFFD (the writer's use: its output
+// is valid JSON even for a model built from arbitrary bytes).
+bool IsValidUtf8(std::string_view s, std::string* fixed) {
+  bool valid = true;
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = s[i];
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    bool ok = n != 0 && i + n <= s.size();
+    for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) >> 6) == 2;
+    if (ok && n > 1) {
+      // Reject overlong forms, surrogates and values above U+10FFFF.
+      uint32_t cp = c & (0x7F >> n);
+      for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+      static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+      ok = cp >= kMin[n] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+    }
+    if (ok) {
+      if (fixed) fixed->append(s.substr(i, n));
+      i += n;
+    } else {
+      valid = false;
+      if (!fixed) return false;
+      fixed->append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+  return valid;
+}
+
 // Builds a Value tree from yajl's events. Open containers are kept as
 // pointers: only the innermost one is appended to, so its ancestors' element
 // vectors never reallocate while a pointer into them is live.
@@ -37,6 +68,10 @@ struct Builder {
   std::vector<Value*> open;
   std::string key;
   bool too_deep = false;
+  // yajl checks UTF-8 only loosely (it lets overlong forms, encoded
+  // surrogates and code points above U+10FFFF through); strings and keys are
+  // checked again so that what is read is what the writer writes back.
+  bool bad_utf8 = false;
 
   Value* Add(Value v) {
     if (open.empty()) {
@@ -86,6 +121,10 @@ int OnNumber(void* ctx, const char* s, size_t len) {
   return 1;
 }
 int OnString(void* ctx, const unsigned char* s, size_t len) {
+  if (!IsValidUtf8({reinterpret_cast<const char*>(s), len}, nullptr)) {
+    B(ctx)->bad_utf8 = true;
+    return 0;
+  }
   Value v;
   v.kind = Kind::string;
   v.text.assign(reinterpret_cast<const char*>(s), len);
@@ -94,6 +133,10 @@ int OnString(void* ctx, const unsigned char* s, size_t len) {
 }
 int OnStartMap(void* ctx) { return B(ctx)->Open(Kind::object); }
 int OnMapKey(void* ctx, const unsigned char* s, size_t len) {
+  if (!IsValidUtf8({reinterpret_cast<const char*>(s), len}, nullptr)) {
+    B(ctx)->bad_utf8 = true;
+    return 0;
+  }
   B(ctx)->key.assign(reinterpret_cast<const char*>(s), len);
   return 1;
 }
@@ -135,9 +178,13 @@ Result<Value> Parse(std::string_view text) {
     at = text.size();  // the document ended too early
   }
   if (st != yajl_status_ok) {
-    std::string msg = builder.too_deep
-                          ? "nested deeper than " + std::to_string(kMaxDepth) + " levels"
-                          : ParseErrorText(h, text);
+    std::string msg;
+    if (builder.too_deep)
+      msg = "nested deeper than " + std::to_string(kMaxDepth) + " levels";
+    else if (builder.bad_utf8)
+      msg = "ill-formed UTF-8 in a string";
+    else
+      msg = ParseErrorText(h, text);
     yajl_free(h);
     return Error("invalid JSON: " + msg + " at byte " + std::to_string(at));
   }
@@ -157,35 +204,6 @@ void Check(yajl_gen_status st) {
   if (st != yajl_gen_status_ok) std::abort();  // misuse of Writer: a bug
 }
 
-// Replaces bytes that are not well-formed UTF-8 with U+FFFD, so that the
-// output is always valid JSON even for a model built from arbitrary bytes.
-bool IsValidUtf8(std::string_view s, std::string* fixed) {
-  bool valid = true;
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = s[i];
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    bool ok = n != 0 && i + n <= s.size();
-    for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) >> 6) == 2;
-    if (ok && n > 1) {
-      // Reject overlong forms, surrogates and values above U+10FFFF.
-      uint32_t cp = c & (0x7F >> n);
-      for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-      static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-      ok = cp >= kMin[n] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
-    }
-    if (ok) {
-      if (fixed) fixed->append(s.substr(i, n));
-      i += n;
-    } else {
-      valid = false;
-      if (!fixed) return false;
-      fixed->append("\xEF\xBF\xBD");
-      ++i;
-    }
-  }
-  return valid;
-}
 }  // namespace
 
 Writer::Writer(bool pretty, const char* indent) : impl_(std::make_unique<Impl>()) {

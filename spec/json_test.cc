@@ -33,6 +33,30 @@ TEST(JsonParse, DepthLimitHoldsAtTheBoundary) {
   EXPECT_EQ(r.error().ToString(), "invalid JSON: nested deeper than 64 levels at byte 65");
 }
 
+// Found by the state and resources fuzz targets (fuzz/corpus/{state,resources}/
+// regression-overlong-utf8*): yajl lets overlong forms, UTF-8-encoded
+// surrogates and code points above U+10FFFF through, which the writer then
+// replaces with U+FFFD, so a value read was not the value written back.
+TEST(JsonParse, RejectsIllFormedUtf8InStringsAndKeys) {
+  for (const std::string& bad : {std::string("\xC1\xB7"), std::string("\xC0\xB5"),
+                                 std::string("\xE0\x80\xAF"), std::string("\xED\xA0\x80"),
+                                 std::string("\xF4\x90\x80\x80")}) {
+    SCOPED_TRACE(testing::PrintToString(bad));
+    auto in_string = Parse("{\"a\":\"x" + bad + "\"}");
+    ASSERT_FALSE(in_string.ok());
+    // The byte after the string's closing quote.
+    EXPECT_EQ(in_string.error().ToString(),
+              "invalid JSON: ill-formed UTF-8 in a string at byte " + std::to_string(8 + bad.size()));
+    auto in_key = Parse("{\"x" + bad + "\":1}");
+    ASSERT_FALSE(in_key.ok());
+    EXPECT_NE(in_key.error().ToString().find("ill-formed UTF-8 in a string"), std::string::npos)
+        << in_key.error().ToString();
+  }
+  auto good = Parse("{\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\":\"\\u00e9\\ud83d\\ude00\"}");
+  ASSERT_TRUE(good.ok()) << good.error().ToString();
+  EXPECT_EQ(good->members[0].value.text, "\xC3\xA9\xF0\x9F\x98\x80");
+}
+
 TEST(JsonRead, IntegerRanges) {
   auto num = [](const char* text) {
     Value v;

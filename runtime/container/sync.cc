@@ -108,7 +108,12 @@ Result<SyncMessage> SyncSocket::WaitFor(SyncType expected) {
                                                std::string(SyncTypeName(expected)));
   }
   SyncMessage message = std::move(received).value();
-  if (message.type == SyncType::kError) return Error(message.error_code, message.payload);
+  if (message.type == SyncType::kError) {
+    // The peer's text is all the user will read about the failure.
+    if (message.payload.empty())
+      return Error(message.error_code, "sync: error from the peer without a message");
+    return Error(message.error_code, message.payload);
+  }
   if (message.type != expected) {
     return Error(EPROTO, "sync: expected " + std::string(SyncTypeName(expected)) + ", got " +
                              std::string(SyncTypeName(message.type)));

@@ -92,6 +92,22 @@ TEST(SyncTest, PeerExitIsEndOfFile) {
   EXPECT_NE(r.error().message().find("waiting for created"), std::string::npos);
 }
 
+// Found by the sync fuzz target (fuzz/corpus/sync/regression-error-without-text):
+// a kError whose text is empty came back as an Error with an empty message,
+// so the user read nothing about why create failed.
+TEST(SyncTest, PeerErrorWithoutTextStillSaysSomething) {
+  auto pair = SyncSocket::Pair();
+  ASSERT_TRUE(pair.ok());
+  auto& [parent, child] = *pair;
+  ASSERT_TRUE(child.Send(SyncMessage{SyncType::kError, 7235952, ""}).ok());
+  auto r = parent.WaitFor(SyncType::kCreated);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), 7235952);
+  EXPECT_NE(r.error().message().find("sync: error from the peer without a message"),
+            std::string::npos)
+      << r.error().message();
+}
+
 TEST(SyncTest, SocketsAreCloexec) {
   auto pair = SyncSocket::Pair();
   ASSERT_TRUE(pair.ok());

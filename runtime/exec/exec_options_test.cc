@@ -3,6 +3,7 @@
 
 #include "runtime/exec/cmd_exec.h"
 #include "runtime/exec/exec.h"
+#include "runtime/exec/exec_sync.h"
 
 namespace berth::container {
 namespace {
@@ -66,6 +67,49 @@ TEST(ExecProcess, ProcessJsonReplacesConfigProcess) {
   EXPECT_EQ(p->user.uid, 7u);
   EXPECT_TRUE(p->env.empty());
   EXPECT_FALSE(p->capabilities.has_value());
+}
+
+// process.json used to be pasted into a config text ("{...,\"process\":" +
+// file + "}"), so text after the object was read as more config members: a
+// second "process" silently replaced the first, and invalid JSON was accepted.
+TEST(ExecProcess, ProcessJsonIsOneDocument) {
+  auto injected = ParseProcessJson(
+      R"({"args":["true"],"cwd":"/"},"process":{"args":["other"],"cwd":"/"})");
+  EXPECT_FALSE(injected.ok()) << "accepted as args " << injected->args.front();
+  EXPECT_FALSE(ParseProcessJson(R"({"args":["true"],"cwd":"/"},"hostname":"x")").ok());
+  EXPECT_FALSE(ParseProcessJson("null").ok());
+  auto bad = ParseProcessJson(R"({"args":[1],"cwd":"/"})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message(), "process.json: args[0]: expected string, got number");
+}
+
+// Found by the sync fuzz target (fuzz/corpus/sync/regression-exec-pid-not-a-number):
+// the pid was read with std::stol, so a message like "PPPP" threw and
+// terminated berth in the middle of exec; an "E" without text gave an empty error.
+TEST(ExecSync, MalformedMessagesAreErrorsThatSaySomething) {
+  auto pid = DecodeExecStarted("P4242");
+  ASSERT_TRUE(pid.ok()) << pid.error().ToString();
+  EXPECT_EQ(*pid, 4242);
+  for (const char* bad : {"PPPPPPPP", "P", "P-1", "P0", "P007", "P12x", "P 12", "P+12", "P99999999999999999999"}) {
+    SCOPED_TRACE(bad);
+    auto r = DecodeExecStarted(bad);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), EPROTO);
+    EXPECT_NE(r.error().message().find("exec: bad pid in sync message"), std::string::npos)
+        << r.error().message();
+  }
+  auto child_error = DecodeExecStarted("Esetns: Operation not permitted");
+  ASSERT_FALSE(child_error.ok());
+  EXPECT_EQ(child_error.error().message(), "setns: Operation not permitted");
+  for (const char* empty_error : {"E"}) {
+    auto started = DecodeExecStarted(empty_error);
+    ASSERT_FALSE(started.ok());
+    EXPECT_FALSE(started.error().message().empty());
+    auto result = DecodeExecResult(empty_error);
+    ASSERT_FALSE(result.ok());
+    EXPECT_FALSE(result.error().message().empty());
+  }
+  EXPECT_TRUE(DecodeExecResult("").ok());
 }
 
 TEST(ExecProcess, RejectsBadEnvAndEmptyArgs) {

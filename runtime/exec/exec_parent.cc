@@ -20,6 +20,7 @@
 #include "runtime/container/proc_stat.h"
 #include "runtime/container/state_dir.h"
 #include "runtime/exec/exec.h"
+#include "runtime/exec/exec_sync.h"
 #include "runtime/process/seccomp.h"
 #include "runtime/terminal/foreground.h"
 #include "spec/config_json.h"
@@ -114,10 +115,9 @@ Result<std::string> ReceiveText(int fd) {
 }  // namespace
 
 Result<spec::Process> ParseProcessJson(const std::string& json) {
-  spec::Config wrapper = BERTH_TRY_CTX(
-      spec::ParseConfig("{\"ociVersion\":\"1.3.0\",\"process\":" + json + "}"), "process.json");
-  if (!wrapper.process) return Error(EINVAL, "process.json: no process");
-  return *wrapper.process;
+  // Parsed as a document of its own: pasted into a config text, anything
+  // after the object would be read as more config members.
+  return BERTH_TRY_CTX(spec::ParseProcess(json), "process.json");
 }
 
 Result<spec::Process> ExecProcess(const spec::Config& config, const ExecOptions& options) {
@@ -240,10 +240,7 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   std::string first = BERTH_TRY(ReceiveText(pair[0]));
   int intermediate_status = 0;
   waitpid(intermediate, &intermediate_status, 0);
-  if (first.empty()) return Error(ECHILD, "exec: the intermediate child died");
-  if (first[0] == 'E') return Error(0, first.substr(1)).Context("exec in container " + options.id);
-  if (first[0] != 'P') return Error(EPROTO, "exec: unexpected sync message");
-  tx.pid = static_cast<pid_t>(std::stol(first.substr(1)));
+  tx.pid = BERTH_TRY_CTX(DecodeExecStarted(first), "exec in container " + options.id);
 
   BERTH_TRY_CTX(cgroup->AddProcess(tx.pid), "exec: join the container's cgroup");
   BERTH_TRY_CTX(JoinResctrlGroup(runtime, options.id, tx.pid), "exec: join the container's resctrl group");
@@ -257,10 +254,7 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   if (send(pair[0], go.data(), go.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(go.size()))
     return Error::Sys("exec sync send");
   std::string result = BERTH_TRY(ReceiveText(pair[0]));
-  if (!result.empty()) {
-    std::string text = result[0] == 'E' ? result.substr(1) : result;
-    return Error(0, text).Context("exec in container " + options.id);
-  }
+  BERTH_TRY_CTX(DecodeExecResult(result), "exec in container " + options.id);
   if (!options.pid_file.empty()) {
     std::string pid_file = options.pid_file;
     if (pid_file[0] != '/') {

@@ -186,6 +186,11 @@ Result<SeccompFilter> CompileSeccompUncached(const spec::Seccomp& profile) {
   for (const auto& entry : profile.syscalls) {
     uint32_t action = BERTH_TRY_CTX(ActionValue(entry.action, entry.errnoRet),
                                     "seccomp syscalls entry");
+    // libseccomp takes names as C strings: "write\0x" would be write(2)
+    // under a name no check below recognises.
+    for (const auto& name : entry.names)
+      if (name.find('\0') != std::string::npos)
+        return Error(EINVAL, "seccomp: syscall name with a NUL byte");
     if (action == SCMP_ACT_NOTIFY) {
       filter.uses_notify = true;
       // The runtime's own init still writes to its sync socket after the

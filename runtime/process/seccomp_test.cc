@@ -265,6 +265,23 @@ TEST(Seccomp, InvalidProfilesAreErrorsNamingTheValue) {
   }
 }
 
+// Found with the seccomp fuzz target's invariant (write(2) never goes to the
+// listener; fuzz/corpus/seccomp/regression-notify-write-nul-name.json): names
+// are resolved as C strings, so "write\0x" compiled to a notify rule for
+// write(2) past the guard comparing whole names, and would deadlock the init.
+TEST(Seccomp, SyscallNamesWithNulBytesAreErrors) {
+  for (const char* action : {"SCMP_ACT_NOTIFY", "SCMP_ACT_ERRNO"}) {
+    SCOPED_TRACE(action);
+    spec::Seccomp profile;
+    profile.defaultAction = "SCMP_ACT_ALLOW";
+    profile.syscalls = {Rule({std::string("write\0x", 7)}, action)};
+    auto filter = CompileSeccomp(profile);
+    ASSERT_FALSE(filter.ok());
+    EXPECT_NE(filter.error().message().find("NUL byte"), std::string::npos)
+        << filter.error().message();
+  }
+}
+
 TEST(Seccomp, ArchitecturesAndFlagsCompileAndLoad) {
   spec::Seccomp profile;
   profile.defaultAction = "SCMP_ACT_ALLOW";
