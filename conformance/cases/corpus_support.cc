@@ -118,9 +118,8 @@ int ChownEntry(const char* path, const struct stat*, int, struct FTW*) {
   return lchown(path, g_shift_uid, g_shift_gid) == 0 ? 0 : -1;
 }
 
-// As an engine does for a user namespace: the container's root owns its
-// root filesystem. busybox is a hard link to the shared template: copy it
-// first so that the template keeps its owner.
+}  // namespace
+
 Status ShiftRootfsOwner(const Bundle& b, uid_t uid, gid_t gid) {
   std::string busybox = b.rootfs + "/bin/busybox";
   auto data = ReadFileText(busybox);
@@ -131,11 +130,9 @@ Status ShiftRootfsOwner(const Bundle& b, uid_t uid, gid_t gid) {
   g_shift_uid = uid;
   g_shift_gid = gid;
   for (const std::string& dir : {b.rootfs, b.dir + "/engine-files", b.dir + "/engine-dirs"})
-    if (nftw(dir.c_str(), ChownEntry, 16, FTW_PHYS) != 0) return Error::Sys("chown beneath " + dir);
+    if (PathExists(dir) && nftw(dir.c_str(), ChownEntry, 16, FTW_PHYS) != 0) return Error::Sys("chown beneath " + dir);
   return Ok();
 }
-
-}  // namespace
 
 PreparedFixture PrepareFixture(const Json& captured, const std::vector<std::string>& probe_args, Bundle& b,
                                NamespaceHolders& holders) {

@@ -53,6 +53,10 @@ struct PreparedFixture {
 PreparedFixture PrepareFixture(const Json& captured, const std::vector<std::string>& probe_args, Bundle& b,
                                NamespaceHolders& holders);
 
+// Gives the root filesystem (and the engine files) to a user namespace's
+// root, as an engine does; busybox (a hard link to the template) is copied.
+Status ShiftRootfsOwner(const Bundle& b, uid_t uid, gid_t gid);
+
 // --- seccomp ---------------------------------------------------------------
 
 // A profile in the OCI form. Engine-form profiles (archMap, includes,

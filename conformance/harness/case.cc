@@ -26,7 +26,10 @@ std::vector<CaseGenerator>& CaseGenerators() {
 std::vector<CaseDefinition> CasesWithGenerated(const std::string& fixtures_dir) {
   std::vector<CaseDefinition> cases = AllCases();
   for (const auto& generate : CaseGenerators())
-    for (auto& def : generate(fixtures_dir)) cases.push_back(std::move(def));
+    for (auto& def : generate(fixtures_dir)) {
+      def.generated = true;
+      cases.push_back(std::move(def));
+    }
   return cases;
 }
 

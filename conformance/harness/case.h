@@ -82,6 +82,7 @@ struct CaseDefinition {
   std::string name;
   std::vector<std::string> requirements;
   std::function<void(CaseContext&)> run;
+  bool generated = false;  // made from a fixture by a CaseGenerator
 };
 
 std::vector<CaseDefinition>& AllCases();
