@@ -182,6 +182,10 @@ class HiddenCgroup2 {
   Status Enter() {
     host_ns_ = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
     if (host_ns_ < 0) return Error::Sys("open /proc/self/ns/mnt");
+    // setns(2) into a mount namespace moves the working directory to its
+    // root: keep ours to come back to (report paths are relative to it).
+    cwd_ = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cwd_ < 0) return Error::Sys("open the working directory");
     if (unshare(CLONE_NEWNS) != 0) return Error::Sys("unshare(CLONE_NEWNS)");
     if (mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) return Error::Sys("make / rslave");
     constexpr const char* kUnified = "/sys/fs/cgroup/unified";
@@ -193,11 +197,14 @@ class HiddenCgroup2 {
   ~HiddenCgroup2() {
     if (host_ns_ < 0) return;
     if (setns(host_ns_, CLONE_NEWNS) != 0) std::perror("conformance: setns back to the host mount namespace");
+    if (cwd_ >= 0 && fchdir(cwd_) != 0) std::perror("conformance: back to the working directory");
     close(host_ns_);
+    if (cwd_ >= 0) close(cwd_);
   }
 
  private:
   int host_ns_ = -1;
+  int cwd_ = -1;
 };
 
 int Main(int argc, char** argv) {
