@@ -18,6 +18,21 @@ std::vector<CaseDefinition>& AllCases() {
   return cases;
 }
 
+std::vector<CaseGenerator>& CaseGenerators() {
+  static std::vector<CaseGenerator> generators;
+  return generators;
+}
+
+std::vector<CaseDefinition> CasesWithGenerated(const std::string& fixtures_dir) {
+  std::vector<CaseDefinition> cases = AllCases();
+  for (const auto& generate : CaseGenerators())
+    for (auto& def : generate(fixtures_dir)) {
+      def.generated = true;
+      cases.push_back(std::move(def));
+    }
+  return cases;
+}
+
 CaseContext::CaseContext(const Environment& env, const Runtime& runtime, std::string case_name,
                          std::vector<std::string> declared)
     : env_(env), runtime_(runtime), name_(std::move(case_name)), declared_(std::move(declared)) {

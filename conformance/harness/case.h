@@ -30,6 +30,7 @@ struct Environment {
   std::string busybox;          // host path of busybox-static
   std::string probe;            // host path of the probe
   std::string spec_dir;         // OCI runtime-spec checkout (for state schema)
+  std::string fixtures_dir;     // conformance/fixtures: engines' configs, seccomp profiles
 };
 
 class CaseContext {
@@ -81,9 +82,20 @@ struct CaseDefinition {
   std::string name;
   std::vector<std::string> requirements;
   std::function<void(CaseContext&)> run;
+  bool generated = false;  // made from a fixture by a CaseGenerator
 };
 
 std::vector<CaseDefinition>& AllCases();
+
+// Cases made at run time from files (the corpus of engines' configs, the
+// seccomp profiles): each generator is given the fixtures directory.
+using CaseGenerator = std::function<std::vector<CaseDefinition>(const std::string& fixtures_dir)>;
+std::vector<CaseGenerator>& CaseGenerators();
+struct CaseGeneratorRegistrar {
+  explicit CaseGeneratorRegistrar(CaseGenerator generator) { CaseGenerators().push_back(std::move(generator)); }
+};
+// The static cases followed by every generator's.
+std::vector<CaseDefinition> CasesWithGenerated(const std::string& fixtures_dir);
 
 struct CaseRegistrar {
   CaseRegistrar(const char* name, std::vector<std::string> requirements, void (*run)(CaseContext&)) {

@@ -4,8 +4,23 @@
 //   conformance --runtime /usr/sbin/runc --runtime berth=/path/to/berth
 //               [--filter GLOB] [--tap FILE] [--junit FILE] [--markdown FILE]
 //               [--html FILE] [--probe PATH] [--busybox PATH] [--spec-dir DIR]
-//               [--fail-on-failure] [--list]
+//               [--fail-on-failure] [--gate LABEL] [--fixtures DIR]
+//               [--hide-cgroup2 LABEL] [--list]
+//
+// --generated-only LABEL runs only the generated cases on that runtime (a
+// baseline needs no more).
+// --hide-cgroup2 LABEL runs that runtime's cases in a private mount namespace
+// where a hybrid host's /sys/fs/cgroup/unified is detached (crun 1.8.1
+// refuses hybrid hosts); the host's mounts are not changed.
+// --gate LABEL exits 1 when that runtime failed a case (repeatable); with
+// --baseline LABEL2, a generated case (corpus, seccomp matrix: configs
+// written elsewhere) that the baseline runtime fails too does not count.
+#include <fcntl.h>
 #include <fnmatch.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/vfs.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -14,6 +29,8 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +49,11 @@ struct Options {
   std::string tap, junit, markdown, html;
   std::string probe, busybox = "/bin/busybox";
   std::string spec_dir = "/work/shared/oci-runtime-spec";
+  std::string fixtures = "conformance/fixtures";
+  std::vector<std::string> hide_cgroup2;  // runtime labels
+  std::vector<std::string> gates;         // runtime labels whose failures fail the run
+  std::string baseline;                   // runtime label the gate compares generated cases with
+  std::vector<std::string> generated_only;  // runtime labels that run only generated cases
   bool fail_on_failure = false;
   bool list = false;
 };
@@ -40,7 +62,9 @@ struct Options {
   std::fprintf(stderr,
                "conformance: %s\nusage: conformance --runtime [LABEL=]PATH [--runtime ...] [--filter GLOB]\n"
                "  [--tap FILE] [--junit FILE] [--markdown FILE] [--html FILE] [--probe PATH]\n"
-               "  [--busybox PATH] [--spec-dir DIR] [--fail-on-failure] [--list]\n",
+               "  [--busybox PATH] [--spec-dir DIR] [--fail-on-failure] [--gate LABEL]\n"
+               "  [--baseline LABEL] [--generated-only LABEL] [--fixtures DIR] [--hide-cgroup2 LABEL]\n"
+               "  [--list]\n",
                why);
   std::exit(2);
 }
@@ -87,6 +111,16 @@ Options ParseOptions(int argc, char** argv) {
       o.busybox = next(i);
     } else if (a == "--spec-dir") {
       o.spec_dir = next(i);
+    } else if (a == "--fixtures") {
+      o.fixtures = AbsolutePath(next(i));
+    } else if (a == "--hide-cgroup2") {
+      o.hide_cgroup2.push_back(next(i));
+    } else if (a == "--gate") {
+      o.gates.push_back(next(i));
+    } else if (a == "--baseline") {
+      o.baseline = next(i);
+    } else if (a == "--generated-only") {
+      o.generated_only.push_back(next(i));
     } else if (a == "--fail-on-failure") {
       o.fail_on_failure = true;
     } else if (a == "--list") {
@@ -96,6 +130,7 @@ Options ParseOptions(int argc, char** argv) {
     }
   }
   if (o.runtimes.empty() && !o.list) Usage("at least one --runtime is needed");
+  o.fixtures = AbsolutePath(o.fixtures);
   if (o.probe.empty()) {
     // Next to the harness in bazel-bin: conformance/probe/probe.
     char self[PATH_MAX];
@@ -128,10 +163,55 @@ bool WriteReport(const std::string& path, const std::string& text) {
 
 std::string FirstLine(const std::string& s) { return s.substr(0, s.find('\n')); }
 
+bool Contains(const std::vector<std::string>& list, const std::string& value) {
+  for (const auto& v : list)
+    if (v == value) return true;
+  return false;
+}
+
+bool IsFilesystem(const char* path, long magic) {
+  struct statfs fs {};
+  return statfs(path, &fs) == 0 && static_cast<long>(fs.f_type) == magic;
+}
+
+// A private mount namespace (slave of the host's) in which a hybrid host's
+// cgroup2 mount is detached, entered for one runtime and left afterwards:
+// everything the runtime starts meanwhile sees cgroup v1 only.
+class HiddenCgroup2 {
+ public:
+  Status Enter() {
+    host_ns_ = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+    if (host_ns_ < 0) return Error::Sys("open /proc/self/ns/mnt");
+    // setns(2) into a mount namespace moves the working directory to its
+    // root: keep ours to come back to (report paths are relative to it).
+    cwd_ = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cwd_ < 0) return Error::Sys("open the working directory");
+    if (unshare(CLONE_NEWNS) != 0) return Error::Sys("unshare(CLONE_NEWNS)");
+    if (mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) return Error::Sys("make / rslave");
+    constexpr const char* kUnified = "/sys/fs/cgroup/unified";
+    if (!IsFilesystem("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC) && IsFilesystem(kUnified, CGROUP2_SUPER_MAGIC) &&
+        umount2(kUnified, MNT_DETACH) != 0)
+      return Error::Sys("umount /sys/fs/cgroup/unified");
+    return Ok();
+  }
+  ~HiddenCgroup2() {
+    if (host_ns_ < 0) return;
+    if (setns(host_ns_, CLONE_NEWNS) != 0) std::perror("conformance: setns back to the host mount namespace");
+    if (cwd_ >= 0 && fchdir(cwd_) != 0) std::perror("conformance: back to the working directory");
+    close(host_ns_);
+    if (cwd_ >= 0) close(cwd_);
+  }
+
+ private:
+  int host_ns_ = -1;
+  int cwd_ = -1;
+};
+
 int Main(int argc, char** argv) {
   Options o = ParseOptions(argc, argv);
+  std::vector<CaseDefinition> cases = CasesWithGenerated(o.fixtures);
   if (o.list) {
-    for (const auto& def : AllCases()) {
+    for (const auto& def : cases) {
       std::printf("%s", def.name.c_str());
       for (const auto& r : def.requirements) std::printf(" %s", r.c_str());
       std::printf("\n");
@@ -160,6 +240,7 @@ int Main(int argc, char** argv) {
   env.busybox = o.busybox;
   env.probe = o.probe;
   env.spec_dir = o.spec_dir;
+  env.fixtures_dir = o.fixtures;
   if (Status s = BuildTemplateRootfs(env.template_rootfs, env.busybox, env.probe); !s.ok()) {
     std::fprintf(stderr, "conformance: template rootfs: %s\n", s.error().ToString().c_str());
     RemoveTree(env.work_dir);
@@ -175,9 +256,20 @@ int Main(int argc, char** argv) {
     RuntimeResults run;
     run.label = label;
     run.path = path;
-    run.version = FirstLine(RunCommand({path, "--version"}).out);
-    for (const auto& def : AllCases()) {
+    std::optional<HiddenCgroup2> hidden;
+    if (Contains(o.hide_cgroup2, label)) {
+      hidden.emplace();
+      if (Status s = hidden->Enter(); !s.ok()) {
+        std::fprintf(stderr, "conformance: hiding cgroup2 for %s: %s\n", label.c_str(), s.error().ToString().c_str());
+        RemoveTree(env.work_dir);
+        return 1;
+      }
+      run.version += " (cgroup2 hidden)";
+    }
+    run.version = FirstLine(RunCommand({path, "--version"}).out) + run.version;
+    for (const auto& def : cases) {
       if (!Selected(o, def)) continue;
+      if (!def.generated && Contains(o.generated_only, label)) continue;
       auto t0 = std::chrono::steady_clock::now();
       CaseResult result;
       {
@@ -193,6 +285,7 @@ int Main(int argc, char** argv) {
       run.cases.push_back(std::move(result));
     }
     RemoveTree(root);
+    hidden.reset();
     runs.push_back(std::move(run));
   }
   RemoveTree(env.work_dir);
@@ -210,6 +303,30 @@ int Main(int argc, char** argv) {
   std::printf("requirements: %d total, %d checked, %d not checkable here, %d not covered\n", cov.total,
               cov.checked, cov.not_checkable, cov.unchecked);
   Totals all;
+  bool gate_failed = false;
+  const RuntimeResults* baseline = nullptr;
+  for (const auto& run : runs)
+    if (!o.baseline.empty() && run.label == o.baseline) baseline = &run;
+  std::map<std::string, bool> generated;
+  for (const auto& def : cases) generated[def.name] = def.generated;
+  auto baseline_fails = [&](const std::string& name) {
+    if (!baseline) return false;
+    for (const auto& c : baseline->cases)
+      if (c.name == name) return c.Overall() == Outcome::fail;
+    return false;
+  };
+  for (const auto& run : runs) {
+    if (!Contains(o.gates, run.label)) continue;
+    for (const auto& c : run.cases) {
+      if (c.Overall() != Outcome::fail) continue;
+      if (generated[c.name] && baseline_fails(c.name)) {
+        std::printf("%s: %s fails as %s does (a config from elsewhere): not gating\n", run.label.c_str(),
+                    c.name.c_str(), o.baseline.c_str());
+        continue;
+      }
+      gate_failed = true;
+    }
+  }
   for (const auto& run : runs) {
     Totals t = CaseTotals(run);
     std::printf("%s: %d passed, %d failed, %d skipped\n", run.label.c_str(), t.passed, t.failed, t.skipped);
@@ -218,7 +335,7 @@ int Main(int argc, char** argv) {
     all.skipped += t.skipped;
   }
   std::printf("conformance: %d passed, %d failed, %d skipped\n", all.passed, all.failed, all.skipped);
-  if (!ok) return 1;
+  if (!ok || gate_failed) return 1;
   return o.fail_on_failure && all.failed > 0 ? 1 : 0;
 }
 

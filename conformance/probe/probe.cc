@@ -236,7 +236,8 @@ void Status() {
       while (*value == ' ' || *value == '\t') ++value;
       if (strncmp(line, "Cap", 3) == 0 || strcmp(line, "NoNewPrivs") == 0 ||
           strncmp(line, "Seccomp", 7) == 0 || strcmp(line, "Groups") == 0 ||
-          strcmp(line, "Cpus_allowed_list") == 0 || strcmp(line, "NSpid") == 0)
+          strcmp(line, "Cpus_allowed_list") == 0 || strcmp(line, "NSpid") == 0 ||
+          strcmp(line, "Speculation_Store_Bypass") == 0)
         KeyStr(line, value);
     }
   }
@@ -401,11 +402,25 @@ long TrySethostname() { return sethostname("probe", 5); }
 long TryGetpid() { return getpid() > 0 ? 0 : -1; }
 long TryUnshareNet() { return unshare(CLONE_NEWNET); }
 long TryChown() { return chown("/", 0, 0); }
+// Calls that fail harmlessly with a known errno when allowed (an invalid
+// command, size or flag), so that a seccomp errno is told apart.
+long TryKeyctl() { return syscall(SYS_keyctl, 0x7fffffffL, 0L, 0L, 0L, 0L); }        // EOPNOTSUPP
+long TryAddKey() { return syscall(SYS_add_key, nullptr, nullptr, nullptr, 0L, 0L); }  // EFAULT
+long TryCloseRange() { return syscall(SYS_close_range, 5U, 4U, 0U); }                 // EINVAL
+long TryClone3() { return syscall(SYS_clone3, nullptr, 0L); }                         // EINVAL
+long TryOpenat2() { return syscall(SYS_openat2, AT_FDCWD, "/", nullptr, 0L); }        // EINVAL
+long TryFaccessat2() { return syscall(SYS_faccessat2, AT_FDCWD, "/", F_OK, -1); }     // EINVAL
+long TryPidfdOpen() { return syscall(SYS_pidfd_open, getpid(), -1); }                 // EINVAL
+long TryUnshareNone() { return syscall(SYS_unshare, 0L); }                            // succeeds
 
 const SyscallProbe kSyscalls[] = {{"mkdir", TryMkdir},   {"getcwd", TryGetcwd},
                                   {"chmod", TryChmod},   {"uname", TryUname},
                                   {"sethostname", TrySethostname}, {"getpid", TryGetpid},
-                                  {"unshare-net", TryUnshareNet}, {"chown", TryChown}};
+                                  {"unshare-net", TryUnshareNet}, {"chown", TryChown},
+                                  {"keyctl", TryKeyctl}, {"add_key", TryAddKey},
+                                  {"close_range", TryCloseRange}, {"clone3", TryClone3},
+                                  {"openat2", TryOpenat2}, {"faccessat2", TryFaccessat2},
+                                  {"pidfd_open", TryPidfdOpen}, {"unshare", TryUnshareNone}};
 
 void ResultMember(long rc, int err) {
   KeyInt("ok", rc >= 0 ? 1 : 0);

@@ -1,5 +1,7 @@
 #include "conformance/report/writers.h"
 
+#include <cstdio>
+
 namespace berth::conformance {
 namespace {
 
@@ -80,14 +82,33 @@ std::string WriteMarkdown(const MatrixInput& in) {
   out += "Requirements in the registry: **" + std::to_string(cov.total) + "**; checked by at least one case: **" +
          std::to_string(cov.checked) + "** (" + Percent(cov.checked, cov.total) + "); not checkable on this host: " +
          std::to_string(cov.not_checkable) + "; not yet covered: " + std::to_string(cov.unchecked) + ".\n\n";
-  out += "| runtime | version | cases pass / fail / skip | requirements pass / fail / skip |\n|---|---|---|---|\n";
+  int only_skipped = 0;
+  for (const auto& r : *in.registry) {
+    bool judged = false, any = false;
+    for (const auto& m : cells) {
+      auto it = m.find(r.id);
+      if (it == m.end()) continue;
+      any = true;
+      judged |= it->second.outcome != Outcome::skip;
+    }
+    if (any && !judged) ++only_skipped;
+  }
+  if (only_skipped > 0)
+    out += "Of the checked requirements, " + std::to_string(only_skipped) +
+           " were skipped by every runtime on this host (their cases need what it lacks, e.g. resctrl).\n\n";
+  out += "| runtime | version | cases pass / fail / skip | requirements pass / fail / skip | time (s) |\n"
+         "|---|---|---|---|---|\n";
   for (size_t i = 0; i < in.runs->size(); ++i) {
     const auto& run = (*in.runs)[i];
     Totals t = CaseTotals(run);
     RuntimeSummary s = Summarize(cells[i]);
+    double seconds = 0;
+    for (const auto& c : run.cases) seconds += c.seconds;
+    char secs[32];
+    snprintf(secs, sizeof secs, "%.0f", seconds);
     out += "| " + MdCell(run.label) + " | " + MdCell(run.version) + " | " + std::to_string(t.passed) + " / " +
            std::to_string(t.failed) + " / " + std::to_string(t.skipped) + " | " + std::to_string(s.pass) + " / " +
-           std::to_string(s.fail) + " / " + std::to_string(s.skip) + " |\n";
+           std::to_string(s.fail) + " / " + std::to_string(s.skip) + " | " + secs + " |\n";
   }
   out += "\n| requirement | level |";
   for (const auto& run : *in.runs) out += " " + MdCell(run.label) + " |";
@@ -117,9 +138,45 @@ std::string WriteMarkdown(const MatrixInput& in) {
     }
     out += " " + text + " |\n";
   }
+  // Cases made from configs written elsewhere: one row per case.
+  std::vector<std::string> corpus;
+  std::map<std::string, bool> listed;
+  for (const auto& run : *in.runs)
+    for (const auto& c : run.cases)
+      if ((c.name.rfind("corpus_", 0) == 0 || c.name.rfind("seccomp_", 0) == 0 ||
+           c.name.rfind("config_authors", 0) == 0) &&
+          !listed[c.name]) {
+        listed[c.name] = true;
+        corpus.push_back(c.name);
+      }
+  if (!corpus.empty()) {
+    out += "\n### Corpus, seccomp and config-author cases (one row per case)\n\n| case |";
+    for (const auto& run : *in.runs) out += " " + MdCell(run.label) + " |";
+    out += "\n|---|";
+    for (size_t i = 0; i < in.runs->size(); ++i) out += "---|";
+    out += "\n";
+    for (const auto& name : corpus) {
+      out += "| `" + name + "` |";
+      for (const auto& run : *in.runs) {
+        const CaseResult* found = nullptr;
+        for (const auto& c : run.cases)
+          if (c.name == name) found = &c;
+        if (!found) {
+          out += " — |";
+          continue;
+        }
+        Outcome o = found->Overall();
+        if (o == Outcome::pass) out += " pass |";
+        else if (o == Outcome::fail) out += " **fail**: " + MdCell(found->Reason()) + " |";
+        else out += " skip: " + MdCell(found->Reason()) + " |";
+      }
+      out += "\n";
+    }
+  }
   auto extra = ExtraIds(in);
   if (!extra.empty()) {
-    out += "\n### Security regression tests (../shared/notes/security.md)\n\n| test |";
+    out += "\n### Checks outside the registry (security regressions of ../shared/notes/security.md; exec into corpus "
+           "containers)\n\n| test |";
     for (const auto& run : *in.runs) out += " " + MdCell(run.label) + " |";
     out += "\n|---|";
     for (size_t i = 0; i < in.runs->size(); ++i) out += "---|";
