@@ -137,11 +137,9 @@ Result<int> NetlinkSocketIn(int netns_fd) {
   return sock;
 }
 
-Status MoveOne(int sock, int netns_fd, const std::string& host_name, const std::string& new_name) {
-  unsigned index = if_nametoindex(host_name.c_str());
-  if (index == 0) return Error::Sys("network device " + host_name + " not found on the host");
-  std::vector<SavedAddress> addresses =
-      BERTH_TRY_CTX(PermanentGlobalAddresses(sock, index), "addresses of " + host_name);
+// The RTM_NEWLINK that moves device `index` into the namespace `netns_fd`,
+// named `name` there (empty: keeps its name), and brings it up.
+Status SendMove(int sock, unsigned index, int netns_fd, const std::string& name, bool up) {
   std::vector<char> msg(NLMSG_SPACE(sizeof(struct ifinfomsg)), 0);
   auto* h = reinterpret_cast<struct nlmsghdr*>(msg.data());
   h->nlmsg_type = RTM_NEWLINK;
@@ -151,18 +149,80 @@ Status MoveOne(int sock, int netns_fd, const std::string& host_name, const std::
   ifi->ifi_family = AF_UNSPEC;
   ifi->ifi_index = static_cast<int>(index);
   // The kernel applies the move first, then the flags: up in the new netns.
-  ifi->ifi_flags = IFF_UP;
-  ifi->ifi_change = IFF_UP;
+  if (up) {
+    ifi->ifi_flags = IFF_UP;
+    ifi->ifi_change = IFF_UP;
+  }
   __u32 fd = static_cast<__u32>(netns_fd);
   AddAttr(msg, IFLA_NET_NS_FD, &fd, sizeof(fd));
-  if (!new_name.empty()) AddAttr(msg, IFLA_IFNAME, new_name.c_str(), new_name.size() + 1);
-  BERTH_TRY_CTX(SendAndAck(sock, msg), "move network device " + host_name);
+  if (!name.empty()) AddAttr(msg, IFLA_IFNAME, name.c_str(), name.size() + 1);
+  return SendAndAck(sock, msg);
+}
+
+// The ifindex of `name` in the network namespace `netns_fd` (0: none).
+Result<unsigned> IndexIn(int netns_fd, const std::string& name) {
+  Fd own(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
+  if (own.get() < 0) return Error::Sys("open /proc/self/ns/net");
+  if (setns(netns_fd, CLONE_NEWNET) != 0) return Error::Sys("enter the container's network namespace");
+  unsigned index = if_nametoindex(name.c_str());
+  if (setns(own.get(), CLONE_NEWNET) != 0) return Error::Sys("return to the runtime's network namespace");
+  return index;
+}
+
+struct PlannedMove {
+  std::string host_name;
+  std::string container_name;  // the name it has in the container
+  unsigned index = 0;
+};
+
+// Every check that can be made before anything moves: the device exists on
+// the host, and its name in the container is neither taken there (lo, or a
+// device of a joined namespace) nor given twice. The kernel moves first and
+// renames after (RTM_NEWLINK keeps the old name if it is free there), so a
+// taken name found by the kernel would strand the device in the container.
+Result<std::vector<PlannedMove>> PlanMoves(int netns_fd, const spec::Linux& linux_config) {
+  std::vector<PlannedMove> plan;
+  for (const auto& [host_name, device] : linux_config.netDevices) {
+    PlannedMove move{host_name, device.name.empty() ? host_name : device.name, 0};
+    move.index = if_nametoindex(host_name.c_str());
+    if (move.index == 0) return Error::Sys("network device " + host_name + " not found on the host");
+    if (move.container_name.find('%') == std::string::npos) {
+      for (const auto& other : plan)
+        if (other.container_name == move.container_name)
+          return Error(EEXIST, "linux.netDevices: " + other.host_name + " and " + host_name +
+                                   " are both named " + move.container_name + " in the container");
+      if (BERTH_TRY(IndexIn(netns_fd, move.container_name)) != 0)
+        return Error(EEXIST, "network device " + host_name + ": the name " + move.container_name +
+                                 " is already taken in the container's network namespace");
+    }
+    plan.push_back(move);
+  }
+  return plan;
+}
+
+Status MoveOne(int sock, int netns_fd, const PlannedMove& move, const std::string& new_name) {
+  std::vector<SavedAddress> addresses =
+      BERTH_TRY_CTX(PermanentGlobalAddresses(sock, move.index), "addresses of " + move.host_name);
+  BERTH_TRY_CTX(SendMove(sock, move.index, netns_fd, new_name, true),
+                "move network device " + move.host_name);
   if (addresses.empty()) return Ok();
   // The move keeps the ifindex (a new namespace holds only lo), so the saved
   // ifaddrmsg headers still name the device.
   Fd container_sock(BERTH_TRY(NetlinkSocketIn(netns_fd)));
-  BERTH_TRY_CTX(RestoreAddresses(container_sock.get(), addresses), "network device " + host_name);
+  BERTH_TRY_CTX(RestoreAddresses(container_sock.get(), addresses), "network device " + move.host_name);
   return Ok();
+}
+
+// Best effort after a failed create step: the devices already moved go
+// back to the host under their own names (a veth would otherwise die with
+// the container's namespace).
+void MoveBack(int netns_fd, const std::vector<PlannedMove>& moved) {
+  Fd host_netns(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
+  if (host_netns.get() < 0) return;
+  auto container_sock = NetlinkSocketIn(netns_fd);
+  if (!container_sock) return;
+  Fd sock(*container_sock);
+  for (const auto& move : moved) (void)SendMove(sock.get(), move.index, host_netns.get(), move.host_name, false);
 }
 
 }  // namespace
@@ -181,8 +241,18 @@ Status MoveNetDevices(pid_t child, const spec::Linux& linux_config) {
   if (netns.get() < 0) return Error::Sys("open " + ns_path);
   Fd sock(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
   if (sock.get() < 0) return Error::Sys("netlink socket");
-  for (const auto& [host_name, device] : linux_config.netDevices)
-    BERTH_TRY(MoveOne(sock.get(), netns.get(), host_name, device.name));
+  std::vector<PlannedMove> plan = BERTH_TRY(PlanMoves(netns.get(), linux_config));
+  std::vector<PlannedMove> moved;
+  for (const auto& move : plan) {
+    const std::string& name = linux_config.netDevices.at(move.host_name).name;
+    if (Status s = MoveOne(sock.get(), netns.get(), move, name); !s) {
+      // The failed one may have moved before its addresses failed.
+      if (if_nametoindex(move.host_name.c_str()) != move.index) moved.push_back(move);
+      MoveBack(netns.get(), moved);
+      return s;
+    }
+    moved.push_back(move);
+  }
   return Ok();
 }
 

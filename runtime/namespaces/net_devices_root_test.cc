@@ -107,5 +107,66 @@ TEST(NetDevicesRootTest, NoNewNetworkNamespaceIsAnError) {
   EXPECT_TRUE(MoveNetDevices(getpid(), spec::Linux{}).ok());
 }
 
+// A veth pair on the host, deleted (both ends) at scope exit.
+struct VethPair {
+  std::string name;
+  bool ok = false;
+  explicit VethPair(const std::string& n) : name(n) {
+    std::string cmd = "/usr/sbin/ip link add " + name + " type veth peer name " + name + "p 2>/dev/null";
+    ok = std::system(cmd.c_str()) == 0;
+  }
+  ~VethPair() {
+    int rc = std::system(("/usr/sbin/ip link del " + name + "p 2>/dev/null").c_str());
+    (void)rc;
+  }
+};
+
+// The kernel moves a device first and renames it after: a name taken in the
+// container (lo here) used to strand the device there, and the refused
+// create then destroyed it with the namespace.
+TEST(NetDevicesRootTest, NameTakenInTheContainerIsRefusedBeforeTheMove) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root";
+  VethPair veth("bnt" + std::to_string(getpid() % 100000));
+  if (!veth.ok) GTEST_SKIP() << "host cannot create a veth pair";
+  NetnsChild child;
+  ASSERT_GT(child.pid, 0);
+  spec::Linux l = WithNewNet();
+  l.netDevices[veth.name].name = "lo";
+  Status s = MoveNetDevices(child.pid, l);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), EEXIST) << s.error().ToString();
+  EXPECT_NE(s.error().ToString().find("already taken"), std::string::npos) << s.error().ToString();
+  EXPECT_NE(if_nametoindex(veth.name.c_str()), 0u) << "the refused device left the host";
+}
+
+// Two devices given the same name, and a second device that fails after the
+// first moved: nothing stays in the container's namespace.
+TEST(NetDevicesRootTest, AFailedMoveLeavesEveryDeviceOnTheHost) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root";
+  std::string base = std::to_string(getpid() % 100000);
+  VethPair a("bna" + base), b("bnb" + base);
+  if (!a.ok || !b.ok) GTEST_SKIP() << "host cannot create a veth pair";
+  NetnsChild child;
+  ASSERT_GT(child.pid, 0);
+  spec::Linux same = WithNewNet();
+  same.netDevices[a.name].name = "ctr0";
+  same.netDevices[b.name].name = "ctr0";
+  Status s = MoveNetDevices(child.pid, same);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().ToString().find("both named ctr0"), std::string::npos) << s.error().ToString();
+  EXPECT_NE(if_nametoindex(a.name.c_str()), 0u);
+  EXPECT_NE(if_nametoindex(b.name.c_str()), 0u);
+  // An invalid name (too long for IFNAMSIZ) fails in the kernel after the
+  // other device moved: that one comes back under its own name.
+  spec::Linux bad = WithNewNet();
+  bad.netDevices[a.name].name = "ctr0";
+  bad.netDevices[b.name].name = "this-name-is-far-too-long";
+  s = MoveNetDevices(child.pid, bad);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(if_nametoindex(a.name.c_str()), 0u) << a.name << " stayed in the container";
+  EXPECT_NE(if_nametoindex(b.name.c_str()), 0u);
+  EXPECT_EQ(FlagsInNetns(child.pid, "ctr0"), -1);
+}
+
 }  // namespace
 }  // namespace berth::ns
