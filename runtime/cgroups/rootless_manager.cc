@@ -22,6 +22,13 @@ Status RootlessManager::Create() {
   return Ok();
 }
 
+Status RootlessManager::CheckUnoccupied() {
+  Status s = inner_->CheckUnoccupied();
+  // An unreadable cgroup is Create's to tolerate, not a refusal.
+  if (s.ok() || !IsPermissionError(s.error())) return s;
+  return Ok();
+}
+
 Status RootlessManager::AddProcess(pid_t pid) {
   if (without_cgroup_) return Ok();
   Status s = inner_->AddProcess(pid);

@@ -190,8 +190,13 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   cgroups::CgroupSpec cgroup_spec{options.id, config.linux_->cgroupsPath, runtime.systemd_cgroup,
                                   runtime.rootless};
   tx.cgroup_ = BERTH_TRY_CTX(cgroups::NewManager(cgroup_spec), "cgroup");
-  BERTH_TRY_CTX(tx.cgroup_->Create(), "create cgroup");
+  // Intent first: the cgroup is recorded before its first mkdir, so a create
+  // killed at any point leaves a state dir that `delete --force` cleans up
+  // completely. Checked unoccupied first, so the record never names a
+  // cgroup that holds someone else's processes.
+  BERTH_TRY_CTX(tx.cgroup_->CheckUnoccupied(), "create cgroup");
   BERTH_TRY(dir.Write(kCgroupFile, tx.cgroup_->Serialize()));
+  BERTH_TRY_CTX(tx.cgroup_->Create(), "create cgroup");
   BERTH_TRY(dir.Write(kConfigFile, spec::SerializeConfig(config)));
 
   auto [parent_sync, child_sync] = BERTH_TRY(SyncSocket::Pair());
