@@ -230,38 +230,49 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   }
   tx.pid_ = pid;
   child_sync.Close();
-  if (context.staged) pid = BERTH_TRY_CTX(FinishStagedEntry(tx, parent_sync, *config.linux_), "container init");
+  // The init's own error comes first: a parent step failing after the init
+  // failed (EPIPE on send, ESRCH joining the cgroup) is only a consequence.
+  spec::State state;
+  Status driven = [&]() -> Status {
+    if (context.staged) pid = BERTH_TRY_CTX(FinishStagedEntry(tx, parent_sync, *config.linux_), "container init");
 
-  auto stat = BERTH_TRY_CTX(ReadProcStat(pid), "container init");
-  struct timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  InitRecord record{pid, stat.start_time, now.tv_sec * 1000000000LL + now.tv_nsec};
-  BERTH_TRY(dir.Write(kInitFile, FormatInitRecord(record)));
+    auto stat = BERTH_TRY_CTX(ReadProcStat(pid), "container init");
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    InitRecord record{pid, stat.start_time, now.tv_sec * 1000000000LL + now.tv_nsec};
+    BERTH_TRY(dir.Write(kInitFile, FormatInitRecord(record)));
 
-  BERTH_TRY_CTX(tx.cgroup_->AddProcess(pid), "join cgroup");
-  if (config.linux_->intelRdt) {
-    tx.resctrl_ = BERTH_TRY_CTX(intelrdt::ResctrlGroup::Join(resctrl_root, intelrdt::ResctrlGroup::Kind::kKernel,
-                                                             *config.linux_->intelRdt, options.id, pid),
-                                "linux.intelRdt");
-    BERTH_TRY(dir.Write(kIntelRdtFile, tx.resctrl_->Serialize()));
+    BERTH_TRY_CTX(tx.cgroup_->AddProcess(pid), "join cgroup");
+    if (config.linux_->intelRdt) {
+      tx.resctrl_ = BERTH_TRY_CTX(intelrdt::ResctrlGroup::Join(resctrl_root, intelrdt::ResctrlGroup::Kind::kKernel,
+                                                               *config.linux_->intelRdt, options.id, pid),
+                                  "linux.intelRdt");
+      BERTH_TRY(dir.Write(kIntelRdtFile, tx.resctrl_->Serialize()));
+    }
+    BERTH_TRY_CTX(tx.cgroup_->ApplyResources(cgroups::ResourcesWithConfiguredDevices(*config.linux_)),
+                  "apply cgroup resources");
+    if (!context.staged) BERTH_TRY_CTX(ns::WriteIdMappings(pid, *config.linux_), "write id mappings");
+    BERTH_TRY_CTX(ns::MoveNetDevices(pid, *config.linux_), "linux.netDevices");
+    BERTH_TRY(parent_sync.Send(SyncType::kSetupDone));
+    BERTH_TRY_CTX(parent_sync.WaitFor(SyncType::kRootfsReady), "container init");
+
+    state = spec::State{std::string(spec::kOciVersion), options.id, spec::ContainerStatus::creating,
+                        pid, bundle, config.annotations};
+    tx.state_json_ = spec::SerializeState(state);
+    if (config.hooks) {
+      tx.run_poststop_ = true;
+      BERTH_TRY(RunRuntimeHooks(config.hooks->prestart, tx.state_json_, "prestart"));
+      BERTH_TRY(RunRuntimeHooks(config.hooks->createRuntime, tx.state_json_, "createRuntime"));
+    }
+    BERTH_TRY(parent_sync.Send(SyncType::kHooksDone, tx.state_json_));
+    BERTH_TRY_CTX(parent_sync.WaitFor(SyncType::kCreated), "container init");
+
+    return Ok();
+  }();
+  if (!driven) {
+    if (auto reported = parent_sync.PendingPeerError()) return std::move(*reported).Context("container init");
+    return std::move(driven).error();
   }
-  BERTH_TRY_CTX(tx.cgroup_->ApplyResources(cgroups::ResourcesWithConfiguredDevices(*config.linux_)),
-                "apply cgroup resources");
-  if (!context.staged) BERTH_TRY_CTX(ns::WriteIdMappings(pid, *config.linux_), "write id mappings");
-  BERTH_TRY_CTX(ns::MoveNetDevices(pid, *config.linux_), "linux.netDevices");
-  BERTH_TRY(parent_sync.Send(SyncType::kSetupDone));
-  BERTH_TRY_CTX(parent_sync.WaitFor(SyncType::kRootfsReady), "container init");
-
-  spec::State state{std::string(spec::kOciVersion), options.id, spec::ContainerStatus::creating,
-                    pid, bundle, config.annotations};
-  tx.state_json_ = spec::SerializeState(state);
-  if (config.hooks) {
-    tx.run_poststop_ = true;
-    BERTH_TRY(RunRuntimeHooks(config.hooks->prestart, tx.state_json_, "prestart"));
-    BERTH_TRY(RunRuntimeHooks(config.hooks->createRuntime, tx.state_json_, "createRuntime"));
-  }
-  BERTH_TRY(parent_sync.Send(SyncType::kHooksDone, tx.state_json_));
-  BERTH_TRY_CTX(parent_sync.WaitFor(SyncType::kCreated), "container init");
 
   state.status = spec::ContainerStatus::created;
   BERTH_TRY(dir.Write(kStateFile, spec::SerializeState(state)));

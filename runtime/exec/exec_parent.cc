@@ -210,9 +210,20 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   if (first[0] != 'P') return Error(EPROTO, "exec: unexpected sync message");
   tx.pid = static_cast<pid_t>(std::stol(first.substr(1)));
 
-  BERTH_TRY_CTX(cgroup->AddProcess(tx.pid), "exec: join the container's cgroup");
-  BERTH_TRY_CTX(JoinResctrlGroup(runtime, options.id, tx.pid), "exec: join the container's resctrl group");
-  if (send(pair[0], "G", 1, MSG_NOSIGNAL) != 1) return Error::Sys("exec sync send");
+  // The child's own error comes first: a parent step failing after the
+  // child failed (ESRCH joining the cgroup, EPIPE on send) is a consequence.
+  Status joined = [&]() -> Status {
+    BERTH_TRY_CTX(cgroup->AddProcess(tx.pid), "exec: join the container's cgroup");
+    BERTH_TRY_CTX(JoinResctrlGroup(runtime, options.id, tx.pid), "exec: join the container's resctrl group");
+    if (send(pair[0], "G", 1, MSG_NOSIGNAL) != 1) return Error::Sys("exec sync send");
+    return Ok();
+  }();
+  if (!joined) {
+    char buf[8192];
+    ssize_t n = recv(pair[0], buf, sizeof buf, MSG_DONTWAIT);
+    if (n > 1 && buf[0] == 'E') return Error(0, std::string(buf + 1, n - 1)).Context("exec in container " + options.id);
+    return std::move(joined).error();
+  }
   std::string result = BERTH_TRY(ReceiveText(pair[0]));
   if (!result.empty()) {
     std::string text = result[0] == 'E' ? result.substr(1) : result;
