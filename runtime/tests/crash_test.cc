@@ -205,5 +205,56 @@ TEST_F(CrashTest, CreateKilledAtEveryPointThenDeleteForceLeavesNothing) {
   std::cerr << "create killed at " << swept << " points\n";
 }
 
+// Issue 9 item 3: a truncated state.json. `state` refuses it; `list` shows the
+// container as "damaged" rather than hiding it; `delete --force` removes what
+// the intact files describe (cgroup record, init pid + start time).
+TEST_F(CrashTest, DamagedStateDirIsListedAndDeleteForceRemovesEverything) {
+  Bundle bundle;
+  bundle.SetArgs({"sleep", "100"});
+  ASSERT_EQ(Berth(root_, {"run", "-d", "--bundle", bundle.dir(), kId}).exit_code, 0);
+  // A second process in the container: only the cgroup knows it.
+  ASSERT_EQ(Berth(root_, {"exec", "-d", kId, "sleep", "200"}).exit_code, 0);
+  WriteFile(root_ + "/" + kId + "/state.json", "{\"ociVersion\": \"1.3.0\", \"id\": \"cra");
+
+  CommandResult state = Berth(root_, {"state", kId});
+  EXPECT_NE(state.exit_code, 0);
+  EXPECT_NE(state.err.find("damaged"), std::string::npos) << state.err;
+
+  CommandResult list = Berth(root_, {"list"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find(std::string(kId)), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("damaged"), std::string::npos) << list.out;
+  CommandResult json = Berth(root_, {"list", "--format", "json"});
+  EXPECT_NE(json.out.find("\"status\":\"damaged\""), std::string::npos) << json.out;
+
+  CommandResult forced = Berth(root_, {"delete", "--force", kId});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(LeftOver(root_, kId, bundle.dir()), std::vector<std::string>());
+  EXPECT_TRUE(ProcessesWithRootUnder(bundle.rootfs()).empty()) << "process left behind";
+}
+
+// The init record names a pid that now belongs to another process (a
+// different start time): delete --force must not kill it.
+TEST_F(CrashTest, DeleteForceNeverKillsARecycledInitPid) {
+  pid_t bystander = fork();
+  if (bystander == 0) {
+    pause();
+    _exit(0);
+  }
+  ASSERT_GT(bystander, 0);
+  std::string dir = root_ + "/" + kId;
+  ASSERT_EQ(RunProgram({"/bin/mkdir", "-p", dir}).exit_code, 0);
+  // Start time 1 tick: never this process's.
+  WriteFile(dir + "/init", std::to_string(bystander) + " 1 0\n");
+  WriteFile(dir + "/state.json", "{");
+  CommandResult forced = Berth(root_, {"delete", "--force", kId});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_FALSE(PathExists(dir));
+  int status = 0;
+  EXPECT_EQ(waitpid(bystander, &status, WNOHANG), 0) << "the bystander was killed";
+  kill(bystander, SIGKILL);
+  waitpid(bystander, &status, 0);
+}
+
 }  // namespace
 }  // namespace berth::testing
