@@ -21,6 +21,7 @@
 #include "runtime/container/container.h"
 #include "runtime/container/fds.h"
 #include "runtime/container/init_child.h"
+#include "runtime/container/intelrdt_state.h"
 #include "runtime/container/proc_stat.h"
 #include "runtime/container/state_dir.h"
 #include "runtime/container/sync.h"
@@ -244,6 +245,7 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
 
     BERTH_TRY_CTX(tx.cgroup_->AddProcess(pid), "join cgroup");
     if (config.linux_->intelRdt) {
+      BERTH_TRY_CTX(RecordResctrlIntent(dir, resctrl_root, *config.linux_->intelRdt, options.id), "linux.intelRdt");
       tx.resctrl_ = BERTH_TRY_CTX(intelrdt::ResctrlGroup::Join(resctrl_root, intelrdt::ResctrlGroup::Kind::kKernel,
                                                                *config.linux_->intelRdt, options.id, pid),
                                   "linux.intelRdt");
