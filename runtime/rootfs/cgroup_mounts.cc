@@ -114,6 +114,10 @@ Status MountCgroups(int root_fd, const std::string& destination, const MountOpti
       dir = DirectoryName(h.controllers);
     }
     host_dir = std::string(kHostCgroupRoot) + "/" + dir;
+    // By mount, not by name: a hierarchy the kernel lists but the host has
+    // not mounted at /sys/fs/cgroup/<dir> (a placeholder directory, or a
+    // hierarchy mounted elsewhere) is not the container's either.
+    if (!h.controllers.empty() && !IsFs(host_dir.c_str(), CGROUP_SUPER_MAGIC)) continue;
     if (mkdirat(tmpfs.get(), dir.c_str(), 0755) != 0)
       return Error::Sys("mkdir " + destination + "/" + dir);
     auto sub = BERTH_TRY(

@@ -32,15 +32,17 @@ class CgroupPlaceholderTest : public ::testing::Test {
   // Runs create, start, state and delete --force in a mount namespace whose
   // /sys/fs/cgroup is a tmpfs (read-only when `readonly`) with the host's
   // hierarchies bound in and placeholder directories "hugetlb" and
-  // "net_cls" (controllers not mounted there). Prints "placeholder: <entries>"
+  // "net_cls" (controllers not mounted there), and without `unbound` at all.
+  // Prints "placeholder: <entries>"
   // after create, so a directory berth made in it shows.
-  CommandResult RunWithPlaceholders(const Bundle& bundle, bool readonly) {
+  CommandResult RunWithPlaceholders(const Bundle& bundle, bool readonly, const std::string& unbound = "") {
     std::string berth = BerthPath() + " --root " + root_;
     std::string script =
         "set -e\n"
         "stage=$(mktemp -d)\n"
         "mount -t tmpfs berth-placeholder-test \"$stage\"\n"
-        "for h in /sys/fs/cgroup/*; do n=${h##*/}; mkdir \"$stage/$n\"; mount --bind \"$h\" \"$stage/$n\"; done\n"
+        "for h in /sys/fs/cgroup/*; do n=${h##*/}; [ \"$n\" != \"" + unbound +
+        "\" ] || continue; mkdir \"$stage/$n\"; mount --bind \"$h\" \"$stage/$n\"; done\n"
         "for p in hugetlb net_cls; do [ -e \"$stage/$p\" ] || mkdir \"$stage/$p\"; done\n" +
         std::string(readonly ? "mount -o remount,ro,bind \"$stage\"\n" : "") +
         "mount --move \"$stage\" /sys/fs/cgroup\n"
@@ -86,6 +88,20 @@ TEST_F(CgroupPlaceholderTest, WritablePlaceholderDirectoriesGetNoJunk) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("placeholder: \n"), std::string::npos) << "berth made directories in a placeholder:\n"
                                                                 << r.out << r.err;
+  EXPECT_FALSE(PathExists(root_ + std::string("/") + kId));
+  EXPECT_FALSE(CgroupDirExists(kId));
+}
+
+// The kernel lists a hierarchy in /proc/self/cgroup that is not mounted at
+// /sys/fs/cgroup/<name> (here "pids" is left out; on this VM hugetlb, whose
+// v1 hierarchy lingers unmounted): neither the runtime's cgroup nor the
+// container's own /sys/fs/cgroup mount may use it.
+TEST_F(CgroupPlaceholderTest, HierarchyTheKernelListsButTheHostDoesNotMountIsSkipped) {
+  Bundle bundle;
+  bundle.SetArgs({"sleep", "100"});  // keeps the container's /sys/fs/cgroup mount
+  CommandResult r = RunWithPlaceholders(bundle, true, "pids");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"status\": \"running\""), std::string::npos) << r.out << r.err;
   EXPECT_FALSE(PathExists(root_ + std::string("/") + kId));
   EXPECT_FALSE(CgroupDirExists(kId));
 }
