@@ -32,7 +32,10 @@ class HostileBundleTest : public ::testing::Test {
     argv.insert(argv.end(), args.begin(), args.end());
     return RunProgram(argv);
   }
-  std::string Use(const std::string& id) {
+  // Unique per test process: cgroups are /berth/<id> whatever the state
+  // root, and other suites on the host may use the same short ids.
+  std::string Use(const std::string& name) {
+    std::string id = "hostile-" + name + "-" + std::to_string(getpid());
     ids_.push_back(id);
     return id;
   }
