@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "spec/config_json_internal.h"
+#include "spec/input_file.h"
 #include "spec/json_read.h"
 
 namespace berth::spec {
@@ -90,22 +91,7 @@ Result<Resources> ParseResources(std::string_view text) {
 }
 
 Result<Config> ReadConfigFile(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error::Sys("open " + path);
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Error err = Error::Sys("read " + path);
-      close(fd);
-      return err;
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
+  std::string text = BERTH_TRY(ReadInputFile(path));
   auto config = ParseConfig(text);
   if (!config) return std::move(config).error().Context(path);
   return config;

@@ -27,6 +27,15 @@ class Error {
   // An error for a failed system call: captures the current errno.
   static Error Sys(std::string what) { return Error(errno, std::move(what)); }
 
+  // An error whose errno only classifies it (ENOENT not found, EEXIST
+  // exists, EBUSY wrong state), for callers to branch on; the message says
+  // everything, so ToString() adds no strerror text.
+  static Error Kind(int code, std::string message) {
+    Error e(code, std::move(message));
+    e.code_is_kind_ = true;
+    return e;
+  }
+
   // Prepends "context: " to the message.
   Error Context(const std::string& context) && {
     message_ = context + ": " + message_;
@@ -36,12 +45,13 @@ class Error {
   int code() const { return code_; }
   const std::string& message() const { return message_; }
   std::string ToString() const {
-    if (code_ == 0) return message_;
+    if (code_ == 0 || code_is_kind_) return message_;
     return message_ + ": " + std::strerror(code_);
   }
 
  private:
   int code_;
+  bool code_is_kind_ = false;
   std::string message_;
 };
 

@@ -4,7 +4,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -127,6 +129,12 @@ Result<std::string> CgroupFs::Read(std::string_view cgroup, std::string_view fil
 bool CgroupFs::FileExists(std::string_view cgroup, std::string_view file) const {
   struct stat st;
   return stat(FilePath(cgroup, file).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool CgroupFs::IsV1Hierarchy(std::string_view cgroup) const {
+  if (kind_ == Kind::kDirectory) return DirExists(cgroup);
+  struct statfs st;
+  return statfs(DirPath(cgroup).c_str(), &st) == 0 && st.f_type == CGROUP_SUPER_MAGIC;
 }
 
 bool CgroupFs::DirExists(std::string_view cgroup) const {

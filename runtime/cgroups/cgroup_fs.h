@@ -41,6 +41,11 @@ class CgroupFs {
   Result<std::string> Read(std::string_view cgroup, std::string_view file) const;
   bool FileExists(std::string_view cgroup, std::string_view file) const;
   bool DirExists(std::string_view cgroup) const;
+  // A cgroup v1 hierarchy is mounted at this directory (one statfs:
+  // CGROUP_SUPER_MAGIC). A directory named like a controller that is no
+  // mount (systemd leaves such placeholders) is not one. With
+  // Kind::kDirectory (tests), any directory counts.
+  bool IsV1Hierarchy(std::string_view cgroup) const;
 
   // mkdir -p; returns the cgroup paths of the directories it created, from
   // the top down.

@@ -6,7 +6,7 @@
 
 namespace berth::cgroups {
 
-Status HybridManager::Create() {
+Status HybridManager::CheckUnoccupied() {
   // Both sides are checked before either makes a directory; a refusal
   // disowns both, so the caller's cleanup touches neither.
   Status v1_free = v1_.CheckUnoccupied();
@@ -16,6 +16,11 @@ Status HybridManager::Create() {
     v2_.Disown();
     return v1_free.ok() ? v2_free : v1_free;
   }
+  return Ok();
+}
+
+Status HybridManager::Create() {
+  BERTH_TRY(CheckUnoccupied());
   BERTH_TRY(v1_.Create());
   BERTH_TRY(v2_.Create());
   return Ok();

@@ -13,6 +13,7 @@ class HybridManager : public Manager {
   HybridManager(V1Manager v1, V2Manager v2) : v1_(std::move(v1)), v2_(std::move(v2)) {}
 
   Status Create() override;
+  Status CheckUnoccupied() override;
   Status AddProcess(pid_t pid) override;
   Status MakeMissingDirs() override { return v1_.MakeMissingDirs(); }
   // v1 controllers; a resource whose v1 controller is absent goes to the

@@ -25,7 +25,8 @@ Result<V1Manager> BuildV1(std::shared_ptr<const CgroupFs> fs, const CgroupSpec& 
                           const std::map<std::string, std::string>& own) {
   std::map<std::string, std::string> paths;
   for (const auto& controller : KnownV1Controllers()) {
-    if (!fs->DirExists(controller)) continue;
+    // By filesystem, not by name: a placeholder directory is no hierarchy.
+    if (!fs->IsV1Hierarchy(controller)) continue;
     auto it = own.find(OwnKeyFor(controller));
     std::string own_path = it == own.end() ? "/" : it->second;
     paths[controller] = BERTH_TRY(ResolveCgroupPath(spec, own_path));

@@ -43,6 +43,10 @@ class Manager {
   // anything when the cgroup exists and holds processes in any hierarchy;
   // the manager then disowns that cgroup: KillAll and Destroy leave it alone.
   virtual Status Create() = 0;
+  // The occupancy check of Create alone, making nothing: create runs it
+  // before recording the cgroup as its intent (state dir), so a record never
+  // names someone else's cgroup. EBUSY disowns as Create does.
+  virtual Status CheckUnoccupied() { return Ok(); }
   virtual Status AddProcess(pid_t pid) = 0;
   virtual Status ApplyResources(const spec::Resources& resources) = 0;
   // `update`: writes the fields of `resources` that are set, never the

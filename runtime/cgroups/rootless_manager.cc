@@ -48,6 +48,13 @@ Status NoCgroupManager::Freeze() { return Error(EPERM, "cannot pause a rootless 
 
 Status NoCgroupManager::Thaw() { return Error(EPERM, "cannot resume a rootless container without a cgroup"); }
 
+Status RootlessManager::CheckUnoccupied() {
+  Status s = inner_->CheckUnoccupied();
+  // An unreadable cgroup is Create's to tolerate, not a refusal.
+  if (s.ok() || !IsPermissionError(s.error())) return s;
+  return Ok();
+}
+
 Status RootlessManager::AddProcess(pid_t pid) {
   if (without_cgroup_) return Ok();
   Status s = inner_->AddProcess(pid);

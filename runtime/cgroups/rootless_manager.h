@@ -14,6 +14,7 @@ class RootlessManager : public Manager {
   explicit RootlessManager(std::unique_ptr<Manager> inner) : inner_(std::move(inner)) {}
 
   Status Create() override;
+  Status CheckUnoccupied() override;
   Status AddProcess(pid_t pid) override;
   Status ApplyResources(const spec::Resources& resources) override;
   // Refused with the reason when create ran without a cgroup.

@@ -104,6 +104,12 @@ Status SystemdManager::Connect() {
   return Ok();
 }
 
+Status SystemdManager::CheckUnoccupied() {
+  Status free = inner_->CheckUnoccupied();
+  if (!free.ok() && free.error().code() == EBUSY) disowned_ = true;
+  return free;
+}
+
 Status SystemdManager::Create() {
   // The directories are made before systemd makes the unit's own: systemd
   // accepts an existing cgroup directory, and this keeps the "already holds

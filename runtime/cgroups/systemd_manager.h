@@ -51,6 +51,7 @@ class SystemdManager : public Manager {
   // The cgroupfs directories (the EBUSY check included), then a bus
   // connection, so an unreachable systemd fails before the init exists.
   Status Create() override;
+  Status CheckUnoccupied() override;
   // The first call starts the unit with pid in it; every call then also
   // joins pid through cgroupfs (the v1 hierarchies systemd does not manage).
   Status AddProcess(pid_t pid) override;

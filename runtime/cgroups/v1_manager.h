@@ -44,7 +44,7 @@ class V1Manager : public Manager {
  
   // EBUSY when the container's cgroup already exists and holds processes
   // (someone else's); the manager then disowns it (see Disown).
-  Status CheckUnoccupied();
+  Status CheckUnoccupied() override;
   // KillAll and Destroy become no-ops: the cgroup is not this container's.
   void Disown() { disowned_ = true; }
 

@@ -46,7 +46,7 @@ class V2Manager : public Manager {
  
   // EBUSY when the container's cgroup already exists and holds processes
   // (someone else's); the manager then disowns it (see Disown).
-  Status CheckUnoccupied();
+  Status CheckUnoccupied() override;
   // KillAll and Destroy become no-ops: the cgroup is not this container's.
   void Disown() { disowned_ = true; }
 

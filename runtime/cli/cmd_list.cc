@@ -29,6 +29,8 @@ std::string Table(const std::vector<std::vector<std::string>>& rows) {
 
 Result<int> RunList(const GlobalOptions& global, const ParsedFlags& flags) {
   std::vector<container::ListEntry> entries = BERTH_TRY(container::List(global.runtime));
+  for (const auto& e : entries)
+    if (!e.damaged.empty()) container::Warn("container " + e.state.id + " is damaged: " + e.damaged);
   std::string format = flags.Get("format", "table");
   std::string out;
   if (flags.Bool("quiet")) {
@@ -37,7 +39,8 @@ Result<int> RunList(const GlobalOptions& global, const ParsedFlags& flags) {
     std::vector<std::vector<std::string>> rows = {{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
     for (const auto& e : entries) {
       rows.push_back({e.state.id, std::to_string(e.state.pid),
-                      std::string(spec::ContainerStatusName(e.state.status)), e.state.bundle,
+                      e.damaged.empty() ? std::string(spec::ContainerStatusName(e.state.status)) : "damaged",
+                      e.state.bundle,
                       Rfc3339Nano(e.created_ns), OwnerName(e.owner)});
     }
     out = Table(rows);

@@ -18,7 +18,8 @@ void WriteState(spec::json::Writer& w, const container::ListEntry& e, const std:
   w.Key("pid");
   w.Int(s.pid);
   w.Key("status");
-  w.String(spec::ContainerStatusName(s.status));
+  // A damaged state dir is listed as "damaged" (container.h ListEntry).
+  w.String(e.damaged.empty() ? spec::ContainerStatusName(s.status) : std::string_view("damaged"));
   w.Key("bundle");
   w.String(s.bundle);
   w.Key("rootfs");

@@ -68,6 +68,10 @@ struct ListEntry {
   std::string rootfs;  // absolute
   int64_t created_ns = 0;
   std::string owner;  // uid of the state dir's owner
+  // Non-empty when the state dir is damaged (state.json unreadable): the
+  // error. `list` shows the container with the status "damaged" (runc omits
+  // it and prints "load container ID: ERROR" on stderr) so it is not hidden.
+  std::string damaged;
 };
 Result<ListEntry> Describe(const RuntimeOptions& runtime, std::string_view id);
 Result<std::vector<ListEntry>> List(const RuntimeOptions& runtime);

@@ -1,5 +1,7 @@
 #include "runtime/container/intelrdt_state.h"
 
+#include <sys/stat.h>
+
 #include "runtime/container/container.h"
 #include "runtime/intelrdt/resctrl.h"
 
@@ -20,6 +22,27 @@ Status RemoveResctrlGroup(const StateDir& dir) {
   auto group = BERTH_TRY(LoadGroup(dir));
   if (!group) return Ok();
   return group->Destroy();
+}
+
+Status RecordResctrlIntent(const StateDir& dir, const std::string& resctrl_root, const spec::IntelRdt& rdt,
+                           std::string_view container_id) {
+  const std::string id(container_id);
+  const bool creates_group = rdt.closID.empty();
+  const std::string group = rdt.closID == "/" ? "/" : creates_group ? id : rdt.closID;
+  const std::string group_path = group == "/" ? resctrl_root : resctrl_root + "/" + group;
+  const bool monitoring = rdt.enableMonitoring.value_or(false);
+  struct stat st;
+  if (creates_group && lstat(group_path.c_str(), &st) == 0)
+    return Error(EEXIST, "resctrl group " + group_path + " already exists, but without closID the container's " +
+                             "group is made by the runtime (left over from an earlier container?)");
+  const std::string mon_path = group_path + "/mon_groups/" + id;
+  if (monitoring && lstat(mon_path.c_str(), &st) == 0)
+    return Error(EEXIST, "linux.intelRdt.enableMonitoring: monitoring group " + mon_path + " already exists");
+  // ResctrlGroup::Serialize's form: Load reads it back at delete.
+  std::string intent = "root " + resctrl_root + "\nkind kernel\ngroup " + group + "\ncreated " +
+                       (creates_group ? "1" : "0") + "\n";
+  if (monitoring) intent += "mon " + id + "\n";
+  return dir.Write(kIntelRdtFile, intent);
 }
 
 Status JoinResctrlGroup(const RuntimeOptions& runtime, std::string_view id, pid_t pid) {

@@ -21,6 +21,7 @@
 #include "runtime/container/container.h"
 #include "runtime/container/fds.h"
 #include "runtime/container/init_child.h"
+#include "runtime/container/intelrdt_state.h"
 #include "runtime/container/proc_stat.h"
 #include "runtime/container/state_dir.h"
 #include "runtime/container/sync.h"
@@ -194,9 +195,14 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
                                   runtime.rootless, {}};
   if (runtime.systemd_cgroup && config.linux_->resources) cgroup_spec.resources = *config.linux_->resources;
   tx.cgroup_ = BERTH_TRY_CTX(cgroups::NewManager(cgroup_spec), "cgroup");
-  BERTH_TRY_CTX(tx.cgroup_->Create(), "create cgroup");
+  // Intent first: the cgroup is recorded before its first mkdir, so a create
+  // killed at any point leaves a state dir that `delete --force` cleans up
+  // completely. Checked unoccupied first, so the record never names a
+  // cgroup that holds someone else's processes.
+  BERTH_TRY_CTX(tx.cgroup_->CheckUnoccupied(), "create cgroup");
   const std::string cgroup_state = tx.cgroup_->Serialize();
   BERTH_TRY(dir.Write(kCgroupFile, cgroup_state));
+  BERTH_TRY_CTX(tx.cgroup_->Create(), "create cgroup");
   BERTH_TRY(dir.Write(kConfigFile, spec::SerializeConfig(config)));
 
   auto [parent_sync, child_sync] = BERTH_TRY(SyncSocket::Pair());
@@ -230,41 +236,53 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   }
   tx.pid_ = pid;
   child_sync.Close();
-  if (context.staged) pid = BERTH_TRY_CTX(FinishStagedEntry(tx, parent_sync, *config.linux_), "container init");
+  // The init's own error comes first: a parent step failing after the init
+  // failed (EPIPE on send, ESRCH joining the cgroup) is only a consequence.
+  spec::State state;
+  Status driven = [&]() -> Status {
+    if (context.staged) pid = BERTH_TRY_CTX(FinishStagedEntry(tx, parent_sync, *config.linux_), "container init");
 
-  auto stat = BERTH_TRY_CTX(ReadProcStat(pid), "container init");
-  struct timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  InitRecord record{pid, stat.start_time, now.tv_sec * 1000000000LL + now.tv_nsec};
-  BERTH_TRY(dir.Write(kInitFile, FormatInitRecord(record)));
+    auto stat = BERTH_TRY_CTX(ReadProcStat(pid), "container init");
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    InitRecord record{pid, stat.start_time, now.tv_sec * 1000000000LL + now.tv_nsec};
+    BERTH_TRY(dir.Write(kInitFile, FormatInitRecord(record)));
 
-  BERTH_TRY_CTX(tx.cgroup_->AddProcess(pid), "join cgroup");
-  // A rootless join refused after the directories were made leaves the
-  // container without a cgroup: exec, kill and delete must read that.
-  if (std::string now = tx.cgroup_->Serialize(); now != cgroup_state) BERTH_TRY(dir.Write(kCgroupFile, now));
-  if (config.linux_->intelRdt) {
-    tx.resctrl_ = BERTH_TRY_CTX(intelrdt::ResctrlGroup::Join(resctrl_root, intelrdt::ResctrlGroup::Kind::kKernel,
-                                                             *config.linux_->intelRdt, options.id, pid),
-                                "linux.intelRdt");
-    BERTH_TRY(dir.Write(kIntelRdtFile, tx.resctrl_->Serialize()));
+    BERTH_TRY_CTX(tx.cgroup_->AddProcess(pid), "join cgroup");
+    // A rootless create or join refused after the intent was recorded leaves
+    // the container without a cgroup: exec, kill and delete must read that.
+    if (std::string now = tx.cgroup_->Serialize(); now != cgroup_state) BERTH_TRY(dir.Write(kCgroupFile, now));
+    if (config.linux_->intelRdt) {
+      BERTH_TRY_CTX(RecordResctrlIntent(dir, resctrl_root, *config.linux_->intelRdt, options.id), "linux.intelRdt");
+      tx.resctrl_ = BERTH_TRY_CTX(intelrdt::ResctrlGroup::Join(resctrl_root, intelrdt::ResctrlGroup::Kind::kKernel,
+                                                               *config.linux_->intelRdt, options.id, pid),
+                                  "linux.intelRdt");
+      BERTH_TRY(dir.Write(kIntelRdtFile, tx.resctrl_->Serialize()));
+    }
+    BERTH_TRY_CTX(tx.cgroup_->ApplyResources(cgroups::ResourcesWithConfiguredDevices(*config.linux_)),
+                  "apply cgroup resources");
+    if (!context.staged) BERTH_TRY_CTX(ns::WriteIdMappings(pid, *config.linux_), "write id mappings");
+    BERTH_TRY_CTX(ns::MoveNetDevices(pid, *config.linux_), "linux.netDevices");
+    BERTH_TRY(parent_sync.Send(SyncType::kSetupDone));
+    BERTH_TRY_CTX(parent_sync.WaitFor(SyncType::kRootfsReady), "container init");
+
+    state = spec::State{std::string(spec::kOciVersion), options.id, spec::ContainerStatus::creating,
+                        pid, bundle, config.annotations};
+    tx.state_json_ = spec::SerializeState(state);
+    if (config.hooks) {
+      tx.run_poststop_ = true;
+      BERTH_TRY(RunRuntimeHooks(config.hooks->prestart, tx.state_json_, "prestart"));
+      BERTH_TRY(RunRuntimeHooks(config.hooks->createRuntime, tx.state_json_, "createRuntime"));
+    }
+    BERTH_TRY(parent_sync.Send(SyncType::kHooksDone, tx.state_json_));
+    BERTH_TRY_CTX(parent_sync.WaitFor(SyncType::kCreated), "container init");
+
+    return Ok();
+  }();
+  if (!driven) {
+    if (auto reported = parent_sync.PendingPeerError()) return std::move(*reported).Context("container init");
+    return std::move(driven).error();
   }
-  BERTH_TRY_CTX(tx.cgroup_->ApplyResources(cgroups::ResourcesWithConfiguredDevices(*config.linux_)),
-                "apply cgroup resources");
-  if (!context.staged) BERTH_TRY_CTX(ns::WriteIdMappings(pid, *config.linux_), "write id mappings");
-  BERTH_TRY_CTX(ns::MoveNetDevices(pid, *config.linux_), "linux.netDevices");
-  BERTH_TRY(parent_sync.Send(SyncType::kSetupDone));
-  BERTH_TRY_CTX(parent_sync.WaitFor(SyncType::kRootfsReady), "container init");
-
-  spec::State state{std::string(spec::kOciVersion), options.id, spec::ContainerStatus::creating,
-                    pid, bundle, config.annotations};
-  tx.state_json_ = spec::SerializeState(state);
-  if (config.hooks) {
-    tx.run_poststop_ = true;
-    BERTH_TRY(RunRuntimeHooks(config.hooks->prestart, tx.state_json_, "prestart"));
-    BERTH_TRY(RunRuntimeHooks(config.hooks->createRuntime, tx.state_json_, "createRuntime"));
-  }
-  BERTH_TRY(parent_sync.Send(SyncType::kHooksDone, tx.state_json_));
-  BERTH_TRY_CTX(parent_sync.WaitFor(SyncType::kCreated), "container init");
 
   state.status = spec::ContainerStatus::created;
   BERTH_TRY(dir.Write(kStateFile, spec::SerializeState(state)));

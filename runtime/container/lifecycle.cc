@@ -28,7 +28,13 @@ struct Loaded {
   std::optional<InitRecord> init;
   std::optional<spec::State> state;  // state.json: create completed
   DerivedStatus status = DerivedStatus::stopped;
+  // state.json present but unreadable (Load with kTolerateDamage only).
+  std::optional<Error> damaged;
 };
+
+// What Load does with a state.json it cannot parse: `state`, `start` and the
+// like refuse it; `delete --force` and `list` go on with the intact files.
+enum class Damage { kRefuse, kTolerate };
 
 spec::ContainerStatus ToSpec(DerivedStatus s) {
   switch (s) {
@@ -48,14 +54,21 @@ Result<std::unique_ptr<cgroups::Manager>> LoadCgroup(const StateDir& dir) {
   return cgroups::LoadManager(serialized);
 }
 
-Result<Loaded> Load(const RuntimeOptions& runtime, std::string_view id) {
+Result<Loaded> Load(const RuntimeOptions& runtime, std::string_view id, Damage damage = Damage::kRefuse) {
   StateDir dir = BERTH_TRY(StateDir::Open(runtime.root, id));
-  Loaded c{dir, std::nullopt, std::nullopt, DerivedStatus::stopped};
+  Loaded c{dir, std::nullopt, std::nullopt, DerivedStatus::stopped, std::nullopt};
   if (auto text = dir.Read(kInitFile)) {
     if (auto record = ParseInitRecord(*text)) c.init = *record;
   }
   if (auto text = dir.Read(kStateFile)) {
-    c.state = BERTH_TRY_CTX(spec::ParseState(*text), "state of container " + std::string(id));
+    auto parsed = spec::ParseState(*text);
+    if (parsed) {
+      c.state = std::move(parsed).value();
+    } else {
+      Error e = std::move(parsed).error().Context("state of container " + std::string(id) + " is damaged");
+      if (damage == Damage::kRefuse) return e;
+      c.damaged = std::move(e);
+    }
   }
   StatusFacts facts;
   facts.complete = c.state.has_value();
@@ -139,8 +152,14 @@ Status WaitForExec(int fd, const InitRecord& init) {
   return Ok();
 }
 
-Status Destroy(const Loaded& c) {
-  if (auto cgroup = LoadCgroup(c.dir)) {
+// Removes what the state dir records. Forced, a record that cannot be read
+// is a warning: the rest (the state dir above all) is still removed.
+Status Destroy(const Loaded& c, bool force) {
+  auto cgroup = c.dir.Exists(kCgroupFile) ? LoadCgroup(c.dir) : Result<std::unique_ptr<cgroups::Manager>>(nullptr);
+  if (!cgroup) {
+    if (!force) return std::move(cgroup).error().Context("load cgroup record");
+    Warn(cgroup.error().ToString() + ": cgroup record unreadable, its cgroup is left");
+  } else if (*cgroup) {
     (void)(*cgroup)->KillAll(SIGKILL);
     Status destroyed = Ok();
     for (int i = 0; i < 500; ++i) {
@@ -150,7 +169,11 @@ Status Destroy(const Loaded& c) {
     }
     BERTH_TRY_CTX(destroyed, "remove cgroup");
   }
-  BERTH_TRY_CTX(RemoveResctrlGroup(c.dir), "remove resctrl group");
+  Status resctrl = RemoveResctrlGroup(c.dir);
+  if (!resctrl) {
+    if (!force) return std::move(resctrl).error().Context("remove resctrl group");
+    Warn(resctrl.error().ToString() + ": resctrl group left");
+  }
   if (auto config = LoadConfig(c.dir); config && config->hooks && !config->hooks->poststop.empty()) {
     spec::State state = CurrentState(c);
     // runtime.md: a failing poststop hook is a warning; the rest still run.
@@ -173,16 +196,16 @@ void Warn(std::string_view message) {
 Status Start(const RuntimeOptions& runtime, std::string_view id) {
   Loaded c = BERTH_TRY(Load(runtime, id));
   if (c.status == DerivedStatus::stopped)
-    return Error(0, "cannot start a container that has stopped");
+    return Error::Kind(EBUSY, "cannot start a container that has stopped");
   if (c.status != DerivedStatus::created) {
-    return Error(0, "cannot start a container in the " + StatusName(c.status) + " state");
+    return Error::Kind(EBUSY, "cannot start a container in the " + StatusName(c.status) + " state");
   }
   std::string fifo = c.dir.File(kExecFifo);
   int fd = open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return Error::Sys("open exec fifo");
   // Only one `start` may win: the fifo goes away once we hold it open.
   if (unlink(fifo.c_str()) != 0) {
-    Error e = Error(0, "cannot start an already running container");
+    Error e = Error::Kind(EBUSY, "cannot start an already running container");
     close(fd);
     return e;
   }
@@ -219,19 +242,26 @@ Status Kill(const RuntimeOptions& runtime, std::string_view id, int signal, bool
     if (c.status == DerivedStatus::stopped) {
       // runc: with --all a stopped container is not an error when processes remain.
       auto pids = cgroup->Pids();
-      if (!pids || pids->empty()) return Error(0, "container not running");
+      if (!pids || pids->empty()) return Error::Kind(EBUSY, "container not running");
     }
     return cgroup->KillAll(signal);
   }
-  if (c.status == DerivedStatus::stopped || !c.init) return Error(0, "container not running");
+  if (c.status == DerivedStatus::stopped || !c.init) return Error::Kind(EBUSY, "container not running");
   return SignalInit(*c.init, signal);
 }
 
 Status Delete(const RuntimeOptions& runtime, std::string_view id, bool force) {
   BERTH_TRY(ValidateContainerId(id));
-  // As runc: forcing the delete of a container that does not exist succeeds.
-  if (force && !StateDir::Open(runtime.root, id)) return Ok();
-  Loaded c = BERTH_TRY(Load(runtime, id));
+  // As runc: forcing the delete of a container that does not exist succeeds;
+  // any other failure to load is not absence, and is reported.
+  if (force) {
+    auto dir = StateDir::Open(runtime.root, id);
+    if (!dir && dir.error().code() == ENOENT) return Ok();
+    if (!dir) return std::move(dir).error();
+  }
+  // Forced, a damaged state.json does not stop the removal of what the
+  // intact files (cgroup record, init pid + start time) describe.
+  Loaded c = BERTH_TRY(Load(runtime, id, force ? Damage::kTolerate : Damage::kRefuse));
   switch (c.status) {
     case DerivedStatus::stopped:
       break;
@@ -242,7 +272,7 @@ Status Delete(const RuntimeOptions& runtime, std::string_view id, bool force) {
     case DerivedStatus::running:
     case DerivedStatus::paused:
       if (!force) {
-        return Error(0, "cannot delete container " + std::string(id) +
+        return Error::Kind(EBUSY, "cannot delete container " + std::string(id) +
                                 " that is not stopped: " + StatusName(c.status));
       }
       if (auto cgroup = LoadCgroup(c.dir)) {
@@ -254,13 +284,16 @@ Status Delete(const RuntimeOptions& runtime, std::string_view id, bool force) {
       break;
   }
   c.status = DerivedStatus::stopped;
-  return Destroy(c);
+  return Destroy(c, force);
 }
 
-Result<ListEntry> Describe(const RuntimeOptions& runtime, std::string_view id) {
-  Loaded c = BERTH_TRY(Load(runtime, id));
+namespace {
+
+Result<ListEntry> DescribeLoaded(const RuntimeOptions& runtime, std::string_view id, Damage damage) {
+  Loaded c = BERTH_TRY(Load(runtime, id, damage));
   ListEntry entry;
   entry.state = CurrentState(c);
+  if (c.damaged) entry.damaged = c.damaged->ToString();
   entry.created_ns = c.init ? c.init->created_ns : 0;
   struct stat st;
   if (stat(c.dir.path().c_str(), &st) == 0) entry.owner = std::to_string(st.st_uid);
@@ -271,11 +304,27 @@ Result<ListEntry> Describe(const RuntimeOptions& runtime, std::string_view id) {
   return entry;
 }
 
+}  // namespace
+
+// `state`: a damaged state.json is an error.
+Result<ListEntry> Describe(const RuntimeOptions& runtime, std::string_view id) {
+  return DescribeLoaded(runtime, id, Damage::kRefuse);
+}
+
 Result<std::vector<ListEntry>> List(const RuntimeOptions& runtime) {
   std::vector<ListEntry> out;
   for (const auto& id : BERTH_TRY(StateDir::ListIds(runtime.root))) {
-    auto entry = Describe(runtime, id);
-    if (!entry) continue;  // removed meanwhile
+    auto entry = DescribeLoaded(runtime, id, Damage::kTolerate);
+    if (!entry && entry.error().code() == ENOENT) continue;  // removed meanwhile
+    if (!entry) {
+      // Listed, not hidden: a container whose state cannot be read still
+      // holds processes and cgroups until `delete --force` removes them.
+      ListEntry unreadable;
+      unreadable.state.id = id;
+      unreadable.damaged = entry.error().ToString();
+      out.push_back(std::move(unreadable));
+      continue;
+    }
     out.push_back(std::move(*entry));
   }
   return out;
@@ -284,14 +333,14 @@ Result<std::vector<ListEntry>> List(const RuntimeOptions& runtime) {
 Status Pause(const RuntimeOptions& runtime, std::string_view id) {
   Loaded c = BERTH_TRY(Load(runtime, id));
   if (c.status != DerivedStatus::running && c.status != DerivedStatus::created)
-    return Error(0, "container not running or created: " + StatusName(c.status));
+    return Error::Kind(EBUSY, "container not running or created: " + StatusName(c.status));
   auto cgroup = BERTH_TRY(LoadCgroup(c.dir));
   return cgroup->Freeze();
 }
 
 Status Resume(const RuntimeOptions& runtime, std::string_view id) {
   Loaded c = BERTH_TRY(Load(runtime, id));
-  if (c.status != DerivedStatus::paused) return Error(0, "container not paused");
+  if (c.status != DerivedStatus::paused) return Error::Kind(EBUSY, "container not paused");
   auto cgroup = BERTH_TRY(LoadCgroup(c.dir));
   return cgroup->Thaw();
 }

@@ -95,7 +95,7 @@ Result<StateDir> StateDir::Create(const std::string& root, std::string_view id) 
   std::string path = root + "/" + std::string(id);
   if (mkdir(path.c_str(), 0711) != 0) {
     if (errno == EEXIST)
-      return Error(0, "container with id \"" + std::string(id) + "\" already exists");
+      return Error::Kind(EEXIST, "container with id \"" + std::string(id) + "\" already exists");
     return Error::Sys("mkdir " + path);
   }
   return StateDir(path, std::string(id));
@@ -105,8 +105,10 @@ Result<StateDir> StateDir::Open(const std::string& root, std::string_view id) {
   BERTH_TRY(ValidateContainerId(id));
   std::string path = root + "/" + std::string(id);
   struct stat st;
-  if (lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    return Error(0, "container \"" + std::string(id) + "\" does not exist");
+  const bool present = lstat(path.c_str(), &st) == 0;
+  if (!present && errno != ENOENT && errno != ENOTDIR) return Error::Sys("stat " + path);
+  if (!present || !S_ISDIR(st.st_mode))
+    return Error::Kind(ENOENT, "container \"" + std::string(id) + "\" does not exist");
   return StateDir(path, std::string(id));
 }
 

@@ -2,8 +2,10 @@
 //
 //   init         "PID STARTTIME CREATED_UNIX_NS\n" of the container init, written
 //                right after clone (so a half-created container can be cleaned up)
-//   cgroup       the cgroup manager's serialized form
-//   intelrdt     the resctrl group (linux.intelRdt), for exec and delete
+//   cgroup       the cgroup manager's serialized form, written BEFORE the
+//                first mkdir (intent: a killed create stays deletable)
+//   intelrdt     the resctrl group (linux.intelRdt), for exec and delete;
+//                its intent is written before the group is made
 //   config.json  the config the container was created from (hooks for delete)
 //   exec.fifo    present while the container is "created"; `start` opens it
 //   state.json   the OCI state, written LAST: its presence marks create complete

@@ -35,10 +35,16 @@ TEST(StateDirTest, CreateIsExclusiveAndOpenFindsIt) {
   auto again = StateDir::Create(root, "c1");
   ASSERT_FALSE(again.ok());
   EXPECT_NE(again.error().message().find("already exists"), std::string::npos);
+  // Kinds callers branch on (delete --force treats only ENOENT as absence),
+  // without strerror text in the message.
+  EXPECT_EQ(again.error().code(), EEXIST);
+  EXPECT_EQ(again.error().ToString(), "container with id \"c1\" already exists");
   EXPECT_TRUE(StateDir::Open(root, "c1").ok());
   auto missing = StateDir::Open(root, "nope");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message().find("does not exist"), std::string::npos);
+  EXPECT_EQ(missing.error().code(), ENOENT);
+  EXPECT_EQ(missing.error().ToString(), "container \"nope\" does not exist");
   auto ids = StateDir::ListIds(root);
   ASSERT_TRUE(ids.ok());
   EXPECT_EQ(*ids, std::vector<std::string>{"c1"});

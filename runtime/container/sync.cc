@@ -12,7 +12,26 @@ namespace {
 struct Header {
   uint32_t type;
   int32_t error_code;
+  uint32_t flags;  // kSyncMore: another packet of the same message follows
 };
+
+// One packet, read whole whatever its size (peeked first). ECONNRESET on EOF.
+Result<std::vector<char>> ReceivePacket(int fd, int flags) {
+  ssize_t size;
+  do {
+    size = recv(fd, nullptr, 0, MSG_PEEK | MSG_TRUNC | flags);
+  } while (size < 0 && errno == EINTR);
+  if (size < 0) return Error::Sys("sync: receive");
+  if (size == 0) return Error(ECONNRESET, "sync: peer exited");
+  std::vector<char> packet(size);
+  ssize_t n;
+  do {
+    n = recv(fd, packet.data(), packet.size(), flags);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return Error::Sys("sync: receive");
+  packet.resize(n);
+  return packet;
+}
 
 }  // namespace
 
@@ -28,6 +47,22 @@ std::string_view SyncTypeName(SyncType type) {
     case SyncType::kInitPid: return "init-pid";
   }
   return "unknown";
+}
+
+Result<SyncPacket> DecodeSyncPacket(std::string_view packet) {
+  if (packet.size() < sizeof(Header)) return Error(EPROTO, "sync: short message");
+  Header header;
+  std::memcpy(&header, packet.data(), sizeof header);
+  if (header.type < static_cast<uint32_t>(SyncType::kSetupDone) ||
+      header.type > static_cast<uint32_t>(SyncType::kInitPid))
+    return Error(EPROTO, "sync: unknown message type " + std::to_string(header.type));
+  if ((header.flags & ~kSyncMore) != 0) return Error(EPROTO, "sync: unknown flags " + std::to_string(header.flags));
+  SyncPacket out;
+  out.type = static_cast<SyncType>(header.type);
+  out.error_code = header.error_code;
+  out.more = (header.flags & kSyncMore) != 0;
+  out.payload = packet.substr(sizeof header);
+  return out;
 }
 
 SyncSocket& SyncSocket::operator=(SyncSocket&& other) noexcept {
@@ -54,15 +89,33 @@ Result<std::pair<SyncSocket, SyncSocket>> SyncSocket::Pair() {
 }
 
 Status SyncSocket::Send(const SyncMessage& message) {
-  Header header{static_cast<uint32_t>(message.type), message.error_code};
-  std::vector<char> packet(sizeof header + message.payload.size());
-  std::memcpy(packet.data(), &header, sizeof header);
-  std::memcpy(packet.data() + sizeof header, message.payload.data(), message.payload.size());
-  ssize_t n;
+  const std::string& payload = message.payload;
+  if (payload.size() > kSyncMaxPayloadBytes)
+    return Error(EMSGSIZE, "sync: " + std::string(SyncTypeName(message.type)) + " payload of " +
+                               std::to_string(payload.size()) + " bytes is too large");
+  std::vector<char> packet;
+  size_t offset = 0;
   do {
-    n = send(fd_, packet.data(), packet.size(), MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return Error::Sys("sync: send " + std::string(SyncTypeName(message.type)));
+    size_t slice = std::min(kSyncChunkBytes, payload.size() - offset);
+    bool more = offset + slice < payload.size();
+    Header header{static_cast<uint32_t>(message.type), message.error_code, more ? kSyncMore : 0};
+    packet.resize(sizeof header + slice);
+    std::memcpy(packet.data(), &header, sizeof header);
+    std::memcpy(packet.data() + sizeof header, payload.data() + offset, slice);
+    ssize_t n;
+    do {
+      n = send(fd_, packet.data(), packet.size(), MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      Error sent = Error::Sys("sync: send " + std::string(SyncTypeName(message.type)));
+      // The peer is gone: what it reported before going is the real error.
+      if (errno == EPIPE || errno == ECONNRESET) {
+        if (auto reported = PendingPeerError()) return *reported;
+      }
+      return sent;
+    }
+    offset += slice;
+  } while (offset < payload.size());
   return Ok();
 }
 
@@ -75,30 +128,36 @@ Status SyncSocket::SendError(const Error& error) {
 }
 
 Result<SyncMessage> SyncSocket::Receive() {
-  // Peek the packet's size first so payloads of any size arrive whole.
-  ssize_t size;
-  do {
-    size = recv(fd_, nullptr, 0, MSG_PEEK | MSG_TRUNC);
-  } while (size < 0 && errno == EINTR);
-  if (size < 0) return Error::Sys("sync: receive");
-  if (size == 0) return Error(ECONNRESET, "sync: peer exited");
-  std::vector<char> packet(size);
-  ssize_t n;
-  do {
-    n = recv(fd_, packet.data(), packet.size(), 0);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return Error::Sys("sync: receive");
-  if (static_cast<size_t>(n) < sizeof(Header)) return Error(EPROTO, "sync: short message");
-  Header header;
-  std::memcpy(&header, packet.data(), sizeof header);
-  if (header.type < static_cast<uint32_t>(SyncType::kSetupDone) ||
-      header.type > static_cast<uint32_t>(SyncType::kInitPid))
-    return Error(EPROTO, "sync: unknown message type " + std::to_string(header.type));
   SyncMessage message;
-  message.type = static_cast<SyncType>(header.type);
-  message.error_code = header.error_code;
-  message.payload.assign(packet.data() + sizeof header, n - sizeof header);
-  return message;
+  for (bool first = true;; first = false) {
+    std::vector<char> packet = BERTH_TRY(ReceivePacket(fd_, 0));
+    SyncPacket decoded = BERTH_TRY(DecodeSyncPacket(std::string_view(packet.data(), packet.size())));
+    if (first) {
+      message.type = decoded.type;
+      message.error_code = decoded.error_code;
+    } else if (decoded.type != message.type) {
+      return Error(EPROTO, "sync: " + std::string(SyncTypeName(decoded.type)) + " packet inside a " +
+                               std::string(SyncTypeName(message.type)) + " message");
+    }
+    if (message.payload.size() + decoded.payload.size() > kSyncMaxPayloadBytes)
+      return Error(EMSGSIZE, "sync: " + std::string(SyncTypeName(message.type)) + " message is too large");
+    message.payload.append(decoded.payload);
+    if (!decoded.more) return message;
+  }
+}
+
+std::optional<Error> SyncSocket::PendingPeerError() {
+  // Messages still queued are read in order; a kError is always one packet
+  // in practice, but a long one is reassembled like any other.
+  for (;;) {
+    auto packet = ReceivePacket(fd_, MSG_DONTWAIT | MSG_PEEK);
+    if (!packet) return std::nullopt;
+    auto decoded = DecodeSyncPacket(std::string_view(packet->data(), packet->size()));
+    if (!decoded) return std::nullopt;
+    auto message = Receive();  // the packet is there: this does not block on it
+    if (!message) return std::nullopt;
+    if (message->type == SyncType::kError) return Error(message->error_code, message->payload);
+  }
 }
 
 Result<SyncMessage> SyncSocket::WaitFor(SyncType expected) {

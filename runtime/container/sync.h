@@ -30,9 +30,21 @@
 // fails (the parent then kills it and cleans up), the parent when its own step
 // fails (the child exits). End of file means the peer died. Every wait names
 // the message it expects and rejects any other.
+//
+// A child that failed has sent its kError before exiting, so a parent step
+// that fails afterwards (a send hitting EPIPE, a write to the dead init's
+// cgroup or id maps) is a consequence: the parent reports the child's error
+// (PendingPeerError) rather than its own.
+//
+// Framing: a message is one or more packets of at most kSyncChunkBytes,
+// each "type, errno, flags" + a slice of the payload; all but the last carry
+// kSyncMore. So a payload of any size (the state JSON with tens of MB of
+// annotations) crosses the socket, whatever its buffer size.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,12 +65,27 @@ enum class SyncType : uint32_t {
 
 std::string_view SyncTypeName(SyncType type);
 
+inline constexpr size_t kSyncChunkBytes = 64 * 1024;
+// Messages above this are refused (EMSGSIZE) rather than buffered.
+inline constexpr size_t kSyncMaxPayloadBytes = 512u << 20;
+inline constexpr uint32_t kSyncMore = 1;
+
 struct SyncMessage {
   SyncType type = SyncType::kError;
   int32_t error_code = 0;  // errno of a kError
   std::string payload;     // kError: the message; kHooksDone: the state JSON;
                            // kInitPid: the init's pid (decimal)
 };
+
+// One packet, decoded (exposed for the fuzzer): EPROTO when it is shorter
+// than its header, of an unknown type, or has unknown flags.
+struct SyncPacket {
+  SyncType type = SyncType::kError;
+  int32_t error_code = 0;
+  bool more = false;
+  std::string_view payload;
+};
+Result<SyncPacket> DecodeSyncPacket(std::string_view packet);
 
 // One end of the socketpair. Owns the fd.
 class SyncSocket {
@@ -83,6 +110,10 @@ class SyncSocket {
 
   // Receives one message; end of file is an error (ECONNRESET).
   Result<SyncMessage> Receive();
+
+  // A kError the peer sent and this end has not read yet, without blocking:
+  // after the peer died, its report is still queued here.
+  std::optional<Error> PendingPeerError();
 
   // Receives the next message and requires it to be `expected`. A kError from
   // the peer comes back as that Error; anything else is a protocol error.

@@ -108,6 +108,71 @@ TEST(SyncTest, PeerErrorWithoutTextStillSaysSomething) {
       << r.error().message();
 }
 
+// The init failed and exited before the parent's next send: the parent must
+// report the init's error, not "send setup-done: Broken pipe".
+TEST(SyncTest, SendAfterThePeerFailedReportsThePeersError) {
+  auto pair = SyncSocket::Pair();
+  ASSERT_TRUE(pair.ok());
+  auto& [parent, child] = *pair;
+  int code = RunChild(parent, child, [](SyncSocket& c) {
+    (void)c.SendError(Error(ENOENT, "open network namespace /nonexistent/netns"));
+    return 1;
+  });
+  EXPECT_EQ(code, 1);  // reaped: its end is closed
+  Status sent = parent.Send(SyncType::kSetupDone);
+  ASSERT_FALSE(sent.ok());
+  EXPECT_EQ(sent.error().code(), ENOENT);
+  EXPECT_EQ(sent.error().message(), "open network namespace /nonexistent/netns");
+}
+
+TEST(SyncTest, PendingPeerErrorIsEmptyWhileThePeerIsQuiet) {
+  auto pair = SyncSocket::Pair();
+  ASSERT_TRUE(pair.ok());
+  EXPECT_FALSE(pair->first.PendingPeerError().has_value());  // and does not block
+  ASSERT_TRUE(pair->second.SendError(Error(EPERM, "setns")).ok());
+  auto pending = pair->first.PendingPeerError();
+  ASSERT_TRUE(pending.has_value());
+  EXPECT_EQ(pending->code(), EPERM);
+}
+
+// The state JSON carries annotations of any size: far beyond the socket's
+// buffer (a single packet of this size fails with EMSGSIZE).
+TEST(SyncTest, PayloadOfTensOfMegabytesArrivesWhole) {
+  auto pair = SyncSocket::Pair();
+  ASSERT_TRUE(pair.ok());
+  auto& [parent, child] = *pair;
+  std::string big(24 << 20, 'x');
+  for (size_t i = 0; i < big.size(); i += 4099) big[i] = static_cast<char>('a' + i % 26);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    parent.Close();
+    auto got = child.WaitFor(SyncType::kHooksDone);
+    if (!got || got->payload != big) _exit(1);
+    _exit(child.Send(SyncType::kCreated) ? 0 : 2);
+  }
+  child.Close();
+  ASSERT_TRUE(parent.Send(SyncType::kHooksDone, big).ok());
+  EXPECT_TRUE(parent.WaitFor(SyncType::kCreated).ok());
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+TEST(SyncTest, DecodeRejectsUnknownFlagsAndShortPackets) {
+  EXPECT_EQ(DecodeSyncPacket("abc").error().code(), EPROTO);
+  uint32_t words[3] = {static_cast<uint32_t>(SyncType::kCreated), 0, 2};
+  std::string packet(reinterpret_cast<const char*>(words), sizeof words);
+  EXPECT_EQ(DecodeSyncPacket(packet).error().code(), EPROTO);
+  words[2] = kSyncMore;
+  packet.assign(reinterpret_cast<const char*>(words), sizeof words);
+  packet += "tail";  // the decoded payload is a view into it
+  auto decoded = DecodeSyncPacket(packet);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_TRUE(decoded->more);
+  EXPECT_EQ(decoded->payload, "tail");
+}
+
 TEST(SyncTest, SocketsAreCloexec) {
   auto pair = SyncSocket::Pair();
   ASSERT_TRUE(pair.ok());

@@ -3,8 +3,8 @@
 
 #include "runtime/exec/cmd_exec.h"
 #include "runtime/exec/exec.h"
-#include "runtime/base/files.h"
 #include "runtime/container/state_dir.h"
+#include "spec/input_file.h"
 
 namespace berth::cli {
 namespace {
@@ -45,7 +45,7 @@ Result<container::ExecOptions> ExecOptionsFrom(const ParsedFlags& flags) {
   o.args.assign(flags.positional.begin() + 1, flags.positional.end());
   if (flags.Has("process")) {
     std::string path = flags.Get("process");
-    o.process = BERTH_TRY(container::ParseProcessJson(BERTH_TRY(base::ReadFileText(path))));
+    o.process = BERTH_TRY(container::ParseProcessJson(BERTH_TRY(spec::ReadInputFile(path))));
   } else if (o.args.empty()) {
     return Error(EINVAL, "exec: no command given (ID COMMAND [ARGS...] or --process)");
   }

@@ -242,8 +242,6 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   waitpid(intermediate, &intermediate_status, 0);
   tx.pid = BERTH_TRY_CTX(DecodeExecStarted(first), "exec in container " + options.id);
 
-  BERTH_TRY_CTX(cgroup->AddProcess(tx.pid), "exec: join the container's cgroup");
-  BERTH_TRY_CTX(JoinResctrlGroup(runtime, options.id, tx.pid), "exec: join the container's resctrl group");
   // The go, with the container process state for the seccomp agent (runc's:
   // pid is the new process, the state is the container's).
   std::string go = "G";
@@ -251,8 +249,24 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
     go += process::ContainerProcessStateMessage(*config.linux_->seccomp, tx.pid,
                                                 spec::SerializeState(state));
   }
-  if (send(pair[0], go.data(), go.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(go.size()))
-    return Error::Sys("exec sync send");
+  // The child's own error comes first: a parent step failing after the
+  // child failed (ESRCH joining the cgroup, EPIPE on send) is a consequence.
+  Status joined = [&]() -> Status {
+    BERTH_TRY_CTX(cgroup->AddProcess(tx.pid), "exec: join the container's cgroup");
+    BERTH_TRY_CTX(JoinResctrlGroup(runtime, options.id, tx.pid), "exec: join the container's resctrl group");
+    if (send(pair[0], go.data(), go.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(go.size()))
+      return Error::Sys("exec sync send");
+    return Ok();
+  }();
+  if (!joined) {
+    char buf[8192];
+    ssize_t n = recv(pair[0], buf, sizeof buf, MSG_DONTWAIT);
+    if (n > 0) {
+      Status reported = DecodeExecResult(std::string_view(buf, static_cast<size_t>(n)));
+      if (!reported) return std::move(reported).error().Context("exec in container " + options.id);
+    }
+    return std::move(joined).error();
+  }
   std::string result = BERTH_TRY(ReceiveText(pair[0]));
   BERTH_TRY_CTX(DecodeExecResult(result), "exec in container " + options.id);
   if (!options.pid_file.empty()) {
