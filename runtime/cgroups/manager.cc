@@ -107,7 +107,8 @@ Result<std::unique_ptr<Manager>> NewManager(const CgroupSpec& spec) {
 
 namespace {
 
-Result<std::unique_ptr<Manager>> LoadCgroupfsManager(std::string_view serialized, CgroupFs::Kind kind) {
+Result<std::unique_ptr<Manager>> LoadCgroupfsManager(std::string_view serialized, CgroupFs::Kind kind,
+                                                     Layout* layout = nullptr) {
   std::string v1_root, v2_root, v2_path;
   std::map<std::string, std::string> v1_paths;
   bool have_v2 = false;
@@ -140,6 +141,7 @@ Result<std::unique_ptr<Manager>> LoadCgroupfsManager(std::string_view serialized
   if (have_v2) v2_path = BERTH_TRY(CleanCgroupPath(v2_path));
   const bool have_v1 = !v1_paths.empty() && !v1_root.empty();
   if (have_v2 && (v2_root.empty() || v2_path.empty())) return Error(EINVAL, "cgroup state: incomplete v2 entry");
+  if (layout) *layout = have_v1 && have_v2 ? Layout::kHybrid : have_v2 ? Layout::kV2 : Layout::kV1;
   if (have_v1 && have_v2)
     return std::unique_ptr<Manager>(
         new HybridManager(V1Manager(std::make_shared<CgroupFs>(v1_root, kind), std::move(v1_paths)),
@@ -162,8 +164,12 @@ Result<std::unique_ptr<Manager>> LoadManagerOfKind(std::string_view serialized, 
   std::string unit(serialized.substr(kUnitKey.size(), end - kUnitKey.size()));
   if (unit.empty() || unit.find_first_of(" /") != std::string::npos)
     return Error(EINVAL, "bad cgroup state line \"" + std::string(serialized.substr(0, end)) + "\"");
-  std::unique_ptr<Manager> inner = BERTH_TRY(LoadCgroupfsManager(serialized.substr(end + 1), kind));
-  return std::unique_ptr<Manager>(SystemdManager::Started(std::move(inner), std::move(unit), systemd));
+  Layout layout = Layout::kV1;
+  std::unique_ptr<Manager> inner = BERTH_TRY(LoadCgroupfsManager(serialized.substr(end + 1), kind, &layout));
+  // The unit's property set (v2 or v1) follows the host's layout, which
+  // the cgroupfs lines show: a v2 path and no v1 ones is a pure v2 host.
+  return std::unique_ptr<Manager>(
+      SystemdManager::Started(std::move(inner), std::move(unit), systemd, layout == Layout::kV2));
 }
 
 Result<std::unique_ptr<Manager>> LoadManager(std::string_view serialized) {

@@ -54,6 +54,13 @@ class Manager {
   // read before its first write, and a failure part way writes the old
   // values back (update.h). Works on a frozen cgroup (v1 freezer included).
   virtual Status Update(const spec::Resources& resources) = 0;
+  // Update, told the resources in force before it (the stored config's):
+  // the systemd driver sends before+update as unit properties and needs the
+  // old ones to put back; the cgroupfs managers journal the files instead.
+  virtual Status UpdateFrom(const spec::Resources& before, const spec::Resources& update) {
+    (void)before;
+    return Update(update);
+  }
   // `events`: the cgroup's statistics (stats.h).
   virtual Result<Stats> GetStats() = 0;
   // `events`: OOM kills in the memory cgroup (oom_watch.h).

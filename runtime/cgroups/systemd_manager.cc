@@ -4,12 +4,14 @@
 
 #include "runtime/cgroups/paths.h"
 #include "runtime/cgroups/systemd_properties.h"
+#include "runtime/cgroups/update.h"
 
 // Resources go both ways, as in runc: the limits systemd knows are unit
-// properties given with StartTransientUnit (systemd_properties.h), so a
-// systemd that re-applies a unit's settings re-applies them too; every
-// field is then also written through cgroupfs (launcher_parent.cc applies
-// them after the init has joined), which covers the rest. With
+// properties given with StartTransientUnit (systemd_properties.h), and on
+// update with SetUnitProperties, so a systemd that re-applies a unit's
+// settings re-applies them too; every field is then also written through
+// cgroupfs (launcher_parent.cc applies them after the init has joined;
+// update through the journaling writers), which covers the rest. With
 // Delegate=yes the scope's cgroup is ours to write.
 
 namespace berth::cgroups {
@@ -75,16 +77,17 @@ SystemdManager::SystemdManager(std::unique_ptr<Manager> inner, SystemdUnitConfig
 SystemdManager::~SystemdManager() = default;
 
 std::unique_ptr<SystemdManager> SystemdManager::Started(std::unique_ptr<Manager> inner, std::string unit,
-                                                        SystemdOptions options) {
+                                                        SystemdOptions options, bool unified) {
   SystemdUnitConfig config;
   config.unit = std::move(unit);
+  config.unified = unified;
   auto m = std::make_unique<SystemdManager>(std::move(inner), std::move(config), std::move(options));
   m->started_ = true;
   m->owns_unit_ = true;
   return m;
 }
 
-Status SystemdManager::Connect() {
+Status SystemdManager::Connect(bool subscribe) {
   if (bus_) return Ok();
   dbus::ConnectOptions connect;
   connect.socket = options_.bus_socket;
@@ -92,6 +95,10 @@ Status SystemdManager::Connect() {
   connect.timeout = options_.timeout;
   const std::string where = "connect to systemd over D-Bus (" + connect.socket + ")";
   auto bus = BERTH_TRY_CTX(dbus::Connection::Open(connect), where);
+  if (!subscribe) {
+    bus_ = std::move(bus);
+    return Ok();
+  }
   // The bus delivers systemd's broadcasts only to a matching connection,
   // and systemd emits them on the bus only while someone is subscribed.
   Message match = Message::MethodCall(
@@ -185,6 +192,40 @@ Status SystemdManager::AddProcess(pid_t pid) {
     BERTH_TRY_CTX(inner_->MakeMissingDirs(), "join cgroup");
   }
   return inner_->AddProcess(pid);
+}
+
+Status SystemdManager::SetUnitProperties(std::vector<Value> properties) {
+  const std::string what = "set properties of systemd unit " + config_.unit;
+  // runtime = true, as runc: the change lasts until the unit goes (it is
+  // transient anyway), and survives daemon-reload.
+  Message call = ManagerCall("SetUnitProperties", {Value::String(config_.unit), Value::Bool(true),
+                                                   Value::Array("(sv)", std::move(properties))});
+  BERTH_TRY_CTX(bus_->Call(std::move(call)), what);
+  return Ok();
+}
+
+Status SystemdManager::UpdateFrom(const spec::Resources& before, const spec::Resources& update) {
+  spec::Resources after = before;
+  MergeUpdate(after, update);
+  std::vector<Value> properties = BERTH_TRY(ResourceProperties(after, config_.unified));
+  if (properties.empty()) return inner_->Update(update);
+  std::vector<Value> restoring =
+      RestoringProperties(properties, BERTH_TRY(ResourceProperties(before, config_.unified)));
+  // Properties first, as runc's Set: if systemd refuses them, no file has
+  // changed yet.
+  struct DropBus {
+    std::unique_ptr<dbus::Connection>& bus;
+    ~DropBus() { bus.reset(); }
+  } drop{bus_};
+  BERTH_TRY(Connect(/*subscribe=*/false));
+  BERTH_TRY(SetUnitProperties(std::move(properties)));
+  Status updated = inner_->Update(update);
+  if (updated.ok()) return updated;
+  Status restored = SetUnitProperties(std::move(restoring));
+  if (restored.ok()) return updated;
+  return Error(updated.error().code(), updated.error().message() +
+                                           " (and setting the old unit properties back failed: " +
+                                           restored.error().ToString() + ")");
 }
 
 Status SystemdManager::StopUnit() {

@@ -3,9 +3,10 @@
 // As runc's systemd driver does, berth asks systemd (over D-Bus, with its
 // own client: dbus_connection.h) to StartTransientUnit a scope holding the
 // container's init once its pid is known, waits for the job, and later
-// StopUnit()s it. Everything else (resources, freezer, pids, kill) goes
-// through the cgroupfs managers on the unit's cgroup, which systemd
-// delegates to us (Delegate=yes); see systemd_manager.cc for why.
+// StopUnit()s it; `update` SetUnitProperties the new limits. Everything
+// else (freezer, pids, kill, and every limit once more) goes through the
+// cgroupfs managers on the unit's cgroup, which systemd delegates to us
+// (Delegate=yes); see systemd_manager.cc for why.
 #pragma once
 
 #include <memory>
@@ -43,9 +44,10 @@ class SystemdManager : public Manager {
  public:
   // A unit still to be started; inner manages its cgroupfs paths.
   SystemdManager(std::unique_ptr<Manager> inner, SystemdUnitConfig config, SystemdOptions options);
-  // A unit started by an earlier command, rebuilt from Serialize().
+  // A unit started by an earlier command, rebuilt from Serialize();
+  // unified as at create (a pure cgroup v2 host), for update's properties.
   static std::unique_ptr<SystemdManager> Started(std::unique_ptr<Manager> inner, std::string unit,
-                                                 SystemdOptions options);
+                                                 SystemdOptions options, bool unified);
   ~SystemdManager() override;
 
   // The cgroupfs directories (the EBUSY check included), then a bus
@@ -56,9 +58,19 @@ class SystemdManager : public Manager {
   // joins pid through cgroupfs (the v1 hierarchies systemd does not manage).
   Status AddProcess(pid_t pid) override;
   Status ApplyResources(const spec::Resources& resources) override { return inner_->ApplyResources(resources); }
-  // The unit is created with no resource properties (they are written
-  // through cgroupfs, in the delegated cgroup); update does the same.
-  Status Update(const spec::Resources& resources) override { return inner_->Update(resources); }
+  // As runc's Set: SetUnitProperties(unit, runtime, the properties of
+  // before+update), so that systemd re-applying the unit's settings (on
+  // daemon-reload) keeps the new limits; then the cgroupfs update, all or
+  // nothing (update.h). A refused property change writes no file; a failed
+  // cgroupfs update sets the properties of `before` back (best effort; a
+  // property `before` lacks goes back to systemd's "unset", or infinity
+  // for the limits, which systemd cannot reset to its default). No bus
+  // call when neither holds a limit systemd has a property for. No freeze
+  // around the change (runc freezes on v1 for device properties, which
+  // berth never sends and update never changes).
+  Status UpdateFrom(const spec::Resources& before, const spec::Resources& update) override;
+  // Without the stored resources: the update's own properties.
+  Status Update(const spec::Resources& resources) override { return UpdateFrom(spec::Resources(), resources); }
   Result<Stats> GetStats() override { return inner_->GetStats(); }
   Result<std::unique_ptr<OomWatcher>> WatchOom() override { return inner_->WatchOom(); }
   Status Freeze() override { return inner_->Freeze(); }
@@ -75,7 +87,9 @@ class SystemdManager : public Manager {
   const std::string& unit() const { return config_.unit; }
 
  private:
-  Status Connect();
+  // subscribe: also receive JobRemoved (start and stop wait for jobs).
+  Status Connect(bool subscribe = true);
+  Status SetUnitProperties(std::vector<dbus::Value> properties);
   Status StartUnit(pid_t pid);
   Status StopUnit();
   // Waits for the JobRemoved signal of job; returns its result ("done", "failed", ...).

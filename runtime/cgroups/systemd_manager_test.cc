@@ -130,19 +130,128 @@ TEST_F(SystemdManagerTest, ResourcesGoThroughCgroupfsInTheUnitsCgroup) {
   EXPECT_EQ(ReadFile(Dir("/system.slice/berth-c1.scope/pids.max")), "64");
 }
 
-// update: like create, the unit gets no resource properties; the delegated
-// cgroup is written through cgroupfs, and the bus sees no new call.
-TEST_F(SystemdManagerTest, UpdateWritesTheUnitsCgroupAndCallsNothingOnTheBus) {
+Value Prop(const std::string& name, Value value) { return Value::Struct({Value::String(name), Value::Variant(value)}); }
+
+spec::Resources MemoryAndPids(int64_t memory, int64_t pids) {
+  spec::Resources r;
+  r.memory.emplace().limit = memory;
+  r.pids.emplace().limit = pids;
+  return r;
+}
+
+// update, as runc's Set: SetUnitProperties(unit, runtime=true, the
+// properties of the stored resources with the update merged in) on a
+// connection that does not subscribe, then the cgroupfs files.
+TEST_F(SystemdManagerTest, UpdateSetsTheUnitsPropertiesThenWritesItsCgroup) {
+  auto m = Started();
+  const size_t calls_before = bus_->Calls().size();
+  spec::Resources before = MemoryAndPids(32 << 20, 16);
+  before.cpu.emplace().shares = 1024;
+  Status s = m->UpdateFrom(before, MemoryAndPids(64 << 20, 32));
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  auto calls = bus_->Calls();
+  ASSERT_EQ(calls.size(), calls_before + 2);
+  EXPECT_EQ(calls[calls_before].member, "Hello");
+  const auto& set = calls[calls_before + 1];
+  EXPECT_EQ(set.member, "SetUnitProperties");
+  EXPECT_EQ(set.body, (std::vector<Value>{Value::String("berth-c1.scope"), Value::Bool(true),
+                                          Value::Array("(sv)", {Prop("MemoryMax", Value::Uint64(64 << 20)),
+                                                                Prop("CPUWeight", Value::Uint64(39)),
+                                                                Prop("TasksMax", Value::Uint64(32))})}));
+  EXPECT_EQ(bus_->UnitProperties("berth-c1.scope")["TasksMax"], Value::Uint64(32));
+  EXPECT_EQ(ReadFile(Dir("/system.slice/berth-c1.scope/pids.max")), "32");
+  EXPECT_EQ(ReadFile(Dir("/system.slice/berth-c1.scope/memory.max")), std::to_string(64 << 20));
+  // Only the update's fields are written through cgroupfs.
+  EXPECT_TRUE(fs_->WritesTo("/system.slice/berth-c1.scope", "cpu.weight").empty());
+  EXPECT_EQ(bus_->connections(), 2);  // create's, then update's own
+}
+
+TEST_F(SystemdManagerTest, RefusedPropertiesWriteNoCgroupFile) {
+  auto m = Started();
+  fs_->writes.clear();
+  bus_->FailNext("SetUnitProperties", "org.freedesktop.DBus.Error.InvalidArgs", "Invalid argument");
+  Status s = m->Update(MemoryAndPids(64 << 20, 32));
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.error().ToString(), HasSubstr("set properties of systemd unit berth-c1.scope"));
+  EXPECT_THAT(s.error().ToString(), HasSubstr("Invalid argument"));
+  EXPECT_TRUE(fs_->writes.empty());
+  EXPECT_EQ(Count(bus_->Members(), "SetUnitProperties"), 1);
+}
+
+// A cgroupfs update that fails part way is rolled back (update.h), and the
+// unit's properties are set back: the old values, and "infinity" for a
+// limit the stored resources did not have.
+TEST_F(SystemdManagerTest, AFailedCgroupfsUpdateSetsTheOldPropertiesBack) {
+  auto m = Started();
+  testing::WriteFile(Dir("/system.slice/berth-c1.scope/memory.max"), "33554432");
+  // The fake's cgroup files are plain files; a missing one fails its write.
+  ASSERT_EQ(unlink(Dir("/system.slice/berth-c1.scope/pids.max").c_str()), 0);
+  spec::Resources before;
+  before.memory.emplace().limit = 32 << 20;
+  Status s = m->UpdateFrom(before, MemoryAndPids(64 << 20, 32));
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.error().ToString(), HasSubstr("pids.max"));
+  EXPECT_EQ(ReadFile(Dir("/system.slice/berth-c1.scope/memory.max")), "33554432");
+  auto calls = bus_->Calls();
+  std::vector<std::vector<Value>> sets;
+  for (const auto& c : calls)
+    if (c.member == "SetUnitProperties") sets.push_back(c.body);
+  ASSERT_EQ(sets.size(), 2u);
+  EXPECT_EQ(sets[0][2], Value::Array("(sv)", {Prop("MemoryMax", Value::Uint64(64 << 20)), Prop("TasksMax", Value::Uint64(32))}));
+  EXPECT_EQ(sets[1], (std::vector<Value>{Value::String("berth-c1.scope"), Value::Bool(true),
+                                         Value::Array("(sv)", {Prop("MemoryMax", Value::Uint64(32 << 20)),
+                                                               Prop("TasksMax", Value::Uint64(UINT64_MAX))})}));
+  auto props = bus_->UnitProperties("berth-c1.scope");
+  EXPECT_EQ(props["MemoryMax"], Value::Uint64(32 << 20));
+}
+
+TEST_F(SystemdManagerTest, AFailedUndoIsReportedWithTheUpdatesError) {
+  auto m = Started();
+  ASSERT_EQ(unlink(Dir("/system.slice/berth-c1.scope/pids.max").c_str()), 0);
+  // The update's SetUnitProperties is answered; the undo's is refused.
+  bus_->FailNext("SetUnitProperties", "org.freedesktop.DBus.Error.AccessDenied", "Access denied", /*skip=*/1);
+  Status s = m->Update(MemoryAndPids(64 << 20, 32));
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.error().ToString(), HasSubstr("pids.max"));
+  EXPECT_THAT(s.error().ToString(), HasSubstr("(and setting the old unit properties back failed: set properties of "
+                                              "systemd unit berth-c1.scope"));
+  EXPECT_THAT(s.error().ToString(), HasSubstr("Access denied"));
+  EXPECT_EQ(Count(bus_->Members(), "SetUnitProperties"), 2);
+}
+
+// Nothing systemd has a property for: no bus traffic at all.
+TEST_F(SystemdManagerTest, AnUpdateWithoutUnitPropertiesCallsNothingOnTheBus) {
   auto m = Started();
   const size_t calls_before = bus_->Calls().size();
   spec::Resources r;
-  r.pids.emplace().limit = 32;
-  r.memory.emplace().limit = 64 << 20;
+  r.unified["memory.high"] = "1048576";
   Status s = m->Update(r);
   ASSERT_TRUE(s.ok()) << s.error().ToString();
-  EXPECT_EQ(ReadFile(Dir("/system.slice/berth-c1.scope/pids.max")), "32");
-  EXPECT_EQ(ReadFile(Dir("/system.slice/berth-c1.scope/memory.max")), std::to_string(64 << 20));
+  EXPECT_EQ(ReadFile(Dir("/system.slice/berth-c1.scope/memory.high")), "1048576");
   EXPECT_EQ(bus_->Calls().size(), calls_before);
+}
+
+// A manager loaded from the state dir picks the property set from the
+// cgroupfs lines: a pure v2 state MemoryMax, a hybrid one MemoryLimit.
+TEST_F(SystemdManagerTest, ALoadedManagerSendsTheLayoutsProperties) {
+  (void)Started();
+  testing::TempDir v1;
+  testing::MakeV1Tree(v1.path(), {"memory", "pids"});
+  ASSERT_TRUE(CgroupFs(v1.path(), CgroupFs::Kind::kDirectory).MakeDirs("/memory/system.slice/berth-c1.scope").ok());
+  ASSERT_TRUE(CgroupFs(v1.path(), CgroupFs::Kind::kDirectory).MakeDirs("/pids/system.slice/berth-c1.scope").ok());
+  const std::string v2_state = "systemd-unit berth-c1.scope\nv2-root " + tree_.path() + "\nv2 /system.slice/berth-c1.scope\n";
+  const std::string hybrid_state = "systemd-unit berth-c1.scope\nv1-root " + v1.path() +
+                                   "\nv1 memory /system.slice/berth-c1.scope\nv1 pids /system.slice/berth-c1.scope\nv2-root " +
+                                   tree_.path() + "\nv2 /system.slice/berth-c1.scope\n";
+  for (const auto& [state, memory] : {std::pair{v2_state, "MemoryMax"}, std::pair{hybrid_state, "MemoryLimit"}}) {
+    auto loaded = LoadManagerOfKind(state, CgroupFs::Kind::kDirectory, options_);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
+    Status s = (*loaded)->Update(MemoryAndPids(64 << 20, 32));
+    ASSERT_TRUE(s.ok()) << s.error().ToString();
+    EXPECT_EQ(bus_->Calls().back().body[2],
+              Value::Array("(sv)", {Prop(memory, Value::Uint64(64 << 20)), Prop("TasksMax", Value::Uint64(32))}))
+        << memory;
+  }
 }
 
 TEST(TransientUnitProperties, V1UsesBlockIOAccountingAndSlicesGetWants) {

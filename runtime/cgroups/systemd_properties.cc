@@ -1,5 +1,6 @@
 #include "runtime/cgroups/systemd_properties.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <limits>
@@ -116,6 +117,26 @@ Result<std::vector<Value>> ResourceProperties(const spec::Resources& r, bool uni
     if (limit > 0 || limit < 0) props.push_back(Property("TasksMax", Value::Uint64(limit < 0 ? kInfinity : limit)));
   }
   return props;
+}
+
+std::vector<Value> RestoringProperties(const std::vector<Value>& applied, const std::vector<Value>& previous) {
+  std::vector<Value> restore;
+  for (const Value& property : applied) {
+    const std::string& name = property.items[0].text;
+    auto old = std::find_if(previous.begin(), previous.end(),
+                            [&name](const Value& p) { return p.items[0].text == name; });
+    if (old != previous.end()) {
+      restore.push_back(*old);
+    } else if (name == "AllowedCPUs" || name == "AllowedMemoryNodes") {
+      restore.push_back(Property(name, Value::Array("y", {})));
+    } else if (name == "MemoryLow") {
+      restore.push_back(Property(name, Value::Uint64(0)));
+    } else {
+      // Limits: infinity; weights, shares and the period: systemd's unset.
+      restore.push_back(Property(name, Value::Uint64(kInfinity)));
+    }
+  }
+  return restore;
 }
 
 }  // namespace berth::cgroups

@@ -34,4 +34,11 @@ uint64_t CpuQuotaPerSecUSec(int64_t quota, uint64_t period);
 // systemd_properties.cc). EINVAL for a cpus/mems list that does not parse.
 Result<std::vector<dbus::Value>> ResourceProperties(const spec::Resources& resources, bool unified);
 
+// The properties to send back to undo `applied`: for each of its names,
+// the one in `previous` if there is one, else the value that clears it
+// (infinity for MemoryLimit/MemoryMax/TasksMax/CPUQuotaPerSecUSec, 0 for
+// MemoryLow, systemd's "unset" (UINT64_MAX, an empty mask) for the rest).
+std::vector<dbus::Value> RestoringProperties(const std::vector<dbus::Value>& applied,
+                                             const std::vector<dbus::Value>& previous);
+
 }  // namespace berth::cgroups

@@ -105,5 +105,39 @@ TEST(ResourceProperties, BadCpuListIsAnError) {
   EXPECT_NE(props.error().ToString().find("linux.resources.cpu.cpus"), std::string::npos);
 }
 
+TEST(RestoringProperties, OldValuesElseWhatClearsEachProperty) {
+  spec::Resources before;
+  before.memory.emplace().limit = 1 << 20;
+  spec::Resources after;
+  after.memory.emplace().limit = 2 << 20;
+  after.memory->reservation = 1 << 20;
+  after.cpu.emplace().shares = 512;
+  after.cpu->quota = 50000;
+  after.cpu->period = 100000;
+  after.cpu->cpus = "0";
+  after.cpu->mems = "0";
+  after.blockIO.emplace().weight = 300;
+  after.pids.emplace().limit = 10;
+  for (bool unified : {true, false}) {
+    std::vector<Value> applied = *ResourceProperties(after, unified);
+    std::vector<std::string> applied_order, restored_order;
+    ByName(applied, &applied_order);
+    auto restored = ByName(RestoringProperties(applied, *ResourceProperties(before, unified)), &restored_order);
+    EXPECT_EQ(restored_order, applied_order);
+    const uint64_t unset = UINT64_MAX;
+    EXPECT_EQ(restored[unified ? "MemoryMax" : "MemoryLimit"], Value::Uint64(1 << 20));
+    EXPECT_EQ(restored["TasksMax"], Value::Uint64(unset));
+    EXPECT_EQ(restored["CPUQuotaPerSecUSec"], Value::Uint64(unset));
+    EXPECT_EQ(restored["CPUQuotaPeriodUSec"], Value::Uint64(unset));
+    EXPECT_EQ(restored[unified ? "CPUWeight" : "CPUShares"], Value::Uint64(unset));
+    EXPECT_EQ(restored[unified ? "IOWeight" : "BlockIOWeight"], Value::Uint64(unset));
+    EXPECT_EQ(restored["AllowedCPUs"], Value::Array("y", {}));
+    EXPECT_EQ(restored["AllowedMemoryNodes"], Value::Array("y", {}));
+    if (unified) {
+      EXPECT_EQ(restored["MemoryLow"], Value::Uint64(0));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace berth::cgroups

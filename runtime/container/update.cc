@@ -56,6 +56,7 @@ Status Update(const RuntimeOptions& runtime, std::string_view id, const UpdateRe
   // The new config is saved first, so that once the kernel has the new
   // values `state` and later updates see them; every failure after this
   // point puts the old config (and schemata, and cgroup files) back.
+  const spec::Resources before = stored;
   cgroups::MergeUpdate(stored, update);
   if (rdt) {
     spec::IntelRdt& stored_rdt = linux_config.intelRdt ? *linux_config.intelRdt : linux_config.intelRdt.emplace();
@@ -100,7 +101,7 @@ Status Update(const RuntimeOptions& runtime, std::string_view id, const UpdateRe
     old_schemata = *old;
   }
   if (!(update == spec::Resources())) {
-    Status updated = cgroup->Update(update);
+    Status updated = cgroup->UpdateFrom(before, update);
     if (!updated.ok()) {
       if (made_group) {
         (void)group->Destroy();

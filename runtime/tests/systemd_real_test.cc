@@ -1,6 +1,6 @@
 // berth --systemd-cgroup against a real systemd (tools/systemd/fixture):
-// the transient scope, its properties, the cgroup files, delete stopping
-// the unit, and a failed create leaving no unit. The D-Bus client itself
+// the transient scope, its properties, the cgroup files, update changing
+// both, delete stopping the unit, and a failed create leaving no unit. The D-Bus client itself
 // is unit-tested against a fake bus (runtime/cgroups/systemd_manager_test);
 // this is what only a real systemd shows.
 #include <gtest/gtest.h>
@@ -108,6 +108,46 @@ TEST_F(SystemdRealTest, ScopeCarriesTheLimitsAsPropertiesAndInCgroupFiles) {
   EXPECT_FALSE(UnitLoaded(unit));
   EXPECT_FALSE(AnyCgroupDir(unit));
   EXPECT_FALSE(PathExists(root_ + "/real1"));
+}
+
+// update changes both the unit's properties and the cgroup files, so that
+// systemd re-applying the unit's settings (daemon-reload) keeps the new
+// limits instead of putting create's back.
+TEST_F(SystemdRealTest, UpdateChangesTheUnitsPropertiesAndItsCgroupFiles) {
+  Bundle bundle(RealSystemd::dir());
+  bundle.SetArgs({"sleep", "1000"});
+  bundle.config().linux_->cgroupsPath = "system.slice:berth:real4";
+  spec::Resources limits;
+  limits.memory.emplace().limit = 64 << 20;
+  limits.pids.emplace().limit = 42;
+  bundle.config().linux_->resources = limits;
+  bundle.Save();
+  const std::string unit = "berth-real4.scope";
+  CommandResult created = RealSystemd::Berth(root_, {"create", "-b", bundle.dir(), "real4"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  ASSERT_EQ(RealSystemd::Show(unit, "MemoryLimit"), std::to_string(64 << 20));
+  ASSERT_EQ(RealSystemd::Show(unit, "TasksMax"), "42");
+
+  CommandResult updated = RealSystemd::Berth(
+      root_, {"update", "--memory", std::to_string(128 << 20), "--pids-limit", "100", "real4"});
+  EXPECT_EQ(updated.exit_code, 0) << updated.err;
+  CommandResult shown = RealSystemd::Run({"systemctl", "show", "-p", "MemoryLimit,TasksMax", unit});
+  EXPECT_NE(shown.out.find("MemoryLimit=" + std::to_string(128 << 20) + "\n"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("TasksMax=100\n"), std::string::npos) << shown.out;
+  EXPECT_EQ(CgroupFile("memory", unit, "memory.limit_in_bytes"), std::to_string(128 << 20));
+  EXPECT_EQ(CgroupFile("pids", unit, "pids.max"), "100");
+
+  CommandResult reloaded = RealSystemd::Run({"systemctl", "daemon-reload"});
+  ASSERT_EQ(reloaded.exit_code, 0) << reloaded.err;
+  EXPECT_EQ(RealSystemd::Show(unit, "MemoryLimit"), std::to_string(128 << 20));
+  EXPECT_EQ(RealSystemd::Show(unit, "TasksMax"), "100");
+  EXPECT_EQ(CgroupFile("memory", unit, "memory.limit_in_bytes"), std::to_string(128 << 20));
+  EXPECT_EQ(CgroupFile("pids", unit, "pids.max"), "100");
+
+  CommandResult deleted = RealSystemd::Berth(root_, {"delete", "--force", "real4"});
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
+  EXPECT_FALSE(UnitLoaded(unit));
+  EXPECT_FALSE(AnyCgroupDir(unit));
 }
 
 TEST_F(SystemdRealTest, FailedCreateLeavesNoUnitBehind) {

@@ -216,8 +216,10 @@ void FakeSystemdBus::Handle(Client& client, const Message& call) {
   if (hang_.count(call.member)) return;
   Noise(client);
   auto fail = fail_next_.find(call.member);
-  if (fail != fail_next_.end()) {
-    auto [name, text] = fail->second;
+  if (fail != fail_next_.end() && fail->second.skip > 0) {
+    --fail->second.skip;
+  } else if (fail != fail_next_.end()) {
+    auto [name, text, skip] = fail->second;
     fail_next_.erase(fail);
     ReplyError(client, call, name, text);
     return;
@@ -278,6 +280,16 @@ void FakeSystemdBus::Handle(Client& client, const Message& call) {
     if (!job_signal_first_) JobRemoved(client, job, unit);
     return;
   }
+  if (m == "SetUnitProperties" && call.signature == "sba(sv)") {
+    const std::string& unit = call.body[0].text;
+    if (!active_.count(unit)) {
+      ReplyError(client, call, "org.freedesktop.systemd1.NoSuchUnit", "Unit " + unit + " not loaded.");
+      return;
+    }
+    for (const Value& p : call.body[2].items) units_[unit][p.items[0].text] = p.items[1].items[0];
+    Reply(client, call, {});
+    return;
+  }
   if (m == "StopUnit" && call.signature == "ss") {
     const std::string& unit = call.body[0].text;
     auto it = active_.find(unit);
@@ -326,9 +338,10 @@ int FakeSystemdBus::connections() const {
   return connections_;
 }
 
-void FakeSystemdBus::FailNext(const std::string& member, const std::string& error_name, const std::string& text) {
+void FakeSystemdBus::FailNext(const std::string& member, const std::string& error_name, const std::string& text,
+                              int skip) {
   std::lock_guard<std::mutex> lock(mu_);
-  fail_next_[member] = {error_name, text};
+  fail_next_[member] = {error_name, text, skip};
 }
 
 void FakeSystemdBus::Hang(const std::string& member) {

@@ -5,7 +5,8 @@
 // It answers Hello, AddMatch, Subscribe, StartTransientUnit (records the
 // unit and its properties, makes the unit's cgroup under a fake cgroup2
 // tree, puts PIDs= in it, emits JobRemoved), StopUnit (removes the cgroup,
-// emits JobRemoved), ResetFailedUnit, and UnknownMethod for anything else.
+// emits JobRemoved), SetUnitProperties (merges into the active unit's
+// properties), ResetFailedUnit, and UnknownMethod for anything else.
 // Like dbus-daemon and systemd, it sends JobRemoved only to a client that
 // has both added a match for it and subscribed.
 #pragma once
@@ -39,13 +40,15 @@ class FakeSystemdBus {
   // Every method call received, in order.
   std::vector<Call> Calls() const;
   std::vector<std::string> Members() const;
-  // The properties of the last StartTransientUnit for unit: name -> value.
+  // The properties of the last StartTransientUnit for unit, with those of
+  // later SetUnitProperties calls: name -> value.
   std::map<std::string, dbus::Value> UnitProperties(const std::string& unit) const;
   std::set<std::string> ActiveUnits() const;
   int connections() const;
 
-  // The next call of member gets this ERROR instead of its reply.
-  void FailNext(const std::string& member, const std::string& error_name, const std::string& text);
+  // The next call of member (after `skip` answered ones) gets this ERROR
+  // instead of its reply.
+  void FailNext(const std::string& member, const std::string& error_name, const std::string& text, int skip = 0);
   // Calls of member get no reply at all.
   void Hang(const std::string& member);
   // JobRemoved's result for the next jobs ("done" by default).
@@ -94,7 +97,11 @@ class FakeSystemdBus {
   std::map<std::string, std::map<std::string, dbus::Value>> units_;
   std::map<std::string, std::string> active_;  // unit -> cgroup path
   std::set<std::string> failed_;
-  std::map<std::string, std::pair<std::string, std::string>> fail_next_;
+  struct Failure {
+    std::string name, text;
+    int skip = 0;
+  };
+  std::map<std::string, Failure> fail_next_;
   std::set<std::string> hang_;
   std::string job_result_ = "done";
   bool drop_job_signals_ = false;
