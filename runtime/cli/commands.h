@@ -42,7 +42,7 @@ Command FeaturesCommand();
 Command PauseCommand();
 Command ResumeCommand();
 Command PsCommand();
-Command ExecCommand();  // runtime/exec:cmd_exec
+Command ExecCommand();  // runtime/cli:cmd_exec
 Command UpdateCommand();
 Command EventsCommand();
 

@@ -22,6 +22,7 @@
 #include "runtime/process/attributes.h"
 #include "runtime/process/capabilities.h"
 #include "runtime/process/finish_exec.h"
+#include "runtime/process/look_path.h"
 #include "runtime/process/lsm.h"
 #include "runtime/process/rlimits.h"
 #include "runtime/process/user.h"
@@ -33,7 +34,6 @@ namespace berth::container {
 namespace {
 
 constexpr uint64_t kCapSysAdminMask = uint64_t{1} << CAP_SYS_ADMIN;
-constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 // The parent may run with signals blocked (run's signal forwarding) or
 // ignored (inherited from its caller): the container starts clean.
@@ -176,7 +176,7 @@ Result<std::string> PrepareContainer(InitContext& ctx, std::string* state_json,
   std::string cwd = process.cwd.empty() ? "/" : process.cwd;
   BERTH_TRY(ChangeDirectoryVerified(cwd));
   if (process.args.empty()) return Error(EINVAL, "process.args must not be empty");
-  return LookPath(process.args[0], process.env);
+  return process::LookPath(process.args[0], process.env);
 }
 
 // Steps after `start` opened the fifo. Returns only on error.
@@ -201,32 +201,6 @@ void WriteAll(int fd, const std::string& text) {
 }
 
 }  // namespace
-
-Result<std::string> LookPath(const std::string& file, const std::vector<std::string>& env) {
-  auto executable = [](const std::string& p) {
-    struct stat st;
-    return stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(p.c_str(), X_OK) == 0;
-  };
-  if (file.find('/') != std::string::npos) {
-    if (executable(file)) return file;
-    return Error(errno ? errno : EACCES, "exec: \"" + file + "\"");
-  }
-  std::string path = kDefaultPath;
-  for (const auto& e : env)
-    if (e.starts_with("PATH=")) path = e.substr(5);
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find(':', start);
-    if (end == std::string::npos) end = path.size();
-    // An empty entry means the cwd. (Written without assigning "." to an
-    // empty string: gcc 12 reports a false -Wrestrict there.)
-    std::string dir = end > start ? path.substr(start, end - start) : std::string(".");
-    std::string candidate = dir + "/" + file;
-    if (executable(candidate)) return candidate;
-    start = end + 1;
-  }
-  return Error(ENOENT, "exec: \"" + file + "\": executable file not found in $PATH");
-}
 
 void RunInit(InitContext& ctx) {
   ResetSignals();

@@ -1,11 +1,14 @@
 // The process exec runs: config defaults, runc's overrides, --cap sets.
 #include <gtest/gtest.h>
 
-#include "runtime/exec/cmd_exec.h"
+#include "runtime/cli/cmd_exec.h"
+#include "runtime/container/sync.h"
 #include "runtime/exec/exec.h"
 
-namespace berth::container {
+namespace berth::exec {
 namespace {
+
+using namespace container;  // the lifecycle around the exec
 
 spec::Config BaseConfig() {
   spec::Config c;
@@ -99,5 +102,29 @@ TEST(ExecFlags, ParsesRuncFlags) {
   EXPECT_FALSE(cli::ExecOptionsFrom(*bad).ok());
 }
 
+// The intermediate child's pid report is checked: a malformed one is an
+// error, never an exception (the old std::stol threw on "x") nor a wrong pid
+// ("12x" was read as 12).
+TEST(ExecSync, MalformedPidReportIsAnError) {
+  auto pair = SyncSocket::Pair();
+  ASSERT_TRUE(pair.ok());
+  auto& [parent, child] = *pair;
+  for (const char* bad : {"", "x", "12x", "-5", "0", " 7", "99999999999999999999"}) {
+    ASSERT_TRUE(child.Send(SyncType::kInitPid, bad).ok());
+    auto received = parent.WaitFor(SyncType::kInitPid);
+    ASSERT_TRUE(received.ok()) << received.error().ToString();
+    auto pid = ParseReportedPid(*received);
+    ASSERT_FALSE(pid.ok()) << "\"" << bad << "\" parsed as " << *pid;
+    EXPECT_EQ(pid.error().code(), EPROTO) << bad;
+    EXPECT_NE(pid.error().ToString().find("bad pid"), std::string::npos);
+  }
+  ASSERT_TRUE(child.Send(SyncType::kInitPid, "4321").ok());
+  auto good = parent.WaitFor(SyncType::kInitPid);
+  ASSERT_TRUE(good.ok());
+  auto pid = ParseReportedPid(*good);
+  ASSERT_TRUE(pid.ok());
+  EXPECT_EQ(*pid, 4321);
+}
+
 }  // namespace
-}  // namespace berth::container
+}  // namespace berth::exec

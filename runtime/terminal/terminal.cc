@@ -67,7 +67,7 @@ Status BindFdOntoFd(int from_fd, int target_fd) {
 
 }  // namespace
 
-Result<ConsolePair> OpenConsole() {
+Result<ConsolePair> OpenPty() {
   ConsolePair pair;
   pair.master_fd = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (pair.master_fd < 0) return Error::Sys("open /dev/ptmx");
@@ -87,6 +87,16 @@ Result<ConsolePair> OpenConsole() {
   if (!IsPtySlave(st))
     return fail(Error(ENOTTY, "pty peer is not a devpts device (major " +
                                   std::to_string(major(st.st_rdev)) + ")"));
+  return pair;
+}
+
+Result<ConsolePair> OpenConsole() {
+  ConsolePair pair = BERTH_TRY(OpenPty());
+  auto fail = [&](Error err) -> Result<ConsolePair> {
+    close(pair.peer_fd);
+    close(pair.master_fd);
+    return err;
+  };
   auto target = OpenConsoleTarget();
   if (!target) return fail(std::move(target).error());
   Status bound = BindFdOntoFd(pair.peer_fd, *target);
