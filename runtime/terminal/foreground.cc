@@ -168,16 +168,22 @@ int Supervise(const SuperviseOptions& o) {
     ResizeFrom(STDIN_FILENO, o.master_fd);
   }
   bool stdin_open = o.master_fd >= 0;
+  // The relay ends when the pty hangs up (no slave open: the process closed
+  // its tty) or fails: a master that reports POLLHUP does so on every poll,
+  // and polling it further would spin while the process runs on.
+  bool master_open = o.master_fd >= 0;
   std::optional<int> exit_status;
   while (!exit_status) {
     pollfd fds[3] = {{o.signal_fd, POLLIN, 0},
-                     {o.master_fd, POLLIN, 0},
-                     {stdin_open ? STDIN_FILENO : -1, POLLIN, 0}};
+                     {master_open ? o.master_fd : -1, POLLIN, 0},
+                     {stdin_open && master_open ? STDIN_FILENO : -1, POLLIN, 0}};
     if (poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
       break;
     }
-    if (fds[1].revents & POLLIN) Copy(o.master_fd, STDOUT_FILENO);
+    // Data first; read fails (EIO) once it is drained after a hang-up.
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) master_open = Copy(o.master_fd, STDOUT_FILENO);
+    if (fds[1].revents & POLLNVAL) master_open = false;
     if (fds[2].revents & (POLLIN | POLLHUP)) stdin_open = Copy(STDIN_FILENO, o.master_fd);
     if (!(fds[0].revents & POLLIN)) continue;
     signalfd_siginfo info;
