@@ -33,8 +33,6 @@
 namespace berth::container {
 namespace {
 
-constexpr uint64_t kCapSysAdminMask = uint64_t{1} << CAP_SYS_ADMIN;
-
 // The parent may run with signals blocked (run's signal forwarding) or
 // ignored (inherited from its caller): the container starts clean.
 void ResetSignals() {
@@ -170,7 +168,8 @@ Result<std::string> PrepareContainer(InitContext& ctx, std::string* state_json,
   // and dropped by the one capset after the filter.
   BERTH_TRY(process::SetUser(process.user));
   *final_capabilities = BERTH_TRY(process::ApplyCapabilitiesRetaining(
-      process.capabilities, ctx.seccomp && !process.noNewPrivileges ? kCapSysAdminMask : 0));
+      process.capabilities,
+      process::CapabilitiesRetainedForSeccomp(ctx.seccomp.has_value(), process.noNewPrivileges)));
   BERTH_TRY(process::ApplyLsmLabels(process));
 
   std::string cwd = process.cwd.empty() ? "/" : process.cwd;

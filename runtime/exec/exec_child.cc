@@ -93,7 +93,7 @@ Result<std::string> Prepare(const ChildContext& ctx, std::optional<process::Capa
   // user change, dropped by FinishAndExec's capset after the filter.
   BERTH_TRY(process::SetUser(p.user));
   *final_caps = BERTH_TRY(process::ApplyCapabilitiesRetaining(
-      p.capabilities, ctx.seccomp && !p.noNewPrivileges ? uint64_t{1} << CAP_SYS_ADMIN : 0));
+      p.capabilities, process::CapabilitiesRetainedForSeccomp(ctx.seccomp != nullptr, p.noNewPrivileges)));
   BERTH_TRY(process::ApplyLsmLabels(p));
   BERTH_TRY(ChangeDirectoryVerified(p.cwd.empty() ? "/" : p.cwd));
   return process::LookPath(p.args[0], p.env);
