@@ -1,3 +1,4 @@
+#include "runtime/base/syscalls.h"
 #include "runtime/container/init_child.h"
 
 #include <fcntl.h>
@@ -9,7 +10,6 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <climits>
@@ -54,7 +54,7 @@ Status BecomeRootInNewUserNamespace() {
 
 Status JoinSessionKeyring(const std::string& id) {
   std::string name = "_ses." + id;
-  if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name.c_str()) < 0 && errno != ENOSYS)
+  if (sys::KeyctlJoinSessionKeyring(name.c_str()) < 0 && errno != ENOSYS)
     return Error::Sys("join session keyring");
   return Ok();
 }

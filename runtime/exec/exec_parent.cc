@@ -8,7 +8,6 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include <memory>
 #include <optional>
 
+#include "runtime/base/syscalls.h"
 #include "runtime/cgroups/manager.h"
 #include "runtime/container/proc_stat.h"
 #include "runtime/container/state_dir.h"
@@ -210,7 +210,7 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   auto cgroup = BERTH_TRY_CTX(cgroups::LoadManager(BERTH_TRY(dir.Read(container::kCgroupFile))), "cgroup");
 
   ExecTransaction tx;
-  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, init.pid, 0));
+  int pidfd = sys::PidfdOpen(init.pid, 0);
   if (pidfd < 0) return Error::Sys("container init " + std::to_string(init.pid));
   tx.fds.push_back(pidfd);
   // The pidfd now pins the process; check it is still the init we recorded.

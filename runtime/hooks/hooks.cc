@@ -1,10 +1,10 @@
+#include "runtime/base/syscalls.h"
 #include "runtime/hooks/hooks.h"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -155,7 +155,7 @@ Status RunHook(const spec::Hook& hook, std::string_view state_json, std::string_
 
   // Knowing when the hook exits does not depend on its output pipes closing:
   // a daemon it left behind may keep them open.
-  Fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  Fd pidfd(sys::PidfdOpen(pid, 0));
   SigpipeGuard sigpipe_guard;
   for (int fd : {in.write.get(), out.read.get(), err.read.get()})
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);

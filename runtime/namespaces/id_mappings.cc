@@ -1,12 +1,12 @@
 // Parent side: uid/gid maps of a child in a new user namespace.
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <string>
 #include <utility>
 
+#include "runtime/base/syscalls.h"
 #include "runtime/namespaces/namespaces.h"
 
 namespace berth::ns {
@@ -28,7 +28,7 @@ Status WriteProcFile(pid_t pid, const char* name, const std::string& text) {
 bool HaveEffectiveCapSetgid() {
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
-  if (syscall(SYS_capget, &header, data) != 0) return false;
+  if (sys::Capget(&header, data) != 0) return false;
   return (data[CAP_SETGID / 32].effective & (1u << (CAP_SETGID % 32))) != 0;
 }
 

@@ -1,10 +1,10 @@
+#include "runtime/base/syscalls.h"
 #include "runtime/process/attributes.h"
 
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -164,7 +164,7 @@ Status ApplyScheduler(const spec::Process& process) {
   attr.sched_runtime = sched.runtime.value_or(0);
   attr.sched_deadline = sched.deadline.value_or(0);
   attr.sched_period = sched.period.value_or(0);
-  if (syscall(SYS_sched_setattr, 0, &attr, 0) != 0)
+  if (sys::SchedSetattr(0, &attr, 0) != 0)
     return Error::Sys("sched_setattr policy " + sched.policy + " nice " +
                       std::to_string(attr.sched_nice) + " priority " +
                       std::to_string(attr.sched_priority));
@@ -180,7 +180,7 @@ Status ApplyIoPriority(const spec::Process& process) {
   constexpr int kIoprioWhoProcess = 1;
   constexpr int kIoprioClassShift = 13;
   int value = static_cast<int>(cls << kIoprioClassShift) | io.priority;
-  if (syscall(SYS_ioprio_set, kIoprioWhoProcess, 0, value) != 0)
+  if (sys::IoprioSet(kIoprioWhoProcess, 0, value) != 0)
     return Error::Sys("ioprio_set " + io.class_ + " " + std::to_string(io.priority));
   return Ok();
 }
@@ -238,8 +238,7 @@ Status ApplyMemoryPolicy(const spec::Linux& linux_config) {
   for (unsigned n : nodes) mask[n / kBits] |= 1UL << (n % kBits);
   // maxnode counts bits; the kernel ignores the last one (historic off-by-one).
   unsigned long maxnode = nodes.empty() ? 0 : kMaxNode + 2;
-  if (syscall(SYS_set_mempolicy, static_cast<int>(mode), nodes.empty() ? nullptr : mask.data(),
-              maxnode) != 0)
+  if (sys::SetMempolicy(static_cast<int>(mode), nodes.empty() ? nullptr : mask.data(), maxnode) != 0)
     return Error::Sys("set_mempolicy " + mp.mode + " nodes \"" + mp.nodes + "\"");
   return Ok();
 }

@@ -2,7 +2,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <linux/capability.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "runtime/base/syscalls.h"
 #include "runtime/process/attributes.h"
 #include "runtime/process/capabilities.h"
 #include "runtime/process/finish_exec.h"
@@ -19,7 +19,7 @@ namespace berth::process {
 namespace {
 
 int SystemCloseRange(unsigned first, unsigned last, unsigned flags) {
-  return static_cast<int>(syscall(SYS_close_range, first, last, flags));
+  return sys::CloseRange(first, last, flags);
 }
 
 // The open fds >= first, from /proc/self/fd; nullopt without /proc.
