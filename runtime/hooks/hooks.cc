@@ -1,4 +1,5 @@
 #include "runtime/base/syscalls.h"
+#include "runtime/base/unique_fd.h"
 #include "runtime/hooks/hooks.h"
 
 #include <fcntl.h>
@@ -19,23 +20,7 @@ namespace {
 constexpr size_t kKeptOutput = 4096;
 constexpr size_t kReportedTail = 200;
 
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { Reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  void Reset(int fd = -1) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = fd;
-  }
-  int* out() { return &fd_; }
-
- private:
-  int fd_ = -1;
-};
+using Fd = base::UniqueFd;
 
 struct Pipe {
   Fd read, write;

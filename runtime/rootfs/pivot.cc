@@ -5,9 +5,11 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#include "runtime/rootfs/unique_fd.h"
+#include "runtime/base/unique_fd.h"
 
 namespace berth::rootfs {
+
+using base::UniqueFd;
 
 Status PivotRoot(const std::string& rootfs) {
   int old_raw = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);

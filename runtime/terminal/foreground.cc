@@ -14,6 +14,8 @@
 #include <optional>
 #include <utility>
 
+#include "runtime/base/scm_rights.h"
+
 namespace berth::terminal {
 namespace {
 
@@ -91,30 +93,6 @@ ForegroundSignals::~ForegroundSignals() {
   if (restore_) sigprocmask(SIG_SETMASK, &previous_, nullptr);
 }
 
-Result<int> ReceiveFd(int socket_fd, bool wait) {
-  char payload[4096];
-  iovec iov{payload, sizeof payload};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do {
-    n = recvmsg(socket_fd, &msg, MSG_CMSG_CLOEXEC | (wait ? 0 : MSG_DONTWAIT));
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return Error::Sys("receive console fd");
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-      return fd;
-    }
-  }
-  return Error(EPROTO, "console socket message without a file descriptor");
-}
-
 Result<int> ConnectConsoleSocket(const std::string& path) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
@@ -147,7 +125,7 @@ ConsoleRelay::~ConsoleRelay() {
 }
 
 int ConsoleRelay::TakeMaster() {
-  auto master = ReceiveFd(fds_[0], /*wait=*/false);
+  auto master = base::ReceiveFd(fds_[0], /*wait=*/false);
   for (int& fd : fds_) {
     if (fd >= 0) close(fd);
     fd = -1;
