@@ -11,9 +11,10 @@
 
 namespace berth::cli {
 
+// --debug is not here: it sets the log level (log::Configure), and debug
+// lines go through log::Debug.
 struct GlobalOptions {
   container::RuntimeOptions runtime;
-  bool debug = false;
 };
 
 // A handler returns the process exit status, or an Error the CLI logs once.

@@ -131,7 +131,6 @@ int Main(int argc, char** argv) {
   GlobalOptions global;
   global.runtime.root = g.Has("root") ? g.Get("root") : DefaultRoot(CurrentRootEnvironment());
   global.runtime.systemd_cgroup = g.Bool("systemd-cgroup");
-  global.debug = g.Bool("debug");
   auto rootless = ParseRootless(g.Get("rootless", "auto"));
   if (!rootless) {
     ReportError(rootless.error().ToString());

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <vector>
 
+#include "runtime/log/log.h"
+
 namespace berth::container {
 namespace {
 
@@ -13,6 +15,17 @@ struct Header {
   uint32_t type;
   int32_t error_code;
 };
+
+// --debug: one line per message (runc logs its sync messages the same way).
+void LogMessage(const char* direction, const SyncMessage& message) {
+  std::string line = "sync: pid " + std::to_string(getpid()) + " " + direction + " " +
+                     std::string(SyncTypeName(message.type));
+  if (message.type == SyncType::kError)
+    line += " errno " + std::to_string(message.error_code) + ": " + message.payload;
+  else if (!message.payload.empty())
+    line += " (" + std::to_string(message.payload.size()) + " bytes)";
+  log::Debug(line);
+}
 
 }  // namespace
 
@@ -63,6 +76,7 @@ Status SyncSocket::Send(const SyncMessage& message) {
     n = send(fd_, packet.data(), packet.size(), MSG_NOSIGNAL);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return Error::Sys("sync: send " + std::string(SyncTypeName(message.type)));
+  if (log::DebugEnabled()) LogMessage("sent", message);
   return Ok();
 }
 
@@ -98,6 +112,7 @@ Result<SyncMessage> SyncSocket::Receive() {
   message.type = static_cast<SyncType>(header.type);
   message.error_code = header.error_code;
   message.payload.assign(packet.data() + sizeof header, n - sizeof header);
+  if (log::DebugEnabled()) LogMessage("received", message);
   return message;
 }
 

@@ -21,6 +21,7 @@
 
 #include "runtime/container/clone3.h"
 #include "runtime/exec/exec.h"
+#include "runtime/log/log.h"
 #include "runtime/process/attributes.h"
 #include "runtime/process/capabilities.h"
 #include "runtime/process/finish_exec.h"
@@ -35,6 +36,11 @@ namespace berth::exec::internal {
 namespace {
 
 using container::SyncType;
+
+// --debug: one line per step of the exec'd process.
+void Step(const char* name) {
+  if (log::DebugEnabled()) log::Debug(std::string("exec: ") + name);
+}
 
 [[noreturn]] void Fail(container::SyncSocket& sync, const Error& error) {
   (void)sync.SendError(error);
@@ -83,7 +89,11 @@ Status ChangeDirectoryVerified(const std::string& cwd) {
 // resolved executable. The rest is process::FinishAndExec, as for create.
 Result<std::string> Prepare(const ChildContext& ctx, std::optional<process::CapabilitySets>* final_caps) {
   const spec::Process& p = *ctx.process;
-  if (p.terminal) BERTH_TRY(SetUpTerminal(ctx.console_fd, p));
+  if (p.terminal) {
+    Step("terminal");
+    BERTH_TRY(SetUpTerminal(ctx.console_fd, p));
+  }
+  Step("rlimits, oom_score_adj, scheduler, io priority, cpu affinity");
   BERTH_TRY(process::ApplyRlimits(p.rlimits));
   BERTH_TRY(process::ApplyOomScoreAdj(p));
   BERTH_TRY(process::ApplyScheduler(p));
@@ -91,11 +101,16 @@ Result<std::string> Prepare(const ChildContext& ctx, std::optional<process::Capa
   if (p.execCPUAffinity) BERTH_TRY(process::ApplyCpuAffinity(p.execCPUAffinity->initial));
   // Without no_new_privs the filter needs CAP_SYS_ADMIN: kept across the
   // user change, dropped by FinishAndExec's capset after the filter.
+  Step("user");
   BERTH_TRY(process::SetUser(p.user));
+  Step("capabilities");
   *final_caps = BERTH_TRY(process::ApplyCapabilitiesRetaining(
       p.capabilities, process::CapabilitiesRetainedForSeccomp(ctx.seccomp != nullptr, p.noNewPrivileges)));
+  Step("LSM labels");
   BERTH_TRY(process::ApplyLsmLabels(p));
+  Step("cwd");
   BERTH_TRY(ChangeDirectoryVerified(p.cwd.empty() ? "/" : p.cwd));
+  Step("look up the executable");
   return process::LookPath(p.args[0], p.env);
 }
 
@@ -132,6 +147,7 @@ Result<std::string> Prepare(const ChildContext& ctx, std::optional<process::Capa
 void RunIntermediate(const ChildContext& ctx) {
   // Non-dumpable before entering the container (inherited by the process
   // through fork): nothing inside may ptrace it or open its /proc files.
+  Step("intermediate: non-dumpable, setns, clone3");
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) Fail(*ctx.sync, Error::Sys("prctl(PR_SET_DUMPABLE)"));
   // One call joins them all, the user namespace first (the kernel's order).
   if (ctx.ns_flags != 0 && setns(ctx.pidfd, ctx.ns_flags) != 0)

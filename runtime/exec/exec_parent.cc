@@ -23,6 +23,7 @@
 #include "runtime/container/state_dir.h"
 #include "runtime/container/sync.h"
 #include "runtime/exec/exec.h"
+#include "runtime/log/log.h"
 #include "runtime/process/seccomp.h"
 #include "runtime/terminal/foreground.h"
 #include "spec/config_json.h"
@@ -114,6 +115,7 @@ struct ExecTransaction {
 // resctrl group): between the intermediate's pid report and the go.
 Status JoinContainerCgroup(cgroups::Manager& cgroup, const RuntimeOptions& runtime,
                            const std::string& id, pid_t pid) {
+  if (log::DebugEnabled()) log::Debug("exec: join the container's cgroup, pid " + std::to_string(pid));
   BERTH_TRY_CTX(cgroup.AddProcess(pid), "exec: join the container's cgroup");
   BERTH_TRY_CTX(container::JoinResctrlGroup(runtime, id, pid),
                 "exec: join the container's resctrl group");

@@ -14,6 +14,7 @@
 #include "runtime/process/capabilities.h"
 #include "runtime/process/finish_exec.h"
 #include "runtime/process/seccomp.h"
+#include "runtime/log/log.h"
 
 namespace berth::process {
 namespace {
@@ -119,9 +120,21 @@ Status FinishAndExec(const FinalSteps& steps, FinalCalls& calls) {
   for (const auto& e : *steps.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
 
+  // --debug: each step is logged before it runs; nothing is logged after
+  // the filter (it may refuse write(2)).
+  const bool debug = log::DebugEnabled();
+  if (debug) log::Debug("finish-exec: close fds >= " + std::to_string(3 + steps.preserved_fds));
   BERTH_TRY(calls.CloseFds(steps.preserved_fds, steps.keep_fds));
-  if (!steps.final_cpus.empty()) BERTH_TRY(calls.SetCpuAffinity(steps.final_cpus));
+  if (!steps.final_cpus.empty()) {
+    if (debug) log::Debug("finish-exec: cpu affinity " + steps.final_cpus);
+    BERTH_TRY(calls.SetCpuAffinity(steps.final_cpus));
+  }
+  if (debug && steps.no_new_privileges) log::Debug("finish-exec: no_new_privs");
   BERTH_TRY(calls.SetNoNewPrivileges(steps.no_new_privileges));
+  if (debug) {
+    log::Debug(std::string("finish-exec: ") + (steps.seccomp ? "seccomp filter, " : "") +
+               (steps.final_capabilities ? "capset, " : "") + "execve " + steps.path);
+  }
 
   if (steps.seccomp) {
     int notify_fd = BERTH_TRY_CTX(calls.LoadSeccomp(*steps.seccomp), "install seccomp");
