@@ -3,6 +3,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -129,6 +131,18 @@ Result<SyncMessage> SyncSocket::WaitFor(SyncType expected) {
                              std::string(SyncTypeName(message.type)));
   }
   return message;
+}
+
+Result<pid_t> ParseReportedPid(const SyncMessage& message) {
+  const std::string& text = message.payload;
+  if (text.empty() || text[0] < '0' || text[0] > '9')
+    return Error(EPROTO, "sync: bad pid \"" + text + "\" in " + std::string(SyncTypeName(message.type)));
+  char* end = nullptr;
+  errno = 0;
+  long pid = std::strtol(text.c_str(), &end, 10);
+  if (pid <= 0 || errno != 0 || *end != '\0' || pid > INT_MAX)
+    return Error(EPROTO, "sync: bad pid \"" + text + "\" in " + std::string(SyncTypeName(message.type)));
+  return static_cast<pid_t>(pid);
 }
 
 }  // namespace berth::container

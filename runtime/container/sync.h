@@ -32,6 +32,8 @@
 // the message it expects and rejects any other.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -91,5 +93,10 @@ class SyncSocket {
  private:
   int fd_;
 };
+
+// The payload of kInitPid (create's staged entry: the init; exec: the
+// process the intermediate child cloned): a positive decimal pid, anything
+// else an EPROTO error.
+Result<pid_t> ParseReportedPid(const SyncMessage& message);
 
 }  // namespace berth::container

@@ -65,10 +65,6 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
 // exit status (128 + signal when killed).
 Result<int> Exec(const RuntimeOptions& runtime, const ExecOptions& options);
 
-// The intermediate child's report (kInitPid, the pid of the process it
-// cloned): a positive decimal pid, anything else an EPROTO error.
-Result<pid_t> ParseReportedPid(const container::SyncMessage& message);
-
 // Internal to the package: the CHILD side (exec_child.cc). It speaks the
 // typed protocol of runtime/container/sync.h:
 //

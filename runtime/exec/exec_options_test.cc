@@ -113,7 +113,7 @@ TEST(ExecSync, MalformedPidReportIsAnError) {
     ASSERT_TRUE(child.Send(SyncType::kInitPid, bad).ok());
     auto received = parent.WaitFor(SyncType::kInitPid);
     ASSERT_TRUE(received.ok()) << received.error().ToString();
-    auto pid = ParseReportedPid(*received);
+    auto pid = container::ParseReportedPid(*received);
     ASSERT_FALSE(pid.ok()) << "\"" << bad << "\" parsed as " << *pid;
     EXPECT_EQ(pid.error().code(), EPROTO) << bad;
     EXPECT_NE(pid.error().ToString().find("bad pid"), std::string::npos);
@@ -121,7 +121,7 @@ TEST(ExecSync, MalformedPidReportIsAnError) {
   ASSERT_TRUE(child.Send(SyncType::kInitPid, "4321").ok());
   auto good = parent.WaitFor(SyncType::kInitPid);
   ASSERT_TRUE(good.ok());
-  auto pid = ParseReportedPid(*good);
+  auto pid = container::ParseReportedPid(*good);
   ASSERT_TRUE(pid.ok());
   EXPECT_EQ(*pid, 4321);
 }

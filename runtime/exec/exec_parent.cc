@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <climits>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -136,16 +135,6 @@ Status WaitForExecve(SyncSocket& sync) {
 }
 
 }  // namespace
-
-Result<pid_t> ParseReportedPid(const SyncMessage& message) {
-  const std::string& text = message.payload;
-  char* end = nullptr;
-  errno = 0;
-  long pid = text.empty() || text[0] < '0' || text[0] > '9' ? 0 : std::strtol(text.c_str(), &end, 10);
-  if (pid <= 0 || errno != 0 || *end != '\0' || pid > INT32_MAX)
-    return Error(EPROTO, "exec: bad pid \"" + text + "\" from the intermediate child");
-  return static_cast<pid_t>(pid);
-}
 
 Result<spec::Process> ParseProcessJson(const std::string& json) {
   spec::Config wrapper = BERTH_TRY_CTX(
@@ -272,7 +261,7 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
     if (error.code() == ECONNRESET) return Error(ECHILD, "exec: the intermediate child died");
     return std::move(error).Context("exec in container " + options.id);
   }
-  tx.pid = BERTH_TRY(ParseReportedPid(*reported));
+  tx.pid = BERTH_TRY(container::ParseReportedPid(*reported));
 
   BERTH_TRY(JoinContainerCgroup(*cgroup, runtime, options.id, tx.pid));
   // The go, with the container process state for the seccomp agent (runc's:
