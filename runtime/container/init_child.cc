@@ -33,18 +33,6 @@
 namespace berth::container {
 namespace {
 
-// The parent may run with signals blocked (run's signal forwarding) or
-// ignored (inherited from its caller): the container starts clean.
-void ResetSignals() {
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig == SIGKILL || sig == SIGSTOP) continue;
-    signal(sig, SIG_DFL);
-  }
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-}
-
 Status BecomeRootInNewUserNamespace() {
   // The parent has written the id maps; uid/gid 0 must be mapped to use them.
   if (setresgid(0, 0, 0) != 0) return Error::Sys("setresgid(0) in the new user namespace");
@@ -64,17 +52,6 @@ std::string StateWithStatus(const std::string& state_json, spec::ContainerStatus
   if (!state) return state_json;
   state->status = status;
   return spec::SerializeState(*state);
-}
-
-// chdir, then make sure the cwd is inside the container's root: a leaked
-// host directory fd (cwd "/proc/self/fd/N", CVE-2024-21626) would leave it
-// unreachable from "/", which getcwd reports as an error.
-Status ChangeDirectoryVerified(const std::string& cwd) {
-  if (chdir(cwd.c_str()) != 0) return Error::Sys("chdir to cwd (\"" + cwd + "\") set in config.json");
-  char buf[PATH_MAX];
-  if (getcwd(buf, sizeof buf) == nullptr || buf[0] != '/')
-    return Error(errno ? errno : ENOENT, "current working directory is outside of container mount namespace root");
-  return Ok();
 }
 
 Status SetUpConsole(InitContext& ctx, const spec::Process& process) {
@@ -173,7 +150,7 @@ Result<std::string> PrepareContainer(InitContext& ctx, std::string* state_json,
   BERTH_TRY(process::ApplyLsmLabels(process));
 
   std::string cwd = process.cwd.empty() ? "/" : process.cwd;
-  BERTH_TRY(ChangeDirectoryVerified(cwd));
+  BERTH_TRY(process::ChangeDirectoryVerified(cwd));
   if (process.args.empty()) return Error(EINVAL, "process.args must not be empty");
   return process::LookPath(process.args[0], process.env);
 }
@@ -202,7 +179,7 @@ void WriteAll(int fd, const std::string& text) {
 }  // namespace
 
 void RunInit(InitContext& ctx) {
-  ResetSignals();
+  process::ResetSignals();
   const spec::Process& process = *ctx.config->process;
   std::string state_json;
   process::FinalSteps steps;

@@ -47,16 +47,6 @@ void Step(const char* name) {
   _exit(1);
 }
 
-void ResetSignals() {
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig == SIGKILL || sig == SIGSTOP) continue;
-    signal(sig, SIG_DFL);
-  }
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-}
-
 // The pty comes from the container's devpts: we are in its mount namespace.
 // terminal::OpenPty takes the peer with TIOCGPTPEER, never by path
 // (CVE-2025-52565), and checks it is a devpts slave; unlike create's
@@ -73,16 +63,6 @@ Status SetUpTerminal(int console_fd, const spec::Process& process) {
   Status ctty = terminal::BecomeControllingTerminal(pty.peer_fd, process.consoleSize);
   if (pty.peer_fd > 2) close(pty.peer_fd);
   return ctty;
-}
-
-Status ChangeDirectoryVerified(const std::string& cwd) {
-  if (chdir(cwd.c_str()) != 0) return Error::Sys("chdir to cwd (\"" + cwd + "\")");
-  // A leaked host directory (cwd "/proc/self/fd/N", CVE-2024-21626) is not
-  // reachable from the container's root: getcwd reports "(unreachable)".
-  char buf[PATH_MAX];
-  if (getcwd(buf, sizeof buf) == nullptr || buf[0] != '/')
-    return Error(errno ? errno : ENOENT, "current working directory is outside of container mount namespace root");
-  return Ok();
 }
 
 // Everything before the filter, in runc's order for exec; returns the
@@ -109,13 +89,13 @@ Result<std::string> Prepare(const ChildContext& ctx, std::optional<process::Capa
   Step("LSM labels");
   BERTH_TRY(process::ApplyLsmLabels(p));
   Step("cwd");
-  BERTH_TRY(ChangeDirectoryVerified(p.cwd.empty() ? "/" : p.cwd));
+  BERTH_TRY(process::ChangeDirectoryVerified(p.cwd.empty() ? "/" : p.cwd));
   Step("look up the executable");
   return process::LookPath(p.args[0], p.env);
 }
 
 [[noreturn]] void RunProcess(const ChildContext& ctx) {
-  ResetSignals();
+  process::ResetSignals();
   close(ctx.pidfd);
   // The go: the parent has put us in the cgroup. Its payload is the seccomp
   // listener message when there is a listener.

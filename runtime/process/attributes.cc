@@ -3,12 +3,15 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <climits>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -240,6 +243,25 @@ Status ApplyMemoryPolicy(const spec::Linux& linux_config) {
   unsigned long maxnode = nodes.empty() ? 0 : kMaxNode + 2;
   if (sys::SetMempolicy(static_cast<int>(mode), nodes.empty() ? nullptr : mask.data(), maxnode) != 0)
     return Error::Sys("set_mempolicy " + mp.mode + " nodes \"" + mp.nodes + "\"");
+  return Ok();
+}
+
+void ResetSignals() {
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    signal(sig, SIG_DFL);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+Status ChangeDirectoryVerified(const std::string& cwd) {
+  // runc's words, for create and exec alike.
+  if (chdir(cwd.c_str()) != 0) return Error::Sys("chdir to cwd (\"" + cwd + "\") set in config.json");
+  char buf[PATH_MAX];
+  if (getcwd(buf, sizeof buf) == nullptr || buf[0] != '/')
+    return Error(errno ? errno : ENOENT, "current working directory is outside of container mount namespace root");
   return Ok();
 }
 
