@@ -2,12 +2,12 @@
 // otherwise a stats event every --interval and an oom event for each OOM
 // kill in the memory cgroup, until the container stops.
 #include <poll.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
 
+#include "runtime/base/syscalls.h"
 #include "runtime/cli/commands.h"
 #include "runtime/cli/update_values.h"
 #include "runtime/container/update.h"
@@ -58,7 +58,7 @@ Result<int> RunEvents(const GlobalOptions& global, const ParsedFlags& flags) {
   }
   auto oom = BERTH_TRY(source.cgroup->WatchOom());
   // The init's pidfd turns readable when it exits: the container stopped.
-  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, source.init_pid, 0));
+  int pidfd = sys::PidfdOpen(source.init_pid, 0);
   if (pidfd < 0) return Error::Sys("watch container init " + std::to_string(source.init_pid));
   const int64_t step = interval->count();
   int64_t next = NowNs() + step;

@@ -11,9 +11,10 @@
 
 namespace berth::cli {
 
+// --debug is not here: it sets the log level (log::Configure), and debug
+// lines go through log::Debug.
 struct GlobalOptions {
   container::RuntimeOptions runtime;
-  bool debug = false;
 };
 
 // A handler returns the process exit status, or an Error the CLI logs once.
@@ -42,7 +43,7 @@ Command FeaturesCommand();
 Command PauseCommand();
 Command ResumeCommand();
 Command PsCommand();
-Command ExecCommand();  // runtime/exec:cmd_exec
+Command ExecCommand();  // runtime/cli:cmd_exec
 Command UpdateCommand();
 Command EventsCommand();
 

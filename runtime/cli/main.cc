@@ -140,7 +140,6 @@ int Main(int argc, char** argv) {
   GlobalOptions global;
   global.runtime.root = g.Has("root") ? g.Get("root") : DefaultRoot(CurrentRootEnvironment());
   global.runtime.systemd_cgroup = g.Bool("systemd-cgroup");
-  global.debug = g.Bool("debug");
   auto rootless = ParseRootless(g.Get("rootless", "auto"), global.runtime.systemd_cgroup);
   if (!rootless) {
     ReportError(rootless.error().ToString());

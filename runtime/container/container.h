@@ -31,8 +31,6 @@ struct CreateOptions {
   bool no_pivot = false;
   bool no_new_keyring = false;
   int preserve_fds = 0;
-  // `run` in the foreground: the caller stays the init's parent and waits for it.
-  bool foreground = false;
   // `run` with process.terminal and no --console-socket: the master arrives on
   // this already-connected socket fd instead.
   int console_socket_fd = -1;
@@ -45,8 +43,9 @@ struct CreateOptions {
 Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options);
 
 // Lets a created container's init execve the user process (startContainer
-// hooks run in the container first), then runs poststart hooks (a failing
-// poststart hook is a warning, per the spec). Errors for any status but created.
+// hooks run in the container first), then runs poststart hooks: a failing
+// poststart hook is an error and stops the container (runtime.md lifecycle
+// step 9). Errors for any status but created.
 Status Start(const RuntimeOptions& runtime, std::string_view id);
 
 // The current OCI state; status derived from the state dir and the init
@@ -57,9 +56,10 @@ Result<spec::State> State(const RuntimeOptions& runtime, std::string_view id);
 // (cgroup). Error when the container is stopped.
 Status Kill(const RuntimeOptions& runtime, std::string_view id, int signal, bool all);
 
-// Removes a stopped (or created) container: cgroup, poststop hooks (failure is
-// a warning), state dir. `force` kills a running one first. A missing container
-// is an error unless forced.
+// Removes a stopped container: cgroup, poststop hooks (failure is a warning),
+// state dir. Any other status (created included: runtime.md "delete", unlike
+// runc) is an error unless `force`, which kills the container first. A
+// missing container is an error unless forced.
 Status Delete(const RuntimeOptions& runtime, std::string_view id, bool force);
 
 // What `state` and `list` show beyond the OCI state, as runc shows it.
@@ -84,7 +84,7 @@ Result<std::vector<pid_t>> Processes(const RuntimeOptions& runtime, std::string_
 // monitoring group), as create did for the init; ok without linux.intelRdt.
 Status JoinResctrlGroup(const RuntimeOptions& runtime, std::string_view id, pid_t pid);
 
-// Warnings (e.g. failed poststart/poststop hooks) are reported through this
+// Warnings (e.g. failed poststop hooks) are reported through this
 // callback so the library does not log; the CLI logs them.
 void SetWarningHandler(void (*handler)(std::string_view message));
 void Warn(std::string_view message);

@@ -1,3 +1,4 @@
+#include "runtime/base/syscalls.h"
 #include "runtime/container/init_child.h"
 
 #include <fcntl.h>
@@ -9,7 +10,6 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <climits>
@@ -22,6 +22,7 @@
 #include "runtime/process/attributes.h"
 #include "runtime/process/capabilities.h"
 #include "runtime/process/finish_exec.h"
+#include "runtime/process/look_path.h"
 #include "runtime/process/lsm.h"
 #include "runtime/process/rlimits.h"
 #include "runtime/process/user.h"
@@ -32,21 +33,6 @@
 namespace berth::container {
 namespace {
 
-constexpr uint64_t kCapSysAdminMask = uint64_t{1} << CAP_SYS_ADMIN;
-constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-// The parent may run with signals blocked (run's signal forwarding) or
-// ignored (inherited from its caller): the container starts clean.
-void ResetSignals() {
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig == SIGKILL || sig == SIGSTOP) continue;
-    signal(sig, SIG_DFL);
-  }
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-}
-
 Status BecomeRootInNewUserNamespace() {
   // The parent has written the id maps; uid/gid 0 must be mapped to use them.
   if (setresgid(0, 0, 0) != 0) return Error::Sys("setresgid(0) in the new user namespace");
@@ -56,7 +42,7 @@ Status BecomeRootInNewUserNamespace() {
 
 Status JoinSessionKeyring(const std::string& id) {
   std::string name = "_ses." + id;
-  if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name.c_str()) < 0 && errno != ENOSYS)
+  if (sys::KeyctlJoinSessionKeyring(name.c_str()) < 0 && errno != ENOSYS)
     return Error::Sys("join session keyring");
   return Ok();
 }
@@ -66,17 +52,6 @@ std::string StateWithStatus(const std::string& state_json, spec::ContainerStatus
   if (!state) return state_json;
   state->status = status;
   return spec::SerializeState(*state);
-}
-
-// chdir, then make sure the cwd is inside the container's root: a leaked
-// host directory fd (cwd "/proc/self/fd/N", CVE-2024-21626) would leave it
-// unreachable from "/", which getcwd reports as an error.
-Status ChangeDirectoryVerified(const std::string& cwd) {
-  if (chdir(cwd.c_str()) != 0) return Error::Sys("chdir to cwd (\"" + cwd + "\") set in config.json");
-  char buf[PATH_MAX];
-  if (getcwd(buf, sizeof buf) == nullptr || buf[0] != '/')
-    return Error(errno ? errno : ENOENT, "current working directory is outside of container mount namespace root");
-  return Ok();
 }
 
 Status SetUpConsole(InitContext& ctx, const spec::Process& process) {
@@ -170,13 +145,14 @@ Result<std::string> PrepareContainer(InitContext& ctx, std::string* state_json,
   // and dropped by the one capset after the filter.
   BERTH_TRY(process::SetUser(process.user));
   *final_capabilities = BERTH_TRY(process::ApplyCapabilitiesRetaining(
-      process.capabilities, ctx.seccomp && !process.noNewPrivileges ? kCapSysAdminMask : 0));
+      process.capabilities,
+      process::CapabilitiesRetainedForSeccomp(ctx.seccomp.has_value(), process.noNewPrivileges)));
   BERTH_TRY(process::ApplyLsmLabels(process));
 
   std::string cwd = process.cwd.empty() ? "/" : process.cwd;
-  BERTH_TRY(ChangeDirectoryVerified(cwd));
+  BERTH_TRY(process::ChangeDirectoryVerified(cwd));
   if (process.args.empty()) return Error(EINVAL, "process.args must not be empty");
-  return LookPath(process.args[0], process.env);
+  return process::LookPath(process.args[0], process.env);
 }
 
 // Steps after `start` opened the fifo. Returns only on error.
@@ -202,34 +178,8 @@ void WriteAll(int fd, const std::string& text) {
 
 }  // namespace
 
-Result<std::string> LookPath(const std::string& file, const std::vector<std::string>& env) {
-  auto executable = [](const std::string& p) {
-    struct stat st;
-    return stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(p.c_str(), X_OK) == 0;
-  };
-  if (file.find('/') != std::string::npos) {
-    if (executable(file)) return file;
-    return Error(errno ? errno : EACCES, "exec: \"" + file + "\"");
-  }
-  std::string path = kDefaultPath;
-  for (const auto& e : env)
-    if (e.starts_with("PATH=")) path = e.substr(5);
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find(':', start);
-    if (end == std::string::npos) end = path.size();
-    // An empty entry means the cwd. (Written without assigning "." to an
-    // empty string: gcc 12 reports a false -Wrestrict there.)
-    std::string dir = end > start ? path.substr(start, end - start) : std::string(".");
-    std::string candidate = dir + "/" + file;
-    if (executable(candidate)) return candidate;
-    start = end + 1;
-  }
-  return Error(ENOENT, "exec: \"" + file + "\": executable file not found in $PATH");
-}
-
 void RunInit(InitContext& ctx) {
-  ResetSignals();
+  process::ResetSignals();
   const spec::Process& process = *ctx.config->process;
   std::string state_json;
   process::FinalSteps steps;

@@ -39,8 +39,4 @@ struct InitContext {
 // seccomp, execve) it is written to the exec fifo, where `start` reads it.
 [[noreturn]] void RunInit(InitContext& context);
 
-// Resolves a command as execvp would, with the container's PATH
-// (process.env; the default PATH when absent). Result is the path to exec.
-Result<std::string> LookPath(const std::string& file, const std::vector<std::string>& env);
-
 }  // namespace berth::container

@@ -3,8 +3,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
+
+#include "runtime/log/log.h"
 
 namespace berth::container {
 namespace {
@@ -31,6 +35,17 @@ Result<std::vector<char>> ReceivePacket(int fd, int flags) {
   if (n < 0) return Error::Sys("sync: receive");
   packet.resize(n);
   return packet;
+}
+
+// --debug: one line per message (runc logs its sync messages the same way).
+void LogMessage(const char* direction, const SyncMessage& message) {
+  std::string line = "sync: pid " + std::to_string(getpid()) + " " + direction + " " +
+                     std::string(SyncTypeName(message.type));
+  if (message.type == SyncType::kError)
+    line += " errno " + std::to_string(message.error_code) + ": " + message.payload;
+  else if (!message.payload.empty())
+    line += " (" + std::to_string(message.payload.size()) + " bytes)";
+  log::Debug(line);
 }
 
 }  // namespace
@@ -116,6 +131,7 @@ Status SyncSocket::Send(const SyncMessage& message) {
     }
     offset += slice;
   } while (offset < payload.size());
+  if (log::DebugEnabled()) LogMessage("sent", message);
   return Ok();
 }
 
@@ -142,7 +158,10 @@ Result<SyncMessage> SyncSocket::Receive() {
     if (message.payload.size() + decoded.payload.size() > kSyncMaxPayloadBytes)
       return Error(EMSGSIZE, "sync: " + std::string(SyncTypeName(message.type)) + " message is too large");
     message.payload.append(decoded.payload);
-    if (!decoded.more) return message;
+    if (!decoded.more) {
+      if (log::DebugEnabled()) LogMessage("received", message);
+      return message;
+    }
   }
 }
 
@@ -178,6 +197,19 @@ Result<SyncMessage> SyncSocket::WaitFor(SyncType expected) {
                              std::string(SyncTypeName(message.type)));
   }
   return message;
+}
+
+Result<pid_t> ParseReportedPid(const SyncMessage& message) {
+  const std::string& text = message.payload;
+  // Canonical decimal only: no sign, space or leading zero.
+  if (text.empty() || text[0] < '1' || text[0] > '9')
+    return Error(EPROTO, "sync: bad pid \"" + text + "\" in " + std::string(SyncTypeName(message.type)));
+  char* end = nullptr;
+  errno = 0;
+  long pid = std::strtol(text.c_str(), &end, 10);
+  if (pid <= 0 || errno != 0 || *end != '\0' || pid > INT_MAX)
+    return Error(EPROTO, "sync: bad pid \"" + text + "\" in " + std::string(SyncTypeName(message.type)));
+  return static_cast<pid_t>(pid);
 }
 
 }  // namespace berth::container

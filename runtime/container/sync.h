@@ -43,6 +43,8 @@
 #pragma once
 
 #include <cstddef>
+#include <sys/types.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -122,5 +124,10 @@ class SyncSocket {
  private:
   int fd_;
 };
+
+// The payload of kInitPid (create's staged entry: the init; exec: the
+// process the intermediate child cloned): a positive decimal pid, anything
+// else an EPROTO error.
+Result<pid_t> ParseReportedPid(const SyncMessage& message);
 
 }  // namespace berth::container

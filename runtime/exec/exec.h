@@ -12,10 +12,13 @@
 #include <vector>
 
 #include "runtime/container/container.h"
+#include "runtime/container/sync.h"
 #include "spec/config.h"
 #include "spec/error.h"
 
-namespace berth::container {
+namespace berth::exec {
+
+using container::RuntimeOptions;
 
 struct ExecOptions {
   std::string id;
@@ -62,8 +65,18 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
 // exit status (128 + signal when killed).
 Result<int> Exec(const RuntimeOptions& runtime, const ExecOptions& options);
 
-// Internal to the package: the CHILD side (exec_child.cc).
-namespace exec_internal {
+// Internal to the package: the CHILD side (exec_child.cc). It speaks the
+// typed protocol of runtime/container/sync.h:
+//
+//   parent (berth exec)                  intermediate child, then the process
+//   -------------------                  ------------------------------------
+//   fork ------------------------------> setns(pidfd), chroot, clone3(CLONE_PARENT)
+//        <------------------------------ kInitPid(pid of the process); exits
+//   JoinContainerCgroup(pid)
+//   kSetupDone(seccomp listener msg) --> terminal, attributes, FinishAndExec
+//        <------------------------------ kError(errno, text), or end of file:
+//                                        execve closed the close-on-exec socket
+namespace internal {
 struct ChildContext {
   const spec::Process* process = nullptr;
   int pidfd = -1;           // the container init
@@ -71,15 +84,15 @@ struct ChildContext {
   // The init's root (/proc/PID/root) when it shares our mount namespace but
   // not our root (a container without a mount namespace: chroot), or -1.
   int root_fd = -1;
-  int sync_fd = -1;         // SOCK_SEQPACKET, close-on-exec
+  container::SyncSocket* sync = nullptr;  // the child's end, close-on-exec
   int console_fd = -1;      // connected console socket, or -1
   int preserve_fds = 0;
   const void* seccomp = nullptr;  // const process::SeccompFilter*, or null
   int listener_fd = -1;     // SCMP_ACT_NOTIFY: connected to linux.seccomp.listenerPath
 };
 // Intermediate child: non-dumpable, setns, clone3(CLONE_PARENT) the process,
-// report its pid on sync_fd, exit.
+// report its pid (kInitPid), exit.
 [[noreturn]] void RunIntermediate(const ChildContext& ctx);
-}  // namespace exec_internal
+}  // namespace internal
 
-}  // namespace berth::container
+}  // namespace berth::exec

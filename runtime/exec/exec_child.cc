@@ -3,7 +3,8 @@
 // is in the pid namespace and is the runtime's own (waitable) child. The
 // process then waits for the parent to put it in the cgroup, sets up its
 // attributes in runc's order and ends in process::FinishAndExec, the same
-// last steps as create's init. Errors go back as "E<text>" on the
+// last steps as create's init. It speaks the typed protocol of
+// runtime/container/sync.h (exec.h draws it): errors go back as kError on the
 // close-on-exec sync socket; a successful execve closes it.
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -19,83 +20,60 @@
 #include <cstring>
 
 #include "runtime/container/clone3.h"
-#include "runtime/container/init_child.h"
 #include "runtime/exec/exec.h"
+#include "runtime/log/log.h"
 #include "runtime/process/attributes.h"
 #include "runtime/process/capabilities.h"
 #include "runtime/process/finish_exec.h"
+#include "runtime/process/look_path.h"
 #include "runtime/process/lsm.h"
 #include "runtime/process/rlimits.h"
 #include "runtime/process/seccomp.h"
 #include "runtime/process/user.h"
 #include "runtime/terminal/terminal.h"
 
-namespace berth::container::exec_internal {
+namespace berth::exec::internal {
 namespace {
 
-void SendText(int fd, const std::string& text) {
-  (void)send(fd, text.data(), text.size(), MSG_NOSIGNAL);
+using container::SyncType;
+
+// --debug: one line per step of the exec'd process.
+void Step(const char* name) {
+  if (log::DebugEnabled()) log::Debug(std::string("exec: ") + name);
 }
 
-[[noreturn]] void Fail(int fd, const Error& error) {
-  SendText(fd, "E" + error.ToString());
+[[noreturn]] void Fail(container::SyncSocket& sync, const Error& error) {
+  (void)sync.SendError(error);
   _exit(1);
 }
 
-void ResetSignals() {
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig == SIGKILL || sig == SIGSTOP) continue;
-    signal(sig, SIG_DFL);
-  }
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-}
-
 // The pty comes from the container's devpts: we are in its mount namespace.
-// The peer is taken with TIOCGPTPEER, never by path (CVE-2025-52565).
+// terminal::OpenPty takes the peer with TIOCGPTPEER, never by path
+// (CVE-2025-52565), and checks it is a devpts slave; unlike create's
+// OpenConsole nothing is mounted on /dev/console.
 Status SetUpTerminal(int console_fd, const spec::Process& process) {
-  int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (master < 0) return Error::Sys("open /dev/ptmx in the container");
-  int unlock = 0;
-  if (ioctl(master, TIOCSPTLCK, &unlock) != 0) {
-    Error e = Error::Sys("unlockpt");
-    close(master);
-    return e;
-  }
-  int peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (peer < 0) {
-    Error e = Error::Sys("TIOCGPTPEER");
-    close(master);
-    return e;
-  }
-  Status sent = terminal::SendConsoleMaster(console_fd, master);
-  close(master);
+  terminal::ConsolePair pty = BERTH_TRY_CTX(terminal::OpenPty(), "exec: open pty in the container");
+  Status sent = terminal::SendConsoleMaster(console_fd, pty.master_fd);
+  close(pty.master_fd);
   close(console_fd);
   if (!sent) {
-    close(peer);
+    close(pty.peer_fd);
     return std::move(sent).error().Context("send console master");
   }
-  Status ctty = terminal::BecomeControllingTerminal(peer, process.consoleSize);
-  if (peer > 2) close(peer);
+  Status ctty = terminal::BecomeControllingTerminal(pty.peer_fd, process.consoleSize);
+  if (pty.peer_fd > 2) close(pty.peer_fd);
   return ctty;
-}
-
-Status ChangeDirectoryVerified(const std::string& cwd) {
-  if (chdir(cwd.c_str()) != 0) return Error::Sys("chdir to cwd (\"" + cwd + "\")");
-  // A leaked host directory (cwd "/proc/self/fd/N", CVE-2024-21626) is not
-  // reachable from the container's root: getcwd reports "(unreachable)".
-  char buf[PATH_MAX];
-  if (getcwd(buf, sizeof buf) == nullptr || buf[0] != '/')
-    return Error(errno ? errno : ENOENT, "current working directory is outside of container mount namespace root");
-  return Ok();
 }
 
 // Everything before the filter, in runc's order for exec; returns the
 // resolved executable. The rest is process::FinishAndExec, as for create.
 Result<std::string> Prepare(const ChildContext& ctx, std::optional<process::CapabilitySets>* final_caps) {
   const spec::Process& p = *ctx.process;
-  if (p.terminal) BERTH_TRY(SetUpTerminal(ctx.console_fd, p));
+  if (p.terminal) {
+    Step("terminal");
+    BERTH_TRY(SetUpTerminal(ctx.console_fd, p));
+  }
+  Step("rlimits, oom_score_adj, scheduler, io priority, cpu affinity");
   BERTH_TRY(process::ApplyRlimits(p.rlimits));
   BERTH_TRY(process::ApplyOomScoreAdj(p));
   BERTH_TRY(process::ApplyScheduler(p));
@@ -103,55 +81,45 @@ Result<std::string> Prepare(const ChildContext& ctx, std::optional<process::Capa
   if (p.execCPUAffinity) BERTH_TRY(process::ApplyCpuAffinity(p.execCPUAffinity->initial));
   // Without no_new_privs the filter needs CAP_SYS_ADMIN: kept across the
   // user change, dropped by FinishAndExec's capset after the filter.
+  Step("user");
   BERTH_TRY(process::SetUser(p.user));
+  Step("capabilities");
   *final_caps = BERTH_TRY(process::ApplyCapabilitiesRetaining(
-      p.capabilities, ctx.seccomp && !p.noNewPrivileges ? uint64_t{1} << CAP_SYS_ADMIN : 0));
+      p.capabilities, process::CapabilitiesRetainedForSeccomp(ctx.seccomp != nullptr, p.noNewPrivileges)));
+  Step("LSM labels");
   BERTH_TRY(process::ApplyLsmLabels(p));
-  BERTH_TRY(ChangeDirectoryVerified(p.cwd.empty() ? "/" : p.cwd));
-  return LookPath(p.args[0], p.env);
-}
-
-// "G", then the seccomp listener message when there is a listener (sized
-// with a peek; without a listener, one recv as before).
-Result<std::string> ReceiveGo(int fd, bool with_message) {
-  ssize_t size = 1;
-  if (with_message) {
-    do size = recv(fd, nullptr, 0, MSG_PEEK | MSG_TRUNC);
-    while (size < 0 && errno == EINTR);
-    if (size < 1) return Error(EPROTO, "exec: no go from the parent");
-  }
-  std::string message(static_cast<size_t>(size), '\0');
-  ssize_t n;
-  do n = recv(fd, message.data(), message.size(), 0);
-  while (n < 0 && errno == EINTR);
-  if (n != size || message[0] != 'G') return Error(EPROTO, "exec: no go from the parent");
-  return message.substr(1);
+  Step("cwd");
+  BERTH_TRY(process::ChangeDirectoryVerified(p.cwd.empty() ? "/" : p.cwd));
+  Step("look up the executable");
+  return process::LookPath(p.args[0], p.env);
 }
 
 [[noreturn]] void RunProcess(const ChildContext& ctx) {
-  ResetSignals();
+  process::ResetSignals();
   close(ctx.pidfd);
-  auto listener_message = ReceiveGo(ctx.sync_fd, ctx.listener_fd >= 0);
-  if (!listener_message) _exit(1);
+  // The go: the parent has put us in the cgroup. Its payload is the seccomp
+  // listener message when there is a listener.
+  auto go = ctx.sync->WaitFor(SyncType::kSetupDone);
+  if (!go) _exit(1);
   process::FinalSteps steps;
   auto path = Prepare(ctx, &steps.final_capabilities);
-  if (!path) Fail(ctx.sync_fd, path.error());
+  if (!path) Fail(*ctx.sync, path.error());
   const spec::Process& p = *ctx.process;
   steps.path = *path;
   steps.args = &p.args;
   steps.env = &p.env;
   steps.preserved_fds = ctx.preserve_fds;
-  steps.keep_fds = {ctx.sync_fd};
+  steps.keep_fds = {ctx.sync->fd()};
   if (p.execCPUAffinity) steps.final_cpus = p.execCPUAffinity->final;
   steps.no_new_privileges = p.noNewPrivileges;
   steps.seccomp = static_cast<const process::SeccompFilter*>(ctx.seccomp);
   if (ctx.listener_fd >= 0) {
     steps.listener_fd = ctx.listener_fd;
     steps.keep_fds.push_back(ctx.listener_fd);
-    steps.listener_message = std::move(*listener_message);
+    steps.listener_message = std::move(go->payload);
   }
   Status failed = process::FinishAndExec(steps);
-  Fail(ctx.sync_fd, failed.error());
+  Fail(*ctx.sync, failed.error());
 }
 
 }  // namespace
@@ -159,18 +127,19 @@ Result<std::string> ReceiveGo(int fd, bool with_message) {
 void RunIntermediate(const ChildContext& ctx) {
   // Non-dumpable before entering the container (inherited by the process
   // through fork): nothing inside may ptrace it or open its /proc files.
-  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) Fail(ctx.sync_fd, Error::Sys("prctl(PR_SET_DUMPABLE)"));
+  Step("intermediate: non-dumpable, setns, clone3");
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) Fail(*ctx.sync, Error::Sys("prctl(PR_SET_DUMPABLE)"));
   // One call joins them all, the user namespace first (the kernel's order).
   if (ctx.ns_flags != 0 && setns(ctx.pidfd, ctx.ns_flags) != 0)
-    Fail(ctx.sync_fd, Error::Sys("setns into the container's namespaces"));
+    Fail(*ctx.sync, Error::Sys("setns into the container's namespaces"));
   if (ctx.root_fd >= 0 && (fchdir(ctx.root_fd) != 0 || chroot(".") != 0))
-    Fail(ctx.sync_fd, Error::Sys("chroot into the container's root"));
+    Fail(*ctx.sync, Error::Sys("chroot into the container's root"));
   if (ctx.root_fd >= 0) close(ctx.root_fd);
-  pid_t pid = Clone3(CLONE_PARENT);
-  if (pid < 0) Fail(ctx.sync_fd, Error::Sys("clone3 exec process"));
+  pid_t pid = container::Clone3(CLONE_PARENT);
+  if (pid < 0) Fail(*ctx.sync, Error::Sys("clone3 exec process"));
   if (pid == 0) RunProcess(ctx);
-  SendText(ctx.sync_fd, "P" + std::to_string(pid));
+  if (!ctx.sync->Send(SyncType::kInitPid, std::to_string(pid))) kill(pid, SIGKILL);
   _exit(0);
 }
 
-}  // namespace berth::container::exec_internal
+}  // namespace berth::exec::internal

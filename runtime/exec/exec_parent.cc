@@ -1,13 +1,13 @@
 // `exec`, PARENT side: checks the container is running, builds the process,
 // forks the intermediate child (exec_child.cc), puts the process into the
 // container's cgroup, lets it go and reads its setup result: end of file on
-// the close-on-exec sync socket means execve succeeded, text is an error.
+// the close-on-exec sync socket means execve succeeded, kError is an error.
+// The messages are sync.h's typed ones (exec.h draws the exchange).
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,18 +16,26 @@
 #include <memory>
 #include <optional>
 
+#include "runtime/base/syscalls.h"
 #include "runtime/cgroups/manager.h"
 #include "runtime/container/proc_stat.h"
 #include "runtime/container/state_dir.h"
+#include "runtime/container/sync.h"
 #include "runtime/exec/exec.h"
-#include "runtime/exec/exec_sync.h"
+#include "runtime/log/log.h"
 #include "runtime/process/seccomp.h"
 #include "runtime/terminal/foreground.h"
 #include "spec/config_json.h"
 #include "spec/state.h"
 
-namespace berth::container {
+namespace berth::exec {
 namespace {
+
+using container::InitRecord;
+using container::StateDir;
+using container::SyncMessage;
+using container::SyncSocket;
+using container::SyncType;
 
 void SetEnv(std::vector<std::string>& env, const std::string& kv) {
   std::string key = kv.substr(0, kv.find('='));
@@ -102,14 +110,28 @@ struct ExecTransaction {
   bool committed = false;
 };
 
-Result<std::string> ReceiveText(int fd) {
-  char buf[8192];
-  for (;;) {
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error::Sys("exec sync receive");
-    return std::string(buf, n);
+// The one point where the exec process joins the container's cgroup (and
+// resctrl group): between the intermediate's pid report and the go.
+Status JoinContainerCgroup(cgroups::Manager& cgroup, const RuntimeOptions& runtime,
+                           const std::string& id, pid_t pid) {
+  if (log::DebugEnabled()) log::Debug("exec: join the container's cgroup, pid " + std::to_string(pid));
+  BERTH_TRY_CTX(cgroup.AddProcess(pid), "exec: join the container's cgroup");
+  BERTH_TRY_CTX(container::JoinResctrlGroup(runtime, id, pid),
+                "exec: join the container's resctrl group");
+  return Ok();
+}
+
+// The process's setup result: end of file (execve closed the socket) is
+// success, kError its failure, anything else a protocol error.
+Status WaitForExecve(SyncSocket& sync) {
+  auto received = sync.Receive();
+  if (!received) {
+    if (received.error().code() == ECONNRESET) return Ok();
+    return std::move(received).error();
   }
+  if (received->type == SyncType::kError) return Error(received->error_code, received->payload);
+  return Error(EPROTO, "exec: unexpected sync message " +
+                           std::string(container::SyncTypeName(received->type)));
 }
 
 }  // namespace
@@ -153,16 +175,16 @@ Result<spec::Process> ExecProcess(const spec::Config& config, const ExecOptions&
 }
 
 Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& options) {
-  BERTH_TRY(ValidateContainerId(options.id));
-  spec::State state = BERTH_TRY(State(runtime, options.id));
+  BERTH_TRY(container::ValidateContainerId(options.id));
+  spec::State state = BERTH_TRY(container::State(runtime, options.id));
   if (state.status == spec::ContainerStatus::stopped)
     return Error(0, "cannot exec in container " + options.id + ": it is stopped");
   if (state.status == spec::ContainerStatus::paused && !options.ignore_paused)
     return Error(0, "cannot exec in container " + options.id +
                         ": it is paused (use --ignore-paused to override)");
   StateDir dir = BERTH_TRY(StateDir::Open(runtime.root, options.id));
-  InitRecord init = BERTH_TRY(ParseInitRecord(BERTH_TRY(dir.Read(kInitFile))));
-  spec::Config config = BERTH_TRY(spec::ParseConfig(BERTH_TRY(dir.Read(kConfigFile))));
+  InitRecord init = BERTH_TRY(container::ParseInitRecord(BERTH_TRY(dir.Read(container::kInitFile))));
+  spec::Config config = BERTH_TRY(spec::ParseConfig(BERTH_TRY(dir.Read(container::kConfigFile))));
   spec::Process process = BERTH_TRY(ExecProcess(config, options));
   const bool have_console = !options.console_socket.empty() || options.console_socket_fd >= 0;
   if (process.terminal && !have_console)
@@ -175,14 +197,14 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
     if (seccomp->uses_notify && config.linux_->seccomp->listenerPath.empty())
       return Error(EINVAL, "seccomp profile uses SCMP_ACT_NOTIFY but linux.seccomp.listenerPath is not set");
   }
-  auto cgroup = BERTH_TRY_CTX(cgroups::LoadManager(BERTH_TRY(dir.Read(kCgroupFile))), "cgroup");
+  auto cgroup = BERTH_TRY_CTX(cgroups::LoadManager(BERTH_TRY(dir.Read(container::kCgroupFile))), "cgroup");
 
   ExecTransaction tx;
-  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, init.pid, 0));
+  int pidfd = sys::PidfdOpen(init.pid, 0);
   if (pidfd < 0) return Error::Sys("container init " + std::to_string(init.pid));
   tx.fds.push_back(pidfd);
   // The pidfd now pins the process; check it is still the init we recorded.
-  if (!InitIsAlive(init.pid, init.start_time))
+  if (!container::InitIsAlive(init.pid, init.start_time))
     return Error(ESRCH, "cannot exec in container " + options.id + ": its init has exited");
   int ns_flags = BERTH_TRY(DifferingNamespaces(init.pid));
   int root_fd = -1;
@@ -204,22 +226,19 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
                                 "seccomp listener");
     tx.fds.push_back(listener_fd);
   }
-  int pair[2];
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
-    return Error::Sys("exec sync socketpair");
-  tx.fds.push_back(pair[0]);
-  tx.fds.push_back(pair[1]);
-  // Above the preserved fds, so handing those over never touches it.
-  int child_end = fcntl(pair[1], F_DUPFD_CLOEXEC, 3 + options.preserve_fds);
+  auto [sync, child_sync] = BERTH_TRY(SyncSocket::Pair());
+  // The child's end sits above the preserved fds, so handing those over
+  // never touches it.
+  int child_end = fcntl(child_sync.fd(), F_DUPFD_CLOEXEC, 3 + options.preserve_fds);
   if (child_end < 0) return Error::Sys("exec sync dup");
-  tx.fds.push_back(child_end);
+  child_sync = SyncSocket(child_end);
 
-  exec_internal::ChildContext ctx;
+  internal::ChildContext ctx;
   ctx.process = &process;
   ctx.pidfd = pidfd;
   ctx.ns_flags = ns_flags;
   ctx.root_fd = root_fd;
-  ctx.sync_fd = child_end;
+  ctx.sync = &child_sync;
   ctx.console_fd = console_fd;
   ctx.preserve_fds = options.preserve_fds;
   ctx.seccomp = seccomp ? &*seccomp : nullptr;
@@ -228,54 +247,43 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   pid_t intermediate = fork();
   if (intermediate < 0) return Error::Sys("fork exec child");
   if (intermediate == 0) {
-    close(pair[0]);
-    exec_internal::RunIntermediate(ctx);
+    sync.Close();
+    internal::RunIntermediate(ctx);
   }
   // Only the children hold the child end now: its EOF means execve or death.
-  for (int& fd : tx.fds)
-    if (fd == pair[1] || fd == child_end) {
-      close(fd);
-      fd = -1;
-    }
-  std::string first = BERTH_TRY(ReceiveText(pair[0]));
+  child_sync.Close();
+  auto reported = sync.WaitFor(SyncType::kInitPid);
   int intermediate_status = 0;
   waitpid(intermediate, &intermediate_status, 0);
-  tx.pid = BERTH_TRY_CTX(DecodeExecStarted(first), "exec in container " + options.id);
-
-  // The go, with the container process state for the seccomp agent (runc's:
-  // pid is the new process, the state is the container's).
-  std::string go = "G";
-  if (listener_fd >= 0) {
-    go += process::ContainerProcessStateMessage(*config.linux_->seccomp, tx.pid,
-                                                spec::SerializeState(state));
+  if (!reported) {
+    Error error = std::move(reported).error();
+    if (error.code() == ECONNRESET) return Error(ECHILD, "exec: the intermediate child died");
+    return std::move(error).Context("exec in container " + options.id);
   }
-  // The child's own error comes first: a parent step failing after the
-  // child failed (ESRCH joining the cgroup, EPIPE on send) is a consequence.
-  Status joined = [&]() -> Status {
-    BERTH_TRY_CTX(cgroup->AddProcess(tx.pid), "exec: join the container's cgroup");
-    BERTH_TRY_CTX(JoinResctrlGroup(runtime, options.id, tx.pid), "exec: join the container's resctrl group");
-    if (send(pair[0], go.data(), go.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(go.size()))
-      return Error::Sys("exec sync send");
-    return Ok();
-  }();
-  if (!joined) {
-    char buf[8192];
-    ssize_t n = recv(pair[0], buf, sizeof buf, MSG_DONTWAIT);
-    if (n > 0) {
-      Status reported = DecodeExecResult(std::string_view(buf, static_cast<size_t>(n)));
-      if (!reported) return std::move(reported).error().Context("exec in container " + options.id);
-    }
+  tx.pid = BERTH_TRY(container::ParseReportedPid(*reported));
+
+  if (Status joined = JoinContainerCgroup(*cgroup, runtime, options.id, tx.pid); !joined) {
+    // The child's own error comes first: ESRCH joining after it failed is
+    // only a consequence.
+    if (auto reported = sync.PendingPeerError()) return std::move(*reported).Context("exec in container " + options.id);
     return std::move(joined).error();
   }
-  std::string result = BERTH_TRY(ReceiveText(pair[0]));
-  BERTH_TRY_CTX(DecodeExecResult(result), "exec in container " + options.id);
+  // The go, with the container process state for the seccomp agent (runc's:
+  // pid is the new process, the state is the container's).
+  std::string listener_message;
+  if (listener_fd >= 0) {
+    listener_message = process::ContainerProcessStateMessage(*config.linux_->seccomp, tx.pid,
+                                                             spec::SerializeState(state));
+  }
+  BERTH_TRY_CTX(sync.Send(SyncType::kSetupDone, std::move(listener_message)), "exec: send the go");
+  BERTH_TRY_CTX(WaitForExecve(sync), "exec in container " + options.id);
   if (!options.pid_file.empty()) {
     std::string pid_file = options.pid_file;
     if (pid_file[0] != '/') {
       char cwd[PATH_MAX];
       if (getcwd(cwd, sizeof cwd)) pid_file = std::string(cwd) + "/" + pid_file;
     }
-    BERTH_TRY_CTX(WriteFileAtomic(pid_file, std::to_string(tx.pid), 0644), "write pid file");
+    BERTH_TRY_CTX(container::WriteFileAtomic(pid_file, std::to_string(tx.pid), 0644), "write pid file");
   }
   tx.committed = true;
   return tx.pid;
@@ -301,4 +309,4 @@ Result<int> Exec(const RuntimeOptions& runtime, const ExecOptions& options) {
   return status;
 }
 
-}  // namespace berth::container
+}  // namespace berth::exec

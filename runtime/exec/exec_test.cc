@@ -16,8 +16,10 @@
 #include "spec/config_json.h"
 #include "spec/default_config.h"
 
-namespace berth::container {
+namespace berth::exec {
 namespace {
+
+using namespace container;  // the lifecycle around the exec
 
 std::string Read(const std::string& path) {
   std::ifstream in(path);
@@ -207,4 +209,4 @@ TEST_F(ExecTest, StoppedAndUnknownContainersFailLeavingNothing) {
 }
 
 }  // namespace
-}  // namespace berth::container
+}  // namespace berth::exec

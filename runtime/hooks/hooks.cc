@@ -1,10 +1,11 @@
+#include "runtime/base/syscalls.h"
+#include "runtime/base/unique_fd.h"
 #include "runtime/hooks/hooks.h"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,23 +20,7 @@ namespace {
 constexpr size_t kKeptOutput = 4096;
 constexpr size_t kReportedTail = 200;
 
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { Reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  void Reset(int fd = -1) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = fd;
-  }
-  int* out() { return &fd_; }
-
- private:
-  int fd_ = -1;
-};
+using Fd = base::UniqueFd;
 
 struct Pipe {
   Fd read, write;
@@ -155,7 +140,7 @@ Status RunHook(const spec::Hook& hook, std::string_view state_json, std::string_
 
   // Knowing when the hook exits does not depend on its output pipes closing:
   // a daemon it left behind may keep them open.
-  Fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  Fd pidfd(sys::PidfdOpen(pid, 0));
   SigpipeGuard sigpipe_guard;
   for (int fd : {in.write.get(), out.read.get(), err.read.get()})
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);

@@ -128,6 +128,8 @@ Status Configure(const std::string& path, Format format, bool debug) {
 
 bool LogsToFile() { return TheSink().to_file; }
 
+bool DebugEnabled() { return TheSink().min_level == Level::debug; }
+
 void Write(Level level, std::string_view msg) {
   Sink& sink = TheSink();
   if (static_cast<int>(level) < static_cast<int>(sink.min_level)) return;

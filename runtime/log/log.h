@@ -35,6 +35,10 @@ Status Configure(const std::string& path, Format format, bool debug);
 bool LogsToFile();
 
 void Write(Level level, std::string_view msg);
+
+// True only with --debug. Callers that build a debug message test this
+// first, so without --debug a debug point costs one load and a branch.
+bool DebugEnabled();
 inline void Debug(std::string_view msg) { Write(Level::debug, msg); }
 inline void Info(std::string_view msg) { Write(Level::info, msg); }
 inline void Warn(std::string_view msg) { Write(Level::warning, msg); }

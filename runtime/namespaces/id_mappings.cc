@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "runtime/base/syscalls.h"
 #include "runtime/namespaces/namespaces.h"
 
 namespace berth::ns {
@@ -30,7 +31,7 @@ Status WriteProcFile(pid_t pid, const char* name, const std::string& text) {
 bool HaveEffectiveCap(int cap) {
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
-  if (syscall(SYS_capget, &header, data) != 0) return false;
+  if (sys::Capget(&header, data) != 0) return false;
   return (data[cap / 32].effective & (1u << (cap % 32))) != 0;
 }
 

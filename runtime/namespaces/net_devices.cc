@@ -1,3 +1,4 @@
+#include "runtime/base/unique_fd.h"
 #include "runtime/namespaces/net_devices.h"
 
 #include <fcntl.h>
@@ -18,19 +19,7 @@
 namespace berth::ns {
 namespace {
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using Fd = base::UniqueFd;
 
 // Appends one rtattr (header + payload, padded) to a netlink message.
 void AddAttr(std::vector<char>& msg, unsigned short type, const void* data, size_t len) {

@@ -1,14 +1,17 @@
+#include "runtime/base/syscalls.h"
 #include "runtime/process/attributes.h"
 
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <climits>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -164,7 +167,7 @@ Status ApplyScheduler(const spec::Process& process) {
   attr.sched_runtime = sched.runtime.value_or(0);
   attr.sched_deadline = sched.deadline.value_or(0);
   attr.sched_period = sched.period.value_or(0);
-  if (syscall(SYS_sched_setattr, 0, &attr, 0) != 0)
+  if (sys::SchedSetattr(0, &attr, 0) != 0)
     return Error::Sys("sched_setattr policy " + sched.policy + " nice " +
                       std::to_string(attr.sched_nice) + " priority " +
                       std::to_string(attr.sched_priority));
@@ -180,7 +183,7 @@ Status ApplyIoPriority(const spec::Process& process) {
   constexpr int kIoprioWhoProcess = 1;
   constexpr int kIoprioClassShift = 13;
   int value = static_cast<int>(cls << kIoprioClassShift) | io.priority;
-  if (syscall(SYS_ioprio_set, kIoprioWhoProcess, 0, value) != 0)
+  if (sys::IoprioSet(kIoprioWhoProcess, 0, value) != 0)
     return Error::Sys("ioprio_set " + io.class_ + " " + std::to_string(io.priority));
   return Ok();
 }
@@ -238,9 +241,27 @@ Status ApplyMemoryPolicy(const spec::Linux& linux_config) {
   for (unsigned n : nodes) mask[n / kBits] |= 1UL << (n % kBits);
   // maxnode counts bits; the kernel ignores the last one (historic off-by-one).
   unsigned long maxnode = nodes.empty() ? 0 : kMaxNode + 2;
-  if (syscall(SYS_set_mempolicy, static_cast<int>(mode), nodes.empty() ? nullptr : mask.data(),
-              maxnode) != 0)
+  if (sys::SetMempolicy(static_cast<int>(mode), nodes.empty() ? nullptr : mask.data(), maxnode) != 0)
     return Error::Sys("set_mempolicy " + mp.mode + " nodes \"" + mp.nodes + "\"");
+  return Ok();
+}
+
+void ResetSignals() {
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    signal(sig, SIG_DFL);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+Status ChangeDirectoryVerified(const std::string& cwd) {
+  // runc's words, for create and exec alike.
+  if (chdir(cwd.c_str()) != 0) return Error::Sys("chdir to cwd (\"" + cwd + "\") set in config.json");
+  char buf[PATH_MAX];
+  if (getcwd(buf, sizeof buf) == nullptr || buf[0] != '/')
+    return Error(errno ? errno : ENOENT, "current working directory is outside of container mount namespace root");
   return Ok();
 }
 

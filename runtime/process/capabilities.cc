@@ -1,10 +1,10 @@
+#include "runtime/base/syscalls.h"
 #include "runtime/process/capabilities.h"
 
 #include "spec/names.h"
 
 #include <sys/capability.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -143,7 +143,7 @@ Status SetCapabilitySets(const CapabilitySets& sets) {
     data[word].permitted = static_cast<uint32_t>(sets.permitted >> (32 * word));
     data[word].inheritable = static_cast<uint32_t>(sets.inheritable >> (32 * word));
   }
-  if (syscall(SYS_capset, &header, data) != 0) return Error::Sys("capset");
+  if (sys::Capset(&header, data) != 0) return Error::Sys("capset");
   return Ok();
 }
 

@@ -52,9 +52,33 @@ struct FinalSteps {
   std::optional<CapabilitySets> final_capabilities;
 };
 
+// The kernel calls FinishAndExec makes, one method per step, so that unit
+// tests can record their order with a fake (testing/recording_final_calls.h)
+// instead of running them. The real ones: KernelFinalCalls().
+class FinalCalls {
+ public:
+  virtual ~FinalCalls() = default;
+  virtual Status CloseFds(int preserved_fds, const std::vector<int>& keep_fds) = 0;
+  virtual Status SetCpuAffinity(const std::string& cpus) = 0;
+  virtual Status SetNoNewPrivileges(bool enabled) = 0;
+  // The notify fd when the filter uses SCMP_ACT_NOTIFY, else -1.
+  virtual Result<int> LoadSeccomp(const SeccompFilter& filter) = 0;
+  virtual Status SendNotifyFd(int listener_fd, const std::string& message, int notify_fd) = 0;
+  virtual Status SetCapabilities(const CapabilitySets& sets) = 0;
+  // Returns only on failure, with errno set.
+  virtual void Execve(const char* path, char* const argv[], char* const envp[]) = 0;
+};
+
+FinalCalls& KernelFinalCalls();
+
 // Returns only on failure (before or after the filter; after it, reporting
 // the error may itself be refused by the filter).
-Status FinishAndExec(const FinalSteps& steps);
+Status FinishAndExec(const FinalSteps& steps, FinalCalls& calls = KernelFinalCalls());
+
+// The capabilities a caller keeps across its user change for the filter:
+// CAP_SYS_ADMIN when a filter is loaded without no_new_privs (seccomp(2)
+// requires one or the other), dropped by the capset after the filter.
+uint64_t CapabilitiesRetainedForSeccomp(bool has_filter, bool no_new_privileges);
 
 // Step 1 alone. `close_range` is the system call (replaceable in tests); when
 // it is refused (ENOSYS before Linux 5.9, EPERM under a seccomp filter the

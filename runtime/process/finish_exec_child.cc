@@ -2,21 +2,25 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
 
+#include "runtime/base/syscalls.h"
 #include "runtime/process/attributes.h"
+#include "runtime/process/capabilities.h"
 #include "runtime/process/finish_exec.h"
+#include "runtime/process/seccomp.h"
+#include "runtime/log/log.h"
 
 namespace berth::process {
 namespace {
 
 int SystemCloseRange(unsigned first, unsigned last, unsigned flags) {
-  return static_cast<int>(syscall(SYS_close_range, first, last, flags));
+  return sys::CloseRange(first, last, flags);
 }
 
 // The open fds >= first, from /proc/self/fd; nullopt without /proc.
@@ -51,7 +55,33 @@ void CloseEachFrom(int first, const std::vector<int>& keep) {
     if (!kept(fd)) close(fd);
 }
 
+class Kernel final : public FinalCalls {
+ public:
+  Status CloseFds(int preserved_fds, const std::vector<int>& keep_fds) override {
+    return CloseFdsForExec(preserved_fds, keep_fds);
+  }
+  Status SetCpuAffinity(const std::string& cpus) override { return ApplyCpuAffinity(cpus); }
+  Status SetNoNewPrivileges(bool enabled) override { return ApplyNoNewPrivileges(enabled); }
+  Result<int> LoadSeccomp(const SeccompFilter& filter) override { return InstallSeccomp(filter); }
+  Status SendNotifyFd(int listener_fd, const std::string& message, int notify_fd) override {
+    return SendSeccompNotifyFd(listener_fd, message, notify_fd);
+  }
+  Status SetCapabilities(const CapabilitySets& sets) override { return SetCapabilitySets(sets); }
+  void Execve(const char* path, char* const argv[], char* const envp[]) override {
+    execve(path, argv, envp);
+  }
+};
+
 }  // namespace
+
+FinalCalls& KernelFinalCalls() {
+  static Kernel kernel;
+  return kernel;
+}
+
+uint64_t CapabilitiesRetainedForSeccomp(bool has_filter, bool no_new_privileges) {
+  return has_filter && !no_new_privileges ? uint64_t{1} << CAP_SYS_ADMIN : 0;
+}
 
 Status CloseFdsForExec(int preserved_fds, std::vector<int> keep_fds, CloseRangeCall close_range) {
   if (!close_range) close_range = SystemCloseRange;
@@ -81,7 +111,7 @@ Status CloseFdsForExec(int preserved_fds, std::vector<int> keep_fds, CloseRangeC
   return Ok();
 }
 
-Status FinishAndExec(const FinalSteps& steps) {
+Status FinishAndExec(const FinalSteps& steps, FinalCalls& calls) {
   // Everything that allocates is done here, before the filter.
   std::vector<char*> argv;
   for (const auto& a : *steps.args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -90,24 +120,36 @@ Status FinishAndExec(const FinalSteps& steps) {
   for (const auto& e : *steps.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
 
-  BERTH_TRY(CloseFdsForExec(steps.preserved_fds, steps.keep_fds));
-  if (!steps.final_cpus.empty()) BERTH_TRY(ApplyCpuAffinity(steps.final_cpus));
-  BERTH_TRY(ApplyNoNewPrivileges(steps.no_new_privileges));
+  // --debug: each step is logged before it runs; nothing is logged after
+  // the filter (it may refuse write(2)).
+  const bool debug = log::DebugEnabled();
+  if (debug) log::Debug("finish-exec: close fds >= " + std::to_string(3 + steps.preserved_fds));
+  BERTH_TRY(calls.CloseFds(steps.preserved_fds, steps.keep_fds));
+  if (!steps.final_cpus.empty()) {
+    if (debug) log::Debug("finish-exec: cpu affinity " + steps.final_cpus);
+    BERTH_TRY(calls.SetCpuAffinity(steps.final_cpus));
+  }
+  if (debug && steps.no_new_privileges) log::Debug("finish-exec: no_new_privs");
+  BERTH_TRY(calls.SetNoNewPrivileges(steps.no_new_privileges));
+  if (debug) {
+    log::Debug(std::string("finish-exec: ") + (steps.seccomp ? "seccomp filter, " : "") +
+               (steps.final_capabilities ? "capset, " : "") + "execve " + steps.path);
+  }
 
   if (steps.seccomp) {
-    int notify_fd = BERTH_TRY_CTX(InstallSeccomp(*steps.seccomp), "install seccomp");
+    int notify_fd = BERTH_TRY_CTX(calls.LoadSeccomp(*steps.seccomp), "install seccomp");
     if (notify_fd >= 0) {
       // listenerPath is a host path: the caller connected before entering
       // the container. The notify fd (O_CLOEXEC) closes at execve.
       if (steps.listener_fd < 0)
         return Error(EINVAL, "seccomp profile uses SCMP_ACT_NOTIFY but linux.seccomp.listenerPath is not set");
-      BERTH_TRY_CTX(SendSeccompNotifyFd(steps.listener_fd, steps.listener_message, notify_fd),
+      BERTH_TRY_CTX(calls.SendNotifyFd(steps.listener_fd, steps.listener_message, notify_fd),
                     "send seccomp listener fd");
     }
   }
-  if (steps.final_capabilities) BERTH_TRY(SetCapabilitySets(*steps.final_capabilities));
+  if (steps.final_capabilities) BERTH_TRY(calls.SetCapabilities(*steps.final_capabilities));
 
-  execve(steps.path.c_str(), argv.data(), envp.data());
+  calls.Execve(steps.path.c_str(), argv.data(), envp.data());
   return Error::Sys("exec \"" + (*steps.args)[0] + "\"");
 }
 

@@ -1,8 +1,8 @@
+#include "runtime/base/syscalls.h"
 #include "runtime/process/seccomp_features.h"
 
 #include <linux/seccomp.h>
 #include <seccomp.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -38,7 +38,7 @@ std::vector<std::string> SupportedSeccompFlags() {
   for (const auto& probe : kProbes) {
     // A null program never installs anything: the kernel validates the
     // flags first (EINVAL) and only then copies the program (EFAULT).
-    long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, probe.flags, nullptr);
+    long rc = sys::Seccomp(SECCOMP_SET_MODE_FILTER, probe.flags, nullptr);
     if (rc < 0 && errno == EFAULT) out.emplace_back(probe.name);
   }
   return out;

@@ -1,11 +1,11 @@
 // Child side: loads a filter compiled by the parent. Only seccomp(2) is
 // called here: no allocation beyond what the caller did, no libseccomp.
 #include <linux/seccomp.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <string>
 
+#include "runtime/base/syscalls.h"
 #include "runtime/process/seccomp.h"
 
 namespace berth::process {
@@ -23,7 +23,7 @@ Result<int> InstallSeccomp(const SeccompFilter& filter) {
     // TSYNC and NEW_LISTENER are exclusive unless TSYNC_ESRCH is also set.
     if (flags & SECCOMP_FILTER_FLAG_TSYNC) flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
   }
-  long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+  long rc = sys::Seccomp(SECCOMP_SET_MODE_FILTER, flags, &prog);
   if (rc < 0) {
     Error err = Error::Sys("seccomp(SECCOMP_SET_MODE_FILTER)");
     if (err.code() == EACCES)

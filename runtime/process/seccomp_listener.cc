@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "runtime/base/scm_rights.h"
 #include "runtime/process/seccomp.h"
 #include "runtime/process/seccomp_internal.h"
 #include "spec/config.h"
@@ -72,37 +73,8 @@ Status SendSeccompState(int connected_fd, const spec::Seccomp& seccomp, int noti
 
 // Nothing but sendmsg(2) on the success path: it runs after the filter.
 Status SendSeccompNotifyFd(int connected_fd, std::string_view message, int notify_fd) {
-  iovec iov;
-  iov.iov_base = const_cast<char*>(message.data());
-  iov.iov_len = message.size();
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  std::memset(control, 0, sizeof(control));
-  msghdr msg;
-  std::memset(&msg, 0, sizeof(msg));
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &notify_fd, sizeof(int));
-
-  // The fd goes with the first sendmsg; the rest of a long payload follows.
-  size_t sent = 0;
-  while (sent < message.size()) {
-    ssize_t n = sendmsg(connected_fd, &msg, MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Error::Sys("send container process state to the seccomp listener");
-    }
-    sent += static_cast<size_t>(n);
-    iov.iov_base = const_cast<char*>(message.data()) + sent;
-    iov.iov_len = message.size() - sent;
-    msg.msg_control = nullptr;
-    msg.msg_controllen = 0;
-  }
+  Status sent = base::SendFd(connected_fd, message, notify_fd);
+  if (!sent) return std::move(sent).error().Context("send container process state to the seccomp listener");
   return Ok();
 }
 

@@ -7,9 +7,11 @@
 
 #include <string>
 
-#include "runtime/rootfs/unique_fd.h"
+#include "runtime/base/unique_fd.h"
 
 namespace berth::rootfs {
+
+using base::UniqueFd;
 namespace {
 
 constexpr int kMaxDepth = 128;

@@ -9,9 +9,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "runtime/rootfs/unique_fd.h"
+#include "runtime/base/unique_fd.h"
 
 namespace berth::rootfs {
+
+using base::UniqueFd;
 namespace {
 
 namespace fs = std::filesystem;

@@ -10,10 +10,12 @@
 #include <vector>
 
 #include "runtime/rootfs/mount_options.h"
-#include "runtime/rootfs/unique_fd.h"
+#include "runtime/base/unique_fd.h"
 #include "spec/error.h"
 
 namespace berth::rootfs {
+
+using base::UniqueFd;
 
 // A new, detached filesystem instance: fsopen(type) + fsconfig(source,
 // sb_flags, data) + fsmount with the mount attributes in `attrs`.

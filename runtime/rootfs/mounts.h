@@ -5,11 +5,13 @@
 #include <vector>
 
 #include "runtime/rootfs/mount_options.h"
-#include "runtime/rootfs/unique_fd.h"
+#include "runtime/base/unique_fd.h"
 #include "spec/config.h"
 #include "spec/error.h"
 
 namespace berth::rootfs {
+
+using base::UniqueFd;
 
 struct MountContext {
   std::string bundle;       // relative bind sources are relative to it

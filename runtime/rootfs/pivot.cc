@@ -1,13 +1,15 @@
+#include "runtime/base/syscalls.h"
 #include "runtime/rootfs/pivot.h"
 
 #include <fcntl.h>
 #include <sys/mount.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include "runtime/rootfs/unique_fd.h"
+#include "runtime/base/unique_fd.h"
 
 namespace berth::rootfs {
+
+using base::UniqueFd;
 
 Status PivotRoot(const std::string& rootfs) {
   int old_raw = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
@@ -19,7 +21,7 @@ Status PivotRoot(const std::string& rootfs) {
   if (fchdir(new_root.get()) != 0) return Error::Sys("chdir rootfs");
   // With new_root == put_old the old root ends up mounted on top of the new
   // one at "/"; it is reached through old_root's fd and detached below.
-  if (syscall(SYS_pivot_root, ".", ".") != 0) return Error::Sys("pivot_root " + rootfs);
+  if (sys::PivotRoot(".", ".") != 0) return Error::Sys("pivot_root " + rootfs);
   if (fchdir(old_root.get()) != 0) return Error::Sys("chdir old root");
   // Slave first so the detach does not unmount anything on the host.
   if (mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) != 0)

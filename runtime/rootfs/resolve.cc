@@ -1,9 +1,9 @@
+#include "runtime/base/syscalls.h"
 #include "runtime/rootfs/resolve.h"
 
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <deque>
@@ -54,7 +54,7 @@ Result<UniqueFd> OpenInRoot(int root_fd, std::string_view path, int flags, uint6
   long fd;
   int tries = 0;
   do {  // EAGAIN: a rename raced with a ".." step; bounded so it cannot spin
-    fd = syscall(SYS_openat2, root_fd, p.c_str(), &how, sizeof(how));
+    fd = sys::Openat2(root_fd, p.c_str(), &how);
   } while (fd < 0 && errno == EAGAIN && ++tries < 128);
   if (fd < 0) return Error::Sys("open " + p + " in rootfs");
   return UniqueFd(static_cast<int>(fd));

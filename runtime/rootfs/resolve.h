@@ -7,10 +7,12 @@
 #include <string>
 #include <string_view>
 
-#include "runtime/rootfs/unique_fd.h"
+#include "runtime/base/unique_fd.h"
 #include "spec/error.h"
 
 namespace berth::rootfs {
+
+using base::UniqueFd;
 
 // openat2(root_fd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | extra):
 // symlinks are resolved as if root_fd were "/". flags gets O_CLOEXEC added.

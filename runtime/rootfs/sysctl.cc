@@ -1,12 +1,12 @@
 // linux.sysctl: only sysctls that belong to a namespace the container has
 // its own copy of, written through a private procfs instance.
+#include "runtime/base/syscalls.h"
 #include "runtime/rootfs/sysctl.h"
 
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <sys/mount.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "runtime/rootfs/mount_api.h"
@@ -79,7 +79,7 @@ Status ApplySysctls(const spec::Config& config) {
     open_how how{};
     how.flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW;
     how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
-    long fd = syscall(SYS_openat2, proc.get(), rel.c_str(), &how, sizeof(how));
+    long fd = sys::Openat2(proc.get(), rel.c_str(), &how);
     if (fd < 0) return Error::Sys("sysctl " + key + ": open /proc/" + rel);
     UniqueFd file(static_cast<int>(fd));
     ssize_t n = write(file.get(), value.data(), value.size());

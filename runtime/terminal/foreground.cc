@@ -14,6 +14,8 @@
 #include <optional>
 #include <utility>
 
+#include "runtime/base/scm_rights.h"
+
 namespace berth::terminal {
 namespace {
 
@@ -91,30 +93,6 @@ ForegroundSignals::~ForegroundSignals() {
   if (restore_) sigprocmask(SIG_SETMASK, &previous_, nullptr);
 }
 
-Result<int> ReceiveFd(int socket_fd, bool wait) {
-  char payload[4096];
-  iovec iov{payload, sizeof payload};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do {
-    n = recvmsg(socket_fd, &msg, MSG_CMSG_CLOEXEC | (wait ? 0 : MSG_DONTWAIT));
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return Error::Sys("receive console fd");
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-      return fd;
-    }
-  }
-  return Error(EPROTO, "console socket message without a file descriptor");
-}
-
 Result<int> ConnectConsoleSocket(const std::string& path) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
@@ -147,7 +125,7 @@ ConsoleRelay::~ConsoleRelay() {
 }
 
 int ConsoleRelay::TakeMaster() {
-  auto master = ReceiveFd(fds_[0], /*wait=*/false);
+  auto master = base::ReceiveFd(fds_[0], /*wait=*/false);
   for (int& fd : fds_) {
     if (fd >= 0) close(fd);
     fd = -1;
@@ -168,16 +146,22 @@ int Supervise(const SuperviseOptions& o) {
     ResizeFrom(STDIN_FILENO, o.master_fd);
   }
   bool stdin_open = o.master_fd >= 0;
+  // The relay ends when the pty hangs up (no slave open: the process closed
+  // its tty) or fails: a master that reports POLLHUP does so on every poll,
+  // and polling it further would spin while the process runs on.
+  bool master_open = o.master_fd >= 0;
   std::optional<int> exit_status;
   while (!exit_status) {
     pollfd fds[3] = {{o.signal_fd, POLLIN, 0},
-                     {o.master_fd, POLLIN, 0},
-                     {stdin_open ? STDIN_FILENO : -1, POLLIN, 0}};
+                     {master_open ? o.master_fd : -1, POLLIN, 0},
+                     {stdin_open && master_open ? STDIN_FILENO : -1, POLLIN, 0}};
     if (poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
       break;
     }
-    if (fds[1].revents & POLLIN) Copy(o.master_fd, STDOUT_FILENO);
+    // Data first; read fails (EIO) once it is drained after a hang-up.
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) master_open = Copy(o.master_fd, STDOUT_FILENO);
+    if (fds[1].revents & POLLNVAL) master_open = false;
     if (fds[2].revents & (POLLIN | POLLHUP)) stdin_open = Copy(STDIN_FILENO, o.master_fd);
     if (!(fds[0].revents & POLLIN)) continue;
     signalfd_siginfo info;

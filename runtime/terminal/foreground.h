@@ -33,11 +33,6 @@ class ForegroundSignals {
   bool restore_ = false;
 };
 
-// Receives one fd sent with SCM_RIGHTS on a unix socket (runc's console
-// socket protocol); the payload is ignored. Error EAGAIN when none is queued
-// and !wait.
-Result<int> ReceiveFd(int socket_fd, bool wait);
-
 // Connects to a --console-socket path (AF_UNIX stream), close-on-exec.
 Result<int> ConnectConsoleSocket(const std::string& path);
 

@@ -13,6 +13,8 @@
 #include <cstring>
 #include <string>
 
+#include "runtime/base/scm_rights.h"
+
 namespace berth::terminal {
 namespace {
 
@@ -67,7 +69,7 @@ Status BindFdOntoFd(int from_fd, int target_fd) {
 
 }  // namespace
 
-Result<ConsolePair> OpenConsole() {
+Result<ConsolePair> OpenPty() {
   ConsolePair pair;
   pair.master_fd = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (pair.master_fd < 0) return Error::Sys("open /dev/ptmx");
@@ -87,6 +89,16 @@ Result<ConsolePair> OpenConsole() {
   if (!IsPtySlave(st))
     return fail(Error(ENOTTY, "pty peer is not a devpts device (major " +
                                   std::to_string(major(st.st_rdev)) + ")"));
+  return pair;
+}
+
+Result<ConsolePair> OpenConsole() {
+  ConsolePair pair = BERTH_TRY(OpenPty());
+  auto fail = [&](Error err) -> Result<ConsolePair> {
+    close(pair.peer_fd);
+    close(pair.master_fd);
+    return err;
+  };
   auto target = OpenConsoleTarget();
   if (!target) return fail(std::move(target).error());
   Status bound = BindFdOntoFd(pair.peer_fd, *target);
@@ -98,30 +110,8 @@ Result<ConsolePair> OpenConsole() {
 Status SendConsoleMaster(int console_socket_fd, int master_fd) {
   // runc's protocol: one message, payload the terminal's name, the master
   // as SCM_RIGHTS.
-  static constexpr char kName[] = "/dev/ptmx";
-  iovec iov;
-  iov.iov_base = const_cast<char*>(kName);
-  iov.iov_len = sizeof(kName) - 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  std::memset(control, 0, sizeof(control));
-  msghdr msg;
-  std::memset(&msg, 0, sizeof(msg));
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &master_fd, sizeof(int));
-  ssize_t n;
-  do {
-    n = sendmsg(console_socket_fd, &msg, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return Error::Sys("send console master to --console-socket");
-  if (static_cast<size_t>(n) != iov.iov_len)
-    return Error(EIO, "short write to --console-socket");
+  Status sent = base::SendFd(console_socket_fd, "/dev/ptmx", master_fd);
+  if (!sent) return std::move(sent).error().Context("send console master to --console-socket");
   return Ok();
 }
 

@@ -14,6 +14,12 @@ struct ConsolePair {
   int peer_fd = -1;    // the pty slave, becomes the init's stdio
 };
 
+// Inside the container (its mount namespace, so its devpts): opens
+// /dev/ptmx, unlockpt, gets the peer with TIOCGPTPEER (never by /dev/pts/N
+// path: CVE-2025-52565) and checks the peer is a devpts slave. Both fds
+// O_CLOEXEC. exec's pty; OpenConsole adds the /dev/console mount.
+Result<ConsolePair> OpenPty();
+
 // Inside the container after EnterRootfs: opens /dev/ptmx, unlockpt, gets the
 // peer with TIOCGPTPEER (never by /dev/pts/N path: CVE-2025-52565) and
 // bind-mounts the peer onto /dev/console from the fd. Both fds O_CLOEXEC.

@@ -7,8 +7,9 @@
 // compromised or confused peer writes arbitrary bytes and exits. Receive and
 // WaitFor must return a message or an error that says something, never
 // block; a decoded message must re-encode to a packet that decodes to the
-// same message. exec's (exec_sync.h, byte 0 & 0x40): the rest is the message;
-// a pid is only accepted in its canonical form, errors say something.
+// same message. With byte 0 & 0x40 the rest is a kInitPid payload (the pid
+// the init and exec's intermediate child report): only a canonical decimal
+// pid is accepted, and errors say something.
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,7 +19,6 @@
 #include <string_view>
 
 #include "runtime/container/sync.h"
-#include "runtime/exec/exec_sync.h"
 
 namespace {
 
@@ -38,15 +38,13 @@ bool SendRawThenClose(SyncSocket& sender, const uint8_t* data, size_t size) {
   return n == static_cast<ssize_t>(size);
 }
 
-void CheckExecDecoders(std::string_view message) {
-  auto started = berth::container::DecodeExecStarted(message);
-  if (started.ok())
-    Check(started.value() > 0 && message == "P" + std::to_string(started.value()));
+void CheckReportedPid(std::string_view payload) {
+  SyncMessage message{SyncType::kInitPid, 0, std::string(payload)};
+  auto pid = berth::container::ParseReportedPid(message);
+  if (pid.ok())
+    Check(pid.value() > 0 && payload == std::to_string(pid.value()));
   else
-    Check(!started.error().message().empty());
-  auto result = berth::container::DecodeExecResult(message);
-  Check(result.ok() == message.empty());
-  if (!result.ok()) Check(!result.error().message().empty());
+    Check(!pid.error().message().empty());
 }
 
 }  // namespace
@@ -54,7 +52,7 @@ void CheckExecDecoders(std::string_view message) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   if (data[0] & 0x40) {
-    CheckExecDecoders(std::string_view(reinterpret_cast<const char*>(data + 1), size - 1));
+    CheckReportedPid(std::string_view(reinterpret_cast<const char*>(data + 1), size - 1));
     return 0;
   }
   const auto expected = static_cast<SyncType>(1 + data[0] % 8);

@@ -1,11 +1,12 @@
-// An owned file descriptor, closed on destruction.
+// An owned file descriptor, closed on destruction. The one fd owner of the
+// runtime (cgroups' private Fd is still to be replaced: see docs).
 #pragma once
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace berth::rootfs {
+namespace berth::base {
 
 class UniqueFd {
  public:
@@ -13,10 +14,7 @@ class UniqueFd {
   explicit UniqueFd(int fd) : fd_(fd) {}
   UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
   UniqueFd& operator=(UniqueFd&& other) noexcept {
-    if (this != &other) {
-      Reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
+    if (this != &other) Reset(std::exchange(other.fd_, -1));
     return *this;
   }
   UniqueFd(const UniqueFd&) = delete;
@@ -27,13 +25,14 @@ class UniqueFd {
   bool valid() const { return fd_ >= 0; }
   // Gives up ownership.
   int Release() { return std::exchange(fd_, -1); }
-  void Reset() {
+  // Closes the owned fd and takes `fd` (-1: nothing) instead.
+  void Reset(int fd = -1) {
     if (fd_ >= 0) close(fd_);
-    fd_ = -1;
+    fd_ = fd;
   }
 
  private:
   int fd_ = -1;
 };
 
-}  // namespace berth::rootfs
+}  // namespace berth::base

@@ -8,6 +8,6 @@ namespace berth::cli {
 
 Command ExecCommand();
 Result<int> RunExec(const GlobalOptions& global, const ParsedFlags& flags);
-Result<container::ExecOptions> ExecOptionsFrom(const ParsedFlags& flags);
+Result<exec::ExecOptions> ExecOptionsFrom(const ParsedFlags& flags);
 
 }  // namespace berth::cli

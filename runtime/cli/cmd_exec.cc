@@ -1,8 +1,9 @@
 // `berth exec`, with runc's flags.
 #include <string>
 
-#include "runtime/exec/cmd_exec.h"
+#include "runtime/cli/cmd_exec.h"
 #include "runtime/exec/exec.h"
+#include "runtime/base/files.h"
 #include "runtime/container/state_dir.h"
 #include "spec/input_file.h"
 
@@ -39,13 +40,13 @@ Result<uint32_t> ParseId(const std::string& text, const std::string& what) {
 
 }  // namespace
 
-Result<container::ExecOptions> ExecOptionsFrom(const ParsedFlags& flags) {
-  container::ExecOptions o;
+Result<exec::ExecOptions> ExecOptionsFrom(const ParsedFlags& flags) {
+  exec::ExecOptions o;
   o.id = flags.positional.at(0);
   o.args.assign(flags.positional.begin() + 1, flags.positional.end());
   if (flags.Has("process")) {
     std::string path = flags.Get("process");
-    o.process = BERTH_TRY(container::ParseProcessJson(BERTH_TRY(spec::ReadInputFile(path))));
+    o.process = BERTH_TRY(exec::ParseProcessJson(BERTH_TRY(spec::ReadInputFile(path))));
   } else if (o.args.empty()) {
     return Error(EINVAL, "exec: no command given (ID COMMAND [ARGS...] or --process)");
   }
@@ -74,8 +75,8 @@ Result<container::ExecOptions> ExecOptionsFrom(const ParsedFlags& flags) {
 }
 
 Result<int> RunExec(const GlobalOptions& global, const ParsedFlags& flags) {
-  container::ExecOptions options = BERTH_TRY(ExecOptionsFrom(flags));
-  return container::Exec(global.runtime, options);
+  exec::ExecOptions options = BERTH_TRY(ExecOptionsFrom(flags));
+  return exec::Exec(global.runtime, options);
 }
 
 Command ExecCommand() {
