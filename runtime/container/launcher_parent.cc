@@ -3,6 +3,7 @@
 // protocol (sync.h). Any failure undoes everything (CreateTransaction).
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -107,6 +108,17 @@ Result<pid_t> FinishStagedEntry(CreateTransaction& tx, SyncSocket& sync, const s
   return tx.pid_;
 }
 
+// The child's kError when one is already queued (a child that failed and
+// exited makes the parent's next step on its pid fail too), else `error`.
+Error QueuedChildError(SyncSocket& sync, Error error) {
+  struct pollfd readable{sync.fd(), POLLIN, 0};
+  if (poll(&readable, 1, 0) != 1 || !(readable.revents & POLLIN)) return error;
+  auto message = sync.Receive();
+  if (message && message->type == SyncType::kError)
+    return Error(message->error_code, message->payload).Context("container init");
+  return error;
+}
+
 Status RunRuntimeHooks(const std::vector<spec::Hook>& hooks, const std::string& state_json,
                        std::string_view phase) {
   if (hooks.empty()) return Ok();
@@ -202,7 +214,7 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   const uint64_t clone_flags = ns::CloneFlags(*config.linux_);
   InitContext context;
   context.config = &config;
-  context.rootfs = rootfs::RootfsOptions{rootfs, bundle, options.no_pivot, idmapped};
+  context.rootfs = rootfs::RootfsOptions{rootfs, bundle, options.no_pivot, idmapped, {}};
   context.container_id = options.id;
   context.sync = &child_sync;
   context.exec_fifo_fd = fifo_fd;
@@ -230,25 +242,37 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   child_sync.Close();
   if (context.staged) pid = BERTH_TRY_CTX(FinishStagedEntry(tx, parent_sync, *config.linux_), "container init");
 
+  if (!context.staged) BERTH_TRY_CTX(ns::WriteIdMappings(pid, *config.linux_), "write id mappings");
+  BERTH_TRY(parent_sync.Send(SyncType::kSetupDone));
+
+  // In parallel with the init's rootfs preparation (sync.h): the cgroup
+  // attach, which on v1 waits for an RCU grace period, is off the critical path.
   auto stat = BERTH_TRY_CTX(ReadProcStat(pid), "container init");
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
   InitRecord record{pid, stat.start_time, now.tv_sec * 1000000000LL + now.tv_nsec};
   BERTH_TRY(dir.Write(kInitFile, FormatInitRecord(record)));
 
-  BERTH_TRY_CTX(tx.cgroup_->AddProcess(pid), "join cgroup");
-  if (config.linux_->intelRdt) {
-    tx.resctrl_ = BERTH_TRY_CTX(intelrdt::ResctrlGroup::Join(resctrl_root, intelrdt::ResctrlGroup::Kind::kKernel,
-                                                             *config.linux_->intelRdt, options.id, pid),
-                                "linux.intelRdt");
-    BERTH_TRY(dir.Write(kIntelRdtFile, tx.resctrl_->Serialize()));
-  }
-  BERTH_TRY_CTX(tx.cgroup_->ApplyResources(cgroups::ResourcesWithConfiguredDevices(*config.linux_)),
-                "apply cgroup resources");
-  if (!context.staged) BERTH_TRY_CTX(ns::WriteIdMappings(pid, *config.linux_), "write id mappings");
-  BERTH_TRY_CTX(ns::MoveNetDevices(pid, *config.linux_), "linux.netDevices");
-  BERTH_TRY(parent_sync.Send(SyncType::kSetupDone));
+  Status attached = [&]() -> Status {
+    BERTH_TRY_CTX(tx.cgroup_->AddProcess(pid), "join cgroup");
+    if (config.linux_->intelRdt) {
+      tx.resctrl_ = BERTH_TRY_CTX(intelrdt::ResctrlGroup::Join(resctrl_root, intelrdt::ResctrlGroup::Kind::kKernel,
+                                                               *config.linux_->intelRdt, options.id, pid),
+                                  "linux.intelRdt");
+      BERTH_TRY(dir.Write(kIntelRdtFile, tx.resctrl_->Serialize()));
+    }
+    BERTH_TRY_CTX(tx.cgroup_->ApplyResources(cgroups::ResourcesWithConfiguredDevices(*config.linux_)),
+                  "apply cgroup resources");
+    BERTH_TRY_CTX(ns::MoveNetDevices(pid, *config.linux_), "linux.netDevices");
+    return Ok();
+  }();
+  // An attach that failed because the init died: its own error comes first.
+  if (!attached) return QueuedChildError(parent_sync, std::move(attached).error());
+  // A child that failed meanwhile has closed its end: its error, queued
+  // before, is what the wait for kRootfsReady reports.
+  Status in_cgroup = parent_sync.Send(SyncType::kInCgroup);
   BERTH_TRY_CTX(parent_sync.WaitFor(SyncType::kRootfsReady), "container init");
+  BERTH_TRY(std::move(in_cgroup));
 
   spec::State state{std::string(spec::kOciVersion), options.id, spec::ContainerStatus::creating,
                     pid, bundle, config.annotations};

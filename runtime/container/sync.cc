@@ -26,6 +26,7 @@ std::string_view SyncTypeName(SyncType type) {
     case SyncType::kUnshared: return "unshared";
     case SyncType::kMappingsDone: return "mappings-done";
     case SyncType::kInitPid: return "init-pid";
+    case SyncType::kInCgroup: return "in-cgroup";
   }
   return "unknown";
 }
@@ -92,7 +93,7 @@ Result<SyncMessage> SyncSocket::Receive() {
   Header header;
   std::memcpy(&header, packet.data(), sizeof header);
   if (header.type < static_cast<uint32_t>(SyncType::kSetupDone) ||
-      header.type > static_cast<uint32_t>(SyncType::kInitPid))
+      header.type > static_cast<uint32_t>(SyncType::kInCgroup))
     return Error(EPROTO, "sync: unknown message type " + std::to_string(header.type));
   SyncMessage message;
   message.type = static_cast<SyncType>(header.type);

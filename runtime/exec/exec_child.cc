@@ -1,8 +1,9 @@
 // `exec`, CHILD side. The intermediate child joins the init's namespaces with
 // one setns(pidfd) and clone3(CLONE_PARENT)s the process, so that the process
-// is in the pid namespace and is the runtime's own (waitable) child. The
-// process then waits for the parent to put it in the cgroup, sets up its
-// attributes in runc's order and ends in process::FinishAndExec, the same
+// is in the pid namespace and is the runtime's own (waitable) child; it
+// waits to be in the container's cgroup ("C") first, so the process is born
+// there. The process sets up its attributes in runc's order, waits for the
+// parent's go ("G") and ends in process::FinishAndExec, the same
 // last steps as create's init. Errors go back as "E<text>" on the
 // close-on-exec sync socket; a successful execve closes it.
 #include <fcntl.h>
@@ -131,11 +132,11 @@ Result<std::string> ReceiveGo(int fd, bool with_message) {
 [[noreturn]] void RunProcess(const ChildContext& ctx) {
   ResetSignals();
   close(ctx.pidfd);
-  auto listener_message = ReceiveGo(ctx.sync_fd, ctx.listener_fd >= 0);
-  if (!listener_message) _exit(1);
   process::FinalSteps steps;
   auto path = Prepare(ctx, &steps.final_capabilities);
   if (!path) Fail(ctx.sync_fd, path.error());
+  auto listener_message = ReceiveGo(ctx.sync_fd, ctx.listener_fd >= 0);
+  if (!listener_message) _exit(1);
   const spec::Process& p = *ctx.process;
   steps.path = *path;
   steps.args = &p.args;
@@ -166,6 +167,13 @@ void RunIntermediate(const ChildContext& ctx) {
   if (ctx.root_fd >= 0 && (fchdir(ctx.root_fd) != 0 || chroot(".") != 0))
     Fail(ctx.sync_fd, Error::Sys("chroot into the container's root"));
   if (ctx.root_fd >= 0) close(ctx.root_fd);
+  // The parent attaches us to the container's cgroup meanwhile: the process
+  // must be born there. End of file: the parent gave up.
+  char in_cgroup = 0;
+  ssize_t n;
+  do n = recv(ctx.sync_fd, &in_cgroup, 1, 0);
+  while (n < 0 && errno == EINTR);
+  if (n != 1 || in_cgroup != 'C') _exit(1);
   pid_t pid = Clone3(CLONE_PARENT);
   if (pid < 0) Fail(ctx.sync_fd, Error::Sys("clone3 exec process"));
   if (pid == 0) RunProcess(ctx);

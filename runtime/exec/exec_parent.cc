@@ -1,8 +1,11 @@
 // `exec`, PARENT side: checks the container is running, builds the process,
-// forks the intermediate child (exec_child.cc), puts the process into the
-// container's cgroup, lets it go and reads its setup result: end of file on
-// the close-on-exec sync socket means execve succeeded, text is an error.
+// forks the intermediate child (exec_child.cc) and puts it into the
+// container's cgroup while it joins the namespaces ("C" when done), reads
+// the process's pid ("P"), lets it go ("G") and reads its setup result: end
+// of file on the close-on-exec sync socket means execve succeeded, text is
+// an error.
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -231,31 +234,53 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
     close(pair[0]);
     exec_internal::RunIntermediate(ctx);
   }
+  tx.pid = intermediate;  // killed and reaped on any failure until replaced
   // Only the children hold the child end now: its EOF means execve or death.
   for (int& fd : tx.fds)
     if (fd == pair[1] || fd == child_end) {
       close(fd);
       fd = -1;
     }
+  // The intermediate is attached while it joins the namespaces; the process
+  // it forks is born in the cgroup (and resctrl group), so the attach, which
+  // on v1 waits for an RCU grace period, overlaps the setns.
+  Status attached = [&]() -> Status {
+    BERTH_TRY_CTX(cgroup->AddProcess(intermediate), "exec: join the container's cgroup");
+    BERTH_TRY_CTX(JoinResctrlGroup(runtime, options.id, intermediate), "exec: join the container's resctrl group");
+    return Ok();
+  }();
+  if (!attached) {
+    // An intermediate that failed (setns) and exited fails the attach too:
+    // its own error, already queued, is the one to report.
+    struct pollfd readable{pair[0], POLLIN, 0};
+    if (poll(&readable, 1, 0) == 1 && (readable.revents & POLLIN)) {
+      auto text = ReceiveText(pair[0]);
+      if (text && !text->empty() && (*text)[0] == 'E')
+        return Error(0, text->substr(1)).Context("exec in container " + options.id);
+    }
+    return std::move(attached).error();
+  }
+  // A dead intermediate has sent its error first: the receive reports it.
+  (void)send(pair[0], "C", 1, MSG_NOSIGNAL);
   std::string first = BERTH_TRY(ReceiveText(pair[0]));
   int intermediate_status = 0;
   waitpid(intermediate, &intermediate_status, 0);
+  tx.pid = 0;
   if (first.empty()) return Error(ECHILD, "exec: the intermediate child died");
   if (first[0] == 'E') return Error(0, first.substr(1)).Context("exec in container " + options.id);
   if (first[0] != 'P') return Error(EPROTO, "exec: unexpected sync message");
   tx.pid = static_cast<pid_t>(std::stol(first.substr(1)));
 
-  BERTH_TRY_CTX(cgroup->AddProcess(tx.pid), "exec: join the container's cgroup");
-  BERTH_TRY_CTX(JoinResctrlGroup(runtime, options.id, tx.pid), "exec: join the container's resctrl group");
   // The go, with the container process state for the seccomp agent (runc's:
-  // pid is the new process, the state is the container's).
+  // pid is the new process, the state is the container's). The process
+  // prepares meanwhile and waits for it only before FinishAndExec; one that
+  // failed has sent its error first, which the receive below reports.
   std::string go = "G";
   if (listener_fd >= 0) {
     go += process::ContainerProcessStateMessage(*config.linux_->seccomp, tx.pid,
                                                 spec::SerializeState(state));
   }
-  if (send(pair[0], go.data(), go.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(go.size()))
-    return Error::Sys("exec sync send");
+  (void)send(pair[0], go.data(), go.size(), MSG_NOSIGNAL);
   std::string result = BERTH_TRY(ReceiveText(pair[0]));
   if (!result.empty()) {
     std::string text = result[0] == 'E' ? result.substr(1) : result;
