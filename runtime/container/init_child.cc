@@ -24,6 +24,7 @@
 #include "runtime/process/finish_exec.h"
 #include "runtime/process/lsm.h"
 #include "runtime/process/rlimits.h"
+#include "runtime/process/signal_dispositions.h"
 #include "runtime/process/user.h"
 #include "runtime/rootfs/sysctl.h"
 #include "runtime/terminal/terminal.h"
@@ -35,17 +36,6 @@ namespace {
 constexpr uint64_t kCapSysAdminMask = uint64_t{1} << CAP_SYS_ADMIN;
 constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-// The parent may run with signals blocked (run's signal forwarding) or
-// ignored (inherited from its caller): the container starts clean.
-void ResetSignals() {
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig == SIGKILL || sig == SIGSTOP) continue;
-    signal(sig, SIG_DFL);
-  }
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-}
 
 Status BecomeRootInNewUserNamespace() {
   // The parent has written the id maps; uid/gid 0 must be mapped to use them.
@@ -242,7 +232,9 @@ Result<std::string> LookPath(const std::string& file, const std::vector<std::str
 }
 
 void RunInit(InitContext& ctx) {
-  ResetSignals();
+  // The parent may run with signals blocked (run's signal forwarding) or
+  // ignored (inherited from its caller): the container starts clean.
+  process::ResetSignalDispositions(ctx.changed_signals);
   const spec::Process& process = *ctx.config->process;
   std::string state_json;
   process::FinalSteps steps;

@@ -30,6 +30,7 @@
 #include "runtime/intelrdt/schemata.h"
 #include "runtime/namespaces/namespaces.h"
 #include "runtime/process/capabilities.h"
+#include "runtime/process/signal_dispositions.h"
 #include "runtime/namespaces/net_devices.h"
 #include "runtime/terminal/foreground.h"
 #include "spec/config_json.h"
@@ -224,6 +225,7 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   context.staged = ns::NeedsStagedEntry(*config.linux_);
   context.unshare_flags = context.staged ? clone_flags : 0;
   context.no_new_keyring = options.no_new_keyring;
+  context.changed_signals = process::ChangedSignalDispositions();
   context.seccomp = std::move(seccomp);
   if (context.seccomp && context.seccomp->uses_notify &&
       !config.linux_->seccomp->listenerPath.empty()) {

@@ -27,6 +27,7 @@
 #include "runtime/process/finish_exec.h"
 #include "runtime/process/lsm.h"
 #include "runtime/process/rlimits.h"
+#include "runtime/process/signal_dispositions.h"
 #include "runtime/process/seccomp.h"
 #include "runtime/process/user.h"
 #include "runtime/terminal/terminal.h"
@@ -43,15 +44,6 @@ void SendText(int fd, const std::string& text) {
   _exit(1);
 }
 
-void ResetSignals() {
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig == SIGKILL || sig == SIGSTOP) continue;
-    signal(sig, SIG_DFL);
-  }
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-}
 
 // The pty comes from the container's devpts: we are in its mount namespace.
 // The peer is taken with TIOCGPTPEER, never by path (CVE-2025-52565).
@@ -130,7 +122,9 @@ Result<std::string> ReceiveGo(int fd, bool with_message) {
 }
 
 [[noreturn]] void RunProcess(const ChildContext& ctx) {
-  ResetSignals();
+  // The parent may run with signals blocked (run's signal forwarding) or
+  // ignored (inherited from its caller): the container starts clean.
+  process::ResetSignalDispositions(ctx.changed_signals);
   close(ctx.pidfd);
   process::FinalSteps steps;
   auto path = Prepare(ctx, &steps.final_capabilities);

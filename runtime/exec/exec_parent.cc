@@ -24,6 +24,7 @@
 #include "runtime/container/state_dir.h"
 #include "runtime/exec/exec.h"
 #include "runtime/process/seccomp.h"
+#include "runtime/process/signal_dispositions.h"
 #include "runtime/terminal/foreground.h"
 #include "spec/config_json.h"
 #include "spec/state.h"
@@ -227,6 +228,7 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   ctx.preserve_fds = options.preserve_fds;
   ctx.seccomp = seccomp ? &*seccomp : nullptr;
   ctx.listener_fd = listener_fd;
+  ctx.changed_signals = process::ChangedSignalDispositions();
 
   pid_t intermediate = fork();
   if (intermediate < 0) return Error::Sys("fork exec child");
