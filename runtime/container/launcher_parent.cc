@@ -234,7 +234,11 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
     tx.fds_.push_back(context.seccomp_listener_fd);
   }
 
-  pid_t pid = Clone3(context.staged ? 0 : clone_flags);
+  // Born in its unified cgroup where the kernel allows it (not staged: the
+  // init is then forked by the first child).
+  bool born_in_cgroup = false;
+  pid_t pid = context.staged ? Clone3(0)
+                             : Clone3MaybeIntoCgroup(clone_flags, tx.cgroup_->UnifiedDir(), &born_in_cgroup);
   if (pid < 0) return Error::Sys("clone3 container init");
   if (pid == 0) {
     parent_sync.Close();
@@ -256,7 +260,8 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   BERTH_TRY(dir.Write(kInitFile, FormatInitRecord(record)));
 
   Status attached = [&]() -> Status {
-    BERTH_TRY_CTX(tx.cgroup_->AddProcess(pid), "join cgroup");
+    BERTH_TRY_CTX(born_in_cgroup ? tx.cgroup_->AddProcessBornInUnified(pid) : tx.cgroup_->AddProcess(pid),
+                  "join cgroup");
     if (config.linux_->intelRdt) {
       tx.resctrl_ = BERTH_TRY_CTX(intelrdt::ResctrlGroup::Join(resctrl_root, intelrdt::ResctrlGroup::Kind::kKernel,
                                                                *config.linux_->intelRdt, options.id, pid),

@@ -20,6 +20,7 @@
 #include <optional>
 
 #include "runtime/cgroups/manager.h"
+#include "runtime/container/clone3.h"
 #include "runtime/container/proc_stat.h"
 #include "runtime/container/state_dir.h"
 #include "runtime/exec/exec.h"
@@ -230,8 +231,10 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   ctx.listener_fd = listener_fd;
   ctx.changed_signals = process::ChangedSignalDispositions();
 
-  pid_t intermediate = fork();
-  if (intermediate < 0) return Error::Sys("fork exec child");
+  // Born in the container's unified cgroup where the kernel allows it.
+  bool born_in_cgroup = false;
+  pid_t intermediate = Clone3MaybeIntoCgroup(0, cgroup->UnifiedDir(), &born_in_cgroup);
+  if (intermediate < 0) return Error::Sys("clone3 exec child");
   if (intermediate == 0) {
     close(pair[0]);
     exec_internal::RunIntermediate(ctx);
@@ -247,7 +250,8 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   // it forks is born in the cgroup (and resctrl group), so the attach, which
   // on v1 waits for an RCU grace period, overlaps the setns.
   Status attached = [&]() -> Status {
-    BERTH_TRY_CTX(cgroup->AddProcess(intermediate), "exec: join the container's cgroup");
+    BERTH_TRY_CTX(born_in_cgroup ? cgroup->AddProcessBornInUnified(intermediate) : cgroup->AddProcess(intermediate),
+                  "exec: join the container's cgroup");
     BERTH_TRY_CTX(JoinResctrlGroup(runtime, options.id, intermediate), "exec: join the container's resctrl group");
     return Ok();
   }();
