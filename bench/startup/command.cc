@@ -17,7 +17,7 @@ namespace berth::bench {
 
 namespace {
 
-constexpr size_t kOutputTail = 2048;
+constexpr size_t kOutputTail = 8192;
 int g_timeout_ms = 60000;
 
 // Waits up to timeout_ms for pid to exit (pidfd + poll); kills it when the

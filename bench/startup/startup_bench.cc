@@ -12,6 +12,11 @@
 // Families (one benchmark per runtime each):
 //   run/RT                  `RT run` of a static /bin/true, the spec template's config
 //   run/floor               clone() with the same CLONE_NEW* flags + execve + wait4
+//   run/floor_rootfs        the same plus the template's mounts, device nodes and
+//                           pivot_root (floor_rootfs.h): what no runtime can skip
+//   run/floor_cgroups       floor_rootfs plus the container's cgroup made, joined
+//                           (while the child mounts) and removed in every
+//                           hierarchy under /sys/fs/cgroup
 //   run_host_cgroups/RT     `RT run` in the host's mount namespace (hybrid cgroups
 //                           visible), only when the benchmark hid cgroup2
 //   create_start_delete/RT  `RT create`, `RT start`, `RT delete --force`
@@ -40,6 +45,7 @@
 
 #include "bench/startup/bundle.h"
 #include "bench/startup/command.h"
+#include "bench/startup/floor_rootfs.h"
 #include "bench/startup/json_value.h"
 #include "bench/startup/mount_namespace.h"
 #include "bench/startup/stats.h"
@@ -79,6 +85,7 @@ struct Bench {
   std::string true_bundle;  // args ["/bin/true"]
   std::string pause_bundle; // args ["/bin/pause"]
   std::string floor_true;   // host path of the static true
+  std::string rootfs;       // the bundles' rootfs (floor_rootfs pivots into it)
   uint64_t clone_flags = 0;
   int host_mount_ns_fd = -1;  // the namespace with the host's full cgroup view
   std::vector<std::unique_ptr<Runtime>> runtimes;
@@ -146,6 +153,33 @@ void BM_Run(benchmark::State& state, Runtime* rt, SummaryRow* row, View view) {
     peak = std::max(peak, r.max_rss_kib);
   }
   row->peak_rss_kib = std::max<double>(row->peak_rss_kib.value_or(0), static_cast<double>(peak));
+  state.counters["peak_rss_KiB"] = static_cast<double>(peak);
+}
+
+// run/floor_rootfs (with_cgroups false) and run/floor_cgroups (floor_rootfs.h).
+void BM_FloorRootfs(benchmark::State& state, SummaryRow* row, bool with_cgroups) {
+  long peak = 0;
+  std::vector<std::string> hierarchies;
+  if (with_cgroups) {
+    auto found = CgroupHierarchies();
+    if (!found || found->empty()) {
+      Fail(state, row, found ? "no cgroup hierarchy under /sys/fs/cgroup" : found.error().ToString());
+      return;
+    }
+    hierarchies = *found;
+  }
+  static int serial = 0;
+  for (auto _ : state) {
+    std::string name = "berth-floor-" + std::to_string(getpid()) + "-" + std::to_string(++serial);
+    auto r = RunFloorRootfs(g_bench->clone_flags, g_bench->rootfs, "/bin/true", hierarchies, name);
+    if (!r || !r->Succeeded()) {
+      Fail(state, row, r ? "floor child failed: " + r->Describe() : r.error().ToString());
+      break;
+    }
+    row->samples.push_back(r->wall_ms);
+    peak = std::max(peak, r->max_rss_kib);
+  }
+  row->peak_rss_kib = static_cast<double>(peak);
   state.counters["peak_rss_KiB"] = static_cast<double>(peak);
 }
 
@@ -443,6 +477,7 @@ int Main(int argc, char** argv) {
   bench.true_bundle = bench.work_dir + "/bundle-true";
   bench.pause_bundle = bench.work_dir + "/bundle-pause";
   bench.floor_true = rootfs + "/bin/true";
+  bench.rootfs = rootfs;
   auto flags = NamespaceCloneFlags(tmpl->second);
   st = WriteBundle(bench.true_bundle, tmpl->second, rootfs, {"/bin/true"}, options->oci_version);
   if (st) st = WriteBundle(bench.pause_bundle, tmpl->second, rootfs, {"/bin/pause"}, options->oci_version);
@@ -463,6 +498,10 @@ int Main(int argc, char** argv) {
   };
   SummaryRow* floor_row = bench.Row("run", "floor", "ms");
   configure(benchmark::RegisterBenchmark("run/floor", BM_Floor, floor_row), 1);
+  SummaryRow* floor_rootfs_row = bench.Row("run", "floor_rootfs", "ms");
+  configure(benchmark::RegisterBenchmark("run/floor_rootfs", BM_FloorRootfs, floor_rootfs_row, false), 1);
+  SummaryRow* floor_cgroups_row = bench.Row("run", "floor_cgroups", "ms");
+  configure(benchmark::RegisterBenchmark("run/floor_cgroups", BM_FloorRootfs, floor_cgroups_row, true), 1);
 
   for (const auto& [name, path] : std::vector<std::pair<std::string, std::string>>{
            {"berth", options->berth},
@@ -534,7 +573,7 @@ int Main(int argc, char** argv) {
                         tmpl->first + " spec`; " + ns->description +
                         ".\nRatios (× NAME) are this row's median over NAME's median; "
                         "median and p90 are over every iteration of every repetition.\n\n" +
-                        FormatSummary(rows, {"berth", "crun", "floor"});
+                        FormatSummary(rows, {"berth", "crun", "floor", "floor_rootfs", "floor_cgroups"});
   std::printf("\n%s", summary.c_str());
   rc = 0;
   if (!options->summary_md.empty()) {

@@ -28,11 +28,21 @@ struct CloneArgs {
   uint64_t stack = 0;
   uint64_t stack_size = 0;
   uint64_t tls = 0;
+  uint64_t set_tid = 0;
+  uint64_t set_tid_size = 0;
+  uint64_t cgroup = 0;  // with CLONE_INTO_CGROUP: an fd of a cgroup v2 directory
 };
+// The first layout (5.3): kernels before 5.7 refuse the longer one.
+inline constexpr size_t kCloneArgsSizeVer0 = 64;
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
 
 // clone3(2) used like fork(): the child returns 0 with a copy of the memory.
-inline pid_t Clone3(CloneArgs& args) {
-  return static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof args));
+// `size` is kCloneArgsSizeVer0 unless a later field (cgroup) is used.
+inline pid_t Clone3(CloneArgs& args, size_t size = kCloneArgsSizeVer0) {
+  return static_cast<pid_t>(syscall(SYS_clone3, &args, size));
 }
 
 inline int PidfdOpen(pid_t pid, unsigned flags) {

@@ -16,6 +16,8 @@ class HybridManager : public Manager {
   Status CheckUnoccupied() override;
   Status AddProcess(pid_t pid) override;
   Status MakeMissingDirs() override { return v1_.MakeMissingDirs(); }
+  std::string UnifiedDir() const override { return v2_.UnifiedDir(); }
+  Status AddProcessBornInUnified(pid_t pid) override { return v1_.AddProcess(pid); }
   // v1 controllers; a resource whose v1 controller is absent goes to the
   // unified hierarchy when it offers the controller (hugetlb on this
   // host); linux.resources.unified always goes there.

@@ -49,6 +49,15 @@ TEST_F(HybridManagerTest, CreatesAndJoinsBothHierarchies) {
   EXPECT_EQ(ReadFile(tmp_.path() + "/unified/berth/c1/cgroup.procs"), "55");
 }
 
+// clone3(CLONE_INTO_CGROUP) puts the process in the unified cgroup at birth:
+// only the v1 hierarchies are left to join.
+TEST_F(HybridManagerTest, BornInTheUnifiedCgroupJoinsOnlyTheV1Hierarchies) {
+  EXPECT_EQ(m_->UnifiedDir(), tmp_.path() + "/unified/berth/c1");
+  ASSERT_TRUE(m_->AddProcessBornInUnified(56).ok());
+  EXPECT_EQ(ReadFile(tmp_.path() + "/v1/pids/berth/c1/cgroup.procs"), "56");
+  EXPECT_EQ(ReadFile(tmp_.path() + "/unified/berth/c1/cgroup.procs"), "");
+}
+
 TEST_F(HybridManagerTest, AnOccupiedUnifiedCgroupIsRefusedBeforeAnyV1DirectoryIsMade) {
   ASSERT_TRUE(v2_->MakeDirs("/busy").ok());
   testing::WriteFile(tmp_.path() + "/unified/busy/cgroup.procs", "999\n");

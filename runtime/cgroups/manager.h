@@ -48,6 +48,13 @@ class Manager {
   // names someone else's cgroup. EBUSY disowns as Create does.
   virtual Status CheckUnoccupied() { return Ok(); }
   virtual Status AddProcess(pid_t pid) = 0;
+  // clone3(CLONE_INTO_CGROUP): the container's cgroup directory in the
+  // unified hierarchy (v2, or a hybrid host's unified side), where a process
+  // can be born without any migration; empty where there is none to use.
+  virtual std::string UnifiedDir() const { return ""; }
+  // AddProcess for a process born in UnifiedDir(): only what remains (a
+  // hybrid host's v1 hierarchies; nothing on v2).
+  virtual Status AddProcessBornInUnified(pid_t pid) { return AddProcess(pid); }
   virtual Status ApplyResources(const spec::Resources& resources) = 0;
   // `update`: writes the fields of `resources` that are set, never the
   // device allow-list (runc's SkipDevices). All or nothing: each file is

@@ -59,6 +59,8 @@ Status V2Manager::AddProcess(pid_t pid) {
   return Ok();
 }
 
+std::string V2Manager::UnifiedDir() const { return fs_->DirPath(path_); }
+
 Status V2Manager::ApplyResources(const spec::Resources& resources) { return Apply(resources, true); }
 
 Result<std::set<std::string>> V2Manager::HostControllers() const {

@@ -16,6 +16,8 @@ class V2Manager : public Manager {
 
   Status Create() override;
   Status AddProcess(pid_t pid) override;
+  std::string UnifiedDir() const override;
+  Status AddProcessBornInUnified(pid_t) override { return Ok(); }
   // Everything, device control (BPF) included.
   Status ApplyResources(const spec::Resources& resources) override;
   Status Update(const spec::Resources& resources) override;

@@ -25,6 +25,7 @@
 #include "runtime/process/look_path.h"
 #include "runtime/process/lsm.h"
 #include "runtime/process/rlimits.h"
+#include "runtime/process/signal_dispositions.h"
 #include "runtime/process/user.h"
 #include "runtime/rootfs/sysctl.h"
 #include "runtime/terminal/terminal.h"
@@ -109,8 +110,21 @@ Result<std::string> PrepareContainer(InitContext& ctx, std::string* state_json,
   // maps, which needs a dumpable child in a new user namespace.
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return Error::Sys("prctl(PR_SET_DUMPABLE)");
   if (!ctx.no_new_keyring) BERTH_TRY(JoinSessionKeyring(ctx.container_id));
+  // The parent is attaching us to the cgroup meanwhile (sync.h). A new
+  // cgroup namespace is rooted at the cgroup we are in when unsharing it.
+  bool in_cgroup = false;
+  ctx.rootfs.await_cgroup = [&]() -> Status {
+    if (in_cgroup) return Ok();
+    BERTH_TRY(ctx.sync->WaitFor(SyncType::kInCgroup));
+    in_cgroup = true;
+    return Ok();
+  };
+  const spec::Namespace* cgroup_ns = linux_config.FindNamespace(spec::NamespaceType::cgroup);
+  if (cgroup_ns != nullptr && cgroup_ns->path.empty()) BERTH_TRY(ctx.rootfs.await_cgroup());
   BERTH_TRY(ns::UnshareLateNamespaces(linux_config));
   BERTH_TRY_CTX(rootfs::PrepareRootfs(config, ctx.rootfs), "prepare rootfs");
+  BERTH_TRY(ctx.rootfs.await_cgroup());  // in any case before the process runs
+  ctx.rootfs.await_cgroup = nullptr;
 
   BERTH_TRY(ctx.sync->Send(SyncType::kRootfsReady));
   SyncMessage hooks_done = BERTH_TRY(ctx.sync->WaitFor(SyncType::kHooksDone));
@@ -179,7 +193,9 @@ void WriteAll(int fd, const std::string& text) {
 }  // namespace
 
 void RunInit(InitContext& ctx) {
-  process::ResetSignals();
+  // The parent may run with signals blocked (run's signal forwarding) or
+  // ignored (inherited from its caller): the container starts clean.
+  process::ResetSignalDispositions(ctx.changed_signals);
   const spec::Process& process = *ctx.config->process;
   std::string state_json;
   process::FinalSteps steps;

@@ -3,6 +3,7 @@
 // security notes require. Never returns.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -30,6 +31,8 @@ struct InitContext {
   bool staged = false;
   uint64_t unshare_flags = 0;
   bool no_new_keyring = false;
+  // process::ChangedSignalDispositions() of the parent, reset by the init.
+  uint64_t changed_signals = ~uint64_t{0};
   std::optional<process::SeccompFilter> seccomp;
   int seccomp_listener_fd = -1;  // connected to linux.seccomp.listenerPath on the host, or -1
 };

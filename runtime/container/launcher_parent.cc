@@ -3,6 +3,7 @@
 // protocol (sync.h). Any failure undoes everything (CreateTransaction).
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include "runtime/intelrdt/schemata.h"
 #include "runtime/namespaces/namespaces.h"
 #include "runtime/process/capabilities.h"
+#include "runtime/process/signal_dispositions.h"
 #include "runtime/namespaces/net_devices.h"
 #include "runtime/terminal/foreground.h"
 #include "spec/config_json.h"
@@ -100,11 +102,9 @@ Result<pid_t> FinishStagedEntry(CreateTransaction& tx, SyncSocket& sync, const s
   BERTH_TRY_CTX(ns::WriteIdMappings(tx.pid_, linux_config), "write id mappings");
   BERTH_TRY(sync.Send(SyncType::kMappingsDone));
   SyncMessage reported = BERTH_TRY(sync.WaitFor(SyncType::kInitPid));
-  char* end = nullptr;
-  long init = std::strtol(reported.payload.c_str(), &end, 10);
-  if (init <= 0 || *end != '\0') return Error(EPROTO, "sync: bad init pid \"" + reported.payload + "\"");
+  pid_t init = BERTH_TRY(ParseReportedPid(reported));
   waitpid(tx.pid_, nullptr, 0);
-  tx.pid_ = static_cast<pid_t>(init);
+  tx.pid_ = init;
   return tx.pid_;
 }
 
@@ -210,7 +210,7 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   const uint64_t clone_flags = ns::CloneFlags(*config.linux_);
   InitContext context;
   context.config = &config;
-  context.rootfs = rootfs::RootfsOptions{rootfs, bundle, options.no_pivot, idmapped};
+  context.rootfs = rootfs::RootfsOptions{rootfs, bundle, options.no_pivot, idmapped, {}};
   context.container_id = options.id;
   context.sync = &child_sync;
   context.exec_fifo_fd = fifo_fd;
@@ -220,6 +220,7 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   context.staged = ns::NeedsStagedEntry(*config.linux_);
   context.unshare_flags = context.staged ? clone_flags : 0;
   context.no_new_keyring = options.no_new_keyring;
+  context.changed_signals = process::ChangedSignalDispositions();
   context.seccomp = std::move(seccomp);
   if (context.seccomp && context.seccomp->uses_notify &&
       !config.linux_->seccomp->listenerPath.empty()) {
@@ -228,7 +229,11 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
     tx.fds_.push_back(context.seccomp_listener_fd);
   }
 
-  pid_t pid = Clone3(context.staged ? 0 : clone_flags);
+  // Born in its unified cgroup where the kernel allows it (not staged: the
+  // init is then forked by the first child).
+  bool born_in_cgroup = false;
+  pid_t pid = context.staged ? Clone3(0)
+                             : Clone3MaybeIntoCgroup(clone_flags, tx.cgroup_->UnifiedDir(), &born_in_cgroup);
   if (pid < 0) return Error::Sys("clone3 container init");
   if (pid == 0) {
     parent_sync.Close();
@@ -241,14 +246,19 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   spec::State state;
   Status driven = [&]() -> Status {
     if (context.staged) pid = BERTH_TRY_CTX(FinishStagedEntry(tx, parent_sync, *config.linux_), "container init");
+    if (!context.staged) BERTH_TRY_CTX(ns::WriteIdMappings(pid, *config.linux_), "write id mappings");
+    BERTH_TRY(parent_sync.Send(SyncType::kSetupDone));
 
+    // In parallel with the init's rootfs preparation (sync.h): the cgroup
+    // attach, which on v1 waits for an RCU grace period, is off the critical path.
     auto stat = BERTH_TRY_CTX(ReadProcStat(pid), "container init");
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     InitRecord record{pid, stat.start_time, now.tv_sec * 1000000000LL + now.tv_nsec};
     BERTH_TRY(dir.Write(kInitFile, FormatInitRecord(record)));
 
-    BERTH_TRY_CTX(tx.cgroup_->AddProcess(pid), "join cgroup");
+    BERTH_TRY_CTX(born_in_cgroup ? tx.cgroup_->AddProcessBornInUnified(pid) : tx.cgroup_->AddProcess(pid),
+                  "join cgroup");
     // A rootless create or join refused after the intent was recorded leaves
     // the container without a cgroup: exec, kill and delete must read that.
     if (std::string now = tx.cgroup_->Serialize(); now != cgroup_state) BERTH_TRY(dir.Write(kCgroupFile, now));
@@ -261,9 +271,8 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
     }
     BERTH_TRY_CTX(tx.cgroup_->ApplyResources(cgroups::ResourcesWithConfiguredDevices(*config.linux_)),
                   "apply cgroup resources");
-    if (!context.staged) BERTH_TRY_CTX(ns::WriteIdMappings(pid, *config.linux_), "write id mappings");
     BERTH_TRY_CTX(ns::MoveNetDevices(pid, *config.linux_), "linux.netDevices");
-    BERTH_TRY(parent_sync.Send(SyncType::kSetupDone));
+    BERTH_TRY(parent_sync.Send(SyncType::kInCgroup));
     BERTH_TRY_CTX(parent_sync.WaitFor(SyncType::kRootfsReady), "container init");
 
     state = spec::State{std::string(spec::kOciVersion), options.id, spec::ContainerStatus::creating,
@@ -276,9 +285,10 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
     }
     BERTH_TRY(parent_sync.Send(SyncType::kHooksDone, tx.state_json_));
     BERTH_TRY_CTX(parent_sync.WaitFor(SyncType::kCreated), "container init");
-
     return Ok();
   }();
+  // The init's error, queued before it exited, comes first: a parent step
+  // that failed on a dead init (ESRCH joining, EPIPE sending) is a consequence.
   if (!driven) {
     if (auto reported = parent_sync.PendingPeerError()) return std::move(*reported).Context("container init");
     return std::move(driven).error();

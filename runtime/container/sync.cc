@@ -60,6 +60,7 @@ std::string_view SyncTypeName(SyncType type) {
     case SyncType::kUnshared: return "unshared";
     case SyncType::kMappingsDone: return "mappings-done";
     case SyncType::kInitPid: return "init-pid";
+    case SyncType::kInCgroup: return "in-cgroup";
   }
   return "unknown";
 }
@@ -69,7 +70,7 @@ Result<SyncPacket> DecodeSyncPacket(std::string_view packet) {
   Header header;
   std::memcpy(&header, packet.data(), sizeof header);
   if (header.type < static_cast<uint32_t>(SyncType::kSetupDone) ||
-      header.type > static_cast<uint32_t>(SyncType::kInitPid))
+      header.type > static_cast<uint32_t>(SyncType::kInCgroup))
     return Error(EPROTO, "sync: unknown message type " + std::to_string(header.type));
   if ((header.flags & ~kSyncMore) != 0) return Error(EPROTO, "sync: unknown flags " + std::to_string(header.flags));
   SyncPacket out;

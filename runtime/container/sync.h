@@ -14,9 +14,19 @@
 //                <------------------------------- kInitPid(pid); the first child exits
 //   (the init, the runtime's child too, goes on with the same socket)
 //
-//   cgroup AddProcess + resources, id maps
+//   id maps (not staged)
 //   kSetupDone -------------------------------->  become root in new userns,
-//                                                 UnshareLateNamespaces, PrepareRootfs
+//   ---- in parallel: the cgroup attach is off the critical path ----
+//   cgroup AddProcess + resources, intelRdt,     rootfs: propagation, rootfs bind,
+//   net devices (a cold v1 cgroup.procs write    config mounts up to the first
+//   waits for an RCU grace period, ~8 ms)        "cgroup" mount
+//   kInCgroup -------------------------------->  (waited for only where needed:
+//                                                 before unsharing a new cgroup
+//                                                 namespace, a "cgroup" mount, the
+//                                                 device nodes, else before
+//                                                 kRootfsReady)
+//   ---- end of the parallel part ----           UnshareLateNamespaces, rest of
+//                                                 PrepareRootfs
 //                <------------------------------- kRootfsReady
 //   prestart + createRuntime hooks
 //   kHooksDone(state JSON) -------------------->  createContainer hooks, EnterRootfs,
@@ -25,6 +35,10 @@
 //                                                 chdir (verified)
 //                <------------------------------- kCreated
 //   write state.json + pid file, exit            block on exec.fifo until `start`
+//
+// If the child fails during the parallel part its kError is queued before
+// kRootfsReady would be: the parent's later send of kInCgroup may fail
+// (EPIPE), and the wait for kRootfsReady then reports the child's error.
 //
 // Either side may instead send kError(errno, text): the child when a step
 // fails (the parent then kills it and cleans up), the parent when its own step
@@ -63,6 +77,7 @@ enum class SyncType : uint32_t {
   kUnshared = 6,
   kMappingsDone = 7,
   kInitPid = 8,
+  kInCgroup = 9,  // the init is in its cgroup(s), resources applied
 };
 
 std::string_view SyncTypeName(SyncType type);

@@ -89,6 +89,7 @@ struct ChildContext {
   int preserve_fds = 0;
   const void* seccomp = nullptr;  // const process::SeccompFilter*, or null
   int listener_fd = -1;     // SCMP_ACT_NOTIFY: connected to linux.seccomp.listenerPath
+  uint64_t changed_signals = ~uint64_t{0};  // process::ChangedSignalDispositions()
 };
 // Intermediate child: non-dumpable, setns, clone3(CLONE_PARENT) the process,
 // report its pid (kInitPid), exit.

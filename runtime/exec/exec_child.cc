@@ -28,6 +28,7 @@
 #include "runtime/process/look_path.h"
 #include "runtime/process/lsm.h"
 #include "runtime/process/rlimits.h"
+#include "runtime/process/signal_dispositions.h"
 #include "runtime/process/seccomp.h"
 #include "runtime/process/user.h"
 #include "runtime/terminal/terminal.h"
@@ -95,7 +96,7 @@ Result<std::string> Prepare(const ChildContext& ctx, std::optional<process::Capa
 }
 
 [[noreturn]] void RunProcess(const ChildContext& ctx) {
-  process::ResetSignals();
+  process::ResetSignalDispositions(ctx.changed_signals);
   close(ctx.pidfd);
   // The go: the parent has put us in the cgroup. Its payload is the seccomp
   // listener message when there is a listener.

@@ -4,6 +4,7 @@
 // the close-on-exec sync socket means execve succeeded, kError is an error.
 // The messages are sync.h's typed ones (exec.h draws the exchange).
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -18,12 +19,14 @@
 
 #include "runtime/base/syscalls.h"
 #include "runtime/cgroups/manager.h"
+#include "runtime/container/clone3.h"
 #include "runtime/container/proc_stat.h"
 #include "runtime/container/state_dir.h"
 #include "runtime/container/sync.h"
 #include "runtime/exec/exec.h"
 #include "runtime/log/log.h"
 #include "runtime/process/seccomp.h"
+#include "runtime/process/signal_dispositions.h"
 #include "runtime/terminal/foreground.h"
 #include "spec/config_json.h"
 #include "spec/state.h"
@@ -113,9 +116,12 @@ struct ExecTransaction {
 // The one point where the exec process joins the container's cgroup (and
 // resctrl group): between the intermediate's pid report and the go.
 Status JoinContainerCgroup(cgroups::Manager& cgroup, const RuntimeOptions& runtime,
-                           const std::string& id, pid_t pid) {
+                           const std::string& id, pid_t pid, bool born_in_unified) {
   if (log::DebugEnabled()) log::Debug("exec: join the container's cgroup, pid " + std::to_string(pid));
-  BERTH_TRY_CTX(cgroup.AddProcess(pid), "exec: join the container's cgroup");
+  // Born in the unified cgroup (the intermediate was, by CLONE_INTO_CGROUP):
+  // only the v1 hierarchies are left to join.
+  BERTH_TRY_CTX(born_in_unified ? cgroup.AddProcessBornInUnified(pid) : cgroup.AddProcess(pid),
+                "exec: join the container's cgroup");
   BERTH_TRY_CTX(container::JoinResctrlGroup(runtime, id, pid),
                 "exec: join the container's resctrl group");
   return Ok();
@@ -243,13 +249,17 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   ctx.preserve_fds = options.preserve_fds;
   ctx.seccomp = seccomp ? &*seccomp : nullptr;
   ctx.listener_fd = listener_fd;
+  ctx.changed_signals = process::ChangedSignalDispositions();
 
-  pid_t intermediate = fork();
-  if (intermediate < 0) return Error::Sys("fork exec child");
+  // Born in the container's unified cgroup where the kernel allows it.
+  bool born_in_cgroup = false;
+  pid_t intermediate = container::Clone3MaybeIntoCgroup(0, cgroup->UnifiedDir(), &born_in_cgroup);
+  if (intermediate < 0) return Error::Sys("clone3 exec child");
   if (intermediate == 0) {
     sync.Close();
     internal::RunIntermediate(ctx);
   }
+  tx.pid = intermediate;  // killed and reaped on any failure until replaced
   // Only the children hold the child end now: its EOF means execve or death.
   child_sync.Close();
   auto reported = sync.WaitFor(SyncType::kInitPid);
@@ -262,7 +272,7 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   }
   tx.pid = BERTH_TRY(container::ParseReportedPid(*reported));
 
-  if (Status joined = JoinContainerCgroup(*cgroup, runtime, options.id, tx.pid); !joined) {
+  if (Status joined = JoinContainerCgroup(*cgroup, runtime, options.id, tx.pid, born_in_cgroup); !joined) {
     // The child's own error comes first: ESRCH joining after it failed is
     // only a consequence.
     if (auto reported = sync.PendingPeerError()) return std::move(*reported).Context("exec in container " + options.id);

@@ -246,16 +246,6 @@ Status ApplyMemoryPolicy(const spec::Linux& linux_config) {
   return Ok();
 }
 
-void ResetSignals() {
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig == SIGKILL || sig == SIGSTOP) continue;
-    signal(sig, SIG_DFL);
-  }
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-}
-
 Status ChangeDirectoryVerified(const std::string& cwd) {
   // runc's words, for create and exec alike.
   if (chdir(cwd.c_str()) != 0) return Error::Sys("chdir to cwd (\"" + cwd + "\") set in config.json");

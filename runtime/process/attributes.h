@@ -33,10 +33,6 @@ Status ApplyNoNewPrivileges(bool enabled);
 // linux.memoryPolicy -> set_mempolicy(2) (nothing when unset).
 Status ApplyMemoryPolicy(const spec::Linux& linux_config);
 
-// Every signal to SIG_DFL and an empty mask: the runtime may run with
-// signals blocked (run's forwarding) or ignored (inherited); a container
-// process starts clean. Create's init and exec's process alike.
-void ResetSignals();
 
 // chdir, then make sure the cwd is inside the container's root: a leaked
 // host directory fd (cwd "/proc/self/fd/N", CVE-2024-21626) would leave it

@@ -21,14 +21,23 @@ struct CapFree {
   }
 };
 
-// Probed with PR_CAPBSET_READ (EINVAL past the kernel's last capability)
-// rather than read from /proc/sys/kernel/cap_last_cap: in the container init
-// /proc belongs to the container, and a smaller number there would leave
-// bounding capabilities undropped.
-int ProbeLastCap() {
-  int last = 0;
-  while (last < 63 && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0) ++last;
-  return last;
+// The kernel's last capability, learnt by the first ReadBoundingSet; -1 until then.
+int g_last_cap = -1;
+
+// The bounding set, one PR_CAPBSET_READ per capability until EINVAL past the
+// kernel's last one (which it learns on the way). Not read from
+// /proc/sys/kernel/cap_last_cap: in the container init /proc belongs to the
+// container, and a smaller number there would leave capabilities undropped.
+uint64_t ReadBoundingSet() {
+  uint64_t set = 0;
+  int c = 0;
+  for (; c < 64; ++c) {
+    int in_bound = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+    if (in_bound < 0) break;
+    if (in_bound == 1) set |= uint64_t{1} << c;
+  }
+  g_last_cap = c - 1;
+  return set;
 }
 
 struct Sets {
@@ -87,8 +96,8 @@ Status SetProc(uint64_t effective, uint64_t permitted, uint64_t inheritable) {
 }  // namespace
 
 int LastCapability() {
-  static const int last = ProbeLastCap();
-  return last;
+  if (g_last_cap < 0) (void)ReadBoundingSet();
+  return g_last_cap;
 }
 
 Result<int> CapabilityFromName(std::string_view name) {
@@ -149,6 +158,8 @@ Status SetCapabilitySets(const CapabilitySets& sets) {
 
 Result<std::optional<CapabilitySets>> ApplyCapabilitiesRetaining(
     const std::optional<spec::Capabilities>& caps, uint64_t retain) {
+  // Read once: the drops below go only to capabilities present in it.
+  const uint64_t bound_before = ReadBoundingSet();
   Sets want;
   if (caps) {
     want.bounding = BERTH_TRY_CTX(CapabilityMask(caps->bounding), "capabilities.bounding");
@@ -178,12 +189,12 @@ Result<std::optional<CapabilitySets>> ApplyCapabilitiesRetaining(
   // 1. Bounding: drop everything not listed. A listed capability that the
   // bounding set already lacks (CAP_SYS_RESOURCE on some hosts) cannot be
   // added back and is left out, as runc does.
+  uint64_t bound_now = bound_before;
   for (int c = 0; c <= last; ++c) {
-    if (want.bounding & (uint64_t{1} << c)) continue;
-    int in_bound = cap_get_bound(c);
-    if (in_bound < 0) break;  // past the kernel's last capability
-    if (in_bound == 1 && cap_drop_bound(c) != 0)
-      return Error::Sys("drop " + NameOf(c) + " from the bounding set");
+    const uint64_t bit = uint64_t{1} << c;
+    if ((want.bounding & bit) || !(bound_before & bit)) continue;
+    if (cap_drop_bound(c) != 0) return Error::Sys("drop " + NameOf(c) + " from the bounding set");
+    bound_now &= ~bit;
   }
 
   // 2. Effective, permitted, inheritable, exactly as listed. The kernel only
@@ -197,9 +208,6 @@ Result<std::optional<CapabilitySets>> ApplyCapabilitiesRetaining(
     return Error(EPERM, "capabilities " + Names(loose) +
                             " requested in effective but not in permitted");
   // Inheritable may only grow within the bounding set.
-  uint64_t bound_now = 0;
-  for (int c = 0; c <= last; ++c)
-    if (cap_get_bound(c) == 1) bound_now |= uint64_t{1} << c;
   if (uint64_t outside = want.inheritable & ~bound_now & ~had_inheritable)
     return Error(EPERM, "capabilities " + Names(outside) +
                             " requested in inheritable but not in the bounding set");
@@ -213,7 +221,9 @@ Result<std::optional<CapabilitySets>> ApplyCapabilitiesRetaining(
   // capabilities that are both permitted and inheritable; like runc, listed
   // ambient capabilities outside that intersection are skipped (runc's own
   // default spec lists ambient capabilities with an empty inheritable set).
-  if (cap_reset_ambient() != 0 && errno != EINVAL) return Error::Sys("clear ambient set");
+  // One prctl (libcap's cap_reset_ambient first reads every capability).
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+    return Error::Sys("clear ambient set");
   const uint64_t raisable = want.ambient & want.permitted & want.inheritable;
   for (int c = 0; c <= last; ++c) {
     if (!(raisable & (uint64_t{1} << c))) continue;

@@ -5,6 +5,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "runtime/rootfs/mount_api.h"
@@ -55,11 +57,20 @@ Status BindHostDevice(int dir_fd, const std::string& name, const std::string& pa
   return MoveMount(tree.get(), target_fd.get());
 }
 
+// Parent directories already opened beneath the root, by path: the nodes
+// of one call mostly share /dev, opened (and resolved) once.
+using OpenDirs = std::map<std::string, UniqueFd>;
+
 Status CreateOne(int root_fd, const spec::Device& device, DeviceSource source,
-                 OnConflict on_conflict) {
+                 OnConflict on_conflict, OpenDirs& dirs) {
   unsigned type = BERTH_TRY(DeviceFileType(device.type));
   PathParts parts = BERTH_TRY(SplitLast(device.path));
-  auto dir = BERTH_TRY(CreateInRoot(root_fd, parts.parent, TargetKind::kDirectory));
+  auto cached = dirs.find(parts.parent);
+  if (cached == dirs.end()) {
+    auto made = BERTH_TRY(CreateInRoot(root_fd, parts.parent, TargetKind::kDirectory));
+    cached = dirs.emplace(parts.parent, std::move(made)).first;
+  }
+  const UniqueFd& dir = cached->second;
   struct stat st;
   Found found = Found::kNothing;
   if (fstatat(dir.get(), parts.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
@@ -134,8 +145,9 @@ Result<unsigned> DeviceFileType(const std::string& type) {
 
 Status CreateDevices(int root_fd, const std::vector<spec::Device>& devices, DeviceSource source,
                      OnConflict on_conflict) {
+  OpenDirs dirs;
   for (const auto& device : devices)
-    BERTH_TRY_CTX(CreateOne(root_fd, device, source, on_conflict), "device " + device.path);
+    BERTH_TRY_CTX(CreateOne(root_fd, device, source, on_conflict, dirs), "device " + device.path);
   return Ok();
 }
 

@@ -99,7 +99,10 @@ Status MountConfigEntry(int root_fd, const spec::Mount& mount, const MountContex
     return Error(EINVAL, "only a proc filesystem may be mounted on /proc (got " +
                              (bind ? std::string("a bind mount") : "type " + mount.type) + ")");
   if (options.remount) return Remount(root_fd, dest, options);
-  if (mount.type == "cgroup" && !bind) return MountCgroups(root_fd, dest, options, context);
+  if (mount.type == "cgroup" && !bind) {
+    if (context.await_cgroup && *context.await_cgroup) BERTH_TRY((*context.await_cgroup)());
+    return MountCgroups(root_fd, dest, options, context);
+  }
   if (options.tmpcopyup && (bind || mount.type != "tmpfs"))
     return Error(EINVAL, "tmpcopyup is only valid for tmpfs mounts");
   const bool want_idmap = !mount.uidMappings.empty() || !mount.gidMappings.empty();

@@ -1,6 +1,7 @@
 // The config's mounts, each built detached and attached beneath the rootfs.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct MountContext {
   bool cgroup_ns = false;   // the container has a cgroup namespace
   std::string mount_label;  // linux.mountLabel, only when SELinux is enabled
   int prepared_tree = -1;   // this mount's idmapped tree from the parent, or -1
+  // RootfsOptions::await_cgroup, or null.
+  const std::function<Status()>* await_cgroup = nullptr;
 };
 
 // Performs one entry of config.mounts beneath root_fd (an fd of the rootfs).

@@ -103,6 +103,7 @@ Status PrepareWithoutMountNamespace(const spec::Config& config, const RootfsOpti
   BERTH_TRY(CheckWithoutMountNamespace(config));
   auto root = BERTH_TRY(OpenRoot(options.rootfs));
   const bool user_ns = LinuxOf(config).HasNamespace(spec::NamespaceType::user);
+  if (options.await_cgroup) BERTH_TRY(options.await_cgroup());
   return PopulateDev(config, root.get(), user_ns ? DeviceSource::kExistingOnly : DeviceSource::kMknod);
 }
 
@@ -128,6 +129,7 @@ Status Prepare(const spec::Config& config, const RootfsOptions& options) {
   context.bundle = options.bundle;
   context.user_ns = linux_config.HasNamespace(spec::NamespaceType::user);
   context.cgroup_ns = linux_config.HasNamespace(spec::NamespaceType::cgroup);
+  context.await_cgroup = &options.await_cgroup;
   // As runc: the label is applied only when SELinux is enabled on the host.
   if (!linux_config.mountLabel.empty() && SelinuxEnabled())
     context.mount_label = linux_config.mountLabel;
@@ -139,6 +141,7 @@ Status Prepare(const spec::Config& config, const RootfsOptions& options) {
                   "mounts[" + std::to_string(i) + "] " + m.destination);
   }
 
+  if (options.await_cgroup) BERTH_TRY(options.await_cgroup());
   return PopulateDev(config, root.get(),
                      context.user_ns ? DeviceSource::kBindHost : DeviceSource::kMknod);
 }

@@ -3,6 +3,7 @@
 // has none, the runtime's, where nothing is mounted).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 
@@ -18,6 +19,11 @@ struct RootfsOptions {
   // config.mounts[i] -> fd of a detached, idmapped copy of its source made by
   // the parent (PrepareIdmappedMounts); the child attaches it as it is.
   std::map<size_t, int> idmapped_trees;
+  // Called before the first step that depends on the process's cgroup: a
+  // mount of type "cgroup" (it shows the cgroup /proc/self/cgroup names)
+  // and the device nodes (v1 devices controller decides mknod). The parent
+  // attaches the init meanwhile (sync.h); empty: already in its cgroup.
+  std::function<Status()> await_cgroup;
 };
 
 // PARENT side, before clone: with a user namespace, idmapped bind mounts

@@ -27,6 +27,16 @@ const std::vector<std::string>& KillPointSyscalls() {
   return names;
 }
 
+// "4926  mkdir(..." -> {"4926", "mkdir(..."}: strace pads the pid column to
+// a width, so the separator is one space or more (four-digit pids get two).
+std::pair<std::string, std::string> SplitStraceLine(const std::string& line) {
+  size_t digits = line.find_first_not_of("0123456789");
+  if (digits == 0 || digits == std::string::npos) return {"", ""};
+  size_t rest = line.find_first_not_of(' ', digits);
+  if (rest == std::string::npos || rest == digits) return {"", ""};
+  return {line.substr(0, digits), line.substr(rest)};
+}
+
 // What of container `id` is left on the host, one line per thing.
 std::vector<std::string> LeftOver(const std::string& root, const std::string& id, const std::string& bundle) {
   std::vector<std::string> left;
@@ -111,12 +121,13 @@ class CrashTest : public ::testing::Test {
     // only after it clones); its "+++" line says it has ended.
     for (int i = 0; i < 6000; ++i) {  // bounded: a hung create fails the test
       std::string text = ReadFileOrEmpty(log);
-      size_t space = text.find(' ');
-      if (space != std::string::npos) {
-        std::string main_pid = text.substr(0, space);
-        if (text.find("\n" + main_pid + " +++ ") != std::string::npos ||
-            text.rfind(main_pid + " +++ ", 0) == 0)
-          return pid;
+      std::string main_pid = text.substr(0, text.find_first_not_of("0123456789"));
+      if (!main_pid.empty()) {
+        std::istringstream lines(text);
+        for (std::string line; std::getline(lines, line);) {
+          auto [pid_text, rest] = SplitStraceLine(line);
+          if (pid_text == main_pid && rest.starts_with("+++ ")) return pid;
+        }
       }
       int status;
       if (waitpid(pid, &status, WNOHANG) == pid) return 0;  // strace itself ended
@@ -148,13 +159,12 @@ std::map<std::string, int> MaxCallsPerProcess(const std::string& log) {
   std::map<std::pair<std::string, std::string>, int> per_pid;
   std::istringstream in(ReadFileOrEmpty(log));
   for (std::string line; std::getline(in, line);) {
-    size_t space = line.find(' ');
-    if (space == std::string::npos) continue;
-    size_t paren = line.find('(', space);
-    if (paren == std::string::npos) continue;
-    std::string name = line.substr(space + 1, paren - space - 1);
-    if (name.find(' ') != std::string::npos) continue;  // "<... resumed>" and the like
-    ++per_pid[{line.substr(0, space), name}];
+    auto [pid_text, rest] = SplitStraceLine(line);
+    size_t paren = rest.find('(');
+    if (pid_text.empty() || paren == std::string::npos) continue;
+    std::string name = rest.substr(0, paren);
+    if (name.empty() || name.find(' ') != std::string::npos) continue;  // "<... resumed>" and the like
+    ++per_pid[{pid_text, name}];
   }
   std::map<std::string, int> max;
   for (const auto& [key, count] : per_pid) max[key.second] = std::max(max[key.second], count);

@@ -134,6 +134,35 @@ TEST_F(LifecycleTest, ContainerSeesItsOwnPidAndHostname) {
   EXPECT_EQ(r.out, "pid=1\nberth\n");
 }
 
+// The parent attaches the init to its cgroup while the init prepares the
+// rootfs (sync.h): the init must still wait for it before what shows its
+// cgroup. The template's /sys/fs/cgroup mount binds the init's own cgroup
+// (pid 1 is in it), and a new cgroup namespace is rooted there ("/").
+TEST_F(LifecycleTest, CgroupMountShowsTheContainersOwnCgroup) {
+  Bundle bundle;
+  bundle.SetArgs({"cat", "/sys/fs/cgroup/pids/cgroup.procs"});
+  std::string id = Use("cgmount1");
+  CommandResult r = B({"run", "-b", bundle.dir(), id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "1\n") << "the cgroup mount is not the container's cgroup";
+  ExpectNothingLeft(id, bundle);
+}
+
+TEST_F(LifecycleTest, NewCgroupNamespaceIsRootedAtTheContainersCgroup) {
+  Bundle bundle;
+  bundle.config().linux_->namespaces.push_back({spec::NamespaceType::cgroup, ""});
+  bundle.SetArgs({"cat", "/proc/self/cgroup"});
+  std::string id = Use("cgns1");
+  CommandResult r = B({"run", "-b", bundle.dir(), id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  int count = 0;
+  for (std::string line; std::getline(lines, line); ++count)
+    EXPECT_TRUE(line.ends_with(":/")) << line << " (not the namespace's root)";
+  EXPECT_GT(count, 0);
+  ExpectNothingLeft(id, bundle);
+}
+
 // The fds of a running container process, listed from the host (a shell
 // inside would see its own transient fds).
 std::vector<std::string> FdsOf(int pid) {
