@@ -208,7 +208,8 @@ Result<pid_t> ParseReportedPid(const SyncMessage& message) {
   char* end = nullptr;
   errno = 0;
   long pid = std::strtol(text.c_str(), &end, 10);
-  if (pid <= 0 || errno != 0 || *end != '\0' || pid > INT_MAX)
+  // The whole payload is the number: strtol stops at an embedded NUL.
+  if (pid <= 0 || errno != 0 || end != text.c_str() + text.size() || pid > INT_MAX)
     return Error(EPROTO, "sync: bad pid \"" + text + "\" in " + std::string(SyncTypeName(message.type)));
   return static_cast<pid_t>(pid);
 }

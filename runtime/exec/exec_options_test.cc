@@ -132,6 +132,12 @@ TEST(ExecSync, MalformedPidReportIsAnError) {
     EXPECT_EQ(pid.error().code(), EPROTO) << bad;
     EXPECT_NE(pid.error().ToString().find("bad pid"), std::string::npos);
   }
+  // Found by the sync fuzz target: a NUL ended strtol's parse, so "50\0..."
+  // was accepted as 50 (fuzz/corpus/sync/regression-pid-with-nul).
+  ASSERT_TRUE(child.Send(SyncType::kInitPid, std::string("50\0\0\x01", 5)).ok());
+  auto with_nul = parent.WaitFor(SyncType::kInitPid);
+  ASSERT_TRUE(with_nul.ok());
+  EXPECT_FALSE(container::ParseReportedPid(*with_nul).ok());
   ASSERT_TRUE(child.Send(SyncType::kInitPid, "4321").ok());
   auto good = parent.WaitFor(SyncType::kInitPid);
   ASSERT_TRUE(good.ok());
