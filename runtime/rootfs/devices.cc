@@ -112,6 +112,8 @@ Status CreateOne(int root_fd, const spec::Device& device, DeviceSource source,
   int rc = mknodat(dir.get(), parts.name.c_str(), type | perm, dev);
   int saved = errno;
   umask(old);
+  if (rc != 0 && saved == EPERM && source == DeviceSource::kMknodOrBindHost)
+    return BindHostDevice(dir.get(), parts.name, CleanPath(device.path));
   if (rc != 0) return Error(saved, "mknod " + device.path);
   if (fchownat(dir.get(), parts.name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
     return Error::Sys("chown " + device.path);

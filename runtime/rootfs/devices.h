@@ -18,6 +18,10 @@ std::vector<spec::Device> DefaultDevices();
 enum class DeviceSource {
   kMknod,     // mknod: the runtime is root in the initial user namespace
   kBindHost,  // bind the host's node: mknod is not allowed in a user namespace
+  // mknod, and a bind of the host's node where the kernel refuses it (EPERM:
+  // berth itself runs in a user namespace, as rootless podman runs it, and
+  // the config makes none). The container has its own mount namespace.
+  kMknodOrBindHost,
   // A user namespace without a mount namespace: neither mknod nor a bind
   // (it would land in the host's mount table) is possible, so the image
   // must already hold the node; anything else is refused.

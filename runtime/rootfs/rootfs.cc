@@ -143,7 +143,7 @@ Status Prepare(const spec::Config& config, const RootfsOptions& options) {
 
   if (options.await_cgroup) BERTH_TRY(options.await_cgroup());
   return PopulateDev(config, root.get(),
-                     context.user_ns ? DeviceSource::kBindHost : DeviceSource::kMknod);
+                     context.user_ns ? DeviceSource::kBindHost : DeviceSource::kMknodOrBindHost);
 }
 
 Status Enter(const spec::Config& config, const RootfsOptions& options) {

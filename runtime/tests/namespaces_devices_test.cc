@@ -279,6 +279,28 @@ TEST_F(NamespacesDevicesTest, CreatedInitWithProcHoldsNoDirectoryFd) {
   ASSERT_EQ(B({"delete", "--force", id}).exit_code, 0);
 }
 
+// berth itself in a user namespace (rootless podman runs it so) with a
+// config that makes none: mknod is refused (EPERM), so the devices are
+// bind mounts of the host's nodes, as runc does. Before, create failed with
+// "mknod /dev/null: Operation not permitted".
+TEST_F(NamespacesDevicesTest, RuntimeInAUserNamespaceBindsTheDevicesMknodCannotMake) {
+  if (access("/usr/bin/unshare", X_OK) != 0) GTEST_SKIP() << "needs unshare (util-linux)";
+  Bundle bundle;
+  // Only uid and gid 0 are mapped: devpts' gid=5 would be refused.
+  for (auto& m : bundle.config().mounts)
+    std::erase(m.options, std::string("gid=5"));
+  bundle.SetArgs({"sh", "-c", "ls -ln /dev/null /dev/zero /dev/urandom && echo x > /dev/null && head -c 4 /dev/zero | wc -c"});
+  std::string id = Use("userns-runtime");
+  std::string before = Mountinfo();
+  CommandResult r = RunProgram({"/usr/bin/unshare", "--user", "--map-root-user", BerthPath(), "--root", root_,
+                                "run", "-b", bundle.dir(), id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1,   3"), std::string::npos) << r.out;  // /dev/null, a character device
+  EXPECT_NE(r.out.find("1,   5"), std::string::npos) << r.out;  // /dev/zero
+  EXPECT_NE(r.out.find("\n4\n"), std::string::npos) << r.out;
+  ExpectNothingLeft(id, bundle, before);
+}
+
 struct Refusal {
   const char* name;
   void (*apply)(spec::Config&);
