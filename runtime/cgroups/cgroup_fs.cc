@@ -191,6 +191,30 @@ Status CgroupFs::RemoveDir(std::string_view cgroup) const {
   return RemoveTree(DirPath(cgroup), kind_ == Kind::kDirectory);
 }
 
+Result<std::string> CgroupFs::ReadProcsInTree(std::string_view cgroup) const {
+  std::string text = BERTH_TRY(Read(cgroup, "cgroup.procs"));
+  std::string path = DirPath(cgroup);
+  DIR* d = opendir(path.c_str());
+  if (d == nullptr) return Error::Sys("opendir " + path);
+  std::vector<std::string> children;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (e->d_type == DT_DIR && name != "." && name != "..") children.push_back(name);
+  }
+  closedir(d);
+  for (const auto& child : children) {
+    auto nested = ReadProcsInTree(std::string(cgroup) + "/" + child);
+    // A child removed meanwhile holds no process.
+    if (!nested) {
+      if (nested.error().code() == ENOENT) continue;
+      return std::move(nested).error();
+    }
+    if (!text.empty() && text.back() != '\n') text += '\n';
+    text += *nested;
+  }
+  return text;
+}
+
 Status CgroupFs::AttachDeviceFilter(std::string_view cgroup, const std::vector<bpf_insn>& program) const {
   std::string path = DirPath(cgroup);
   Fd dir(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

@@ -39,6 +39,10 @@ class CgroupFs {
   // tests can record the sequence of writes.
   virtual Status Write(std::string_view cgroup, std::string_view file, std::string_view value) const;
   Result<std::string> Read(std::string_view cgroup, std::string_view file) const;
+  // The cgroup.procs of `cgroup` and of every cgroup beneath it, in that
+  // order, as text: a container's processes may sit in nested cgroups (its
+  // own, with a cgroup namespace and a writable mount, or a systemd's).
+  Result<std::string> ReadProcsInTree(std::string_view cgroup) const;
   bool FileExists(std::string_view cgroup, std::string_view file) const;
   bool DirExists(std::string_view cgroup) const;
   // A cgroup v1 hierarchy is mounted at this directory (one statfs:

@@ -72,8 +72,14 @@ Result<bool> HybridManager::IsFrozen() { return v1_.Has("freezer") ? v1_.IsFroze
 Result<std::vector<pid_t>> HybridManager::Pids() { return v1_.Pids(); }
 
 Status HybridManager::KillAll(int signal) {
-  // Every process is also in the unified cgroup, whose cgroup.kill is atomic.
-  if (signal == SIGKILL && v2_.HasKillFile()) return v2_.KillAll(signal);
+  // The container's processes are in the unified cgroup too, whose
+  // cgroup.kill is atomic; one placed only in a v1 hierarchy's nested cgroup
+  // (by a manager of its own) is not, so what v1 still lists is signalled.
+  if (signal == SIGKILL && v2_.HasKillFile()) {
+    BERTH_TRY(v2_.KillAll(signal));
+    auto left = v1_.Pids();
+    if (!left || left->empty()) return Ok();
+  }
   return v1_.KillAll(signal);
 }
 

@@ -132,11 +132,11 @@ Result<bool> V1Manager::IsFrozen() {
 Result<std::vector<pid_t>> V1Manager::Pids() {
   for (const char* preferred : {"pids", "freezer", "memory", "cpu", "devices"}) {
     auto it = paths_.find(preferred);
-    if (it != paths_.end()) return ParsePidList(BERTH_TRY(fs_->Read(preferred + it->second, "cgroup.procs")));
+    if (it != paths_.end()) return ParsePidList(BERTH_TRY(fs_->ReadProcsInTree(preferred + it->second)));
   }
   if (paths_.empty()) return Error(ENOENT, "no cgroup v1 hierarchy");
   const auto& [controller, path] = *paths_.begin();
-  return ParsePidList(BERTH_TRY(fs_->Read(controller + path, "cgroup.procs")));
+  return ParsePidList(BERTH_TRY(fs_->ReadProcsInTree(controller + path)));
 }
 
 Status V1Manager::KillAll(int signal) {

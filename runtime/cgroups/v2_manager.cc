@@ -129,7 +129,7 @@ Result<bool> V2Manager::IsFrozen() {
   return requested == "1";
 }
 
-Result<std::vector<pid_t>> V2Manager::Pids() { return ParsePidList(BERTH_TRY(fs_->Read(path_, "cgroup.procs"))); }
+Result<std::vector<pid_t>> V2Manager::Pids() { return ParsePidList(BERTH_TRY(fs_->ReadProcsInTree(path_))); }
 
 Status V2Manager::KillAll(int signal) {
   if (disowned_) return Ok();

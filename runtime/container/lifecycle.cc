@@ -154,20 +154,40 @@ Status WaitForExec(int fd, const InitRecord& init) {
 
 // Removes what the state dir records. Forced, a record that cannot be read
 // is a warning: the rest (the state dir above all) is still removed.
+// SIGKILL to every process of the cgroup and the cgroups beneath it, then
+// one bounded wait for them to be gone (a killed process exits at once
+// unless it sleeps uninterruptibly in the kernel): delete never hangs for
+// minutes on a busy cgroup, and says what holds it.
+Status EmptyCgroup(cgroups::Manager& cgroup) {
+  constexpr int kWaitSteps = 500;  // x 10 ms
+  for (int step = 0;; ++step) {
+    if (step % 50 == 0) (void)cgroup.KillAll(SIGKILL);  // again, for processes forked meanwhile
+    auto pids = cgroup.Pids();
+    if (!pids) {
+      if (pids.error().code() == ENOENT) return Ok();  // already removed
+      return std::move(pids).error();
+    }
+    if (pids->empty()) return Ok();
+    if (step == kWaitSteps) {
+      std::string list;
+      for (size_t i = 0; i < pids->size() && i < 8; ++i) list += (i ? " " : "") + std::to_string((*pids)[i]);
+      return Error(EBUSY, std::to_string(pids->size()) + " process(es) still in the cgroup 5 s after SIGKILL (pids " +
+                              list + (pids->size() > 8 ? " ..." : "") + ")");
+    }
+    usleep(10000);
+  }
+}
+
 Status Destroy(const Loaded& c, bool force) {
   auto cgroup = c.dir.Exists(kCgroupFile) ? LoadCgroup(c.dir) : Result<std::unique_ptr<cgroups::Manager>>(nullptr);
   if (!cgroup) {
     if (!force) return std::move(cgroup).error().Context("load cgroup record");
     Warn(cgroup.error().ToString() + ": cgroup record unreadable, its cgroup is left");
   } else if (*cgroup) {
-    (void)(*cgroup)->KillAll(SIGKILL);
-    Status destroyed = Ok();
-    for (int i = 0; i < 500; ++i) {
-      destroyed = (*cgroup)->Destroy();
-      if (destroyed) break;
-      usleep(2000);
-    }
-    BERTH_TRY_CTX(destroyed, "remove cgroup");
+    BERTH_TRY_CTX(EmptyCgroup(**cgroup), "remove cgroup");
+    // One removal: its own short EBUSY retry covers the kernel's lag after
+    // the last task exits (cgroup_fs.cc).
+    BERTH_TRY_CTX((*cgroup)->Destroy(), "remove cgroup");
   }
   Status resctrl = RemoveResctrlGroup(c.dir);
   if (!resctrl) {

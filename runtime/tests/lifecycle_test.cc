@@ -3,10 +3,12 @@
 // what the host is left with. Need root; tagged exclusive.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <sstream>
 #include <thread>
 
@@ -580,6 +582,46 @@ TEST_F(LifecycleTest, SameExitCodesAndStatusesAsRunc) {
   EXPECT_EQ(berth, runc);
   EXPECT_EQ(berth[3], "state=0:created ociVersion id pid status bundle rootfs created owner");
   EXPECT_EQ(berth[5], "state=0:running ociVersion id pid status bundle rootfs created owner");
+}
+
+// Processes in cgroups nested under the container's (made by the container
+// with a writable cgroup mount, or by a manager such as systemd) are the
+// container's too: `delete --force` kills them and removes the nested
+// cgroups. Before, kill read only the top cgroup.procs, the nested process
+// survived, and delete retried the removal for minutes (bounded here by
+// timeout 60).
+TEST_F(LifecycleTest, DeleteForceKillsProcessesInNestedCgroupsAndDoesNotHang) {
+  Bundle bundle;
+  bundle.SetArgs({"sleep", "1000"});
+  std::string id = Use("nested" + std::to_string(getpid()));
+  ASSERT_EQ(B({"run", "-d", "--bundle", bundle.dir(), id}).exit_code, 0);
+  std::string nested = "/sys/fs/cgroup/pids/berth/" + id + "/inner";
+  ASSERT_EQ(mkdir(nested.c_str(), 0755), 0) << strerror(errno);
+  pid_t stray = fork();
+  if (stray == 0) {
+    execl("/bin/busybox", "sleep", "1000", nullptr);
+    _exit(127);
+  }
+  ASSERT_GT(stray, 0);
+  WriteFile(nested + "/cgroup.procs", std::to_string(stray));
+  CommandResult r = RunProgram({"/usr/bin/timeout", "60", BerthPath(), "--root", root_, "delete", "--force", id});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // The stray is our child: reaped here once killed.
+  int status = 0;
+  pid_t reaped = waitpid(stray, &status, WNOHANG);
+  for (int i = 0; i < 200 && reaped == 0; ++i) {
+    usleep(10000);
+    reaped = waitpid(stray, &status, WNOHANG);
+  }
+  if (reaped == 0) {
+    kill(stray, SIGKILL);
+    waitpid(stray, &status, 0);
+    ADD_FAILURE() << "the process in the nested cgroup survived delete --force";
+  } else {
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  }
+  rmdir(nested.c_str());
+  ExpectNothingLeft(id, bundle);
 }
 
 }  // namespace
