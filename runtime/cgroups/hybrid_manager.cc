@@ -76,9 +76,16 @@ Status HybridManager::KillAll(int signal) {
   // cgroup.kill is atomic; one placed only in a v1 hierarchy's nested cgroup
   // (by a manager of its own) is not, so what v1 still lists is signalled.
   if (signal == SIGKILL && v2_.HasKillFile()) {
+    auto in_unified = v2_.Pids();  // before the kill: they die by cgroup.kill
     BERTH_TRY(v2_.KillAll(signal));
-    auto left = v1_.Pids();
-    if (!left || left->empty()) return Ok();
+    auto listed = v1_.Pids();
+    if (!listed || !in_unified) return Ok();
+    std::set<pid_t> killed(in_unified->begin(), in_unified->end());
+    std::vector<pid_t> strays;
+    for (pid_t pid : *listed)
+      if (!killed.count(pid)) strays.push_back(pid);
+    // No freeze/thaw round for the usual case of none.
+    return strays.empty() ? Ok() : SignalPids(strays, signal);
   }
   return v1_.KillAll(signal);
 }
