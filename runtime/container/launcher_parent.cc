@@ -165,8 +165,11 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   BERTH_TRY(ns::CheckJoinedUserNamespaceMaps(*config.linux_));
 
   std::optional<process::SeccompFilter> seccomp;
-  if (config.linux_->seccomp)
+  if (config.linux_->seccomp) {
     seccomp = BERTH_TRY_CTX(process::CompileSeccomp(*config.linux_->seccomp), "seccomp");
+    BERTH_TRY_CTX(process::CheckFilterLetsRuntimeFinish(*seccomp, *config.process),
+                  "linux.seccomp");
+  }
 
   CreateTransaction tx;
   tx.config_ = &config;

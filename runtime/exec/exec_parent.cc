@@ -202,6 +202,7 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
     seccomp = BERTH_TRY_CTX(process::CompileSeccomp(*config.linux_->seccomp), "seccomp");
     if (seccomp->uses_notify && config.linux_->seccomp->listenerPath.empty())
       return Error(EINVAL, "seccomp profile uses SCMP_ACT_NOTIFY but linux.seccomp.listenerPath is not set");
+    BERTH_TRY_CTX(process::CheckFilterLetsRuntimeFinish(*seccomp, process), "linux.seccomp");
   }
   auto cgroup = BERTH_TRY_CTX(cgroups::LoadManager(BERTH_TRY(dir.Read(container::kCgroupFile))), "cgroup");
 

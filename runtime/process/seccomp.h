@@ -4,6 +4,7 @@
 #pragma once
 
 #include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include <cstdint>
 #include <string>
@@ -32,6 +33,17 @@ Result<SeccompFilter> CompileSeccomp(const spec::Seccomp& seccomp);
 // problem falls back to compiling; only compile errors are returned.
 Result<SeccompFilter> CompileSeccompCached(const spec::Seccomp& seccomp,
                                            const std::string& cache_dir);
+
+// PARENT side, after compiling: the filter must let through what the child
+// calls after loading it (sendmsg of the notify fd; capset when
+// noNewPrivileges is false and CAP_SYS_ADMIN is not the process's anyway;
+// execve), else the child would fail where it can no longer report. EPERM
+// naming the call and the action otherwise.
+Status CheckFilterLetsRuntimeFinish(const SeccompFilter& filter, const spec::Process& process);
+
+// What the filter answers (SECCOMP_RET_*) for one call, by running the
+// classic BPF program as the kernel would.
+Result<uint32_t> RunSeccompProgram(const std::vector<sock_filter>& program, const seccomp_data& data);
 
 // CHILD side. Returns the notify listener fd (close-on-exec) when the filter
 // uses SCMP_ACT_NOTIFY, else -1. Needs no_new_privs or CAP_SYS_ADMIN: without
