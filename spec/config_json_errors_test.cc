@@ -56,6 +56,14 @@ const std::vector<Case>& Cases() {
        "hostname: expected string, got number"},
       {"annotation_value_number", R"({"ociVersion":"1.0.0","annotations":{"a.b":1}})",
        "annotations[\"a.b\"]: expected string, got number"},
+      // An embedded NUL (JSON \u0000) would cut the C string short where
+      // it is used (a mount target, an argv entry): refused, with its path.
+      {"nul_in_arg", WithProcess(R"("args":["tr\u0000ue"])"), "process.args[0]: contains a NUL character (\\u0000)"},
+      {"nul_in_mount_destination",
+       R"({"ociVersion":"1.0.0","mounts":[{"destination":"/tmp\u0000/../../etc","type":"tmpfs"}]})",
+       "mounts[0].destination: contains a NUL character (\\u0000)"},
+      {"nul_in_annotation_key", R"({"ociVersion":"1.0.0","annotations":{"a\u0000b":"c"}})",
+       "annotations[\"a\\u0000b\"]: key contains a NUL character (\\u0000)"},
       {"mounts_object", R"({"ociVersion":"1.0.0","mounts":{}})", "mounts: expected array, got object"},
       {"mount_destination_missing", R"({"ociVersion":"1.0.0","mounts":[{"destination":"/a"},{"type":"tmpfs"}]})",
        "mounts[1].destination: missing required property"},

@@ -314,10 +314,23 @@ TEST(Parse, LastDuplicateKeyWins) {
   EXPECT_EQ(c.hostname, "b");
 }
 
-TEST(Parse, StringsKeepEscapesAndEmbeddedNul) {
-  Config c = MustParse(R"({"ociVersion":"1.0.0","hostname":"a\u0000b\n\"\u00e9\ud83d\ude00"})");
-  EXPECT_EQ(c.hostname, std::string("a\0b\n\"\xC3\xA9\xF0\x9F\x98\x80", 11));
+TEST(Parse, StringsKeepEscapes) {
+  Config c = MustParse(R"({"ociVersion":"1.0.0","hostname":"a\tb\n\"\u00e9\ud83d\ude00"})");
+  EXPECT_EQ(c.hostname, std::string("a\tb\n\"\xC3\xA9\xF0\x9F\x98\x80", 11));
   ExpectRoundTrip(c);
+}
+
+// An embedded NUL is refused on reading (config_json_errors_test), but
+// whatever a caller builds still serializes to JSON, the NUL escaped.
+TEST(Serialize, EmbeddedNulIsEscaped) {
+  Config c;
+  c.ociVersion = "1.0.0";
+  c.hostname = std::string("a\0b", 3);
+  std::string json = SerializeConfig(c);
+  EXPECT_NE(json.find(R"("hostname":"a\u0000b")"), std::string::npos) << json;
+  auto parsed = ParseConfig(json);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().message(), "hostname: contains a NUL character (\\u0000)");
 }
 
 TEST(Serialize, InvalidUtf8IsReplacedSoOutputStaysJson) {

@@ -58,6 +58,9 @@ Error RangeError(const Value& v, const std::string& path, std::string_view min,
 
 Status Read(const Value& v, const std::string& path, std::string& out) {
   if (v.kind != Kind::string) return TypeError(v, path, "string");
+  // Every string of the model ends up as a C string (a path, an argv entry,
+  // a label): an embedded NUL would silently cut it short there.
+  if (v.text.find('\0') != std::string::npos) return PathError(path, "contains a NUL character (\\u0000)");
   out = v.text;
   return Ok();
 }

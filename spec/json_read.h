@@ -88,6 +88,8 @@ Status Read(const Value& v, const std::string& path, std::map<std::string, T>& o
   if (v.kind != Kind::object) return TypeError(v, path, "object");
   out.clear();
   for (const auto& [key, member] : v.members) {
+    if (key.find('\0') != std::string::npos)
+      return PathError(MemberPath(path, key), "key contains a NUL character (\\u0000)");
     T t{};
     BERTH_TRY(Read(member, MemberPath(path, key), t));
     out.insert_or_assign(key, std::move(t));
