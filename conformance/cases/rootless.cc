@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "conformance/cases/common.h"
+#include "conformance/cases/rootless_config.h"
 
 namespace berth::conformance {
 namespace {
@@ -69,55 +70,12 @@ std::optional<AsUser> AsUserOrSkip(CaseContext& c) {
   return u;
 }
 
-// runc's ToRootless (`spec --rootless`): a user namespace mapping container
-// 0 to the user (one id), no network namespace, /sys an rbind read-only,
-// no uid=/gid= mount options, no linux.resources, and, as the template, no
-// cgroupsPath (runc fails a rootless create whose explicit cgroupsPath it
-// cannot make; without one it carries on without a cgroup).
-void ToRootless(Json& config, uid_t uid, gid_t gid) {
-  Bundle shape;
-  shape.config = std::move(config);
-  shape.RemoveNamespace("network");
-  shape.AddNamespace("user");
-  auto mapping = [](unsigned host_id) {
-    Json m = Json::Object();
-    m["containerID"] = 0;
-    m["hostID"] = host_id;
-    m["size"] = 1;
-    return Json::Array({m});
-  };
-  shape.Linux()["uidMappings"] = mapping(uid);
-  shape.Linux()["gidMappings"] = mapping(gid);
-  for (Json& m : shape.config["mounts"].items()) {
-    if (m["destination"].as_string() == "/sys") {
-      m = Json::Object();
-      m["destination"] = "/sys";
-      m["type"] = "none";
-      m["source"] = "/sys";
-      m["options"] = Json::Strings({"rbind", "nosuid", "noexec", "nodev", "ro"});
-      continue;
-    }
-    if (Json* options = m.Find("options")) {
-      auto& items = options->items();
-      items.erase(std::remove_if(items.begin(), items.end(),
-                                 [](const Json& o) {
-                                   const std::string& s = o.as_string();
-                                   return s.rfind("uid=", 0) == 0 || s.rfind("gid=", 0) == 0;
-                                 }),
-                  items.end());
-    }
-  }
-  shape.Linux().Erase("resources");
-  shape.Linux().Erase("cgroupsPath");
-  config = std::move(shape.config);
-}
-
 // A bundle of the rootless shape; its directory is the user's (the runtime
 // writes the pid file there), the rootfs stays root's.
 std::optional<Bundle> RootlessBundleOrAbort(CaseContext& c, const AsUser& u) {
   auto b = NewBundleOrAbort(c);
   if (!b) return std::nullopt;
-  ToRootless(b->config, u.uid, u.gid);
+  b->config = ToRootless(std::move(b->config), u.uid, u.gid);
   if (chown(b->dir.c_str(), u.uid, u.gid) != 0) {
     c.Abort("harness: chown " + b->dir + ": " + strerror(errno));
     return std::nullopt;
