@@ -4,6 +4,7 @@
 // caller creates and removes it (tools/conformance). The ids are outside the
 // spec's registry: rootless operation is a runtime feature, not a spec
 // requirement.
+#include <dirent.h>
 #include <pwd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -12,11 +13,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
-#include <chrono>
-#include <dirent.h>
 #include <memory>
 #include <sstream>
-#include <thread>
 
 #include "conformance/cases/common.h"
 #include "conformance/cases/rootless_config.h"
@@ -83,40 +81,14 @@ std::optional<Bundle> RootlessBundleOrAbort(CaseContext& c, const AsUser& u) {
   return b;
 }
 
-// create + start + exit + report, all as the user.
+// create + start + exit + report + delete, all as the user.
 std::optional<ProbeRun> RunAsUserOrAbort(CaseContext& c, const AsUser& u, Bundle& b) {
-  Container ct(c, b, u.runtime.get());
-  CommandResult create = ct.Create();
-  if (!create.ok()) {
-    c.Abort("create as the user failed: " + create.Describe());
+  auto run = RunProbe(c, b, 20000, u.runtime.get());
+  if (!run) {
+    c.Abort("as the user: " + run.error().ToString());
     return std::nullopt;
   }
-  CommandResult start = ct.Start();
-  if (!start.ok()) {
-    c.Abort("start as the user failed: " + start.Describe());
-    return std::nullopt;
-  }
-  auto status = ct.WaitExit(20000);
-  if (!status) {
-    c.Abort("the container did not exit within 20 s");
-    return std::nullopt;
-  }
-  ProbeRun run;
-  run.wait_status = *status;
-  run.stdout_text = ct.Stdout();
-  run.stderr_text = ct.Stderr();
-  auto report = ParseProbeOutput(run.stdout_text);
-  if (!report) {
-    c.Abort(report.error().ToString() + "; stderr: " + run.stderr_text.substr(0, 300));
-    return std::nullopt;
-  }
-  run.report = std::move(*report);
-  CommandResult del = ct.Delete();
-  if (!del.ok()) {
-    c.Abort("delete as the user failed: " + del.Describe());
-    return std::nullopt;
-  }
-  return run;
+  return std::move(*run);
 }
 
 int64_t HostNamespaceInode(const char* kind) {

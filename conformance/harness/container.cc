@@ -102,8 +102,8 @@ std::string Container::Stderr() const { return ReadMemfd(err_fd_); }
 
 Result<Json> Container::Report() const { return ParseProbeOutput(Stdout()); }
 
-Result<ProbeRun> RunProbe(CaseContext& c, Bundle& bundle, int timeout_ms) {
-  Container ct(c, bundle);
+Result<ProbeRun> RunProbe(CaseContext& c, Bundle& bundle, int timeout_ms, const Runtime* runtime) {
+  Container ct(c, bundle, runtime);
   CommandResult create = ct.Create();
   if (!create.ok()) return Error("create failed: " + create.Describe());
   CommandResult start = ct.Start();

@@ -61,8 +61,9 @@ struct ProbeRun {
   std::string stderr_text;
 };
 
-// create + start + wait for exit + parse + delete. The error says which step
-// failed and how.
-Result<ProbeRun> RunProbe(CaseContext& c, Bundle& bundle, int timeout_ms = 20000);
+// create + start + wait for exit + parse + delete (through runtime when
+// given, else the case's). The error says which step failed and how.
+Result<ProbeRun> RunProbe(CaseContext& c, Bundle& bundle, int timeout_ms = 20000,
+                          const Runtime* runtime = nullptr);
 
 }  // namespace berth::conformance
