@@ -31,6 +31,7 @@ struct Environment {
   std::string probe;            // host path of the probe
   std::string spec_dir;         // OCI runtime-spec checkout (for state schema)
   std::string fixtures_dir;     // conformance/fixtures: engines' configs, seccomp profiles
+  std::string rootless_user;    // an unprivileged user the rootless cases run the runtime as
 };
 
 class CaseContext {

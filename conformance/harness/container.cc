@@ -37,7 +37,8 @@ bool Gone(pid_t pid) {
 
 }  // namespace
 
-Container::Container(CaseContext& c, Bundle& bundle) : c_(c), bundle_(bundle) {
+Container::Container(CaseContext& c, Bundle& bundle, const Runtime* runtime)
+    : runtime_(runtime ? *runtime : c.runtime()), bundle_(bundle) {
   out_fd_ = memfd_create("container-stdout", MFD_CLOEXEC);
   err_fd_ = memfd_create("container-stderr", MFD_CLOEXEC);
   null_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -47,8 +48,8 @@ Container::Container(CaseContext& c, Bundle& bundle) : c_(c), bundle_(bundle) {
 Container::~Container() {
   CommandOptions quick;
   quick.timeout_ms = 10000;
-  c_.runtime().Run({"kill", id(), "KILL"}, quick);
-  c_.runtime().Run({"delete", "--force", id()}, quick);
+  runtime_.Run({"kill", id(), "KILL"}, quick);
+  runtime_.Run({"delete", "--force", id()}, quick);
   for (int fd : {out_fd_, err_fd_, null_fd_})
     if (fd >= 0) close(fd);
 }
@@ -64,15 +65,15 @@ CommandResult Container::Create(CreateOptions options) {
   options.stdin_fd = stdin_fd_ >= 0 ? stdin_fd_ : null_fd_;
   options.stdout_fd = out_fd_;
   options.stderr_fd = err_fd_;
-  CommandResult r = c_.runtime().Create(id(), bundle_.dir, options);
+  CommandResult r = runtime_.Create(id(), bundle_.dir, options);
   r.err = Stderr();
   return r;
 }
 
-CommandResult Container::Start() { return c_.runtime().Start(id()); }
-CommandResult Container::Kill(const std::string& signal) { return c_.runtime().Kill(id(), signal); }
-CommandResult Container::Delete(bool force) { return c_.runtime().Delete(id(), force); }
-std::string Container::Status() const { return c_.runtime().Status(id()); }
+CommandResult Container::Start() { return runtime_.Start(id()); }
+CommandResult Container::Kill(const std::string& signal) { return runtime_.Kill(id(), signal); }
+CommandResult Container::Delete(bool force) { return runtime_.Delete(id(), force); }
+std::string Container::Status() const { return runtime_.Status(id()); }
 
 pid_t Container::Pid() const {
   auto text = ReadFileText(pid_file_);
@@ -101,8 +102,8 @@ std::string Container::Stderr() const { return ReadMemfd(err_fd_); }
 
 Result<Json> Container::Report() const { return ParseProbeOutput(Stdout()); }
 
-Result<ProbeRun> RunProbe(CaseContext& c, Bundle& bundle, int timeout_ms) {
-  Container ct(c, bundle);
+Result<ProbeRun> RunProbe(CaseContext& c, Bundle& bundle, int timeout_ms, const Runtime* runtime) {
+  Container ct(c, bundle, runtime);
   CommandResult create = ct.Create();
   if (!create.ok()) return Error("create failed: " + create.Describe());
   CommandResult start = ct.Start();

@@ -14,7 +14,9 @@ namespace berth::conformance {
 
 class Container {
  public:
-  Container(CaseContext& c, Bundle& bundle);
+  // Driven through runtime when given (e.g. the runtime as another user),
+  // else through the case's runtime.
+  Container(CaseContext& c, Bundle& bundle, const Runtime* runtime = nullptr);
   ~Container();
   Container(const Container&) = delete;
   Container& operator=(const Container&) = delete;
@@ -43,7 +45,7 @@ class Container {
   void set_stdin_fd(int fd) { stdin_fd_ = fd; }
 
  private:
-  CaseContext& c_;
+  const Runtime& runtime_;
   Bundle& bundle_;
   int out_fd_ = -1;
   int err_fd_ = -1;
@@ -59,8 +61,9 @@ struct ProbeRun {
   std::string stderr_text;
 };
 
-// create + start + wait for exit + parse + delete. The error says which step
-// failed and how.
-Result<ProbeRun> RunProbe(CaseContext& c, Bundle& bundle, int timeout_ms = 20000);
+// create + start + wait for exit + parse + delete (through runtime when
+// given, else the case's). The error says which step failed and how.
+Result<ProbeRun> RunProbe(CaseContext& c, Bundle& bundle, int timeout_ms = 20000,
+                          const Runtime* runtime = nullptr);
 
 }  // namespace berth::conformance

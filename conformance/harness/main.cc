@@ -5,13 +5,16 @@
 //               [--filter GLOB] [--tap FILE] [--junit FILE] [--markdown FILE]
 //               [--html FILE] [--probe PATH] [--busybox PATH] [--spec-dir DIR]
 //               [--fail-on-failure] [--gate LABEL] [--fixtures DIR]
-//               [--hide-cgroup2 LABEL] [--list]
+//               [--hide-cgroup2 LABEL] [--rootless-user NAME] [--list]
 //
 // --generated-only LABEL runs only the generated cases on that runtime (a
 // baseline needs no more).
 // --hide-cgroup2 LABEL runs that runtime's cases in a private mount namespace
 // where a hybrid host's /sys/fs/cgroup/unified is detached (crun 1.8.1
 // refuses hybrid hosts); the host's mounts are not changed.
+// --rootless-user NAME: the rootless_* cases run each runtime as that
+// unprivileged user (which the caller creates and removes; tools/conformance
+// does); without it they are skipped.
 // --gate LABEL exits 1 when that runtime failed a case (repeatable); with
 // --baseline LABEL2, a generated case (corpus, seccomp matrix: configs
 // written elsewhere) that the baseline runtime fails too does not count.
@@ -54,6 +57,7 @@ struct Options {
   std::vector<std::string> gates;         // runtime labels whose failures fail the run
   std::string baseline;                   // runtime label the gate compares generated cases with
   std::vector<std::string> generated_only;  // runtime labels that run only generated cases
+  std::string rootless_user;
   bool fail_on_failure = false;
   bool list = false;
 };
@@ -64,7 +68,7 @@ struct Options {
                "  [--tap FILE] [--junit FILE] [--markdown FILE] [--html FILE] [--probe PATH]\n"
                "  [--busybox PATH] [--spec-dir DIR] [--fail-on-failure] [--gate LABEL]\n"
                "  [--baseline LABEL] [--generated-only LABEL] [--fixtures DIR] [--hide-cgroup2 LABEL]\n"
-               "  [--list]\n",
+               "  [--rootless-user NAME] [--list]\n",
                why);
   std::exit(2);
 }
@@ -121,6 +125,8 @@ Options ParseOptions(int argc, char** argv) {
       o.baseline = next(i);
     } else if (a == "--generated-only") {
       o.generated_only.push_back(next(i));
+    } else if (a == "--rootless-user") {
+      o.rootless_user = next(i);
     } else if (a == "--fail-on-failure") {
       o.fail_on_failure = true;
     } else if (a == "--list") {
@@ -241,6 +247,7 @@ int Main(int argc, char** argv) {
   env.probe = o.probe;
   env.spec_dir = o.spec_dir;
   env.fixtures_dir = o.fixtures;
+  env.rootless_user = o.rootless_user;
   if (Status s = BuildTemplateRootfs(env.template_rootfs, env.busybox, env.probe); !s.ok()) {
     std::fprintf(stderr, "conformance: template rootfs: %s\n", s.error().ToString().c_str());
     RemoveTree(env.work_dir);

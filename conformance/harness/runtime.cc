@@ -2,10 +2,15 @@
 
 namespace berth::conformance {
 
-CommandResult Runtime::Run(const std::vector<std::string>& args, const CommandOptions& options) const {
-  std::vector<std::string> argv = {path_, "--root", root_};
+std::vector<std::string> Runtime::Command(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = prefix_;
+  argv.insert(argv.end(), {path_, "--root", root_});
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv, options);
+  return argv;
+}
+
+CommandResult Runtime::Run(const std::vector<std::string>& args, const CommandOptions& options) const {
+  return RunCommand(Command(args), options);
 }
 
 CommandResult Runtime::Create(const std::string& id, const std::string& bundle,
@@ -22,8 +27,7 @@ CommandResult Runtime::Create(const std::string& id, const std::string& bundle,
   run.timeout_ms = options.timeout_ms;
   if (options.wrapper.empty()) return Run(args, run);
   std::vector<std::string> argv = options.wrapper;
-  argv.insert(argv.end(), {path_, "--root", root_});
-  argv.insert(argv.end(), args.begin(), args.end());
+  for (auto& a : Command(args)) argv.push_back(std::move(a));
   return RunCommand(argv, run);
 }
 

@@ -27,12 +27,15 @@ struct CreateOptions {
 
 class Runtime {
  public:
-  Runtime(std::string path, std::string root) : path_(std::move(path)), root_(std::move(root)) {}
+  // prefix: a command every runtime call goes through (e.g. setpriv to run
+  // it as an unprivileged user), empty for a direct call.
+  Runtime(std::string path, std::string root, std::vector<std::string> prefix = {})
+      : path_(std::move(path)), root_(std::move(root)), prefix_(std::move(prefix)) {}
 
   const std::string& path() const { return path_; }
   const std::string& root() const { return root_; }
 
-  // `RUNTIME --root ROOT args...`
+  // `[PREFIX...] RUNTIME --root ROOT args...`
   CommandResult Run(const std::vector<std::string>& args, const CommandOptions& options = {}) const;
   CommandResult Create(const std::string& id, const std::string& bundle, const CreateOptions& options = {}) const;
   CommandResult Start(const std::string& id) const;
@@ -45,8 +48,11 @@ class Runtime {
   std::string Status(const std::string& id) const;
 
  private:
+  std::vector<std::string> Command(const std::vector<std::string>& args) const;
+
   std::string path_;
   std::string root_;
+  std::vector<std::string> prefix_;
 };
 
 }  // namespace berth::conformance

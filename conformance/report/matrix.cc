@@ -176,7 +176,7 @@ std::string WriteMarkdown(const MatrixInput& in) {
   auto extra = ExtraIds(in);
   if (!extra.empty()) {
     out += "\n### Checks outside the registry (security regressions of ../shared/notes/security.md; exec into corpus "
-           "containers)\n\n| test |";
+           "containers; rootless.md: the runtime run by an unprivileged user)\n\n| test |";
     for (const auto& run : *in.runs) out += " " + MdCell(run.label) + " |";
     out += "\n|---|";
     for (size_t i = 0; i < in.runs->size(); ++i) out += "---|";

@@ -1,0 +1,17 @@
+// The config of the rootless cases: runc's ToRootless, the transformation
+// behind `spec --rootless`, applied to any config.
+#pragma once
+
+#include <sys/types.h>
+
+#include "conformance/harness/json.h"
+
+namespace berth::conformance {
+
+// A user namespace mapping container 0 to uid/gid (one id each), no network
+// namespace, /sys an `rbind,nosuid,noexec,nodev,ro` bind, no uid=/gid= mount
+// options, no linux.resources. cgroupsPath is dropped too (the template has
+// none; runc fails a rootless create whose explicit path it cannot make).
+Json ToRootless(Json config, uid_t uid, gid_t gid);
+
+}  // namespace berth::conformance
