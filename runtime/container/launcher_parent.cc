@@ -205,7 +205,7 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   BERTH_TRY_CTX(tx.cgroup_->CheckUnoccupied(), "create cgroup");
   const std::string cgroup_state = tx.cgroup_->Serialize();
   BERTH_TRY(dir.Write(kCgroupFile, cgroup_state));
-  BERTH_TRY_CTX(tx.cgroup_->Create(), "create cgroup");
+  BERTH_TRY(tx.cgroup_->Create());  // its errors say "create cgroup: ..." themselves
   BERTH_TRY(dir.Write(kConfigFile, spec::SerializeConfig(config)));
 
   auto [parent_sync, child_sync] = BERTH_TRY(SyncSocket::Pair());
