@@ -127,6 +127,57 @@ TEST_F(LifecycleTest, RunKilledBySignalReturns128PlusSignal) {
   ExpectNothingLeft(id, bundle);
 }
 
+// --keep: the stopped container stays for state and delete (runc's run).
+TEST_F(LifecycleTest, RunKeepLeavesTheStoppedContainerForDelete) {
+  Bundle bundle;
+  bundle.SetArgs({"sh", "-c", "exit 3"});
+  std::string id = Use("run3");
+  CommandResult r = B({"run", "--keep", "-b", bundle.dir(), id});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(StateOf(id).status, spec::ContainerStatus::stopped);
+  EXPECT_EQ(B({"delete", id}).exit_code, 0);
+  ExpectNothingLeft(id, bundle);
+}
+
+// A start that fails (here a poststart hook, which stops the container)
+// deletes what create made, in the foreground and detached alike.
+TEST_F(LifecycleTest, RunWhoseStartFailsLeavesNothingBehind) {
+  for (bool detach : {false, true}) {
+    SCOPED_TRACE(detach ? "run -d" : "run");
+    Bundle bundle;
+    spec::Hooks hooks;
+    hooks.poststart = {spec::Hook{"/bin/false", {"false"}, {}, std::nullopt}};
+    bundle.config().hooks = hooks;
+    bundle.SetArgs({"sleep", "100"});
+    std::string id = Use(detach ? "runfail2" : "runfail1");
+    std::vector<std::string> args = {"run", "-b", bundle.dir(), id};
+    if (detach) args.insert(args.begin() + 1, "-d");
+    CommandResult r = B(args);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("poststart"), std::string::npos) << r.err;
+    ExpectNothingLeft(id, bundle);
+  }
+}
+
+// process.terminal without --console-socket: run allocates the pty in the
+// container and relays it to its own stdio; detached it has nowhere to go.
+TEST_F(LifecycleTest, RunTtyWithoutConsoleSocketRelaysThePty) {
+  Bundle bundle;
+  bundle.config().process->terminal = true;
+  bundle.SetArgs({"sh", "-c", "tty; [ -t 0 ] && echo stdin-is-tty; exit 5"});
+  std::string id = Use("runtty1");
+  CommandResult r = B({"run", "-b", bundle.dir(), id});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.out.find("/dev/pts/"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("stdin-is-tty"), std::string::npos) << r.out;
+  ExpectNothingLeft(id, bundle);
+  std::string detached_id = Use("runtty2");
+  CommandResult detached = B({"run", "-d", "-b", bundle.dir(), detached_id});
+  EXPECT_NE(detached.exit_code, 0);
+  EXPECT_NE(detached.err.find("console"), std::string::npos) << detached.err;
+  ExpectNothingLeft(detached_id, bundle);
+}
+
 TEST_F(LifecycleTest, ContainerSeesItsOwnPidAndHostname) {
   Bundle bundle;
   bundle.SetArgs({"sh", "-c", "echo pid=$$; hostname"});
