@@ -20,43 +20,7 @@
 namespace berth::testing {
 namespace {
 
-class LifecycleTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!IsRoot()) GTEST_SKIP() << "needs root (namespaces, mounts, cgroups)";
-    if (!HaveBusybox()) GTEST_SKIP() << "needs /bin/busybox (busybox-static)";
-    root_ = FreshRoot(::testing::UnitTest::GetInstance()->current_test_info()->name());
-  }
-  void TearDown() override {
-    if (root_.empty()) return;
-    // Best effort: remove whatever a failed test left.
-    for (const auto& id : ids_) Berth(root_, {"delete", "--force", id});
-    RunProgram({"/bin/rm", "-rf", root_});
-  }
-  CommandResult B(std::vector<std::string> args, const std::vector<int>& fds = {}) {
-    return Berth(root_, args, fds);
-  }
-  spec::State StateOf(const std::string& id) {
-    CommandResult r = B({"state", id});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    auto state = spec::ParseState(r.out);
-    EXPECT_TRUE(state.ok()) << r.out;
-    return state.ok() ? *state : spec::State{};
-  }
-  std::string Use(const std::string& id) {
-    ids_.push_back(id);
-    return id;
-  }
-  void ExpectNothingLeft(const std::string& id, const Bundle& bundle) {
-    EXPECT_FALSE(PathExists(root_ + "/" + id)) << "state dir left behind";
-    EXPECT_FALSE(CgroupDirExists(id)) << "cgroup left behind";
-    EXPECT_FALSE(MountinfoMentions(bundle.dir())) << "mount left behind";
-    EXPECT_TRUE(ProcessesWithRootUnder(bundle.rootfs()).empty()) << "process left behind";
-  }
-
-  std::string root_;
-  std::vector<std::string> ids_;
-};
+class LifecycleTest : public ContainerTest {};
 
 TEST_F(LifecycleTest, CreateStartKillDeleteWithStateAtEachStep) {
   Bundle bundle;
@@ -424,7 +388,7 @@ TEST_F(LifecycleTest, CwdThroughLeakedFdIsRefused) {
 
 TEST_F(LifecycleTest, JsonLogGetsOneErrorLineAndStderrThePlainMessage) {
   std::string log = root_ + ".log";
-  CommandResult r = Berth(root_, {"--log", log, "--log-format", "json", "state", "nope"});
+  CommandResult r = B({"--log", log, "--log-format", "json", "state", "nope"});
   // Global flags after --root are still global flags.
   EXPECT_EQ(r.exit_code, 1);
   std::string text = ReadFileOrEmpty(log);
