@@ -1,10 +1,6 @@
-// `berth create` and `berth run`.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+// `berth create` and `berth run`: flags into options, then the library.
 #include "runtime/cli/commands.h"
-#include "runtime/cli/run_foreground.h"
+#include "runtime/container/run.h"
 
 namespace berth::cli {
 namespace {
@@ -40,17 +36,11 @@ Result<int> RunCreate(const GlobalOptions& global, const ParsedFlags& flags) {
 }
 
 Result<int> RunRun(const GlobalOptions& global, const ParsedFlags& flags) {
-  container::CreateOptions options = BERTH_TRY(CreateOptionsFrom(flags));
-  if (flags.Bool("detach")) {
-    BERTH_TRY(container::Create(global.runtime, options));
-    Status started = container::Start(global.runtime, options.id);
-    if (!started) {
-      (void)container::Delete(global.runtime, options.id, true);
-      return std::move(started).error();
-    }
-    return 0;
-  }
-  return RunForeground(global.runtime, options, flags.Bool("keep"));
+  container::RunOptions options;
+  options.create = BERTH_TRY(CreateOptionsFrom(flags));
+  options.detach = flags.Bool("detach");
+  options.keep = flags.Bool("keep");
+  return container::Run(global.runtime, options);
 }
 
 }  // namespace

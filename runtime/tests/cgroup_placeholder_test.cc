@@ -15,18 +15,13 @@
 namespace berth::testing {
 namespace {
 
-class CgroupPlaceholderTest : public ::testing::Test {
+class CgroupPlaceholderTest : public ContainerTest {
  protected:
   void SetUp() override {
-    if (!IsRoot()) GTEST_SKIP() << "needs root (mount namespaces, cgroups)";
-    if (!HaveBusybox()) GTEST_SKIP() << "needs /bin/busybox (busybox-static)";
     if (access("/usr/bin/unshare", X_OK) != 0) GTEST_SKIP() << "needs unshare (util-linux)";
-    root_ = FreshRoot(::testing::UnitTest::GetInstance()->current_test_info()->name());
-  }
-  void TearDown() override {
-    if (root_.empty()) return;
-    Berth(root_, {"delete", "--force", kId});
-    RunProgram({"/bin/rm", "-rf", root_});
+    ContainerTest::SetUp();
+    if (IsSkipped()) return;
+    Use(kId);
   }
 
   // Runs create, start, state and delete --force in a mount namespace whose
@@ -67,7 +62,6 @@ class CgroupPlaceholderTest : public ::testing::Test {
   }
 
   static constexpr char kId[] = "placeholder1";
-  std::string root_;
 };
 
 TEST_F(CgroupPlaceholderTest, ReadOnlyPlaceholderDirectoriesAreNotHierarchies) {

@@ -78,20 +78,19 @@ std::string Join(const std::vector<std::string>& lines) {
   return out;
 }
 
-class CrashTest : public ::testing::Test {
+class CrashTest : public ContainerTest {
  protected:
   void SetUp() override {
-    if (!IsRoot()) GTEST_SKIP() << "needs root (namespaces, mounts, cgroups)";
-    if (!HaveBusybox()) GTEST_SKIP() << "needs /bin/busybox (busybox-static)";
     if (access(kStrace, X_OK) != 0) GTEST_SKIP() << "needs strace (fault injection)";
-    root_ = FreshRoot(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    ContainerTest::SetUp();
+    if (IsSkipped()) return;
+    Use(kId);
     char tmpl[] = "/tmp/berth-crash-XXXXXX";
     log_dir_ = mkdtemp(tmpl);
   }
   void TearDown() override {
-    if (root_.empty()) return;
-    Berth(root_, {"delete", "--force", kId});
-    RunProgram({"/bin/rm", "-rf", root_, log_dir_});
+    ContainerTest::TearDown();
+    if (!log_dir_.empty()) RunProgram({"/bin/rm", "-rf", log_dir_});
   }
 
   // Runs `strace -f -o LOG <strace_args> berth create` and returns once the
@@ -105,18 +104,7 @@ class CrashTest : public ::testing::Test {
     for (const std::string& a : {std::string("--"), BerthPath(), std::string("--root"), root_, std::string("create"),
                                  std::string("--bundle"), bundle.dir(), std::string(kId)})
       argv.push_back(a);
-    pid_t pid = fork();
-    if (pid == 0) {
-      int null = open("/dev/null", O_RDWR);
-      dup2(null, 0);
-      dup2(null, 1);
-      dup2(null, 2);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
+    pid_t pid = StartProgram(argv);
     // The first line of the log is the create process's (its init exists
     // only after it clones); its "+++" line says it has ended.
     for (int i = 0; i < 6000; ++i) {  // bounded: a hung create fails the test
@@ -150,7 +138,6 @@ class CrashTest : public ::testing::Test {
   }
 
   static constexpr char kId[] = "crash1";
-  std::string root_;
   std::string log_dir_;
 };
 
@@ -182,7 +169,7 @@ TEST_F(CrashTest, CreateKilledAtEveryPointThenDeleteForceLeavesNothing) {
   pid_t tracer = StartTracedCreate(bundle, {"-e", "trace=" + syscalls}, log);
   ASSERT_GE(tracer, 0) << "traced create did not end";
   // The created init waits on the exec fifo, traced, until it is deleted.
-  CommandResult deleted = Berth(root_, {"delete", "--force", kId});
+  CommandResult deleted = B({"delete", "--force", kId});
   ReapStrace(tracer);
   ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
   std::map<std::string, int> points = MaxCallsPerProcess(log);
@@ -196,7 +183,7 @@ TEST_F(CrashTest, CreateKilledAtEveryPointThenDeleteForceLeavesNothing) {
       pid_t pid = StartTracedCreate(
           bundle, {"-e", "trace=" + name, "-e", "inject=" + name + ":signal=KILL:when=" + std::to_string(when)}, log);
       EXPECT_GE(pid, 0) << "create killed at " << name << " did not end";
-      CommandResult forced = Berth(root_, {"delete", "--force", kId});
+      CommandResult forced = B({"delete", "--force", kId});
       EXPECT_EQ(forced.exit_code, 0) << forced.err;
       ReapStrace(pid);
       std::vector<std::string> left = LeftOver(root_, kId, bundle.dir());
@@ -221,23 +208,23 @@ TEST_F(CrashTest, CreateKilledAtEveryPointThenDeleteForceLeavesNothing) {
 TEST_F(CrashTest, DamagedStateDirIsListedAndDeleteForceRemovesEverything) {
   Bundle bundle;
   bundle.SetArgs({"sleep", "100"});
-  ASSERT_EQ(Berth(root_, {"run", "-d", "--bundle", bundle.dir(), kId}).exit_code, 0);
+  ASSERT_EQ(B({"run", "-d", "--bundle", bundle.dir(), kId}).exit_code, 0);
   // A second process in the container: only the cgroup knows it.
-  ASSERT_EQ(Berth(root_, {"exec", "-d", kId, "sleep", "200"}).exit_code, 0);
+  ASSERT_EQ(B({"exec", "-d", kId, "sleep", "200"}).exit_code, 0);
   WriteFile(root_ + "/" + kId + "/state.json", "{\"ociVersion\": \"1.3.0\", \"id\": \"cra");
 
-  CommandResult state = Berth(root_, {"state", kId});
+  CommandResult state = B({"state", kId});
   EXPECT_NE(state.exit_code, 0);
   EXPECT_NE(state.err.find("damaged"), std::string::npos) << state.err;
 
-  CommandResult list = Berth(root_, {"list"});
+  CommandResult list = B({"list"});
   EXPECT_EQ(list.exit_code, 0) << list.err;
   EXPECT_NE(list.out.find(std::string(kId)), std::string::npos) << list.out;
   EXPECT_NE(list.out.find("damaged"), std::string::npos) << list.out;
-  CommandResult json = Berth(root_, {"list", "--format", "json"});
+  CommandResult json = B({"list", "--format", "json"});
   EXPECT_NE(json.out.find("\"status\":\"damaged\""), std::string::npos) << json.out;
 
-  CommandResult forced = Berth(root_, {"delete", "--force", kId});
+  CommandResult forced = B({"delete", "--force", kId});
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
   EXPECT_EQ(LeftOver(root_, kId, bundle.dir()), std::vector<std::string>());
   EXPECT_TRUE(ProcessesWithRootUnder(bundle.rootfs()).empty()) << "process left behind";
@@ -257,7 +244,7 @@ TEST_F(CrashTest, DeleteForceNeverKillsARecycledInitPid) {
   // Start time 1 tick: never this process's.
   WriteFile(dir + "/init", std::to_string(bystander) + " 1 0\n");
   WriteFile(dir + "/state.json", "{");
-  CommandResult forced = Berth(root_, {"delete", "--force", kId});
+  CommandResult forced = B({"delete", "--force", kId});
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
   EXPECT_FALSE(PathExists(dir));
   int status = 0;

@@ -92,11 +92,11 @@ void PrintTo(const Variant& v, std::ostream* os) {
       << (v.dac_override ? " with CAP_DAC_OVERRIDE" : "");
 }
 
-class Cve20195736Test : public ::testing::TestWithParam<Variant> {
+class Cve20195736Test : public ContainerTest, public ::testing::WithParamInterface<Variant> {
  protected:
   void SetUp() override {
-    if (!IsRoot()) GTEST_SKIP() << "needs root (real containers)";
-    if (!HaveBusybox()) GTEST_SKIP() << "needs /bin/busybox (busybox-static)";
+    ContainerTest::SetUp();
+    if (IsSkipped()) return;
     char tmpl[] = "/tmp/berth-5736-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
@@ -110,26 +110,14 @@ class Cve20195736Test : public ::testing::TestWithParam<Variant> {
     ASSERT_EQ(chmod(berth_.c_str(), GetParam().binary_mode), 0);
     original_ = ReadFileOrEmpty(berth_);
     ASSERT_GT(original_.size(), 0u);
+    berth_command_ = {berth_};  // B and the teardown run the copy
     ASSERT_EQ(mkdir(shared_.c_str(), 0777), 0);
     ASSERT_EQ(mkfifo((shared_ + "/fifo").c_str(), 0666), 0);
-    // Parameterized names hold a '/': one flat directory per test.
-    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::replace(name.begin(), name.end(), '/', '_');
-    root_ = FreshRoot(name);
   }
   void TearDown() override {
-    if (dir_.empty()) return;
-    for (auto it = ids_.rbegin(); it != ids_.rend(); ++it) {
-      B({"delete", "--force", *it});
-      EXPECT_FALSE(CgroupDirExists(*it)) << "cgroup of " << *it << " left behind";
-    }
-    RunProgram({"/bin/rm", "-rf", root_, dir_});
-  }
-
-  CommandResult B(std::vector<std::string> args) {
-    std::vector<std::string> argv = {berth_, "--root", root_};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return RunProgram(argv);
+    ContainerTest::TearDown();
+    for (const auto& id : ids_) EXPECT_FALSE(CgroupDirExists(id)) << "cgroup of " << id << " left behind";
+    if (!dir_.empty()) RunProgram({"/bin/rm", "-rf", dir_});
   }
 
   // The bundle's config: /shared bound from the host, CAP_DAC_OVERRIDE added
@@ -156,7 +144,7 @@ class Cve20195736Test : public ::testing::TestWithParam<Variant> {
   std::string StartAttacker(Bundle& attacker) {
     WriteFile(attacker.rootfs() + "/attack.sh", kAttackScript);
     Prepare(attacker, {"/bin/sh", "/attack.sh"});
-    ids_.push_back(attacker_id_);
+    Use(attacker_id_);
     CommandResult run = B({"run", "-d", "-b", attacker.dir(), attacker_id_});
     EXPECT_EQ(run.exit_code, 0) << run.err;
     auto state = spec::ParseState(B({"state", attacker_id_}).out);
@@ -199,8 +187,7 @@ class Cve20195736Test : public ::testing::TestWithParam<Variant> {
   // Unique ids: the cgroup path (/berth/ID) is shared by every state root.
   std::string attacker_id_ = "cve5736-attacker-" + std::to_string(getpid());
   std::string victim_id_ = "cve5736-victim-" + std::to_string(getpid());
-  std::string dir_, berth_, shared_, root_, original_;
-  std::vector<std::string> ids_;
+  std::string dir_, berth_, shared_, original_;
 };
 
 TEST_P(Cve20195736Test, ExecOfAProgramRunningProcSelfExeCannotOverwriteTheBinary) {
@@ -225,7 +212,7 @@ TEST_P(Cve20195736Test, CreateStartOfAProgramRunningProcSelfExeCannotOverwriteTh
   ASSERT_FALSE(attacker_pid.empty());
   JoinPidNamespace(victim, attacker_pid);
   Prepare(victim, {"/bin/evil"});
-  ids_.push_back(victim_id_);
+  Use(victim_id_);
   CommandResult create = B({"create", "-b", victim.dir(), victim_id_});
   ASSERT_EQ(create.exit_code, 0) << create.err;
   ASSERT_EQ(B({"start", victim_id_}).exit_code, 0);
@@ -239,7 +226,7 @@ TEST_P(Cve20195736Test, RunOfAProgramRunningProcSelfExeCannotOverwriteTheBinary)
   ASSERT_FALSE(attacker_pid.empty());
   JoinPidNamespace(victim, attacker_pid);
   Prepare(victim, {"/bin/evil"});
-  ids_.push_back(victim_id_);
+  Use(victim_id_);
   // Foreground: returns once the berth inside the container has exited.
   CommandResult run = B({"run", "-b", victim.dir(), victim_id_});
   EXPECT_NE(run.exit_code, 0) << run.err;

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
@@ -82,6 +83,34 @@ void Bundle::SetArgs(std::vector<std::string> args) {
   Save();
 }
 
+namespace {
+
+// Forks argv with stdin on /dev/null and stdout/stderr on `out`/`err`
+// (/dev/null when -1); pass_fds at 3, 4, ...
+pid_t Spawn(const std::vector<std::string>& argv, int out, int err, const std::vector<int>& pass_fds,
+            const std::string& cwd) {
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  int null = open("/dev/null", O_RDWR);
+  dup2(null, 0);
+  dup2(out >= 0 ? out : null, 1);
+  dup2(err >= 0 ? err : null, 2);
+  // Pass fds at 3, 4, ...: dup high first so targets never clobber sources.
+  std::vector<int> high;
+  for (int fd : pass_fds) high.push_back(fcntl(fd, F_DUPFD_CLOEXEC, 100));
+  for (size_t i = 0; i < high.size(); ++i) dup2(high[i], 3 + static_cast<int>(i));
+  if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  execv(args[0], args.data());
+  _exit(127);
+}
+
+}  // namespace
+
+pid_t StartProgram(const std::vector<std::string>& argv) { return Spawn(argv, -1, -1, {}, ""); }
+
 // Output goes to memfds, not pipes: a detached container inherits the
 // caller's stdio and keeps it open, so waiting for EOF would never end.
 CommandResult RunProgram(const std::vector<std::string>& argv, const std::vector<int>& pass_fds,
@@ -90,23 +119,7 @@ CommandResult RunProgram(const std::vector<std::string>& argv, const std::vector
   int out = memfd_create("out", MFD_CLOEXEC);
   int err = memfd_create("err", MFD_CLOEXEC);
   if (out < 0 || err < 0) return result;
-  pid_t pid = fork();
-  if (pid == 0) {
-    int null = open("/dev/null", O_RDONLY);
-    dup2(null, 0);
-    dup2(out, 1);
-    dup2(err, 2);
-    // Pass fds at 3, 4, ...: dup high first so targets never clobber sources.
-    std::vector<int> high;
-    for (int fd : pass_fds) high.push_back(fcntl(fd, F_DUPFD_CLOEXEC, 100));
-    for (size_t i = 0; i < high.size(); ++i) dup2(high[i], 3 + static_cast<int>(i));
-    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
+  pid_t pid = Spawn(argv, out, err, pass_fds, cwd);
   int status = 0;
   waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -166,6 +179,59 @@ std::vector<pid_t> ProcessesWithRootUnder(const std::string& dir) {
   }
   closedir(proc);
   return found;
+}
+
+void ContainerTest::SetUp() {
+  if (!IsRoot()) GTEST_SKIP() << "needs root (namespaces, mounts, cgroups)";
+  if (!HaveBusybox()) GTEST_SKIP() << "needs /bin/busybox (busybox-static)";
+  // Parameterized names hold a '/': one flat directory per test.
+  std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::replace(name.begin(), name.end(), '/', '_');
+  root_ = FreshRoot(name);
+}
+
+void ContainerTest::TearDown() {
+  if (root_.empty()) return;
+  // Best effort: remove whatever a failed test left, the last made first.
+  for (auto id = ids_.rbegin(); id != ids_.rend(); ++id) B({"delete", "--force", *id});
+  RunProgram({"/bin/rm", "-rf", root_});
+}
+
+CommandResult ContainerTest::B(std::vector<std::string> args, const std::vector<int>& fds) {
+  std::vector<std::string> argv = berth_command_;
+  argv.push_back("--root");
+  argv.push_back(root_);
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProgram(argv, fds);
+}
+
+std::string ContainerTest::Use(const std::string& id) {
+  ids_.push_back(id);
+  return id;
+}
+
+spec::State ContainerTest::StateOf(const std::string& id) {
+  CommandResult r = B({"state", id});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto state = spec::ParseState(r.out);
+  EXPECT_TRUE(state.ok()) << r.out;
+  return state.ok() ? *state : spec::State{};
+}
+
+pid_t ContainerTest::InitPid(const std::string& id) {
+  auto state = spec::ParseState(B({"state", id}).out);
+  return state.ok() ? state->pid : 0;
+}
+
+void ContainerTest::ExpectNothingLeft(const std::string& id, const Bundle& bundle) {
+  ExpectNoStateDirCgroupOrProcess(id, bundle);
+  EXPECT_FALSE(MountinfoMentions(bundle.dir())) << "mount left behind";
+}
+
+void ContainerTest::ExpectNoStateDirCgroupOrProcess(const std::string& id, const Bundle& bundle) {
+  EXPECT_FALSE(PathExists(root_ + "/" + id)) << "state dir left behind";
+  EXPECT_FALSE(CgroupDirExists(id)) << "cgroup left behind";
+  EXPECT_TRUE(ProcessesWithRootUnder(bundle.rootfs()).empty()) << "process left behind";
 }
 
 }  // namespace berth::testing

@@ -57,22 +57,20 @@ int RunWithHierarchyMountedElsewhere(const std::string& root, const std::string&
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-TEST(HostCgroupLayoutTest, HierarchyNotMountedUnderSysFsCgroupIsLeftOutOfTheCgroupMount) {
-  if (!IsRoot()) GTEST_SKIP() << "needs root (mount namespaces, cgroup mounts)";
-  if (!HaveBusybox()) GTEST_SKIP() << "needs /bin/busybox (busybox-static)";
-  std::string root = FreshRoot("ghost-hierarchy");
+class HostCgroupLayoutTest : public ContainerTest {};
+
+TEST_F(HostCgroupLayoutTest, HierarchyNotMountedUnderSysFsCgroupIsLeftOutOfTheCgroupMount) {
   Bundle bundle;
   // The cgroup mount of the default template (/sys/fs/cgroup, type cgroup)
   // is made in the init; listing it proves the container saw a usable tree.
   bundle.SetArgs({"sh", "-c", "ls /sys/fs/cgroup/ && test -d /sys/fs/cgroup/pids"});
-  std::string id = "ghost-" + std::to_string(getpid());
+  std::string id = Use("ghost-" + std::to_string(getpid()));
   std::string err;
-  int code = RunWithHierarchyMountedElsewhere(root, bundle.dir(), id, &err);
+  int code = RunWithHierarchyMountedElsewhere(root_, bundle.dir(), id, &err);
   EXPECT_EQ(code, 0) << err;
   EXPECT_EQ(err.find("berth-ghost"), std::string::npos) << err;
-  Berth(root, {"delete", "--force", id});
+  B({"delete", "--force", id});
   EXPECT_FALSE(CgroupDirExists(id)) << "cgroup left behind";
-  RunProgram({"/bin/rm", "-rf", root});
 }
 
 }  // namespace

@@ -13,40 +13,19 @@
 namespace berth::testing {
 namespace {
 
-class HostileBundleTest : public ::testing::Test {
+class HostileBundleTest : public ContainerTest {
  protected:
   void SetUp() override {
-    if (!IsRoot()) GTEST_SKIP() << "needs root (namespaces, mounts, cgroups)";
-    if (!HaveBusybox()) GTEST_SKIP() << "needs /bin/busybox (busybox-static)";
-    root_ = FreshRoot(::testing::UnitTest::GetInstance()->current_test_info()->name());
-  }
-  void TearDown() override {
-    if (root_.empty()) return;
-    for (const auto& id : ids_) Berth(root_, {"delete", "--force", id});
-    RunProgram({"/bin/rm", "-rf", root_});
-  }
-  // berth under `timeout`: a berth that blocks (a FIFO opened for reading)
-  // fails the test instead of hanging it.
-  CommandResult B(std::vector<std::string> args) {
-    std::vector<std::string> argv = {"/usr/bin/timeout", "60", BerthPath(), "--root", root_};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return RunProgram(argv);
+    ContainerTest::SetUp();
+    // berth under `timeout`: a berth that blocks (a FIFO opened for reading)
+    // fails the test instead of hanging it.
+    berth_command_ = {"/usr/bin/timeout", "60", BerthPath()};
   }
   // Unique per test process: cgroups are /berth/<id> whatever the state
   // root, and other suites on the host may use the same short ids.
-  std::string Use(const std::string& name) {
-    std::string id = "hostile-" + name + "-" + std::to_string(getpid());
-    ids_.push_back(id);
-    return id;
+  std::string UseUnique(const std::string& name) {
+    return Use("hostile-" + name + "-" + std::to_string(getpid()));
   }
-  void ExpectNothingLeft(const std::string& id, const Bundle& bundle) {
-    EXPECT_FALSE(PathExists(root_ + "/" + id)) << "state dir left behind";
-    EXPECT_FALSE(CgroupDirExists(id)) << "cgroup left behind";
-    EXPECT_FALSE(MountinfoMentions(bundle.dir())) << "mount left behind";
-    EXPECT_TRUE(ProcessesWithRootUnder(bundle.rootfs()).empty()) << "process left behind";
-  }
-  std::string root_;
-  std::vector<std::string> ids_;
 };
 
 TEST_F(HostileBundleTest, ConfigSymlinkedToDevZeroIsRefused) {
@@ -54,7 +33,7 @@ TEST_F(HostileBundleTest, ConfigSymlinkedToDevZeroIsRefused) {
   std::string config = bundle.dir() + "/config.json";
   ASSERT_EQ(unlink(config.c_str()), 0);
   ASSERT_EQ(symlink("/dev/zero", config.c_str()), 0);
-  std::string id = Use("zero");
+  std::string id = UseUnique("zero");
   CommandResult r = B({"create", "-b", bundle.dir(), id});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("config.json is a character device, not a regular file"), std::string::npos) << r.err;
@@ -66,7 +45,7 @@ TEST_F(HostileBundleTest, ConfigThatIsAFifoIsRefusedWithoutBlocking) {
   std::string config = bundle.dir() + "/config.json";
   ASSERT_EQ(unlink(config.c_str()), 0);
   ASSERT_EQ(mkfifo(config.c_str(), 0600), 0);
-  std::string id = Use("fifo");
+  std::string id = UseUnique("fifo");
   CommandResult r = B({"create", "-b", bundle.dir(), id});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("config.json is a FIFO, not a regular file"), std::string::npos) << r.err;
@@ -76,7 +55,7 @@ TEST_F(HostileBundleTest, ConfigThatIsAFifoIsRefusedWithoutBlocking) {
 TEST_F(HostileBundleTest, ExecProcessJsonThatIsAFifoIsRefused) {
   Bundle bundle;
   bundle.SetArgs({"sleep", "100"});
-  std::string id = Use("execfifo");
+  std::string id = UseUnique("execfifo");
   ASSERT_EQ(B({"create", "-b", bundle.dir(), id}).exit_code, 0);
   std::string process = bundle.dir() + "/process.json";
   ASSERT_EQ(mkfifo(process.c_str(), 0600), 0);
@@ -93,7 +72,7 @@ TEST_F(HostileBundleTest, ConfigOfTensOfMegabytesCreatesStartsAndDeletes) {
   // 40 annotations of 1 MB: the state JSON the init's hooks receive is as big.
   for (int i = 0; i < 40; ++i) bundle.config().annotations["big" + std::to_string(i)] = std::string(1 << 20, 'a' + i % 26);
   bundle.Save();
-  std::string id = Use("big");
+  std::string id = UseUnique("big");
   CommandResult created = B({"create", "-b", bundle.dir(), id});
   ASSERT_EQ(created.exit_code, 0) << created.err;
   ASSERT_EQ(B({"start", id}).exit_code, 0);
@@ -113,7 +92,7 @@ TEST_F(HostileBundleTest, BadNamespacePathReportsTheInitsErrorWithThePath) {
   for (auto& ns : bundle.config().linux_->namespaces)
     if (ns.type == spec::NamespaceType::network) ns.path = "/nonexistent/netns";
   bundle.Save();
-  std::string id = Use("badns");
+  std::string id = UseUnique("badns");
   CommandResult r = B({"create", "-b", bundle.dir(), id});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("/nonexistent/netns"), std::string::npos) << r.err;

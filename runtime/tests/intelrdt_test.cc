@@ -11,32 +11,7 @@
 namespace berth::testing {
 namespace {
 
-class IntelRdtTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!IsRoot()) GTEST_SKIP() << "needs root (namespaces, mounts, cgroups)";
-    if (!HaveBusybox()) GTEST_SKIP() << "needs /bin/busybox (busybox-static)";
-    root_ = FreshRoot(::testing::UnitTest::GetInstance()->current_test_info()->name());
-  }
-  void TearDown() override {
-    if (root_.empty()) return;
-    for (const auto& id : ids_) Berth(root_, {"delete", "--force", id});
-    RunProgram({"/bin/rm", "-rf", root_});
-  }
-  std::string Use(const std::string& id) {
-    ids_.push_back(id);
-    return id;
-  }
-  void ExpectNothingLeft(const std::string& id, const Bundle& bundle) {
-    EXPECT_FALSE(PathExists(root_ + "/" + id)) << "state dir left behind";
-    EXPECT_FALSE(CgroupDirExists(id)) << "cgroup left behind";
-    EXPECT_FALSE(MountinfoMentions(bundle.dir())) << "mount left behind";
-    EXPECT_TRUE(ProcessesWithRootUnder(bundle.rootfs()).empty()) << "process left behind";
-  }
-
-  std::string root_;
-  std::vector<std::string> ids_;
-};
+class IntelRdtTest : public ContainerTest {};
 
 TEST_F(IntelRdtTest, CreateWithoutResctrlIsAnErrorAndLeavesNothing) {
   if (auto mounted = intelrdt::FindResctrl())
@@ -46,7 +21,7 @@ TEST_F(IntelRdtTest, CreateWithoutResctrlIsAnErrorAndLeavesNothing) {
   bundle.config().linux_->intelRdt.emplace().l3CacheSchema = "L3:0=f";
   bundle.Save();
   std::string id = Use("rdt1");
-  CommandResult r = Berth(root_, {"create", "--bundle", bundle.dir(), id});
+  CommandResult r = B({"create", "--bundle", bundle.dir(), id});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("linux.intelRdt is set but no resctrl filesystem is mounted"), std::string::npos) << r.err;
   ExpectNothingLeft(id, bundle);
@@ -58,7 +33,7 @@ TEST_F(IntelRdtTest, NewlineInASchemaIsRejectedBeforeResctrlIsLookedAt) {
   bundle.config().linux_->intelRdt.emplace().l3CacheSchema = "L3:0=f\nMB:0=10";
   bundle.Save();
   std::string id = Use("rdt2");
-  CommandResult r = Berth(root_, {"create", "--bundle", bundle.dir(), id});
+  CommandResult r = B({"create", "--bundle", bundle.dir(), id});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("linux.intelRdt.l3CacheSchema: must not contain newlines"), std::string::npos) << r.err;
   ExpectNothingLeft(id, bundle);
@@ -72,11 +47,11 @@ TEST_F(IntelRdtTest, ContainerGroupJoinedAtCreateAndRemovedAtDelete) {
   bundle.config().linux_->intelRdt.emplace();  // no closID: a group named for the container
   bundle.Save();
   std::string id = Use("rdt3");
-  CommandResult r = Berth(root_, {"create", "--bundle", bundle.dir(), id});
+  CommandResult r = B({"create", "--bundle", bundle.dir(), id});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string tasks = ReadFileOrEmpty(*resctrl + "/" + id + "/tasks");
   EXPECT_FALSE(tasks.empty()) << "the init is not in " << *resctrl << "/" << id;
-  ASSERT_EQ(Berth(root_, {"delete", "--force", id}).exit_code, 0);
+  ASSERT_EQ(B({"delete", "--force", id}).exit_code, 0);
   EXPECT_FALSE(PathExists(*resctrl + "/" + id)) << "the container's resctrl group is left behind";
   ExpectNothingLeft(id, bundle);
 }

@@ -20,43 +20,7 @@
 namespace berth::testing {
 namespace {
 
-class LifecycleTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!IsRoot()) GTEST_SKIP() << "needs root (namespaces, mounts, cgroups)";
-    if (!HaveBusybox()) GTEST_SKIP() << "needs /bin/busybox (busybox-static)";
-    root_ = FreshRoot(::testing::UnitTest::GetInstance()->current_test_info()->name());
-  }
-  void TearDown() override {
-    if (root_.empty()) return;
-    // Best effort: remove whatever a failed test left.
-    for (const auto& id : ids_) Berth(root_, {"delete", "--force", id});
-    RunProgram({"/bin/rm", "-rf", root_});
-  }
-  CommandResult B(std::vector<std::string> args, const std::vector<int>& fds = {}) {
-    return Berth(root_, args, fds);
-  }
-  spec::State StateOf(const std::string& id) {
-    CommandResult r = B({"state", id});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    auto state = spec::ParseState(r.out);
-    EXPECT_TRUE(state.ok()) << r.out;
-    return state.ok() ? *state : spec::State{};
-  }
-  std::string Use(const std::string& id) {
-    ids_.push_back(id);
-    return id;
-  }
-  void ExpectNothingLeft(const std::string& id, const Bundle& bundle) {
-    EXPECT_FALSE(PathExists(root_ + "/" + id)) << "state dir left behind";
-    EXPECT_FALSE(CgroupDirExists(id)) << "cgroup left behind";
-    EXPECT_FALSE(MountinfoMentions(bundle.dir())) << "mount left behind";
-    EXPECT_TRUE(ProcessesWithRootUnder(bundle.rootfs()).empty()) << "process left behind";
-  }
-
-  std::string root_;
-  std::vector<std::string> ids_;
-};
+class LifecycleTest : public ContainerTest {};
 
 TEST_F(LifecycleTest, CreateStartKillDeleteWithStateAtEachStep) {
   Bundle bundle;
@@ -125,6 +89,57 @@ TEST_F(LifecycleTest, RunKilledBySignalReturns128PlusSignal) {
   killer.join();
   EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r.err;
   ExpectNothingLeft(id, bundle);
+}
+
+// --keep: the stopped container stays for state and delete (runc's run).
+TEST_F(LifecycleTest, RunKeepLeavesTheStoppedContainerForDelete) {
+  Bundle bundle;
+  bundle.SetArgs({"sh", "-c", "exit 3"});
+  std::string id = Use("run3");
+  CommandResult r = B({"run", "--keep", "-b", bundle.dir(), id});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(StateOf(id).status, spec::ContainerStatus::stopped);
+  EXPECT_EQ(B({"delete", id}).exit_code, 0);
+  ExpectNothingLeft(id, bundle);
+}
+
+// A start that fails (here a poststart hook, which stops the container)
+// deletes what create made, in the foreground and detached alike.
+TEST_F(LifecycleTest, RunWhoseStartFailsLeavesNothingBehind) {
+  for (bool detach : {false, true}) {
+    SCOPED_TRACE(detach ? "run -d" : "run");
+    Bundle bundle;
+    spec::Hooks hooks;
+    hooks.poststart = {spec::Hook{"/bin/false", {"false"}, {}, std::nullopt}};
+    bundle.config().hooks = hooks;
+    bundle.SetArgs({"sleep", "100"});
+    std::string id = Use(detach ? "runfail2" : "runfail1");
+    std::vector<std::string> args = {"run", "-b", bundle.dir(), id};
+    if (detach) args.insert(args.begin() + 1, "-d");
+    CommandResult r = B(args);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("poststart"), std::string::npos) << r.err;
+    ExpectNothingLeft(id, bundle);
+  }
+}
+
+// process.terminal without --console-socket: run allocates the pty in the
+// container and relays it to its own stdio; detached it has nowhere to go.
+TEST_F(LifecycleTest, RunTtyWithoutConsoleSocketRelaysThePty) {
+  Bundle bundle;
+  bundle.config().process->terminal = true;
+  bundle.SetArgs({"sh", "-c", "tty; [ -t 0 ] && echo stdin-is-tty; exit 5"});
+  std::string id = Use("runtty1");
+  CommandResult r = B({"run", "-b", bundle.dir(), id});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.out.find("/dev/pts/"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("stdin-is-tty"), std::string::npos) << r.out;
+  ExpectNothingLeft(id, bundle);
+  std::string detached_id = Use("runtty2");
+  CommandResult detached = B({"run", "-d", "-b", bundle.dir(), detached_id});
+  EXPECT_NE(detached.exit_code, 0);
+  EXPECT_NE(detached.err.find("console"), std::string::npos) << detached.err;
+  ExpectNothingLeft(detached_id, bundle);
 }
 
 TEST_F(LifecycleTest, ContainerSeesItsOwnPidAndHostname) {
@@ -373,7 +388,7 @@ TEST_F(LifecycleTest, CwdThroughLeakedFdIsRefused) {
 
 TEST_F(LifecycleTest, JsonLogGetsOneErrorLineAndStderrThePlainMessage) {
   std::string log = root_ + ".log";
-  CommandResult r = Berth(root_, {"--log", log, "--log-format", "json", "state", "nope"});
+  CommandResult r = B({"--log", log, "--log-format", "json", "state", "nope"});
   // Global flags after --root are still global flags.
   EXPECT_EQ(r.exit_code, 1);
   std::string text = ReadFileOrEmpty(log);

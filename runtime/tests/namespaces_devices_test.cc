@@ -99,7 +99,7 @@ std::string NewMounts(const std::string& before, const std::string& now) {
   return added;
 }
 
-class NamespacesDevicesTest : public ::testing::Test {
+class NamespacesDevicesTest : public ContainerTest {
  protected:
   static void SetUpTestSuite() {
     if (!IsRoot()) return;
@@ -108,38 +108,17 @@ class NamespacesDevicesTest : public ::testing::Test {
                   mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0;
   }
   void SetUp() override {
-    if (!IsRoot()) GTEST_SKIP() << "needs root (namespaces, mounts, cgroups)";
-    if (!HaveBusybox()) GTEST_SKIP() << "needs /bin/busybox (busybox-static)";
+    ContainerTest::SetUp();
+    if (IsSkipped()) return;
     ASSERT_TRUE(private_ns_) << "could not make a private mount namespace for the test";
-    // Parameterized names have a '/': one directory level, removed whole.
-    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::replace(name.begin(), name.end(), '/', '_');
-    root_ = FreshRoot(name);
   }
-  void TearDown() override {
-    if (root_.empty()) return;
-    for (const auto& id : ids_) Berth(root_, {"delete", "--force", id});
-    RunProgram({"/bin/rm", "-rf", root_});
-  }
-  CommandResult B(std::vector<std::string> args) { return Berth(root_, args); }
-  std::string Use(const std::string& id) {
-    ids_.push_back(id);
-    return id;
-  }
+  // ExpectNothingLeft, comparing the mount table with one read before.
   void ExpectNothingLeft(const std::string& id, const Bundle& bundle, const std::string& mounts_before) {
-    EXPECT_FALSE(PathExists(root_ + "/" + id)) << "state dir left behind";
-    EXPECT_FALSE(CgroupDirExists(id)) << "cgroup left behind";
+    ExpectNoStateDirCgroupOrProcess(id, bundle);
     EXPECT_EQ(NewMounts(mounts_before, Mountinfo()), "") << "mounts left behind";
-    EXPECT_TRUE(ProcessesWithRootUnder(bundle.rootfs()).empty()) << "process left behind";
-  }
-  pid_t PidOf(const std::string& id) {
-    auto state = spec::ParseState(B({"state", id}).out);
-    return state.ok() ? state->pid : 0;
   }
 
   static inline bool private_ns_ = false;
-  std::string root_;
-  std::vector<std::string> ids_;
 };
 
 // Without a mount namespace only what needs no mount is allowed.
@@ -213,7 +192,7 @@ TEST_P(InheritedNamespaceTest, OmittedTypeIsTheRuntimesAndTheOthersAreNew) {
   CommandResult created = B({"create", "-b", bundle.dir(), id});
   ASSERT_EQ(created.exit_code, 0) << created.err;
   ASSERT_EQ(B({"start", id}).exit_code, 0);
-  pid_t pid = PidOf(id);
+  pid_t pid = InitPid(id);
   ASSERT_GT(pid, 0);
   for (NamespaceType t : kAllTypes) {
     struct stat theirs, ours;
@@ -263,7 +242,7 @@ TEST_F(NamespacesDevicesTest, CreatedInitWithProcHoldsNoDirectoryFd) {
   std::string id = Use("no-dir-fd");
   CommandResult created = B({"create", "-b", bundle.dir(), id});
   ASSERT_EQ(created.exit_code, 0) << created.err;
-  pid_t pid = PidOf(id);
+  pid_t pid = InitPid(id);
   ASSERT_GT(pid, 0);
   std::string fd_dir = "/proc/" + std::to_string(pid) + "/fd";
   CommandResult listing = RunProgram({"/bin/ls", fd_dir});

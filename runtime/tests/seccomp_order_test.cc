@@ -47,41 +47,7 @@ std::optional<spec::Seccomp> LoadProfile(const std::string& name) {
   return config->linux_->seccomp;
 }
 
-class SeccompOrderTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!IsRoot()) GTEST_SKIP() << "needs root (namespaces, mounts, cgroups)";
-    if (!HaveBusybox()) GTEST_SKIP() << "needs /bin/busybox (busybox-static)";
-    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::replace(name.begin(), name.end(), '/', '-');
-    root_ = FreshRoot(name);
-  }
-  void TearDown() override {
-    if (root_.empty()) return;
-    for (const auto& id : ids_) Berth(root_, {"delete", "--force", id});
-    RunProgram({"/bin/rm", "-rf", root_});
-  }
-  CommandResult B(std::vector<std::string> args, const std::vector<int>& fds = {}) {
-    return Berth(root_, args, fds);
-  }
-  std::string Use(const std::string& id) {
-    ids_.push_back(id);
-    return id;
-  }
-  void ExpectNothingLeft(const std::string& id, const Bundle& bundle) {
-    EXPECT_FALSE(PathExists(root_ + "/" + id)) << "state dir left behind";
-    EXPECT_FALSE(CgroupDirExists(id)) << "cgroup left behind";
-    EXPECT_FALSE(MountinfoMentions(bundle.dir())) << "mount left behind";
-    EXPECT_TRUE(ProcessesWithRootUnder(bundle.rootfs()).empty()) << "process left behind";
-  }
-  int InitPid(const std::string& id) {
-    auto state = spec::ParseState(B({"state", id}).out);
-    return state.ok() ? state->pid : 0;
-  }
-
-  std::string root_;
-  std::vector<std::string> ids_;
-};
+class SeccompOrderTest : public ContainerTest {};
 
 struct ProfileCase {
   const char* profile;

@@ -28,23 +28,8 @@ void WithoutCgroupMount(Bundle& bundle) {
   std::erase_if(bundle.config().mounts, [](const spec::Mount& m) { return m.destination == "/sys/fs/cgroup"; });
 }
 
-class UpdateEventsTest : public ::testing::Test {
+class UpdateEventsTest : public ContainerTest {
  protected:
-  void SetUp() override {
-    if (!IsRoot()) GTEST_SKIP() << "needs root (namespaces, mounts, cgroups)";
-    if (!HaveBusybox()) GTEST_SKIP() << "needs /bin/busybox (busybox-static)";
-    root_ = FreshRoot(::testing::UnitTest::GetInstance()->current_test_info()->name());
-  }
-  void TearDown() override {
-    if (root_.empty()) return;
-    for (const auto& id : ids_) Berth(root_, {"delete", "--force", id});
-    RunProgram({"/bin/rm", "-rf", root_});
-  }
-  CommandResult B(std::vector<std::string> args) { return Berth(root_, args); }
-  std::string Use(const std::string& id) {
-    ids_.push_back(id);
-    return id;
-  }
   // A running `sleep` container with a 100 MiB memory limit.
   std::string RunSleeper(Bundle& bundle, const std::string& name) {
     bundle.SetArgs({"sleep", "1000"});
@@ -66,9 +51,6 @@ class UpdateEventsTest : public ::testing::Test {
     if (!PathExists(std::string("/sys/fs/cgroup/") + controller + "/cgroup.procs"))
       GTEST_SKIP() << "this test reads the v1 " << controller << " hierarchy; the host has none";
   }
-
-  std::string root_;
-  std::vector<std::string> ids_;
 };
 
 TEST_F(UpdateEventsTest, UpdateWritesTheCgroupAndTheStoredConfig) {
