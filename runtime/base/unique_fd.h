@@ -1,5 +1,5 @@
 // An owned file descriptor, closed on destruction. The one fd owner of the
-// runtime (cgroups' private Fd is still to be replaced: see docs).
+// runtime.
 #pragma once
 
 #include <unistd.h>

@@ -1,6 +1,7 @@
 #include "runtime/cgroups/cgroup_fs.h"
 
 #include "runtime/base/files.h"
+#include "runtime/base/unique_fd.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -30,58 +31,21 @@ std::vector<std::string> Components(std::string_view cgroup) {
   return out;
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-// Copies the names of the parent's regular files into a new directory, the
-// way cgroupfs populates a new cgroup (used by Kind::kDirectory only).
-Status PopulateLikeKernel(const std::string& parent, const std::string& dir) {
-  DIR* d = opendir(parent.c_str());
-  if (d == nullptr) return Error::Sys("opendir " + parent);
-  Status status;
-  while (dirent* e = readdir(d)) {
-    if (e->d_type != DT_REG) continue;
-    std::string path = dir + "/" + e->d_name;
-    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      status = Error::Sys("create " + path);
-      break;
-    }
-    close(fd);
-  }
-  closedir(d);
-  return status;
-}
-
-Status RemoveTree(const std::string& path, bool remove_files) {
+// A cgroup's files go with it: rmdir of the deepest cgroups first.
+Status RemoveTree(const std::string& path) {
   DIR* d = opendir(path.c_str());
   if (d == nullptr) {
     if (errno == ENOENT) return Ok();
     return Error::Sys("opendir " + path);
   }
-  std::vector<std::string> subdirs, files;
+  std::vector<std::string> subdirs;
   while (dirent* e = readdir(d)) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
     if (e->d_type == DT_DIR) subdirs.push_back(path + "/" + name);
-    else if (e->d_type == DT_REG) files.push_back(path + "/" + name);
   }
   closedir(d);
-  for (const auto& sub : subdirs) BERTH_TRY(RemoveTree(sub, remove_files));
-  if (remove_files)
-    for (const auto& f : files)
-      if (unlink(f.c_str()) != 0 && errno != ENOENT) return Error::Sys("unlink " + f);
+  for (const auto& sub : subdirs) BERTH_TRY(RemoveTree(sub));
   // A cgroup whose last task just exited can report EBUSY for a short while.
   for (int attempt = 0;; ++attempt) {
     if (rmdir(path.c_str()) == 0 || errno == ENOENT) return Ok();
@@ -105,7 +69,7 @@ std::string CgroupFs::FilePath(std::string_view cgroup, std::string_view file) c
 
 Status CgroupFs::Write(std::string_view cgroup, std::string_view file, std::string_view value) const {
   std::string path = FilePath(cgroup, file);
-  Fd fd(open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+  base::UniqueFd fd(open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
   if (fd.get() < 0) return Error::Sys("open " + path);
   ssize_t n;
   do {
@@ -119,7 +83,7 @@ Status CgroupFs::Write(std::string_view cgroup, std::string_view file, std::stri
 
 Result<std::string> CgroupFs::Read(std::string_view cgroup, std::string_view file) const {
   std::string path = FilePath(cgroup, file);
-  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  base::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return Error::Sys("open " + path);
   std::string out;
   if (Status read = base::ReadAll(fd.get(), out); !read) return Error(read.error().code(), "read " + path);
@@ -132,7 +96,6 @@ bool CgroupFs::FileExists(std::string_view cgroup, std::string_view file) const 
 }
 
 bool CgroupFs::IsV1Hierarchy(std::string_view cgroup) const {
-  if (kind_ == Kind::kDirectory) return DirExists(cgroup);
   struct statfs st;
   return statfs(DirPath(cgroup).c_str(), &st) == 0 && st.f_type == CGROUP_SUPER_MAGIC;
 }
@@ -178,17 +141,12 @@ Result<std::vector<std::string>> CgroupFs::MakeDirs(std::string_view cgroup) con
     }
     created.push_back(prefixes[i]);
   }
-  if (kind_ == Kind::kDirectory)
-    for (const auto& dir : created) {
-      std::string parent = dir.substr(0, dir.rfind('/'));
-      BERTH_TRY(PopulateLikeKernel(DirPath(parent), DirPath(dir)));
-    }
   return created;
 }
 
 Status CgroupFs::RemoveDir(std::string_view cgroup) const {
   if (Components(cgroup).empty()) return Error(EINVAL, "refusing to remove the hierarchy root " + root_);
-  return RemoveTree(DirPath(cgroup), kind_ == Kind::kDirectory);
+  return RemoveTree(DirPath(cgroup));
 }
 
 Result<std::string> CgroupFs::ReadProcsInTree(std::string_view cgroup) const {
@@ -217,7 +175,7 @@ Result<std::string> CgroupFs::ReadProcsInTree(std::string_view cgroup) const {
 
 Status CgroupFs::AttachDeviceFilter(std::string_view cgroup, const std::vector<bpf_insn>& program) const {
   std::string path = DirPath(cgroup);
-  Fd dir(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  base::UniqueFd dir(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() < 0) return Error::Sys("open " + path);
   BERTH_TRY_CTX(AttachDeviceProgram(dir.get(), program), "device filter for " + path);
   return Ok();

@@ -2,9 +2,10 @@
 //
 // Managers never touch /sys/fs/cgroup directly: they go through a CgroupFs so
 // tests can run them against a temporary directory laid out like a cgroup v1
-// or v2 tree. Kind::kDirectory imitates what the kernel does for a real
-// cgroupfs: mkdir populates the new directory with (empty) copies of the
-// parent's files, and rmdir removes those files first.
+// or v2 tree, with a fake (testing/fake_tree.h: DirectoryCgroupFs) that
+// overrides the calls whose effect the kernel adds to: mkdir populating the
+// new cgroup with its files, rmdir of a directory that holds files, and the
+// filesystem type of a hierarchy.
 //
 // Cgroup paths are written "/a/b" (relative to the hierarchy root, leading
 // slash); "" or "/" is the root itself.
@@ -22,13 +23,10 @@ namespace berth::cgroups {
 
 class CgroupFs {
  public:
-  enum class Kind { kKernel, kDirectory };
-
-  CgroupFs(std::string root, Kind kind) : root_(std::move(root)), kind_(kind) {}
+  explicit CgroupFs(std::string root) : root_(std::move(root)) {}
   virtual ~CgroupFs() = default;
 
   const std::string& root() const { return root_; }
-  Kind kind() const { return kind_; }
 
   // root + cgroup path (+ "/" + file).
   std::string DirPath(std::string_view cgroup) const;
@@ -47,17 +45,16 @@ class CgroupFs {
   bool DirExists(std::string_view cgroup) const;
   // A cgroup v1 hierarchy is mounted at this directory (one statfs:
   // CGROUP_SUPER_MAGIC). A directory named like a controller that is no
-  // mount (systemd leaves such placeholders) is not one. With
-  // Kind::kDirectory (tests), any directory counts.
-  bool IsV1Hierarchy(std::string_view cgroup) const;
+  // mount (systemd leaves such placeholders) is not one.
+  virtual bool IsV1Hierarchy(std::string_view cgroup) const;
 
   // mkdir -p; returns the cgroup paths of the directories it created, from
   // the top down.
-  Result<std::vector<std::string>> MakeDirs(std::string_view cgroup) const;
+  virtual Result<std::vector<std::string>> MakeDirs(std::string_view cgroup) const;
   // Removes the directory and any sub-cgroups below it (deepest first).
   // Success when it does not exist. Retries EBUSY briefly, as a cgroup
   // stays busy for a moment after its last process exits.
-  Status RemoveDir(std::string_view cgroup) const;
+  virtual Status RemoveDir(std::string_view cgroup) const;
 
   // Attaches a BPF_PROG_TYPE_CGROUP_DEVICE program to the cgroup, replacing
   // any program this runtime attached before (v2 device control).
@@ -65,7 +62,6 @@ class CgroupFs {
 
  private:
   std::string root_;
-  Kind kind_;
 };
 
 }  // namespace berth::cgroups

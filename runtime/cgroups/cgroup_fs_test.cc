@@ -14,7 +14,7 @@ using ::testing::HasSubstr;
 TEST(CgroupFs, MakeDirsReportsWhatItCreatedTopDown) {
   testing::TempDir tmp;
   testing::WriteFile(tmp.path() + "/cgroup.procs", "");
-  CgroupFs fs(tmp.path(), CgroupFs::Kind::kDirectory);
+  testing::DirectoryCgroupFs fs(tmp.path());
   auto made = fs.MakeDirs("/a/b/c");
   ASSERT_TRUE(made.ok()) << made.error().ToString();
   EXPECT_THAT(*made, ElementsAre("/a", "/a/b", "/a/b/c"));
@@ -31,7 +31,7 @@ TEST(CgroupFs, MakeDirsReportsWhatItCreatedTopDown) {
 TEST(CgroupFs, MakeDirsRefusesAFileInTheWay) {
   testing::TempDir tmp;
   testing::WriteFile(tmp.path() + "/a", "");
-  CgroupFs fs(tmp.path(), CgroupFs::Kind::kDirectory);
+  testing::DirectoryCgroupFs fs(tmp.path());
   EXPECT_FALSE(fs.MakeDirs("/a").ok());
   EXPECT_FALSE(fs.MakeDirs("/a/b").ok());
 }
@@ -39,7 +39,7 @@ TEST(CgroupFs, MakeDirsRefusesAFileInTheWay) {
 TEST(CgroupFs, WriteNeverCreatesFiles) {
   testing::TempDir tmp;
   testing::WriteFile(tmp.path() + "/x/memory.max", "old");
-  CgroupFs fs(tmp.path(), CgroupFs::Kind::kDirectory);
+  testing::DirectoryCgroupFs fs(tmp.path());
   ASSERT_TRUE(fs.Write("/x", "memory.max", "42").ok());
   EXPECT_EQ(*fs.Read("/x", "memory.max"), "42");
   Status s = fs.Write("/x", "pids.max", "1");
@@ -52,7 +52,7 @@ TEST(CgroupFs, WriteNeverCreatesFiles) {
 TEST(CgroupFs, RemoveDirRemovesSubCgroupsAndRefusesTheRoot) {
   testing::TempDir tmp;
   testing::WriteFile(tmp.path() + "/cgroup.procs", "");
-  CgroupFs fs(tmp.path(), CgroupFs::Kind::kDirectory);
+  testing::DirectoryCgroupFs fs(tmp.path());
   ASSERT_TRUE(fs.MakeDirs("/a/b/c").ok());
   ASSERT_TRUE(fs.MakeDirs("/a/b/d").ok());
   ASSERT_TRUE(fs.RemoveDir("/a/b").ok());

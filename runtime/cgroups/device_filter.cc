@@ -1,9 +1,10 @@
 #include "runtime/cgroups/device_filter.h"
 
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstring>
+
+#include "runtime/base/syscalls.h"
 
 // GCC 12 reports a false -Wstringop-overflow for vectors of bpf_insn (a
 // struct with 4-bit fields) at -O2 (GCC bug 106297 family).
@@ -43,7 +44,7 @@ int AccessBits(const std::string& access) {
 
 constexpr int kAllAccess = BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD;
 
-long Bpf(int cmd, bpf_attr* attr) { return syscall(__NR_bpf, cmd, attr, sizeof *attr); }
+long Bpf(int cmd, bpf_attr* attr) { return sys::Bpf(cmd, attr, sizeof *attr); }
 
 }  // namespace
 

@@ -187,7 +187,7 @@ class UnifiedV2Test : public HostCgroupsTest {
     HostCgroupsTest::SetUp();
     if (IsSkipped()) return;
     if (!HostIsHybrid()) GTEST_SKIP() << "no cgroup2 at /sys/fs/cgroup/unified";
-    fs_ = std::make_shared<CgroupFs>("/sys/fs/cgroup/unified", CgroupFs::Kind::kKernel);
+    fs_ = std::make_shared<CgroupFs>("/sys/fs/cgroup/unified");
     path_ = "/" + TestId("v2");
     m_ = std::make_unique<V2Manager>(fs_, path_);
     ASSERT_TRUE(m_->Create().ok());

@@ -153,7 +153,7 @@ TEST_F(HybridManagerTest, FreezeUsesV1FreezerAndSigkillUsesCgroupKill) {
 TEST_F(HybridManagerTest, SerializeLoadDestroy) {
   std::string state = m_->Serialize();
   EXPECT_THAT(state, HasSubstr("v2-root " + tmp_.path() + "/unified\nv2 /berth/c1\n"));
-  auto loaded = LoadManagerOfKind(state, CgroupFs::Kind::kDirectory);
+  auto loaded = LoadManagerOn(state, testing::MakeDirectoryCgroupFs);
   ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
   EXPECT_EQ((*loaded)->Serialize(), state);
   ASSERT_TRUE((*loaded)->Destroy().ok());
@@ -162,10 +162,10 @@ TEST_F(HybridManagerTest, SerializeLoadDestroy) {
 }
 
 TEST(LoadManager, RejectsMalformedState) {
-  EXPECT_FALSE(LoadManagerOfKind("", CgroupFs::Kind::kDirectory).ok());
-  EXPECT_FALSE(LoadManagerOfKind("bogus line\n", CgroupFs::Kind::kDirectory).ok());
-  EXPECT_FALSE(LoadManagerOfKind("v2-root /x\nv2 /a/../../b\n", CgroupFs::Kind::kDirectory).ok());
-  EXPECT_FALSE(LoadManagerOfKind("v2 /a\n", CgroupFs::Kind::kDirectory).ok());
+  EXPECT_FALSE(LoadManagerOn("", testing::MakeDirectoryCgroupFs).ok());
+  EXPECT_FALSE(LoadManagerOn("bogus line\n", testing::MakeDirectoryCgroupFs).ok());
+  EXPECT_FALSE(LoadManagerOn("v2-root /x\nv2 /a/../../b\n", testing::MakeDirectoryCgroupFs).ok());
+  EXPECT_FALSE(LoadManagerOn("v2 /a\n", testing::MakeDirectoryCgroupFs).ok());
 }
 
 TEST(ResourceValues, Conversions) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,9 +43,12 @@ struct SystemdOptions {
   std::chrono::milliseconds timeout{30000};
 };
 
-// LoadManager with the filesystems' kind chosen by the caller, and the bus
-// a "systemd-unit" state talks to.
-Result<std::unique_ptr<Manager>> LoadManagerOfKind(std::string_view serialized, CgroupFs::Kind kind,
-                                                   const SystemdOptions& systemd = SystemdOptions());
+// Makes the CgroupFs of one hierarchy root.
+using CgroupFsFactory = std::function<std::shared_ptr<const CgroupFs>(const std::string& root)>;
+
+// LoadManager with the hierarchies' CgroupFs made by `make_fs` (tests: a
+// fake over temporary trees), and the bus a "systemd-unit" state talks to.
+Result<std::unique_ptr<Manager>> LoadManagerOn(std::string_view serialized, const CgroupFsFactory& make_fs,
+                                               const SystemdOptions& systemd = SystemdOptions());
 
 }  // namespace berth::cgroups

@@ -93,10 +93,10 @@ Result<std::unique_ptr<Manager>> NewManager(const CgroupSpec& spec) {
   Host host;
   host.layout = BERTH_TRY_CTX(DetectLayout(kSysFsCgroup), "detect cgroup layout");
   const std::string root = kSysFsCgroup;
-  if (host.layout == Layout::kV2) host.v2 = std::make_shared<CgroupFs>(root, CgroupFs::Kind::kKernel);
-  if (host.layout != Layout::kV2) host.v1 = std::make_shared<CgroupFs>(root, CgroupFs::Kind::kKernel);
+  if (host.layout == Layout::kV2) host.v2 = std::make_shared<CgroupFs>(root);
+  if (host.layout != Layout::kV2) host.v1 = std::make_shared<CgroupFs>(root);
   if (host.layout == Layout::kHybrid)
-    host.v2 = std::make_shared<CgroupFs>(root + "/unified", CgroupFs::Kind::kKernel);
+    host.v2 = std::make_shared<CgroupFs>(root + "/unified");
   std::string self;
   if (NeedsOwnCgroup(spec)) self = BERTH_TRY(base::ReadFileText("/proc/self/cgroup"));
   if (spec.systemd) return NewSystemdManagerOn(host, spec, SystemdOptions());
@@ -107,7 +107,7 @@ Result<std::unique_ptr<Manager>> NewManager(const CgroupSpec& spec) {
 
 namespace {
 
-Result<std::unique_ptr<Manager>> LoadCgroupfsManager(std::string_view serialized, CgroupFs::Kind kind,
+Result<std::unique_ptr<Manager>> LoadCgroupfsManager(std::string_view serialized, const CgroupFsFactory& make_fs,
                                                      Layout* layout = nullptr) {
   std::string v1_root, v2_root, v2_path;
   std::map<std::string, std::string> v1_paths;
@@ -144,28 +144,28 @@ Result<std::unique_ptr<Manager>> LoadCgroupfsManager(std::string_view serialized
   if (layout) *layout = have_v1 && have_v2 ? Layout::kHybrid : have_v2 ? Layout::kV2 : Layout::kV1;
   if (have_v1 && have_v2)
     return std::unique_ptr<Manager>(
-        new HybridManager(V1Manager(std::make_shared<CgroupFs>(v1_root, kind), std::move(v1_paths)),
-                          V2Manager(std::make_shared<CgroupFs>(v2_root, kind), v2_path)));
-  if (have_v1) return std::unique_ptr<Manager>(new V1Manager(std::make_shared<CgroupFs>(v1_root, kind), std::move(v1_paths)));
-  if (have_v2) return std::unique_ptr<Manager>(new V2Manager(std::make_shared<CgroupFs>(v2_root, kind), v2_path));
+        new HybridManager(V1Manager(make_fs(v1_root), std::move(v1_paths)),
+                          V2Manager(make_fs(v2_root), v2_path)));
+  if (have_v1) return std::unique_ptr<Manager>(new V1Manager(make_fs(v1_root), std::move(v1_paths)));
+  if (have_v2) return std::unique_ptr<Manager>(new V2Manager(make_fs(v2_root), v2_path));
   return Error(EINVAL, "cgroup state names no cgroup");
 }
 
 }  // namespace
 
-Result<std::unique_ptr<Manager>> LoadManagerOfKind(std::string_view serialized, CgroupFs::Kind kind,
-                                                   const SystemdOptions& systemd) {
+Result<std::unique_ptr<Manager>> LoadManagerOn(std::string_view serialized, const CgroupFsFactory& make_fs,
+                                               const SystemdOptions& systemd) {
   // "systemd-unit <name>" first (systemd driver), then the cgroupfs lines.
   if (serialized == kNoCgroupState) return std::unique_ptr<Manager>(new NoCgroupManager());
   constexpr std::string_view kUnitKey = "systemd-unit ";
-  if (serialized.substr(0, kUnitKey.size()) != kUnitKey) return LoadCgroupfsManager(serialized, kind);
+  if (serialized.substr(0, kUnitKey.size()) != kUnitKey) return LoadCgroupfsManager(serialized, make_fs);
   size_t end = serialized.find('\n');
   if (end == std::string_view::npos) return Error(EINVAL, "cgroup state: systemd unit without cgroup paths");
   std::string unit(serialized.substr(kUnitKey.size(), end - kUnitKey.size()));
   if (unit.empty() || unit.find_first_of(" /") != std::string::npos)
     return Error(EINVAL, "bad cgroup state line \"" + std::string(serialized.substr(0, end)) + "\"");
   Layout layout = Layout::kV1;
-  std::unique_ptr<Manager> inner = BERTH_TRY(LoadCgroupfsManager(serialized.substr(end + 1), kind, &layout));
+  std::unique_ptr<Manager> inner = BERTH_TRY(LoadCgroupfsManager(serialized.substr(end + 1), make_fs, &layout));
   // The unit's property set (v2 or v1) follows the host's layout, which
   // the cgroupfs lines show: a v2 path and no v1 ones is a pure v2 host.
   return std::unique_ptr<Manager>(
@@ -173,7 +173,7 @@ Result<std::unique_ptr<Manager>> LoadManagerOfKind(std::string_view serialized, 
 }
 
 Result<std::unique_ptr<Manager>> LoadManager(std::string_view serialized) {
-  return LoadManagerOfKind(serialized, CgroupFs::Kind::kKernel);
+  return LoadManagerOn(serialized, [](const std::string& root) { return std::make_shared<const CgroupFs>(root); });
 }
 
 spec::Resources ResourcesWithConfiguredDevices(const spec::Linux& linux_config) {

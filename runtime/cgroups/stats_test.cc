@@ -47,7 +47,7 @@ TEST(StatsV1Test, ReadsEveryControllerIntoRuncsJson) {
   WriteFile(r + "/hugetlb/c/hugetlb.2MB.usage_in_bytes", "2097152\n");
   WriteFile(r + "/hugetlb/c/hugetlb.2MB.max_usage_in_bytes", "4194304\n");
   WriteFile(r + "/hugetlb/c/hugetlb.2MB.failcnt", "1\n");
-  CgroupFs fs(r, CgroupFs::Kind::kDirectory);
+  testing::DirectoryCgroupFs fs(r);
   std::map<std::string, std::string> paths;
   for (const char* c : {"cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "hugetlb"}) paths[c] = "/c";
   Stats stats;
@@ -85,7 +85,7 @@ TEST(StatsV2Test, ConvertsV2FilesAsRuncDoes) {
   WriteFile(d + "/hugetlb.2MB.max", "max\n");
   WriteFile(d + "/hugetlb.2MB.current", "0\n");
   WriteFile(d + "/hugetlb.2MB.events", "max 2\n");
-  CgroupFs fs(tmp.path(), CgroupFs::Kind::kDirectory);
+  testing::DirectoryCgroupFs fs(tmp.path());
   Stats stats;
   ASSERT_TRUE(ReadV2Stats(fs, "/c", stats).ok());
   EXPECT_EQ(StatsJson(stats),
@@ -132,7 +132,7 @@ TEST(StatsHybridTest, HugetlbComesFromTheUnifiedHierarchy) {
 TEST(OomWatchTest, V2ReportsNewOomKillsOnly) {
   testing::TempDir tmp;
   WriteFile(tmp.path() + "/c/memory.events", "oom 1\noom_kill 1\n");
-  CgroupFs fs(tmp.path(), CgroupFs::Kind::kDirectory);
+  testing::DirectoryCgroupFs fs(tmp.path());
   auto watcher = WatchV2Oom(fs, "/c");
   ASSERT_TRUE(watcher.ok()) << watcher.error().ToString();
   pollfd p = {(*watcher)->fd(), POLLIN, 0};
@@ -149,7 +149,7 @@ TEST(OomWatchTest, V1RegistersTheEventfdForMemoryOomControl) {
   testing::TempDir tmp;
   WriteFile(tmp.path() + "/memory/c/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\n");
   WriteFile(tmp.path() + "/memory/c/cgroup.event_control", "");
-  CgroupFs fs(tmp.path(), CgroupFs::Kind::kDirectory);
+  testing::DirectoryCgroupFs fs(tmp.path());
   auto watcher = WatchV1Oom(fs, "memory/c");
   ASSERT_TRUE(watcher.ok()) << watcher.error().ToString();
   std::string registered = testing::ReadFile(tmp.path() + "/memory/c/cgroup.event_control");

@@ -237,14 +237,14 @@ TEST_F(SystemdManagerTest, ALoadedManagerSendsTheLayoutsProperties) {
   (void)Started();
   testing::TempDir v1;
   testing::MakeV1Tree(v1.path(), {"memory", "pids"});
-  ASSERT_TRUE(CgroupFs(v1.path(), CgroupFs::Kind::kDirectory).MakeDirs("/memory/system.slice/berth-c1.scope").ok());
-  ASSERT_TRUE(CgroupFs(v1.path(), CgroupFs::Kind::kDirectory).MakeDirs("/pids/system.slice/berth-c1.scope").ok());
+  ASSERT_TRUE(testing::DirectoryCgroupFs(v1.path()).MakeDirs("/memory/system.slice/berth-c1.scope").ok());
+  ASSERT_TRUE(testing::DirectoryCgroupFs(v1.path()).MakeDirs("/pids/system.slice/berth-c1.scope").ok());
   const std::string v2_state = "systemd-unit berth-c1.scope\nv2-root " + tree_.path() + "\nv2 /system.slice/berth-c1.scope\n";
   const std::string hybrid_state = "systemd-unit berth-c1.scope\nv1-root " + v1.path() +
                                    "\nv1 memory /system.slice/berth-c1.scope\nv1 pids /system.slice/berth-c1.scope\nv2-root " +
                                    tree_.path() + "\nv2 /system.slice/berth-c1.scope\n";
   for (const auto& [state, memory] : {std::pair{v2_state, "MemoryMax"}, std::pair{hybrid_state, "MemoryLimit"}}) {
-    auto loaded = LoadManagerOfKind(state, CgroupFs::Kind::kDirectory, options_);
+    auto loaded = LoadManagerOn(state, testing::MakeDirectoryCgroupFs, options_);
     ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
     Status s = (*loaded)->Update(MemoryAndPids(64 << 20, 32));
     ASSERT_TRUE(s.ok()) << s.error().ToString();
@@ -417,7 +417,7 @@ TEST_F(SystemdManagerTest, SerializeAndLoadRoundTrip) {
   auto m = Started(4242);
   std::string state = m->Serialize();
   EXPECT_EQ(state, "systemd-unit berth-c1.scope\nv2-root " + tree_.path() + "\nv2 /system.slice/berth-c1.scope\n");
-  auto loaded = LoadManagerOfKind(state, CgroupFs::Kind::kDirectory, options_);
+  auto loaded = LoadManagerOn(state, testing::MakeDirectoryCgroupFs, options_);
   ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
   EXPECT_EQ((*loaded)->Serialize(), state);
   EXPECT_EQ((*loaded)->Path(), "/system.slice/berth-c1.scope");
@@ -433,18 +433,18 @@ TEST_F(SystemdManagerTest, SerializeAndLoadRoundTrip) {
 }
 
 TEST_F(SystemdManagerTest, LoadKeepsOldFormatsAndRefusesBadUnitLines) {
-  auto plain = LoadManagerOfKind("v2-root " + tree_.path() + "\nv2 /berth/c1\n", CgroupFs::Kind::kDirectory, options_);
+  auto plain = LoadManagerOn("v2-root " + tree_.path() + "\nv2 /berth/c1\n", testing::MakeDirectoryCgroupFs, options_);
   ASSERT_TRUE(plain.ok()) << plain.error().ToString();
   EXPECT_EQ((*plain)->Serialize(), "v2-root " + tree_.path() + "\nv2 /berth/c1\n");
-  EXPECT_FALSE(LoadManagerOfKind("systemd-unit \nv2-root /x\nv2 /a\n", CgroupFs::Kind::kDirectory).ok());
-  EXPECT_FALSE(LoadManagerOfKind("systemd-unit a/b.scope\nv2-root /x\nv2 /a\n", CgroupFs::Kind::kDirectory).ok());
-  EXPECT_FALSE(LoadManagerOfKind("systemd-unit a.scope\n", CgroupFs::Kind::kDirectory).ok());
-  EXPECT_FALSE(LoadManagerOfKind("systemd-unit a.scope", CgroupFs::Kind::kDirectory).ok());
+  EXPECT_FALSE(LoadManagerOn("systemd-unit \nv2-root /x\nv2 /a\n", testing::MakeDirectoryCgroupFs).ok());
+  EXPECT_FALSE(LoadManagerOn("systemd-unit a/b.scope\nv2-root /x\nv2 /a\n", testing::MakeDirectoryCgroupFs).ok());
+  EXPECT_FALSE(LoadManagerOn("systemd-unit a.scope\n", testing::MakeDirectoryCgroupFs).ok());
+  EXPECT_FALSE(LoadManagerOn("systemd-unit a.scope", testing::MakeDirectoryCgroupFs).ok());
 }
 
 TEST_F(SystemdManagerTest, AGoneUnitStopsCleanly) {
-  auto loaded = LoadManagerOfKind("systemd-unit gone.scope\nv2-root " + tree_.path() + "\nv2 /system.slice/gone.scope\n",
-                                  CgroupFs::Kind::kDirectory, options_);
+  auto loaded = LoadManagerOn("systemd-unit gone.scope\nv2-root " + tree_.path() + "\nv2 /system.slice/gone.scope\n",
+                              testing::MakeDirectoryCgroupFs, options_);
   ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
   ASSERT_TRUE((*loaded)->Destroy().ok());
   EXPECT_EQ(Count(bus_->Members(), "StopUnit"), 1);

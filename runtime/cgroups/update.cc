@@ -15,7 +15,7 @@ std::string TrimNewlines(std::string s) {
 }  // namespace
 
 JournalingCgroupFs::JournalingCgroupFs(std::shared_ptr<const CgroupFs> inner)
-    : CgroupFs(inner->root(), inner->kind()), inner_(std::move(inner)) {}
+    : CgroupFs(inner->root()), inner_(std::move(inner)) {}
 
 Status JournalingCgroupFs::Write(std::string_view cgroup, std::string_view file, std::string_view value) const {
   bool seen = false;

@@ -17,11 +17,15 @@ namespace berth::cgroups {
 // first, so limits that must stay ordered, memory <= memory+swap, are
 // restored in an order the kernel accepts). cgroup.subtree_control is not
 // journaled: enabling a controller for a child changes no limit. Device
-// programs are refused: update never changes the device allow-list.
+// programs are refused: update never changes the device allow-list. The
+// directory calls go to `inner` unchanged.
 class JournalingCgroupFs : public CgroupFs {
  public:
   explicit JournalingCgroupFs(std::shared_ptr<const CgroupFs> inner);
   Status Write(std::string_view cgroup, std::string_view file, std::string_view value) const override;
+  bool IsV1Hierarchy(std::string_view cgroup) const override { return inner_->IsV1Hierarchy(cgroup); }
+  Result<std::vector<std::string>> MakeDirs(std::string_view cgroup) const override { return inner_->MakeDirs(cgroup); }
+  Status RemoveDir(std::string_view cgroup) const override { return inner_->RemoveDir(cgroup); }
   Status AttachDeviceFilter(std::string_view cgroup, const std::vector<bpf_insn>& program) const override;
   // Best effort: every old value is tried; the first error is returned.
   Status Rollback() const;

@@ -519,7 +519,7 @@ TEST_F(V1ManagerTest, RelativePathIsBelowTheRuntimesOwnCgroupPerHierarchy) {
 TEST_F(V1ManagerTest, SerializeAndLoadRoundTrip) {
   SetUpTree({"memory", "pids", "freezer"});
   auto m = Created();
-  auto loaded = LoadManagerOfKind(m->Serialize(), CgroupFs::Kind::kDirectory);
+  auto loaded = LoadManagerOn(m->Serialize(), testing::MakeDirectoryCgroupFs);
   ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
   EXPECT_EQ((*loaded)->Serialize(), m->Serialize());
   ASSERT_TRUE((*loaded)->Freeze().ok());

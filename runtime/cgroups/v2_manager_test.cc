@@ -360,7 +360,7 @@ TEST_F(V2ManagerTest, RelativePathUsesTheV2LineOfProcSelfCgroup) {
   testing::MakeV2Tree(tmp_.path(), kAll);
   Host host;
   host.layout = Layout::kV2;
-  host.v2 = std::make_shared<CgroupFs>(tmp_.path(), CgroupFs::Kind::kDirectory);
+  host.v2 = std::make_shared<testing::DirectoryCgroupFs>(tmp_.path());
   CgroupSpec spec;
   spec.container_id = "c1";
   spec.cgroups_path = "sub/c1";

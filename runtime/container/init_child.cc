@@ -1,4 +1,3 @@
-#include "runtime/base/syscalls.h"
 #include "runtime/container/init_child.h"
 
 #include <fcntl.h>
@@ -16,7 +15,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include "runtime/base/syscalls.h"
 #include "runtime/container/clone3.h"
+#include "runtime/container/init_steps.h"
 #include "runtime/hooks/hooks.h"
 #include "runtime/namespaces/namespaces.h"
 #include "runtime/process/attributes.h"
@@ -74,99 +75,124 @@ bool HaveProcfs() {
   return statfs("/proc/self/fd", &st) == 0 && static_cast<int64_t>(st.f_type) == PROC_SUPER_MAGIC;
 }
 
-// Staged entry (sync.h): join by path, unshare the new namespaces, let the
-// parent write the id maps, then fork the init (CLONE_PARENT: the runtime's
-// child) so that it is inside the pid namespace. Returns in the init; this
-// first process reports the init's pid and exits.
-Status EnterNamespacesStaged(InitContext& ctx) {
-  BERTH_TRY(ns::JoinNamespaces(*ctx.config->linux_));
-  if (ctx.unshare_flags != 0 && unshare(static_cast<int>(ctx.unshare_flags)) != 0)
-    return Error::Sys("unshare the container's new namespaces");
-  BERTH_TRY(ctx.sync->Send(SyncType::kUnshared));
-  BERTH_TRY(ctx.sync->WaitFor(SyncType::kMappingsDone));
-  if (ctx.new_user_ns) BERTH_TRY(BecomeRootInNewUserNamespace());
-  pid_t init = Clone3(CLONE_PARENT);
-  if (init < 0) return Error::Sys("clone3 container init");
-  if (init == 0) return Ok();
-  if (!ctx.sync->Send(SyncType::kInitPid, std::to_string(init))) kill(init, SIGKILL);
-  _exit(0);
-}
+// The init's steps as the kernel runs them; PrepareInit (init_steps.cc)
+// decides their order.
+class KernelInitSteps final : public InitSteps {
+ public:
+  KernelInitSteps(InitContext& ctx, std::optional<process::CapabilitySets>* final_capabilities)
+      : ctx_(ctx),
+        config_(*ctx.config),
+        linux_(*ctx.config->linux_),
+        process_(*ctx.config->process),
+        final_capabilities_(final_capabilities) {}
 
-// Steps up to "created". Returns the resolved executable path.
-Result<std::string> PrepareContainer(InitContext& ctx, std::string* state_json,
-                                     std::optional<process::CapabilitySets>* final_capabilities) {
-  const spec::Config& config = *ctx.config;
-  const spec::Linux& linux_config = *config.linux_;
-  const spec::Process& process = *config.process;
-
-  if (ctx.staged)
-    BERTH_TRY(EnterNamespacesStaged(ctx));
-  else
-    BERTH_TRY(ns::JoinNamespaces(linux_config));
-  BERTH_TRY(ctx.sync->WaitFor(SyncType::kSetupDone));
-  if (ctx.new_user_ns) BERTH_TRY(BecomeRootInNewUserNamespace());
-  // Non-dumpable until execve: nothing in the container may ptrace us or
-  // open our /proc files (CVE-2016-9962). Set after the parent wrote the id
-  // maps, which needs a dumpable child in a new user namespace.
-  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return Error::Sys("prctl(PR_SET_DUMPABLE)");
-  if (!ctx.no_new_keyring) BERTH_TRY(JoinSessionKeyring(ctx.container_id));
-  // The parent is attaching us to the cgroup meanwhile (sync.h). A new
-  // cgroup namespace is rooted at the cgroup we are in when unsharing it.
-  bool in_cgroup = false;
-  ctx.rootfs.await_cgroup = [&]() -> Status {
-    if (in_cgroup) return Ok();
-    BERTH_TRY(ctx.sync->WaitFor(SyncType::kInCgroup));
-    in_cgroup = true;
+  Status JoinNamespaces() override { return ns::JoinNamespaces(linux_); }
+  Status UnshareStaged() override {
+    if (unshare(static_cast<int>(ctx_.unshare_flags)) != 0)
+      return Error::Sys("unshare the container's new namespaces");
     return Ok();
-  };
-  const spec::Namespace* cgroup_ns = linux_config.FindNamespace(spec::NamespaceType::cgroup);
-  if (cgroup_ns != nullptr && cgroup_ns->path.empty()) BERTH_TRY(ctx.rootfs.await_cgroup());
-  BERTH_TRY(ns::UnshareLateNamespaces(linux_config));
-  BERTH_TRY_CTX(rootfs::PrepareRootfs(config, ctx.rootfs), "prepare rootfs");
-  BERTH_TRY(ctx.rootfs.await_cgroup());  // in any case before the process runs
-  ctx.rootfs.await_cgroup = nullptr;
-
-  BERTH_TRY(ctx.sync->Send(SyncType::kRootfsReady));
-  SyncMessage hooks_done = BERTH_TRY(ctx.sync->WaitFor(SyncType::kHooksDone));
-  *state_json = hooks_done.payload;
-  if (config.hooks && !config.hooks->createContainer.empty())
-    BERTH_TRY(hooks::RunHooks(config.hooks->createContainer, *state_json, "createContainer"));
-
-  ctx.own_fds_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (ctx.own_fds_dir < 0) return Error::Sys("open /proc/self/fd");
-  BERTH_TRY_CTX(rootfs::EnterRootfs(config, ctx.rootfs), "enter rootfs");
-  // Kept only when the new root has no procfs to reopen the fifo through.
-  // A host directory fd in the waiting init is CVE-2016-9962's way out, but
-  // without a procfs no process in the container can name the init's fds.
-  if (ctx.own_fds_dir >= 0 && HaveProcfs()) {
-    close(ctx.own_fds_dir);
-    ctx.own_fds_dir = -1;
   }
-  BERTH_TRY(rootfs::ApplySysctls(config));
-  BERTH_TRY(ns::SetHostAndDomainName(config));
-  if (process.terminal) BERTH_TRY(SetUpConsole(ctx, process));
+  Status ReportUnshared() override { return ctx_.sync->Send(SyncType::kUnshared); }
+  Status AwaitMappings() override { return Await(SyncType::kMappingsDone); }
+  // Forks the init (CLONE_PARENT: the runtime's child) inside the pid
+  // namespace; this first process reports the init's pid and exits.
+  Status ForkInit() override {
+    pid_t init = Clone3(CLONE_PARENT);
+    if (init < 0) return Error::Sys("clone3 container init");
+    if (init == 0) return Ok();
+    if (!ctx_.sync->Send(SyncType::kInitPid, std::to_string(init))) kill(init, SIGKILL);
+    _exit(0);
+  }
+  Status AwaitSetupDone() override { return Await(SyncType::kSetupDone); }
+  Status BecomeRoot() override { return BecomeRootInNewUserNamespace(); }
+  Status SetNonDumpable() override {
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return Error::Sys("prctl(PR_SET_DUMPABLE)");
+    return Ok();
+  }
+  Status JoinSessionKeyring() override { return container::JoinSessionKeyring(ctx_.container_id); }
+  Status AwaitCgroup() override { return Await(SyncType::kInCgroup); }
+  Status UnshareLateNamespaces() override { return ns::UnshareLateNamespaces(linux_); }
+  Status PrepareRootfs(const std::function<Status()>& await_cgroup) override {
+    ctx_.rootfs.await_cgroup = await_cgroup;
+    Status prepared = rootfs::PrepareRootfs(config_, ctx_.rootfs);
+    ctx_.rootfs.await_cgroup = nullptr;
+    if (!prepared) return std::move(prepared).error().Context("prepare rootfs");
+    return Ok();
+  }
+  Status ReportRootfsReady() override { return ctx_.sync->Send(SyncType::kRootfsReady); }
+  Result<std::string> AwaitHooksDone() override {
+    SyncMessage hooks_done = BERTH_TRY(ctx_.sync->WaitFor(SyncType::kHooksDone));
+    return std::move(hooks_done.payload);
+  }
+  Status RunCreateContainerHooks(const std::string& state_json) override {
+    if (!config_.hooks || config_.hooks->createContainer.empty()) return Ok();
+    return hooks::RunHooks(config_.hooks->createContainer, state_json, "createContainer");
+  }
+  Status EnterRootfs() override {
+    ctx_.own_fds_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (ctx_.own_fds_dir < 0) return Error::Sys("open /proc/self/fd");
+    BERTH_TRY_CTX(rootfs::EnterRootfs(config_, ctx_.rootfs), "enter rootfs");
+    // Kept only when the new root has no procfs to reopen the fifo through.
+    // A host directory fd in the waiting init is CVE-2016-9962's way out, but
+    // without a procfs no process in the container can name the init's fds.
+    if (ctx_.own_fds_dir >= 0 && HaveProcfs()) {
+      close(ctx_.own_fds_dir);
+      ctx_.own_fds_dir = -1;
+    }
+    return Ok();
+  }
+  Status ApplySysctls() override { return rootfs::ApplySysctls(config_); }
+  Status SetHostAndDomainName() override { return ns::SetHostAndDomainName(config_); }
+  Status SetUpConsole() override { return container::SetUpConsole(ctx_, process_); }
+  Status ApplyProcessAttributes() override {
+    BERTH_TRY(process::ApplyRlimits(process_.rlimits));
+    BERTH_TRY(process::ApplyOomScoreAdj(process_));
+    BERTH_TRY(process::ApplyScheduler(process_));
+    BERTH_TRY(process::ApplyIoPriority(process_));
+    BERTH_TRY(process::ApplyPersonality(linux_));
+    BERTH_TRY(process::ApplyMemoryPolicy(linux_));
+    if (process_.execCPUAffinity) BERTH_TRY(process::ApplyCpuAffinity(process_.execCPUAffinity->initial));
+    return Ok();
+  }
+  Status SetUser() override { return process::SetUser(process_.user); }
+  Status SetCapabilities() override {
+    *final_capabilities_ = BERTH_TRY(process::ApplyCapabilitiesRetaining(
+        process_.capabilities,
+        process::CapabilitiesRetainedForSeccomp(ctx_.seccomp.has_value(), process_.noNewPrivileges)));
+    return Ok();
+  }
+  Status ApplyLsmLabels() override { return process::ApplyLsmLabels(process_); }
+  Status ChangeDirectory() override {
+    return process::ChangeDirectoryVerified(process_.cwd.empty() ? "/" : process_.cwd);
+  }
+  Result<std::string> LookPath() override {
+    if (process_.args.empty()) return Error(EINVAL, "process.args must not be empty");
+    return process::LookPath(process_.args[0], process_.env);
+  }
 
-  BERTH_TRY(process::ApplyRlimits(process.rlimits));
-  BERTH_TRY(process::ApplyOomScoreAdj(process));
-  BERTH_TRY(process::ApplyScheduler(process));
-  BERTH_TRY(process::ApplyIoPriority(process));
-  BERTH_TRY(process::ApplyPersonality(linux_config));
-  BERTH_TRY(process::ApplyMemoryPolicy(linux_config));
-  if (process.execCPUAffinity) BERTH_TRY(process::ApplyCpuAffinity(process.execCPUAffinity->initial));
+ private:
+  Status Await(SyncType type) {
+    BERTH_TRY(ctx_.sync->WaitFor(type));
+    return Ok();
+  }
 
-  // The seccomp filter comes last (process::FinishAndExec, after `start`).
-  // Without no_new_privs it needs CAP_SYS_ADMIN, kept across the user change
-  // and dropped by the one capset after the filter.
-  BERTH_TRY(process::SetUser(process.user));
-  *final_capabilities = BERTH_TRY(process::ApplyCapabilitiesRetaining(
-      process.capabilities,
-      process::CapabilitiesRetainedForSeccomp(ctx.seccomp.has_value(), process.noNewPrivileges)));
-  BERTH_TRY(process::ApplyLsmLabels(process));
+  InitContext& ctx_;
+  const spec::Config& config_;
+  const spec::Linux& linux_;
+  const spec::Process& process_;
+  std::optional<process::CapabilitySets>* final_capabilities_;
+};
 
-  std::string cwd = process.cwd.empty() ? "/" : process.cwd;
-  BERTH_TRY(process::ChangeDirectoryVerified(cwd));
-  if (process.args.empty()) return Error(EINVAL, "process.args must not be empty");
-  return process::LookPath(process.args[0], process.env);
+InitPlan PlanOf(const InitContext& ctx) {
+  InitPlan plan;
+  plan.staged = ctx.staged;
+  plan.unshare_when_staged = ctx.unshare_flags != 0;
+  plan.new_user_ns = ctx.new_user_ns;
+  plan.new_session_keyring = !ctx.no_new_keyring;
+  const spec::Namespace* cgroup_ns = ctx.config->linux_->FindNamespace(spec::NamespaceType::cgroup);
+  plan.new_cgroup_ns = cgroup_ns != nullptr && cgroup_ns->path.empty();
+  plan.terminal = ctx.config->process->terminal;
+  return plan;
 }
 
 // Steps after `start` opened the fifo. Returns only on error.
@@ -197,14 +223,15 @@ void RunInit(InitContext& ctx) {
   // ignored (inherited from its caller): the container starts clean.
   process::ResetSignalDispositions(ctx.changed_signals);
   const spec::Process& process = *ctx.config->process;
-  std::string state_json;
   process::FinalSteps steps;
-  auto prepared = PrepareContainer(ctx, &state_json, &steps.final_capabilities);
+  KernelInitSteps init_steps(ctx, &steps.final_capabilities);
+  auto prepared = PrepareInit(PlanOf(ctx), init_steps);
   if (!prepared) {
     (void)ctx.sync->SendError(std::move(prepared).error());
     _exit(1);
   }
-  steps.path = *prepared;
+  const std::string& state_json = prepared->state_json;
+  steps.path = prepared->executable;
   steps.args = &process.args;
   steps.env = &process.env;
   steps.preserved_fds = ctx.extra_fds;

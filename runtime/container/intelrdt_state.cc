@@ -39,7 +39,7 @@ Status RecordResctrlIntent(const StateDir& dir, const std::string& resctrl_root,
   if (monitoring && lstat(mon_path.c_str(), &st) == 0)
     return Error(EEXIST, "linux.intelRdt.enableMonitoring: monitoring group " + mon_path + " already exists");
   // ResctrlGroup::Serialize's form: Load reads it back at delete.
-  std::string intent = "root " + resctrl_root + "\nkind kernel\ngroup " + group + "\ncreated " +
+  std::string intent = "root " + resctrl_root + "\ngroup " + group + "\ncreated " +
                        (creates_group ? "1" : "0") + "\n";
   if (monitoring) intent += "mon " + id + "\n";
   return dir.Write(kIntelRdtFile, intent);

@@ -267,8 +267,7 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
     if (std::string now = tx.cgroup_->Serialize(); now != cgroup_state) BERTH_TRY(dir.Write(kCgroupFile, now));
     if (config.linux_->intelRdt) {
       BERTH_TRY_CTX(RecordResctrlIntent(dir, resctrl_root, *config.linux_->intelRdt, options.id), "linux.intelRdt");
-      tx.resctrl_ = BERTH_TRY_CTX(intelrdt::ResctrlGroup::Join(resctrl_root, intelrdt::ResctrlGroup::Kind::kKernel,
-                                                               *config.linux_->intelRdt, options.id, pid),
+      tx.resctrl_ = BERTH_TRY_CTX(intelrdt::ResctrlGroup::Join(resctrl_root, *config.linux_->intelRdt, options.id, pid),
                                   "linux.intelRdt");
       BERTH_TRY(dir.Write(kIntelRdtFile, tx.resctrl_->Serialize()));
     }

@@ -5,11 +5,11 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <memory>
 
+#include "runtime/base/syscalls.h"
 #include "runtime/cgroups/manager.h"
 #include "runtime/container/container.h"
 #include "runtime/container/intelrdt_state.h"
@@ -103,12 +103,12 @@ Result<spec::Config> LoadConfig(const StateDir& dir) {
 // Sends a signal to the init without racing pid reuse: the pidfd is opened,
 // then the start time is checked again, then the signal goes to the pidfd.
 Status SignalInit(const InitRecord& init, int signal) {
-  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, init.pid, 0));
+  int pidfd = sys::PidfdOpen(init.pid, 0);
   if (pidfd < 0) return Error::Sys("container init " + std::to_string(init.pid));
   Status result = Ok();
   if (!InitIsAlive(init.pid, init.start_time)) {
     result = Error(ESRCH, "container init has exited");
-  } else if (syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0) != 0) {
+  } else if (sys::PidfdSendSignal(pidfd, signal, nullptr, 0) != 0) {
     result = Error::Sys("signal container init");
   }
   close(pidfd);

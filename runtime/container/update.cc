@@ -86,8 +86,7 @@ Status Update(const RuntimeOptions& runtime, std::string_view id, const UpdateRe
     wanted.l3CacheSchema = request.l3_cache_schema;
     wanted.memBwSchema = request.mem_bw_schema;
     spec::State state = BERTH_TRY(State(runtime, id));
-    auto joined = intelrdt::ResctrlGroup::Join(resctrl_root, intelrdt::ResctrlGroup::Kind::kKernel, wanted,
-                                               std::string(id), state.pid);
+    auto joined = intelrdt::ResctrlGroup::Join(resctrl_root, wanted, std::string(id), state.pid);
     if (!joined.ok()) return undo(std::move(joined).error(), nullptr);
     group = std::move(*joined);
     made_group = true;

@@ -46,7 +46,7 @@ TEST(HostResctrl, ContainerGroupOnRealResctrl) {
     _exit(0);
   }
   std::string id = "berth-test-" + std::to_string(getpid());
-  auto group = ResctrlGroup::Join(*root, ResctrlGroup::Kind::kKernel, spec::IntelRdt{}, id, child);
+  auto group = ResctrlGroup::Join(*root, spec::IntelRdt{}, id, child);
   if (group) {
     EXPECT_NE(Slurp(*root + "/" + id + "/tasks").find(std::to_string(child) + "\n"), std::string::npos);
     EXPECT_TRUE(group->Destroy());

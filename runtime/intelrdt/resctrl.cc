@@ -5,9 +5,10 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include <filesystem>
+#include <cerrno>
 
 #include "runtime/base/files.h"
+#include "runtime/base/unique_fd.h"
 #include "runtime/intelrdt/schemata.h"
 
 namespace berth::intelrdt {
@@ -40,16 +41,6 @@ std::vector<std::string_view> Fields(std::string_view line) {
     pos = end;
   }
   return out;
-}
-
-Status NewFile(const std::string& path, std::string_view content) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return Error::Sys("create " + path);
-  Status s = Ok();
-  if (!content.empty() && write(fd, content.data(), content.size()) != static_cast<ssize_t>(content.size()))
-    s = Error::Sys("write " + path);
-  close(fd);
-  return s;
 }
 
 bool IsDir(const std::string& path) {
@@ -92,66 +83,56 @@ std::string ResctrlGroup::MonGroupPath() const {
   return mon_.empty() ? std::string() : GroupPath() + "/mon_groups/" + mon_;
 }
 
-// The kernel says why it refused a mkdir or a schema (out of CLOSIDs or
-// RMIDs, an unknown resource, a bad mask) in info/last_cmd_status.
-Error ResctrlGroup::WithKernelReason(Error e) const {
-  auto status = base::ReadFileText(root_ + "/info/last_cmd_status");
+Error WithKernelReason(const std::string& root, Error e) {
+  auto status = base::ReadFileText(root + "/info/last_cmd_status");
   if (!status || status->empty() || *status == "ok\n") return e;
   return Error(e.code(), e.message() + " (resctrl: " + status->substr(0, status->find('\n')) + ")");
 }
 
-Status ResctrlGroup::MakeDir(const std::string& path, bool mon_group) const {
-  if (mkdir(path.c_str(), 0755) != 0) return WithKernelReason(Error::Sys("mkdir " + path));
-  if (kind_ == Kind::kKernel) return Ok();
-  Status made = NewFile(path + "/tasks", "");
-  if (made && !mon_group) {
-    auto schemata = base::ReadFileText(root_ + "/schemata");
-    made = NewFile(path + "/schemata", schemata ? *schemata : "");
-    if (made && IsDir(root_ + "/mon_groups") && mkdir((path + "/mon_groups").c_str(), 0755) != 0)
-      made = Error::Sys("mkdir " + path + "/mon_groups");
-  }
-  if (!made) (void)RemoveDir(path);
-  return made;
+Status ResctrlFs::MakeGroupDir(const std::string& root, const std::string& path, bool) const {
+  if (mkdir(path.c_str(), 0755) != 0) return WithKernelReason(root, Error::Sys("mkdir " + path));
+  return Ok();
 }
 
-Status ResctrlGroup::RemoveDir(const std::string& path) const {
-  if (kind_ == Kind::kDirectory) {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-    if (ec) return Error(ec.value(), "remove " + path);
-    return Ok();
-  }
+Status ResctrlFs::RemoveGroupDir(const std::string& path) const {
   // The kernel moves any remaining tasks to the parent group.
   if (rmdir(path.c_str()) != 0 && errno != ENOENT) return Error::Sys("rmdir " + path);
   return Ok();
 }
 
-Status ResctrlGroup::WriteFile(const std::string& path, std::string_view value, bool append) const {
-  // The kernel's files exist and ignore the offset; a plain directory
-  // needs O_APPEND for tasks (one pid per write) and O_TRUNC for schemata.
-  int flags = O_WRONLY | O_CLOEXEC;
-  if (kind_ == Kind::kDirectory) flags |= append ? O_APPEND : O_TRUNC;
-  int fd = open(path.c_str(), flags);
-  if (fd < 0) return Error::Sys("open " + path);
+Status ResctrlFs::WriteFile(const std::string& root, const std::string& path, std::string_view value) const {
+  // The kernel's files exist and ignore the offset.
+  base::UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) return Error::Sys("open " + path);
   ssize_t n;
   do {
-    n = write(fd, value.data(), value.size());
+    n = write(fd.get(), value.data(), value.size());
   } while (n < 0 && errno == EINTR);
-  Status s = Ok();
-  if (n < 0) {
-    s = Error::Sys("write " + path);
-  } else if (static_cast<size_t>(n) != value.size()) {
-    s = Error(EIO, "write " + path + ": short write");
-  }
-  close(fd);
-  if (!s) return WithKernelReason(std::move(s).error());
-  return s;
+  if (n < 0) return WithKernelReason(root, Error::Sys("write " + path));
+  if (static_cast<size_t>(n) != value.size()) return WithKernelReason(root, Error(EIO, "write " + path + ": short write"));
+  return Ok();
 }
 
-Result<ResctrlGroup> ResctrlGroup::Join(const std::string& root, Kind kind, const spec::IntelRdt& rdt,
-                                        const std::string& container_id, pid_t pid) {
+const std::shared_ptr<const ResctrlFs>& KernelResctrlFs() {
+  static const std::shared_ptr<const ResctrlFs> kernel = std::make_shared<const ResctrlFs>();
+  return kernel;
+}
+
+Status ResctrlGroup::MakeDir(const std::string& path, bool mon_group) const {
+  return fs_->MakeGroupDir(root_, path, mon_group);
+}
+
+Status ResctrlGroup::RemoveDir(const std::string& path) const { return fs_->RemoveGroupDir(path); }
+
+Status ResctrlGroup::WriteFile(const std::string& path, std::string_view value) const {
+  return fs_->WriteFile(root_, path, value);
+}
+
+Result<ResctrlGroup> ResctrlGroup::Join(const std::string& root, const spec::IntelRdt& rdt,
+                                        const std::string& container_id, pid_t pid,
+                                        std::shared_ptr<const ResctrlFs> fs) {
   BERTH_TRY(Validate(rdt));
-  ResctrlGroup group(root, kind);
+  ResctrlGroup group(root, std::move(fs));
   Status set_up = group.Setup(rdt, container_id, pid);
   if (!set_up) {
     (void)group.Destroy();  // what this call made, even a closID group
@@ -203,7 +184,7 @@ Status ResctrlGroup::Setup(const spec::IntelRdt& rdt, const std::string& contain
   if (write_schemata) {
     std::string text;
     for (const std::string& line : lines) text += line + "\n";
-    BERTH_TRY_CTX(WriteFile(path + "/schemata", text, false), "linux.intelRdt schemata");
+    BERTH_TRY_CTX(WriteFile(path + "/schemata", text), "linux.intelRdt schemata");
   }
 
   if (rdt.enableMonitoring.value_or(false)) {
@@ -223,9 +204,9 @@ Status ResctrlGroup::Setup(const spec::IntelRdt& rdt, const std::string& contain
 
 Status ResctrlGroup::AddProcess(pid_t pid) const {
   std::string text = std::to_string(pid) + "\n";
-  BERTH_TRY_CTX(WriteFile(GroupPath() + "/tasks", text, true), "join resctrl group");
+  BERTH_TRY_CTX(WriteFile(GroupPath() + "/tasks", text), "join resctrl group");
   // The kernel only takes a task into a MON group from its parent group.
-  if (!mon_.empty()) BERTH_TRY_CTX(WriteFile(MonGroupPath() + "/tasks", text, true), "join resctrl monitoring group");
+  if (!mon_.empty()) BERTH_TRY_CTX(WriteFile(MonGroupPath() + "/tasks", text), "join resctrl monitoring group");
   return Ok();
 }
 
@@ -246,15 +227,14 @@ Status ResctrlGroup::Destroy() {
 
 std::string ResctrlGroup::Serialize() const {
   std::string out = "root " + root_ + "\n";
-  out += std::string("kind ") + (kind_ == Kind::kKernel ? "kernel" : "directory") + "\n";
   out += "group " + (group_.empty() ? std::string("/") : group_) + "\n";
   out += std::string("created ") + (created_ ? "1" : "0") + "\n";
   if (!mon_.empty()) out += "mon " + mon_ + "\n";
   return out;
 }
 
-Result<ResctrlGroup> ResctrlGroup::Load(std::string_view serialized) {
-  ResctrlGroup group("", Kind::kKernel);
+Result<ResctrlGroup> ResctrlGroup::Load(std::string_view serialized, std::shared_ptr<const ResctrlFs> fs) {
+  ResctrlGroup group("", std::move(fs));
   bool have_group = false;
   while (!serialized.empty()) {
     size_t nl = serialized.find('\n');
@@ -266,8 +246,8 @@ Result<ResctrlGroup> ResctrlGroup::Load(std::string_view serialized) {
     std::string value(sp == std::string_view::npos ? std::string_view() : line.substr(sp + 1));
     if (key == "root") {
       group.root_ = value;
-    } else if (key == "kind" && (value == "kernel" || value == "directory")) {
-      group.kind_ = value == "kernel" ? Kind::kKernel : Kind::kDirectory;
+    } else if (key == "kind" && value == "kernel") {
+      // Written by berth before the filesystem became a parameter.
     } else if (key == "group" && !value.empty()) {
       group.group_ = value == "/" ? "" : value;
       have_group = true;

@@ -7,14 +7,15 @@
 //   <root>/<group>/tasks
 //   <root>/<group>/mon_groups/<container-id>/tasks   enableMonitoring
 //
-// The root is a parameter so tests can run against a temporary directory
-// laid out like resctrl. Kind::kDirectory imitates what the kernel does on
-// mkdir (the new group gets schemata, tasks and mon_groups) and rmdir (its
-// files go too); kKernel leaves both to the kernel.
+// The root is a parameter and the calls whose effect the kernel adds to go
+// through a ResctrlFs, so tests run against a temporary directory laid out
+// like resctrl with a fake (testing/directory_resctrl_fs.h) that imitates
+// the kernel's mkdir, rmdir and file writes.
 #pragma once
 
 #include <sys/types.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,10 +42,34 @@ Result<std::string> FindResctrl();
 Status CheckSchemaSupport(const std::string& root, const std::string& l3_cache_schema,
                           const std::string& mem_bw_schema);
 
+// The resctrl calls whose effect the kernel adds to. The real ones:
+// KernelResctrlFs().
+class ResctrlFs {
+ public:
+  virtual ~ResctrlFs() = default;
+  // mkdir of a CTRL_MON group (mon_group false) or a MON group under
+  // `root`; the kernel gives it its files (tasks, schemata, mon_groups).
+  // A refusal carries the kernel's reason (WithKernelReason).
+  virtual Status MakeGroupDir(const std::string& root, const std::string& path, bool mon_group) const;
+  // rmdir; the kernel moves the remaining tasks to the parent group. Ok
+  // when the group is gone already.
+  virtual Status RemoveGroupDir(const std::string& path) const;
+  // One write of `value` to an existing resctrl file of the filesystem at
+  // `root`: tasks takes a pid (added to the group), schemata takes lines of
+  // resources (each replaces that resource's line, the others stay). A
+  // refused write carries the kernel's reason (WithKernelReason).
+  virtual Status WriteFile(const std::string& root, const std::string& path, std::string_view value) const;
+};
+
+// The kernel says why it refused a mkdir or a schema (out of CLOSIDs or
+// RMIDs, an unknown resource, a bad mask) in <root>/info/last_cmd_status:
+// `e` with that reason added.
+Error WithKernelReason(const std::string& root, Error e);
+
+const std::shared_ptr<const ResctrlFs>& KernelResctrlFs();
+
 class ResctrlGroup {
  public:
-  enum class Kind { kKernel, kDirectory };
-
   // Puts `pid` into the group the config names, as config-linux.md says:
   //   closID "/"      the root group (schemas are compared, never written)
   //   closID unset    <root>/<container_id>, created here (an existing one
@@ -55,8 +80,9 @@ class ResctrlGroup {
   // enableMonitoring adds mon_groups/<container_id> (created here) and the
   // pid joins it too. Schemas are one write: l3CacheSchema, memBwSchema,
   // then the schemata lines. On error nothing this call made is left.
-  static Result<ResctrlGroup> Join(const std::string& root, Kind kind, const spec::IntelRdt& rdt,
-                                   const std::string& container_id, pid_t pid);
+  static Result<ResctrlGroup> Join(const std::string& root, const spec::IntelRdt& rdt,
+                                   const std::string& container_id, pid_t pid,
+                                   std::shared_ptr<const ResctrlFs> fs = KernelResctrlFs());
 
   // `update --l3-cache-schema/--mem-bw-schema` (resctrl_update.cc): one
   // write of the non-empty schema lines (the kernel applies all or none).
@@ -76,22 +102,22 @@ class ResctrlGroup {
 
   // What delete and exec need, for the state dir; Load reverses it.
   std::string Serialize() const;
-  static Result<ResctrlGroup> Load(std::string_view serialized);
+  static Result<ResctrlGroup> Load(std::string_view serialized,
+                                   std::shared_ptr<const ResctrlFs> fs = KernelResctrlFs());
 
   std::string GroupPath() const;     // <root> for the root group
   std::string MonGroupPath() const;  // "" without a monitoring group
   bool created_group() const { return created_; }
 
  private:
-  ResctrlGroup(std::string root, Kind kind) : root_(std::move(root)), kind_(kind) {}
+  ResctrlGroup(std::string root, std::shared_ptr<const ResctrlFs> fs) : root_(std::move(root)), fs_(std::move(fs)) {}
   Status Setup(const spec::IntelRdt& rdt, const std::string& container_id, pid_t pid);
   Status MakeDir(const std::string& path, bool mon_group) const;
   Status RemoveDir(const std::string& path) const;
-  Status WriteFile(const std::string& path, std::string_view value, bool append) const;
-  Error WithKernelReason(Error e) const;
+  Status WriteFile(const std::string& path, std::string_view value) const;
 
   std::string root_;
-  Kind kind_ = Kind::kKernel;
+  std::shared_ptr<const ResctrlFs> fs_;
   std::string group_;     // "" is the root group
   bool created_ = false;  // Destroy removes group_ (Join made it; no closID)
   std::string mon_;       // mon group name Join made; "" when none

@@ -11,10 +11,11 @@
 
 #include <gtest/gtest.h>
 
+#include "runtime/intelrdt/testing/directory_resctrl_fs.h"
+
 namespace berth::intelrdt {
 namespace {
 
-using Kind = ResctrlGroup::Kind;
 constexpr char kRootSchemata[] = "    L3:0=7ff;1=7ff\n    MB:0=100;1=100\n";
 
 void Put(const std::string& path, const std::string& content) {
@@ -61,7 +62,7 @@ class ResctrlTest : public ::testing::Test {
   }
 
   Result<ResctrlGroup> Join(const spec::IntelRdt& rdt, pid_t pid = 1234) {
-    return ResctrlGroup::Join(root_, Kind::kDirectory, rdt, "c1", pid);
+    return ResctrlGroup::Join(root_, rdt, "c1", pid, testing::MakeDirectoryResctrlFs());
   }
 
   // The directories under root besides info and mon_groups.
@@ -289,8 +290,8 @@ TEST_F(ResctrlTest, FailedTasksWriteRemovesTheMonGroupAndReportsTheKernelReason)
 }
 
 TEST_F(ResctrlTest, FailedSchemataWriteRemovesTheCreatedClosIdGroup) {
-  // kKernel on a plain directory: mkdir makes no schemata file to write.
-  auto g = ResctrlGroup::Join(root_, Kind::kKernel, Rdt("gold", "L3:0=f"), "c1", 1234);
+  // The kernel's calls on a plain directory: mkdir makes no schemata file to write.
+  auto g = ResctrlGroup::Join(root_, Rdt("gold", "L3:0=f"), "c1", 1234);
   ASSERT_FALSE(g);
   EXPECT_EQ(g.error().code(), ENOENT);
   EXPECT_NE(g.error().message().find("gold/schemata"), std::string::npos) << g.error().ToString();
@@ -313,9 +314,9 @@ TEST_F(ResctrlTest, SerializedStateDrivesDeleteAndExec) {
   auto g = Join(rdt);
   ASSERT_TRUE(g) << g.error().ToString();
   std::string text = g->Serialize();
-  EXPECT_EQ(text, "root " + root_ + "\nkind directory\ngroup c1\ncreated 1\nmon c1\n");
+  EXPECT_EQ(text, "root " + root_ + "\ngroup c1\ncreated 1\nmon c1\n");
 
-  auto loaded = ResctrlGroup::Load(text);
+  auto loaded = ResctrlGroup::Load(text, testing::MakeDirectoryResctrlFs());
   ASSERT_TRUE(loaded) << loaded.error().ToString();
   ASSERT_TRUE(loaded->AddProcess(4321));
   EXPECT_EQ(Get(root_ + "/c1/mon_groups/c1/tasks"), "1234\n4321\n");
@@ -327,15 +328,15 @@ TEST_F(ResctrlTest, SerializedSharedGroupIsKeptByDelete) {
   MakeGroup("gold", "L3:0=f\n");
   auto g = Join(Rdt("gold"));
   ASSERT_TRUE(g);
-  EXPECT_EQ(g->Serialize(), "root " + root_ + "\nkind directory\ngroup gold\ncreated 0\n");
-  auto loaded = ResctrlGroup::Load(g->Serialize());
+  EXPECT_EQ(g->Serialize(), "root " + root_ + "\ngroup gold\ncreated 0\n");
+  auto loaded = ResctrlGroup::Load(g->Serialize(), testing::MakeDirectoryResctrlFs());
   ASSERT_TRUE(loaded);
   ASSERT_TRUE(loaded->Destroy());
   EXPECT_TRUE(Exists(root_ + "/gold"));
 
   auto root_group = Join(Rdt("/"));
   ASSERT_TRUE(root_group);
-  auto root_loaded = ResctrlGroup::Load(root_group->Serialize());
+  auto root_loaded = ResctrlGroup::Load(root_group->Serialize(), testing::MakeDirectoryResctrlFs());
   ASSERT_TRUE(root_loaded);
   EXPECT_EQ(root_loaded->GroupPath(), root_);
 }

@@ -53,18 +53,8 @@ Result<std::string> ResctrlGroup::UpdateSchemas(const std::string& l3, const std
   std::string text;
   if (!l3.empty()) text += l3 + "\n";
   if (!mb.empty()) text += mb + "\n";
-  if (kind_ == Kind::kDirectory) {
-    // A plain file is replaced whole: keep the lines the update leaves alone.
-    std::vector<std::string> touched;
-    if (!l3.empty()) touched = {"L3", "L3CODE", "L3DATA"};
-    if (!mb.empty()) touched.push_back("MB");
-    std::istringstream in(old);
-    std::string line, kept;
-    while (std::getline(in, line))
-      if (LinesOf(line + "\n", touched).empty() && !line.empty()) kept += line + "\n";
-    text = kept + text;
-  }
-  BERTH_TRY_CTX(WriteFile(path, text, false), "update schemata of " + GroupPath());
+  // The kernel replaces the lines of the resources written and keeps the others.
+  BERTH_TRY_CTX(WriteFile(path, text), "update schemata of " + GroupPath());
   std::vector<std::string> resources;
   if (!l3.empty()) resources = {"L3", "L3CODE", "L3DATA"};
   if (!mb.empty()) resources.push_back("MB");
@@ -74,26 +64,7 @@ Result<std::string> ResctrlGroup::UpdateSchemas(const std::string& l3, const std
 Status ResctrlGroup::RestoreSchemata(const std::string& old_lines) const {
   if (old_lines.empty()) return Ok();
   const std::string path = GroupPath() + "/schemata";
-  std::string text = old_lines;
-  if (kind_ == Kind::kDirectory) {
-    // Same resource lines replaced, the others kept.
-    auto current = BERTH_TRY(base::ReadFileText(path));
-    std::istringstream in(old_lines);
-    std::string line;
-    std::vector<std::string> resources;
-    while (std::getline(in, line)) {
-      std::string r = line.substr(0, line.find(':'));
-      while (!r.empty() && r.front() == ' ') r.erase(r.begin());
-      while (!r.empty() && r.back() == ' ') r.pop_back();
-      resources.push_back(r);
-    }
-    std::istringstream cur(current);
-    std::string kept;
-    while (std::getline(cur, line))
-      if (!line.empty() && LinesOf(line + "\n", resources).empty()) kept += line + "\n";
-    text = kept + old_lines;
-  }
-  return WriteFile(path, text, false);
+  return WriteFile(path, old_lines);
 }
 
 }  // namespace berth::intelrdt

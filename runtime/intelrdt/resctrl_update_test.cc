@@ -1,5 +1,5 @@
 // ResctrlGroup::UpdateSchemas against a temporary directory laid out like
-// resctrl (Kind::kDirectory): `berth update --l3-cache-schema/--mem-bw-schema`.
+// resctrl (testing::DirectoryResctrlFs): `berth update --l3-cache-schema/--mem-bw-schema`.
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -11,11 +11,10 @@
 #include <gtest/gtest.h>
 
 #include "runtime/intelrdt/resctrl.h"
+#include "runtime/intelrdt/testing/directory_resctrl_fs.h"
 
 namespace berth::intelrdt {
 namespace {
-
-using Kind = ResctrlGroup::Kind;
 
 void Put(const std::string& path, const std::string& content) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
@@ -42,7 +41,7 @@ class ResctrlUpdateTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(root_); }
   ResctrlGroup Joined(const spec::IntelRdt& rdt) {
-    auto group = ResctrlGroup::Join(root_, Kind::kDirectory, rdt, "c1", getpid());
+    auto group = ResctrlGroup::Join(root_, rdt, "c1", getpid(), testing::MakeDirectoryResctrlFs());
     EXPECT_TRUE(group.ok()) << group.error().ToString();
     return std::move(group).value();
   }

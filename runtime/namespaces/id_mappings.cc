@@ -2,7 +2,6 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <spawn.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 

@@ -1,4 +1,5 @@
 #include "runtime/cgroups/testing/fake_systemd_bus.h"
+#include "runtime/cgroups/testing/fake_tree.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -268,7 +269,7 @@ void FakeSystemdBus::Handle(Client& client, const Message& call) {
     for (const Value& p : call.body[2].items) props[p.items[0].text] = p.items[1].items[0];
     units_[unit] = props;
     std::string cgroup = UnitCgroup(unit, props);
-    CgroupFs fs(cgroup_root_, CgroupFs::Kind::kDirectory);
+    testing::DirectoryCgroupFs fs(cgroup_root_);
     if (!fs.MakeDirs(cgroup).ok()) abort();
     auto pids = props.find("PIDs");
     if (pids != props.end())
@@ -297,7 +298,7 @@ void FakeSystemdBus::Handle(Client& client, const Message& call) {
       ReplyError(client, call, "org.freedesktop.systemd1.NoSuchUnit", "Unit " + unit + " not loaded.");
       return;
     }
-    (void)CgroupFs(cgroup_root_, CgroupFs::Kind::kDirectory).RemoveDir(it->second);
+    (void)testing::DirectoryCgroupFs(cgroup_root_).RemoveDir(it->second);
     active_.erase(it);
     std::string job = "/org/freedesktop/systemd1/job/" + std::to_string(next_job_++);
     Reply(client, call, {Value::ObjectPath(job)});

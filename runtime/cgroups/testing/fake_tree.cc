@@ -1,10 +1,12 @@
 #include "runtime/cgroups/testing/fake_tree.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 
@@ -106,6 +108,74 @@ void MakeV2Tree(const std::string& root, const std::vector<std::string>& control
     if (it == files.end()) continue;
     for (const auto& f : it->second) WriteFile(root + "/" + f, "");
   }
+}
+
+namespace {
+
+// Copies the names of the parent's regular files into a new directory, the
+// way cgroupfs populates a new cgroup.
+Status PopulateLikeKernel(const std::string& parent, const std::string& dir) {
+  DIR* d = opendir(parent.c_str());
+  if (d == nullptr) return Error::Sys("opendir " + parent);
+  Status status;
+  while (dirent* e = readdir(d)) {
+    if (e->d_type != DT_REG) continue;
+    std::string path = dir + "/" + e->d_name;
+    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      status = Error::Sys("create " + path);
+      break;
+    }
+    close(fd);
+  }
+  closedir(d);
+  return status;
+}
+
+// Unlinks the regular files of `path` and every directory below it (the
+// kernel's cgroup files go with rmdir; a plain directory's must go first).
+Status UnlinkFilesInTree(const std::string& path) {
+  DIR* d = opendir(path.c_str());
+  if (d == nullptr) {
+    if (errno == ENOENT) return Ok();
+    return Error::Sys("opendir " + path);
+  }
+  std::vector<std::string> subdirs, files;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (e->d_type == DT_DIR) subdirs.push_back(path + "/" + name);
+    else if (e->d_type == DT_REG) files.push_back(path + "/" + name);
+  }
+  closedir(d);
+  for (const auto& sub : subdirs) BERTH_TRY(UnlinkFilesInTree(sub));
+  for (const auto& f : files)
+    if (unlink(f.c_str()) != 0 && errno != ENOENT) return Error::Sys("unlink " + f);
+  return Ok();
+}
+
+}  // namespace
+
+bool DirectoryCgroupFs::IsV1Hierarchy(std::string_view cgroup) const { return DirExists(cgroup); }
+
+Result<std::vector<std::string>> DirectoryCgroupFs::MakeDirs(std::string_view cgroup) const {
+  std::vector<std::string> created = BERTH_TRY(CgroupFs::MakeDirs(cgroup));
+  for (const auto& dir : created) {
+    std::string parent = dir.substr(0, dir.rfind('/'));
+    BERTH_TRY(PopulateLikeKernel(DirPath(parent), DirPath(dir)));
+  }
+  return created;
+}
+
+Status DirectoryCgroupFs::RemoveDir(std::string_view cgroup) const {
+  // The root is refused before anything is unlinked.
+  if (DirPath(cgroup) == root()) return CgroupFs::RemoveDir(cgroup);
+  BERTH_TRY(UnlinkFilesInTree(DirPath(cgroup)));
+  return CgroupFs::RemoveDir(cgroup);
+}
+
+std::shared_ptr<const CgroupFs> MakeDirectoryCgroupFs(const std::string& root) {
+  return std::make_shared<const DirectoryCgroupFs>(root);
 }
 
 Status RecordingCgroupFs::Write(std::string_view cgroup, std::string_view file, std::string_view value) const {

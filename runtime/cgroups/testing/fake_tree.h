@@ -43,10 +43,25 @@ void MakeV1Tree(const std::string& root, const std::vector<std::string>& control
 // in child cgroups; the fake copies the root's files into each new cgroup).
 void MakeV2Tree(const std::string& root, const std::vector<std::string>& controllers);
 
-// A kDirectory CgroupFs that logs every write and keeps device programs.
-class RecordingCgroupFs : public CgroupFs {
+// A CgroupFs over a plain directory tree that imitates what the kernel does
+// for a real cgroupfs: mkdir populates the new directory with (empty) copies
+// of the parent's files, rmdir removes those files first, and any directory
+// counts as a v1 hierarchy.
+class DirectoryCgroupFs : public CgroupFs {
  public:
-  explicit RecordingCgroupFs(std::string root) : CgroupFs(std::move(root), Kind::kDirectory) {}
+  explicit DirectoryCgroupFs(std::string root) : CgroupFs(std::move(root)) {}
+  bool IsV1Hierarchy(std::string_view cgroup) const override;
+  Result<std::vector<std::string>> MakeDirs(std::string_view cgroup) const override;
+  Status RemoveDir(std::string_view cgroup) const override;
+};
+
+// A CgroupFsFactory (layout.h) for LoadManagerOn over temporary trees.
+std::shared_ptr<const CgroupFs> MakeDirectoryCgroupFs(const std::string& root);
+
+// A DirectoryCgroupFs that logs every write and keeps device programs.
+class RecordingCgroupFs : public DirectoryCgroupFs {
+ public:
+  explicit RecordingCgroupFs(std::string root) : DirectoryCgroupFs(std::move(root)) {}
   Status Write(std::string_view cgroup, std::string_view file, std::string_view value) const override;
   Status AttachDeviceFilter(std::string_view cgroup, const std::vector<bpf_insn>& program) const override;
 
