@@ -1,6 +1,7 @@
 // `exec`, PARENT side: checks the container is running, builds the process,
-// forks the intermediate child (exec_child.cc), puts the process into the
-// container's cgroup, lets it go and reads its setup result: end of file on
+// forks the intermediate child (exec_child.cc), puts it into the container's
+// cgroup while it joins the namespaces (so the process it forks is born
+// there), lets the process go and reads its setup result: end of file on
 // the close-on-exec sync socket means execve succeeded, kError is an error.
 // The messages are sync.h's typed ones (exec.h draws the exchange).
 #include <fcntl.h>
@@ -113,8 +114,9 @@ struct ExecTransaction {
   bool committed = false;
 };
 
-// The one point where the exec process joins the container's cgroup (and
-// resctrl group): between the intermediate's pid report and the go.
+// The one point where exec joins the container's cgroup (and resctrl group):
+// the intermediate child is attached before it forks the process, so the
+// process is born in them (and inherits the resctrl closid/rmid).
 Status JoinContainerCgroup(cgroups::Manager& cgroup, const RuntimeOptions& runtime,
                            const std::string& id, pid_t pid, bool born_in_unified) {
   if (log::DebugEnabled()) log::Debug("exec: join the container's cgroup, pid " + std::to_string(pid));
@@ -262,30 +264,39 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   tx.pid = intermediate;  // killed and reaped on any failure until replaced
   // Only the children hold the child end now: its EOF means execve or death.
   child_sync.Close();
+  // In parallel with the intermediate's setns (exec.h): the cgroup attach,
+  // which on v1 waits for an RCU grace period, is off the critical path. The
+  // intermediate waits for kInCgroup before it forks the process, which is
+  // then born in every hierarchy.
+  Status joined = JoinContainerCgroup(*cgroup, runtime, options.id, intermediate, born_in_cgroup);
+  if (joined) joined = sync.Send(SyncType::kInCgroup);
+  if (!joined) {
+    // The child's own error comes first: ESRCH joining (or EPIPE sending)
+    // after it failed is only a consequence.
+    if (auto reported = sync.PendingPeerError()) return std::move(*reported).Context("exec in container " + options.id);
+    return std::move(joined).error();
+  }
   auto reported = sync.WaitFor(SyncType::kInitPid);
-  int intermediate_status = 0;
-  waitpid(intermediate, &intermediate_status, 0);
   if (!reported) {
     Error error = std::move(reported).error();
     if (error.code() == ECONNRESET) return Error(ECHILD, "exec: the intermediate child died");
     return std::move(error).Context("exec in container " + options.id);
   }
-  tx.pid = BERTH_TRY(container::ParseReportedPid(*reported));
-
-  if (Status joined = JoinContainerCgroup(*cgroup, runtime, options.id, tx.pid, born_in_cgroup); !joined) {
-    // The child's own error comes first: ESRCH joining after it failed is
-    // only a consequence.
-    if (auto reported = sync.PendingPeerError()) return std::move(*reported).Context("exec in container " + options.id);
-    return std::move(joined).error();
-  }
+  pid_t process_pid = BERTH_TRY(container::ParseReportedPid(*reported));
   // The go, with the container process state for the seccomp agent (runc's:
-  // pid is the new process, the state is the container's).
+  // pid is the new process, the state is the container's). The process has
+  // been preparing meanwhile and waits for it only to report or exec.
   std::string listener_message;
   if (listener_fd >= 0) {
-    listener_message = process::ContainerProcessStateMessage(*config.linux_->seccomp, tx.pid,
+    listener_message = process::ContainerProcessStateMessage(*config.linux_->seccomp, process_pid,
                                                              spec::SerializeState(state));
   }
-  BERTH_TRY_CTX(sync.Send(SyncType::kSetupDone, std::move(listener_message)), "exec: send the go");
+  Status go = sync.Send(SyncType::kSetupDone, std::move(listener_message));
+  // The intermediate exits right after its report; reaped after the go, so
+  // that the go does not wait for its exit.
+  waitpid(intermediate, nullptr, 0);
+  tx.pid = process_pid;
+  BERTH_TRY_CTX(std::move(go), "exec: send the go");
   BERTH_TRY_CTX(WaitForExecve(sync), "exec in container " + options.id);
   if (!options.pid_file.empty()) {
     std::string pid_file = options.pid_file;
