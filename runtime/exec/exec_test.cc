@@ -108,6 +108,9 @@ TEST_F(ExecTest, JoinsInitNamespacesAndCgroup) {
   ASSERT_TRUE(after.ok());
   EXPECT_NE(std::find(after->begin(), after->end(), *started), after->end())
       << "exec process not in the container's cgroup";
+  // In every hierarchy (v1 ones included, where CLONE_INTO_CGROUP cannot
+  // place it): the process was born where the init is.
+  EXPECT_EQ(Read("/proc/" + std::to_string(*started) + "/cgroup"), init_cgroup);
   kill(*started, SIGKILL);
   waitpid(*started, nullptr, 0);
 }
