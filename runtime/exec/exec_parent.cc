@@ -201,7 +201,10 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
     return Error(EINVAL, "cannot use console socket if berth will not allocate tty");
   std::optional<process::SeccompFilter> seccomp;
   if (config.linux_ && config.linux_->seccomp) {
-    seccomp = BERTH_TRY_CTX(process::CompileSeccomp(*config.linux_->seccomp), "seccomp");
+    // Compiled once per container: the program is kept in its state dir
+    // (removed with it), so later execs skip libseccomp, its ~9 ms of CPU
+    // and its memory for a Docker-sized profile.
+    seccomp = BERTH_TRY_CTX(process::CompileSeccompCached(*config.linux_->seccomp, dir.path()), "seccomp");
     if (seccomp->uses_notify && config.linux_->seccomp->listenerPath.empty())
       return Error(EINVAL, "seccomp profile uses SCMP_ACT_NOTIFY but linux.seccomp.listenerPath is not set");
   }
