@@ -47,8 +47,8 @@
 //   ---- end of the parallel part ----           clone3(CLONE_PARENT): the process,
 //                                                 born in the cgroups
 //                <------------------------------- kInitPid(pid); the intermediate exits
-//   kSetupDone(listener message) -------------->  (the process prepared meanwhile;
-//                                                 waited for before kError or execve)
+//   kSetupDone(listener message), only with a     (the process prepares meanwhile;
+//   seccomp listener -------------------------->  waits for it before kError or execve)
 //                <------------------------------- kError, or EOF: execve succeeded
 //
 // If the child fails during the parallel part its kError is queued before
@@ -108,8 +108,8 @@ struct SyncMessage {
   int32_t error_code = 0;  // errno of a kError
   std::string payload;     // kError: the message; kHooksDone: the state JSON;
                            // kInitPid: the init's (exec: the process's) pid
-                           // (decimal); kSetupDone of exec: the seccomp
-                           // listener message, or empty
+                           // (decimal); kSetupDone of exec (sent only with
+                           // a seccomp listener): the listener message
 };
 
 // One packet, decoded (exposed for the fuzzer): EPROTO when it is shorter

@@ -3,8 +3,9 @@
 // waits for that (kInCgroup), and clone3(CLONE_PARENT)s the process, so that
 // the process is born in the container's cgroups and pid namespace and is the
 // runtime's own (waitable) child. The process sets up its attributes in
-// runc's order while the parent reads its pid, waits for the go and ends in
-// process::FinishAndExec, the same last steps as create's init. It speaks the
+// runc's order (waiting for the parent's go only when the seccomp listener
+// needs its message) and ends in process::FinishAndExec, the same last steps
+// as create's init. It speaks the
 // typed protocol of runtime/container/sync.h (exec.h draws it): errors go
 // back as kError on the close-on-exec sync socket; a successful execve
 // closes it.
@@ -164,16 +165,21 @@ Result<pid_t> IntermediateSteps(const ChildContext& ctx, ChildCalls& calls) {
 Status ProcessSteps(const ChildContext& ctx, ChildCalls& calls, bool* parent_gone) {
   *parent_gone = false;
   // Born in the container's cgroups: everything is accounted there already,
-  // so the process prepares while the parent reads its pid.
+  // so the process goes straight on.
   process::FinalSteps steps;
   auto path = calls.Prepare(ctx, &steps.final_capabilities);
-  // The go, before reporting or exec'ing: the parent then knows our pid
-  // (the intermediate's kInitPid is queued before anything we send). Its
-  // payload is the seccomp listener message when there is a listener.
-  auto go = calls.AwaitGo(*ctx.sync);
-  if (!go) {
-    *parent_gone = true;
-    return std::move(go).error();
+  // With a seccomp listener, the go carries the message for the agent,
+  // which names our pid: only the parent can build it. Without one nothing
+  // waits: a wakeup less on the critical path (the parent reads the
+  // intermediate's kInitPid whenever it comes, see exec_parent.cc).
+  std::string listener_message;
+  if (ctx.listener_fd >= 0) {
+    auto go = calls.AwaitGo(*ctx.sync);
+    if (!go) {
+      *parent_gone = true;
+      return std::move(go).error();
+    }
+    listener_message = std::move(go->payload);
   }
   if (!path) return std::move(path).error();
   const spec::Process& p = *ctx.process;
@@ -188,7 +194,7 @@ Status ProcessSteps(const ChildContext& ctx, ChildCalls& calls, bool* parent_gon
   if (ctx.listener_fd >= 0) {
     steps.listener_fd = ctx.listener_fd;
     steps.keep_fds.push_back(ctx.listener_fd);
-    steps.listener_message = std::move(go->payload);
+    steps.listener_message = std::move(listener_message);
   }
   return process::FinishAndExec(steps, calls.Final());
 }

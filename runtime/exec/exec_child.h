@@ -36,8 +36,8 @@ class ChildCalls {
   // returns the resolved executable.
   virtual Result<std::string> Prepare(const ChildContext& ctx,
                                       std::optional<process::CapabilitySets>* final_caps) = 0;
-  // kSetupDone: the parent has the process's pid (payload: the seccomp
-  // listener message, or empty).
+  // kSetupDone, awaited only with a seccomp listener: its payload is the
+  // listener message, which names the process's pid.
   virtual Result<container::SyncMessage> AwaitGo(container::SyncSocket& sync) = 0;
   // FinishAndExec's own kernel calls.
   virtual process::FinalCalls& Final() = 0;
@@ -50,8 +50,8 @@ ChildCalls& KernelChildCalls();
 Result<pid_t> IntermediateSteps(const ChildContext& ctx, ChildCalls& calls);
 
 // The process's steps, ending in execve: returns only on failure.
-// `parent_gone` is set when the go never came (the parent failed or died):
-// there is no one to report to.
+// `parent_gone` is set when an awaited go never came (the parent failed or
+// died): there is no one to report to.
 Status ProcessSteps(const ChildContext& ctx, ChildCalls& calls, bool* parent_gone);
 
 }  // namespace berth::exec::internal

@@ -64,6 +64,7 @@ class RecordingChildCalls final : public ChildCalls {
 struct Scenario {
   int ns_flags = CLONE_NEWUSER | CLONE_NEWPID;  // something to join
   int root_fd = -1;
+  int listener_fd = -1;  // SCMP_ACT_NOTIFY's agent socket
 };
 
 class ExecChildOrder : public ::testing::Test {
@@ -78,6 +79,7 @@ class ExecChildOrder : public ::testing::Test {
     ctx.root_fd = scenario.root_fd;
     ctx.sync = &sync_;
     ctx.seccomp = &filter_;
+    ctx.listener_fd = scenario.listener_fd;
     return ctx;
   }
   // The intermediate's steps, then (forked == 0) the process's, as one list.
@@ -145,39 +147,54 @@ TEST_F(ExecChildOrder, NoForkWhenTheParentCouldNotAttach) {
   EXPECT_EQ(calls.steps, (Steps{"non-dumpable", "setns", "in-cgroup"}));
 }
 
-// The process prepares while the parent reads its pid, and waits for the go
-// before execve: the listener message (the go's payload) needs that pid.
-TEST_F(ExecChildOrder, ProcessPreparesThenWaitsForTheGoBeforeExecve) {
+// Without a seccomp listener the process waits for nothing more: no go, a
+// wakeup less on the critical path.
+TEST_F(ExecChildOrder, ProcessWaitsForNoGoWithoutAListener) {
   RecordingChildCalls calls;
   Steps steps = Run({}, calls);
   SCOPED_TRACE(Joined(steps));
+  EXPECT_EQ(std::find(steps.begin(), steps.end(), "go"), steps.end());
   EXPECT_LT(IndexOf(steps, "clone3"), IndexOf(steps, "prepare"));
+  EXPECT_LT(IndexOf(steps, "prepare"), IndexOf(steps, "close-fds"));
+}
+
+// With a listener it prepares, then waits for the go before execve: the
+// listener message (the go's payload) names its pid, which only the parent
+// knows.
+TEST_F(ExecChildOrder, ProcessWithAListenerWaitsForTheGoBeforeExecve) {
+  RecordingChildCalls calls;
+  calls.final_calls.notify_fd = 7;
+  Steps steps = Run({.listener_fd = 9}, calls);
+  SCOPED_TRACE(Joined(steps));
+  EXPECT_LT(IndexOf(steps, "in-cgroup"), IndexOf(steps, "go"));
   EXPECT_LT(IndexOf(steps, "prepare"), IndexOf(steps, "go"));
   EXPECT_LT(IndexOf(steps, "go"), IndexOf(steps, "close-fds"));
+  EXPECT_LT(IndexOf(steps, "go"), IndexOf(steps, "send-notify-fd"));
   EXPECT_LT(IndexOf(steps, "go"), IndexOf(steps, "execve"));
 }
 
-// A process whose preparation failed still waits for the go before it
-// reports, so its kError always follows the intermediate's kInitPid and the
-// parent knows which pid to reap.
-TEST_F(ExecChildOrder, FailedPreparationReportedOnlyAfterTheGo) {
-  RecordingChildCalls calls;
-  calls.prepared = Error(ENOENT, "exec: no such cwd");
-  ChildContext ctx = Context({});
-  ASSERT_EQ(*IntermediateSteps(ctx, calls), 0);
-  bool parent_gone = true;
-  Status status = ProcessSteps(ctx, calls, &parent_gone);
-  ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.error().code(), ENOENT);
-  EXPECT_FALSE(parent_gone);
-  EXPECT_EQ(calls.steps.back(), "go");
+// A failed preparation is reported at once without a listener, after the go
+// with one (the parent reaps the process either way: exec_parent.cc).
+TEST_F(ExecChildOrder, FailedPreparationReported) {
+  for (int listener_fd : {-1, 9}) {
+    RecordingChildCalls calls;
+    calls.prepared = Error(ENOENT, "exec: no such cwd");
+    ChildContext ctx = Context({.listener_fd = listener_fd});
+    ASSERT_EQ(*IntermediateSteps(ctx, calls), 0);
+    bool parent_gone = true;
+    Status status = ProcessSteps(ctx, calls, &parent_gone);
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.error().code(), ENOENT);
+    EXPECT_FALSE(parent_gone);
+    EXPECT_EQ(calls.steps.back(), listener_fd >= 0 ? "go" : "prepare");
+  }
 }
 
 // No go (the parent failed or died): nothing to report to, nothing exec'd.
 TEST_F(ExecChildOrder, NoExecWithoutTheGo) {
   RecordingChildCalls calls;
   calls.go = Error(ECONNRESET, "sync: peer exited");
-  ChildContext ctx = Context({});
+  ChildContext ctx = Context({.listener_fd = 9});
   ASSERT_EQ(*IntermediateSteps(ctx, calls), 0);
   bool parent_gone = false;
   EXPECT_FALSE(ProcessSteps(ctx, calls, &parent_gone).ok());

@@ -144,6 +144,28 @@ Status WaitForExecve(SyncSocket& sync) {
 
 }  // namespace
 
+namespace internal {
+
+Result<pid_t> ReceiveProcessPid(SyncSocket& sync, pid_t* failed_process) {
+  *failed_process = 0;
+  auto received = sync.Receive();
+  if (!received) {
+    if (received.error().code() == ECONNRESET) return Error(ECHILD, "exec: the intermediate child died");
+    return std::move(received).error();
+  }
+  if (received->type == SyncType::kInitPid) return container::ParseReportedPid(*received);
+  if (received->type != SyncType::kError)
+    return Error(EPROTO, "exec: expected init-pid, got " + std::string(container::SyncTypeName(received->type)));
+  Error failed(received->error_code, received->payload);
+  // From the intermediate (nothing follows: end of file) or the process.
+  if (auto report = sync.WaitFor(SyncType::kInitPid)) {
+    if (auto pid = container::ParseReportedPid(*report)) *failed_process = *pid;
+  }
+  return failed;
+}
+
+}  // namespace internal
+
 Result<spec::Process> ParseProcessJson(const std::string& json) {
   // Parsed as a document of its own: pasted into a config text, anything
   // after the object would be read as more config members.
@@ -279,24 +301,23 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
     if (auto reported = sync.PendingPeerError()) return std::move(*reported).Context("exec in container " + options.id);
     return std::move(joined).error();
   }
-  auto reported = sync.WaitFor(SyncType::kInitPid);
-  if (!reported) {
-    Error error = std::move(reported).error();
-    if (error.code() == ECONNRESET) return Error(ECHILD, "exec: the intermediate child died");
-    return std::move(error).Context("exec in container " + options.id);
+  pid_t failed_process = 0;
+  auto received_pid = internal::ReceiveProcessPid(sync, &failed_process);
+  if (failed_process > 0) {
+    waitpid(intermediate, nullptr, 0);
+    tx.pid = failed_process;  // killed (it is exiting) and reaped
   }
-  pid_t process_pid = BERTH_TRY(container::ParseReportedPid(*reported));
-  // The go, with the container process state for the seccomp agent (runc's:
-  // pid is the new process, the state is the container's). The process has
-  // been preparing meanwhile and waits for it only to report or exec.
-  std::string listener_message;
+  pid_t process_pid = BERTH_TRY_CTX(std::move(received_pid), "exec in container " + options.id);
+  Status go = Ok();
   if (listener_fd >= 0) {
-    listener_message = process::ContainerProcessStateMessage(*config.linux_->seccomp, process_pid,
-                                                             spec::SerializeState(state));
+    // The go the process waits for, with the container process state for
+    // the seccomp agent (runc's: pid is the new process, the state is the
+    // container's).
+    go = sync.Send(SyncType::kSetupDone,
+                   process::ContainerProcessStateMessage(*config.linux_->seccomp, process_pid,
+                                                         spec::SerializeState(state)));
   }
-  Status go = sync.Send(SyncType::kSetupDone, std::move(listener_message));
-  // The intermediate exits right after its report; reaped after the go, so
-  // that the go does not wait for its exit.
+  // The intermediate exits right after its report.
   waitpid(intermediate, nullptr, 0);
   tx.pid = process_pid;
   BERTH_TRY_CTX(std::move(go), "exec: send the go");

@@ -213,6 +213,26 @@ TEST_F(ExecTest, StoppedAndUnknownContainersFailLeavingNothing) {
   EXPECT_EQ(OpenFds(), fds);
 }
 
+// The process fails before execve (a missing cwd): its error is returned
+// and it is reaped, whether its kError reaches the parent before or after the
+// intermediate's kInitPid (nothing orders them without a seccomp listener).
+TEST_F(ExecTest, FailedProcessIsReportedAndReaped) {
+  std::set<pid_t> children = Children();
+  std::set<std::string> fds = OpenFds();
+  for (int i = 0; i < 20; ++i) {
+    ExecOptions o;
+    o.id = id_;
+    o.args = {"true"};
+    o.cwd = "/no-such-dir";
+    o.detach = true;
+    auto r = StartExec(runtime_, o);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().ToString().find("/no-such-dir"), std::string::npos) << r.error().ToString();
+    EXPECT_EQ(Children(), children) << "attempt " << i;
+    EXPECT_EQ(OpenFds(), fds) << "attempt " << i;
+  }
+}
+
 // With linux.seccomp, exec compiles the profile once per container: the
 // program is kept in the state dir (so later execs skip libseccomp, its CPU
 // and its memory), is what the process runs under, and goes with delete.
