@@ -36,6 +36,21 @@
 //                <------------------------------- kCreated
 //   write state.json + pid file, exit            block on exec.fifo until `start`
 //
+// `exec` speaks the same messages (runtime/exec/exec.h draws it):
+//
+//   parent (berth exec)                          intermediate child, then the process
+//   -------------------                          ------------------------------------
+//   clone3 (into the unified cgroup) ----------> non-dumpable
+//   ---- in parallel ----
+//   attach the intermediate (v1, resctrl)        setns(pidfd), chroot
+//   kInCgroup -------------------------------->  (waited for before the fork)
+//   ---- end of the parallel part ----           clone3(CLONE_PARENT): the process,
+//                                                 born in the cgroups
+//                <------------------------------- kInitPid(pid); the intermediate exits
+//   kSetupDone(listener message), only with a     (the process prepares meanwhile;
+//   seccomp listener -------------------------->  waits for it before kError or execve)
+//                <------------------------------- kError, or EOF: execve succeeded
+//
 // If the child fails during the parallel part its kError is queued before
 // kRootfsReady would be: the parent's later send of kInCgroup may fail
 // (EPIPE), and the wait for kRootfsReady then reports the child's error.
@@ -77,7 +92,8 @@ enum class SyncType : uint32_t {
   kUnshared = 6,
   kMappingsDone = 7,
   kInitPid = 8,
-  kInCgroup = 9,  // the init is in its cgroup(s), resources applied
+  kInCgroup = 9,  // create: the init is in its cgroup(s), resources applied;
+                  // exec: the intermediate is, so what it forks is born there
 };
 
 std::string_view SyncTypeName(SyncType type);
@@ -91,7 +107,9 @@ struct SyncMessage {
   SyncType type = SyncType::kError;
   int32_t error_code = 0;  // errno of a kError
   std::string payload;     // kError: the message; kHooksDone: the state JSON;
-                           // kInitPid: the init's pid (decimal)
+                           // kInitPid: the init's (exec: the process's) pid
+                           // (decimal); kSetupDone of exec (sent only with
+                           // a seccomp listener): the listener message
 };
 
 // One packet, decoded (exposed for the fuzzer): EPROTO when it is shorter

@@ -65,17 +65,36 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
 // exit status (128 + signal when killed).
 Result<int> Exec(const RuntimeOptions& runtime, const ExecOptions& options);
 
-// Internal to the package: the CHILD side (exec_child.cc). It speaks the
-// typed protocol of runtime/container/sync.h:
+// Internal to the package: the CHILD side (exec_child.cc, its steps in
+// exec_child.h). It speaks the typed protocol of runtime/container/sync.h:
 //
 //   parent (berth exec)                  intermediate child, then the process
 //   -------------------                  ------------------------------------
-//   fork ------------------------------> setns(pidfd), chroot, clone3(CLONE_PARENT)
+//   clone3 (into the unified cgroup) --> non-dumpable
+//   ---- in parallel: the cgroup attach is off the critical path ----
+//   JoinContainerCgroup(intermediate)    setns(pidfd), chroot
+//   (v1 hierarchies, resctrl; a cold
+//   v1 cgroup.procs write waits for an
+//   RCU grace period, ~8 ms)
+//   kInCgroup ------------------------->  (waited for before the fork: the
+//   ---- end of the parallel part ----    process is born in the cgroups)
+//                                         clone3(CLONE_PARENT)
 //        <------------------------------ kInitPid(pid of the process); exits
-//   JoinContainerCgroup(pid)
-//   kSetupDone(seccomp listener msg) --> terminal, attributes, FinishAndExec
+//                                         the process: terminal, attributes,
+//                                         user, caps, LSM, cwd, LookPath
+//   (only with a seccomp listener:)
+//   kSetupDone(listener message) ------> (waited for before kError or execve:
+//                                         the message names the process's pid)
+//                                         FinishAndExec
 //        <------------------------------ kError(errno, text), or end of file:
 //                                        execve closed the close-on-exec socket
+//
+// Without a listener nothing orders the process's kError and the
+// intermediate's kInitPid: ReceiveProcessPid reads both, so the failed
+// process is still reaped.
+// A child that fails during the parallel part has its kError queued before
+// the parent's kInCgroup is read: the parent reports it rather than its own
+// failed join (ESRCH) or send (EPIPE).
 namespace internal {
 struct ChildContext {
   const spec::Process* process = nullptr;
@@ -91,8 +110,13 @@ struct ChildContext {
   int listener_fd = -1;     // SCMP_ACT_NOTIFY: connected to linux.seccomp.listenerPath
   uint64_t changed_signals = ~uint64_t{0};  // process::ChangedSignalDispositions()
 };
-// Intermediate child: non-dumpable, setns, clone3(CLONE_PARENT) the process,
-// report its pid (kInitPid), exit.
+// PARENT side: the intermediate's kInitPid (the process's pid). Without a
+// go to wait for, the process may fail (kError) before that report is read:
+// the report still follows, and *failed_process is set to the pid to reap
+// while the kError is returned. ECHILD when the intermediate died silently.
+Result<pid_t> ReceiveProcessPid(container::SyncSocket& sync, pid_t* failed_process);
+// Intermediate child: non-dumpable, setns, wait for kInCgroup,
+// clone3(CLONE_PARENT) the process, report its pid (kInitPid), exit.
 [[noreturn]] void RunIntermediate(const ChildContext& ctx);
 }  // namespace internal
 

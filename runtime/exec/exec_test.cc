@@ -50,6 +50,7 @@ class ExecTest : public ::testing::Test {
     config.process->args = {"sleep", "1000"};
     config.root->path = "rootfs";
     config.root->readonly = false;
+    Configure(config);
     std::ofstream(bundle_ + "/config.json") << spec::SerializeConfig(config);
     runtime_.root = "/run/berth-exec-test-" + std::to_string(getpid());
     id_ = "exec" + std::to_string(getpid());
@@ -65,6 +66,7 @@ class ExecTest : public ::testing::Test {
     if (!id_.empty()) (void)Delete(runtime_, id_, true);
     if (!bundle_.empty()) Shell("rm -rf " + bundle_ + " " + runtime_.root);
   }
+  virtual void Configure(spec::Config&) {}
   // Runs sh -c `script` in the container; returns the exit status.
   Result<int> Sh(const std::string& script, ExecOptions o = {}) {
     o.id = id_;
@@ -108,6 +110,9 @@ TEST_F(ExecTest, JoinsInitNamespacesAndCgroup) {
   ASSERT_TRUE(after.ok());
   EXPECT_NE(std::find(after->begin(), after->end(), *started), after->end())
       << "exec process not in the container's cgroup";
+  // In every hierarchy (v1 ones included, where CLONE_INTO_CGROUP cannot
+  // place it): the process was born where the init is.
+  EXPECT_EQ(Read("/proc/" + std::to_string(*started) + "/cgroup"), init_cgroup);
   kill(*started, SIGKILL);
   waitpid(*started, nullptr, 0);
 }
@@ -206,6 +211,71 @@ TEST_F(ExecTest, StoppedAndUnknownContainersFailLeavingNothing) {
   EXPECT_NE(stopped.error().ToString().find("stopped"), std::string::npos);
   EXPECT_EQ(Children(), children);
   EXPECT_EQ(OpenFds(), fds);
+}
+
+// The process fails before execve (a missing cwd): its error is returned
+// and it is reaped, whether its kError reaches the parent before or after the
+// intermediate's kInitPid (nothing orders them without a seccomp listener).
+TEST_F(ExecTest, FailedProcessIsReportedAndReaped) {
+  std::set<pid_t> children = Children();
+  std::set<std::string> fds = OpenFds();
+  for (int i = 0; i < 20; ++i) {
+    ExecOptions o;
+    o.id = id_;
+    o.args = {"true"};
+    o.cwd = "/no-such-dir";
+    o.detach = true;
+    auto r = StartExec(runtime_, o);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().ToString().find("/no-such-dir"), std::string::npos) << r.error().ToString();
+    EXPECT_EQ(Children(), children) << "attempt " << i;
+    EXPECT_EQ(OpenFds(), fds) << "attempt " << i;
+  }
+}
+
+// With linux.seccomp, exec compiles the profile once per container: the
+// program is kept in the state dir (so later execs skip libseccomp, its CPU
+// and its memory), is what the process runs under, and goes with delete.
+class ExecSeccompTest : public ExecTest {
+ protected:
+  void Configure(spec::Config& config) override {
+    spec::Seccomp seccomp;
+    seccomp.defaultAction = "SCMP_ACT_ALLOW";
+    seccomp.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
+    spec::SeccompSyscall denied;
+    denied.names = {"mkdir", "mkdirat"};
+    denied.action = "SCMP_ACT_ERRNO";
+    denied.errnoRet = 1;  // EPERM
+    seccomp.syscalls = {denied};
+    config.linux_->seccomp = seccomp;
+  }
+  std::vector<std::string> CompiledPrograms() {
+    std::vector<std::string> names;
+    std::string dir = runtime_.root + "/" + id_;
+    if (DIR* d = opendir(dir.c_str())) {
+      while (struct dirent* e = readdir(d)) {
+        std::string name = e->d_name;
+        if (name.size() > 4 && name.substr(name.size() - 4) == ".bpf") names.push_back(name);
+      }
+      closedir(d);
+    }
+    return names;
+  }
+};
+
+TEST_F(ExecSeccompTest, CompiledOnceKeptInTheStateDirAndRemovedWithIt) {
+  auto first = Sh("mkdir /tmp/a 2>/dev/null; echo $? > /tmp/out");
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_EQ(Out(), "1");  // the filter applies: mkdir refused
+  ASSERT_EQ(CompiledPrograms().size(), 1u);
+  auto second = Sh("mkdir /tmp/b 2>/dev/null; echo $? > /tmp/out");
+  ASSERT_TRUE(second.ok()) << second.error().ToString();
+  EXPECT_EQ(Out(), "1");  // the kept program is the same filter
+  EXPECT_EQ(CompiledPrograms().size(), 1u);
+  ASSERT_TRUE(Delete(runtime_, id_, true).ok());
+  struct stat st;
+  EXPECT_NE(stat((runtime_.root + "/" + id_).c_str(), &st), 0) << "state dir left behind";
+  id_.clear();
 }
 
 }  // namespace
