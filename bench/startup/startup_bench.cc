@@ -8,7 +8,7 @@
 //                 [--timeout_ms=60000 (a runtime command running longer is killed)]
 //                 [--summary_md=FILE] [--curves] [--curve_sizes=0,100,1000]
 //                 [--curve_callers=1,2,4,8] [--state_dir=DIR] [--id_prefix=P]
-//                 [--sweep] [Google Benchmark flags, e.g.
+//                 [--sweep] [--berth_variant=NAME=PATH ...] [Google Benchmark flags, e.g.
 //                 --benchmark_repetitions=3 --benchmark_out=results.json]
 //
 // Families (one benchmark per runtime each):
@@ -29,7 +29,9 @@
 //                           and nothing else
 // berth-unprotected (//bench/startup:berth_unprotected, without that re-exec)
 // and berth-memfd (its sealed-memfd fallback forced) are measured in run,
-// create_start_delete, exec and protect_self when their paths are given.
+// create_start_delete, exec and protect_self when their paths are given, as
+// is every --berth_variant=NAME=PATH (other builds of berth, e.g. -O3 or
+// LTO, measured as berth-NAME in the same interleaved run).
 // Every runtime command's peak RSS (wait4 ru_maxrss) is the peak_rss_KiB counter.
 //
 // --curves measures how cost grows instead (bench/startup/curves.h):
@@ -66,6 +68,7 @@ struct Options {
   std::string berth;  // empty: look next to this binary in bazel-bin
   // Benchmark-only builds of berth (bench/startup/BUILD); measured only when given.
   std::string berth_unprotected, berth_memfd;
+  std::vector<std::pair<std::string, std::string>> berth_variants;  // name, path
   std::string runc = "/usr/sbin/runc";
   std::string crun = "/usr/bin/crun";
   std::string spec_from = "auto";
@@ -382,6 +385,11 @@ Result<Options> ParseOptions(int argc, char** argv) {
       o.hide_cgroup2 = v != "false" && v != "0";
     } else if (a == "--keep") {
       o.keep = true;
+    } else if (ParseFlag(a, "berth_variant", &v)) {
+      auto eq = v.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
+        return Error("--berth_variant wants NAME=PATH, not \"" + v + "\"");
+      o.berth_variants.emplace_back("berth-" + v.substr(0, eq), v.substr(eq + 1));
     } else if (a == "--curves") {
       o.curves = true;
     } else if (a == "--sweep") {
@@ -622,12 +630,14 @@ int Main(int argc, char** argv) {
                                            bench.Row("run", "floor_cgroups", "ms"), true), 1);
   }
 
-  for (const auto& [name, path] : std::vector<std::pair<std::string, std::string>>{
-           {"berth", options->berth},
-           {"berth-unprotected", options->berth_unprotected},
-           {"berth-memfd", options->berth_memfd},
-           {"runc", options->runc},
-           {"crun", options->crun}}) {
+  std::vector<std::pair<std::string, std::string>> candidates = {
+      {"berth", options->berth},
+      {"berth-unprotected", options->berth_unprotected},
+      {"berth-memfd", options->berth_memfd}};
+  candidates.insert(candidates.end(), options->berth_variants.begin(), options->berth_variants.end());
+  candidates.push_back({"runc", options->runc});
+  candidates.push_back({"crun", options->crun});
+  for (const auto& [name, path] : candidates) {
     bool variant = name.rfind("berth-", 0) == 0;
     if (variant && (path.empty() || options->curves)) continue;  // not asked for
     auto rt = std::make_unique<Runtime>(Runtime{name, path, bench.state_dir + "/" + name, variant});
