@@ -6,7 +6,9 @@
 //                 [--spec_from=auto|berth|runc] [--hide_cgroup2=true|false]
 //                 [--oci_version=1.0.2 ("" keeps the template's)] [--keep]
 //                 [--timeout_ms=60000 (a runtime command running longer is killed)]
-//                 [--summary_md=FILE] [Google Benchmark flags, e.g.
+//                 [--summary_md=FILE] [--curves] [--curve_sizes=0,100,1000]
+//                 [--curve_callers=1,2,4,8] [--state_dir=DIR] [--id_prefix=P]
+//                 [--sweep] [--berth_variant=NAME=PATH ...] [Google Benchmark flags, e.g.
 //                 --benchmark_repetitions=3 --benchmark_out=results.json]
 //
 // Families (one benchmark per runtime each):
@@ -27,8 +29,16 @@
 //                           and nothing else
 // berth-unprotected (//bench/startup:berth_unprotected, without that re-exec)
 // and berth-memfd (its sealed-memfd fallback forced) are measured in run,
-// create_start_delete, exec and protect_self when their paths are given.
+// create_start_delete, exec and protect_self when their paths are given, as
+// is every --berth_variant=NAME=PATH (other builds of berth, e.g. -O3 or
+// LTO, measured as berth-NAME in the same interleaved run).
 // Every runtime command's peak RSS (wait4 ru_maxrss) is the peak_rss_KiB counter.
+//
+// --curves measures how cost grows instead (bench/startup/curves.h):
+// curve_lifecycle/N, curve_throughput/C, curve_delete_100_processes, for
+// berth, runc and crun interleaved; every container it made is deleted on
+// every exit path (SIGINT/SIGTERM/SIGHUP included). --sweep only does that
+// teardown, for the --state_dir and --id_prefix of a run that was killed.
 #include <benchmark/benchmark.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -45,6 +55,7 @@
 
 #include "bench/startup/bundle.h"
 #include "bench/startup/command.h"
+#include "bench/startup/curves.h"
 #include "bench/startup/floor_rootfs.h"
 #include "bench/startup/json_value.h"
 #include "bench/startup/mount_namespace.h"
@@ -57,6 +68,7 @@ struct Options {
   std::string berth;  // empty: look next to this binary in bazel-bin
   // Benchmark-only builds of berth (bench/startup/BUILD); measured only when given.
   std::string berth_unprotected, berth_memfd;
+  std::vector<std::pair<std::string, std::string>> berth_variants;  // name, path
   std::string runc = "/usr/sbin/runc";
   std::string crun = "/usr/bin/crun";
   std::string spec_from = "auto";
@@ -64,10 +76,16 @@ struct Options {
   // default config uses nothing newer than 1.0.
   std::string oci_version = "1.0.2";
   std::string summary_md;
-  std::string static_true, static_pause;
+  std::string static_true, static_pause, static_spawn;
   int iterations = 20;
   bool hide_cgroup2 = true;
   bool keep = false;
+  bool curves = false;  // the curves instead of the start-up families
+  bool sweep = false;   // only delete what a killed --curves run left
+  std::vector<int> curve_sizes = {0, 100, 1000};
+  std::vector<int> curve_callers = {1, 2, 4, 8};
+  std::string state_dir;  // default /run/berth-bench-PID
+  std::string id_prefix;  // default curve-PID-
 };
 
 struct Runtime {
@@ -315,6 +333,23 @@ void BM_Throughput(benchmark::State& state, Runtime* rt, SummaryRow* row) {
 
 // ------------------------------------------------------------------ setup
 
+Result<std::vector<int>> ParseInts(const std::string& text) {
+  std::vector<int> out;
+  size_t from = 0;
+  while (from <= text.size()) {
+    size_t comma = text.find(',', from);
+    std::string item = text.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+    char* end = nullptr;
+    long v = std::strtol(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || v < 0 || v > 100000)
+      return Error("not a list of counts: \"" + text + "\"");
+    out.push_back(static_cast<int>(v));
+    if (comma == std::string::npos) break;
+    from = comma + 1;
+  }
+  return out;
+}
+
 bool ParseFlag(const std::string& arg, const char* name, std::string* value) {
   std::string prefix = std::string("--") + name + "=";
   if (arg.rfind(prefix, 0) != 0) return false;
@@ -327,6 +362,7 @@ Result<Options> ParseOptions(int argc, char** argv) {
   std::string exe_dir = std::filesystem::read_symlink("/proc/self/exe").parent_path();
   o.static_true = exe_dir + "/static_true";
   o.static_pause = exe_dir + "/static_pause";
+  o.static_spawn = exe_dir + "/static_spawn";
   std::string default_berth = exe_dir + "/../../runtime/berth";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i], v;
@@ -337,7 +373,9 @@ Result<Options> ParseOptions(int argc, char** argv) {
         ParseFlag(a, "oci_version", &o.oci_version) ||
         ParseFlag(a, "summary_md", &o.summary_md) ||
         ParseFlag(a, "static_true", &o.static_true) ||
-        ParseFlag(a, "static_pause", &o.static_pause)) {
+        ParseFlag(a, "static_pause", &o.static_pause) ||
+        ParseFlag(a, "static_spawn", &o.static_spawn) ||
+        ParseFlag(a, "state_dir", &o.state_dir) || ParseFlag(a, "id_prefix", &o.id_prefix)) {
     } else if (ParseFlag(a, "iterations", &v)) {
       o.iterations = std::atoi(v.c_str());
       if (o.iterations < 1) return Error("--iterations must be >= 1");
@@ -347,6 +385,21 @@ Result<Options> ParseOptions(int argc, char** argv) {
       o.hide_cgroup2 = v != "false" && v != "0";
     } else if (a == "--keep") {
       o.keep = true;
+    } else if (ParseFlag(a, "berth_variant", &v)) {
+      auto eq = v.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
+        return Error("--berth_variant wants NAME=PATH, not \"" + v + "\"");
+      o.berth_variants.emplace_back("berth-" + v.substr(0, eq), v.substr(eq + 1));
+    } else if (a == "--curves") {
+      o.curves = true;
+    } else if (a == "--sweep") {
+      o.sweep = true;
+    } else if (ParseFlag(a, "curve_sizes", &v)) {
+      o.curve_sizes = BERTH_TRY(ParseInts(v));
+    } else if (ParseFlag(a, "curve_callers", &v)) {
+      o.curve_callers = BERTH_TRY(ParseInts(v));
+      for (int c : o.curve_callers)
+        if (c < 1) return Error("--curve_callers: each must be >= 1");
     } else {
       return Error("unknown flag " + a + " (see the comment at the top of startup_bench.cc)");
     }
@@ -426,6 +479,44 @@ std::string LoadAverage() {
   return buf;
 }
 
+// The start-up families (everything but the floors and the curves).
+template <class Configure>
+void RegisterStartupFamilies(Bench& bench, bool cgroup2_hidden, const Configure& configure) {
+  for (auto& rt : bench.runtimes)
+    configure(benchmark::RegisterBenchmark(("run/" + rt->name).c_str(), BM_Run, rt.get(),
+                                           bench.Row("run", rt->name, "ms"), View::kBench), 1);
+  // What hiding cgroup2 changed: the same `run` in the host's mount namespace
+  // (crun cannot run there, so it has no row).
+  if (cgroup2_hidden) {
+    for (auto& rt : bench.runtimes) {
+      if (rt->name == "crun" || rt->berth_variant) continue;
+      configure(benchmark::RegisterBenchmark(("run_host_cgroups/" + rt->name).c_str(), BM_Run,
+                                             rt.get(), bench.Row("run_host_cgroups", rt->name, "ms"),
+                                             View::kHost), 1);
+    }
+  }
+  for (auto& rt : bench.runtimes)
+    configure(benchmark::RegisterBenchmark(("create_start_delete/" + rt->name).c_str(),
+                                           BM_CreateStartDelete, rt.get(),
+                                           bench.Row("create_start_delete", rt->name, "ms")), 2);
+  for (auto& rt : bench.runtimes)
+    configure(benchmark::RegisterBenchmark(("exec/" + rt->name).c_str(), BM_Exec, rt.get(),
+                                           bench.Row("exec", rt->name, "ms")), 1);
+  for (auto& rt : bench.runtimes) {
+    if (rt->berth_variant) continue;
+    configure(benchmark::RegisterBenchmark(("throughput_2x/" + rt->name).c_str(), BM_Throughput,
+                                           rt.get(),
+                                           bench.Row("throughput_2x", rt->name, "containers/s")),
+              10);
+  }
+  for (auto& rt : bench.runtimes) {
+    if (rt->name.rfind("berth", 0) != 0) continue;
+    configure(benchmark::RegisterBenchmark(("protect_self/" + rt->name).c_str(), BM_ProtectSelf,
+                                           rt.get(), bench.Row("protect_self", rt->name, "ms")),
+              1);
+  }
+}
+
 int Main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   auto options = ParseOptions(argc, argv);
@@ -456,9 +547,37 @@ int Main(int argc, char** argv) {
   }
   bench.work_dir = work_template;
   // State dirs on tmpfs, like every runtime's default (/run/runc, /run/crun).
-  bench.state_dir = "/run/berth-bench-" + std::to_string(getpid());
+  bench.state_dir = options->state_dir.empty() ? "/run/berth-bench-" + std::to_string(getpid())
+                                               : options->state_dir;
+  CurveSetup curves;
+  curves.id_prefix = options->id_prefix.empty() ? "curve-" + std::to_string(getpid()) + "-"
+                                                : options->id_prefix;
+  if (options->sweep) {
+    for (const auto& [name, path] : std::vector<std::pair<std::string, std::string>>{
+             {"berth", options->berth}, {"runc", options->runc}, {"crun", options->crun}})
+      if (!path.empty()) curves.runtimes.push_back({name, path, bench.state_dir + "/" + name});
+    auto swept = TearDownCurves(curves);
+    (void)RemoveTree(work_template);
+    if (!swept) {
+      std::fprintf(stderr, "startup_bench: sweep: %s\n", swept.error().ToString().c_str());
+      return 1;
+    }
+    (void)RemoveTree(bench.state_dir);
+    return 0;
+  }
+  if (options->curves) InstallCurveStopHandlers();
   int rc = 1;
   auto cleanup = [&] {
+    // Containers of the curves first: a state dir is removed only once
+    // nothing it describes is left.
+    if (options->curves) {
+      if (auto t = TearDownCurves(curves); !t) {
+        std::fprintf(stderr, "startup_bench: teardown: %s (state kept in %s)\n",
+                     t.error().ToString().c_str(), bench.state_dir.c_str());
+        (void)RemoveTree(bench.work_dir);
+        return;
+      }
+    }
     if (bench.options.keep) return;
     (void)RemoveTree(bench.state_dir);
     (void)RemoveTree(bench.work_dir);
@@ -466,6 +585,7 @@ int Main(int argc, char** argv) {
 
   std::string rootfs = bench.work_dir + "/rootfs";
   auto st = BuildBenchRootfs(rootfs, options->static_true, options->static_pause);
+  if (st && options->curves) st = CopyFile(options->static_spawn, rootfs + "/bin/spawn", 0755);
   if (mkdir(bench.state_dir.c_str(), 0700) != 0 && errno != EEXIST) st = Error::Sys("mkdir state dir");
   auto tmpl = ChooseTemplate(*options, bench.work_dir);
   if (!st || !tmpl) {
@@ -481,6 +601,12 @@ int Main(int argc, char** argv) {
   auto flags = NamespaceCloneFlags(tmpl->second);
   st = WriteBundle(bench.true_bundle, tmpl->second, rootfs, {"/bin/true"}, options->oci_version);
   if (st) st = WriteBundle(bench.pause_bundle, tmpl->second, rootfs, {"/bin/pause"}, options->oci_version);
+  curves.true_bundle = bench.true_bundle;
+  curves.pause_bundle = bench.pause_bundle;
+  curves.spawn_bundle = bench.work_dir + "/bundle-spawn";
+  if (st && options->curves)
+    st = WriteBundle(curves.spawn_bundle, tmpl->second, rootfs,
+                     {"/bin/spawn", std::to_string(curves.spawn_processes)}, options->oci_version);
   if (!st || !flags) {
     std::fprintf(stderr, "startup_bench: %s\n", (!st ? st.error() : flags.error()).ToString().c_str());
     cleanup();
@@ -496,21 +622,24 @@ int Main(int argc, char** argv) {
   auto configure = [iters](benchmark::internal::Benchmark* b, int divisor) {
     b->UseRealTime()->Iterations(std::max(1, iters / divisor))->Unit(benchmark::kMillisecond);
   };
-  SummaryRow* floor_row = bench.Row("run", "floor", "ms");
-  configure(benchmark::RegisterBenchmark("run/floor", BM_Floor, floor_row), 1);
-  SummaryRow* floor_rootfs_row = bench.Row("run", "floor_rootfs", "ms");
-  configure(benchmark::RegisterBenchmark("run/floor_rootfs", BM_FloorRootfs, floor_rootfs_row, false), 1);
-  SummaryRow* floor_cgroups_row = bench.Row("run", "floor_cgroups", "ms");
-  configure(benchmark::RegisterBenchmark("run/floor_cgroups", BM_FloorRootfs, floor_cgroups_row, true), 1);
+  if (!options->curves) {
+    configure(benchmark::RegisterBenchmark("run/floor", BM_Floor, bench.Row("run", "floor", "ms")), 1);
+    configure(benchmark::RegisterBenchmark("run/floor_rootfs", BM_FloorRootfs,
+                                           bench.Row("run", "floor_rootfs", "ms"), false), 1);
+    configure(benchmark::RegisterBenchmark("run/floor_cgroups", BM_FloorRootfs,
+                                           bench.Row("run", "floor_cgroups", "ms"), true), 1);
+  }
 
-  for (const auto& [name, path] : std::vector<std::pair<std::string, std::string>>{
-           {"berth", options->berth},
-           {"berth-unprotected", options->berth_unprotected},
-           {"berth-memfd", options->berth_memfd},
-           {"runc", options->runc},
-           {"crun", options->crun}}) {
+  std::vector<std::pair<std::string, std::string>> candidates = {
+      {"berth", options->berth},
+      {"berth-unprotected", options->berth_unprotected},
+      {"berth-memfd", options->berth_memfd}};
+  candidates.insert(candidates.end(), options->berth_variants.begin(), options->berth_variants.end());
+  candidates.push_back({"runc", options->runc});
+  candidates.push_back({"crun", options->crun});
+  for (const auto& [name, path] : candidates) {
     bool variant = name.rfind("berth-", 0) == 0;
-    if (variant && path.empty()) continue;  // not asked for
+    if (variant && (path.empty() || options->curves)) continue;  // not asked for
     auto rt = std::make_unique<Runtime>(Runtime{name, path, bench.state_dir + "/" + name, variant});
     if (auto trial = TrialRun(*rt, bench); !trial) {
       std::string why = path.empty() ? "not found" : path + ": " + trial.error().ToString();
@@ -522,38 +651,14 @@ int Main(int argc, char** argv) {
     benchmark::AddCustomContext("version_" + name, v ? FirstLine(v->output) : "?");
     bench.runtimes.push_back(std::move(rt));
   }
-  for (auto& rt : bench.runtimes)
-    configure(benchmark::RegisterBenchmark(("run/" + rt->name).c_str(), BM_Run, rt.get(),
-                                           bench.Row("run", rt->name, "ms"), View::kBench), 1);
-  // What hiding cgroup2 changed: the same `run` in the host's mount namespace
-  // (crun cannot run there, so it has no row).
-  if (ns->cgroup2_hidden) {
-    for (auto& rt : bench.runtimes) {
-      if (rt->name == "crun" || rt->berth_variant) continue;
-      configure(benchmark::RegisterBenchmark(("run_host_cgroups/" + rt->name).c_str(), BM_Run,
-                                             rt.get(), bench.Row("run_host_cgroups", rt->name, "ms"),
-                                             View::kHost), 1);
-    }
-  }
-  for (auto& rt : bench.runtimes)
-    configure(benchmark::RegisterBenchmark(("create_start_delete/" + rt->name).c_str(),
-                                           BM_CreateStartDelete, rt.get(),
-                                           bench.Row("create_start_delete", rt->name, "ms")), 2);
-  for (auto& rt : bench.runtimes)
-    configure(benchmark::RegisterBenchmark(("exec/" + rt->name).c_str(), BM_Exec, rt.get(),
-                                           bench.Row("exec", rt->name, "ms")), 1);
-  for (auto& rt : bench.runtimes) {
-    if (rt->berth_variant) continue;
-    configure(benchmark::RegisterBenchmark(("throughput_2x/" + rt->name).c_str(), BM_Throughput,
-                                           rt.get(),
-                                           bench.Row("throughput_2x", rt->name, "containers/s")),
-              10);
-  }
-  for (auto& rt : bench.runtimes) {
-    if (rt->name.rfind("berth", 0) != 0) continue;
-    configure(benchmark::RegisterBenchmark(("protect_self/" + rt->name).c_str(), BM_ProtectSelf,
-                                           rt.get(), bench.Row("protect_self", rt->name, "ms")),
-              1);
+  if (options->curves) {
+    for (auto& rt : bench.runtimes) curves.runtimes.push_back({rt->name, rt->path, rt->state_root});
+    curves.sizes = options->curve_sizes;
+    curves.callers = options->curve_callers;
+    curves.iterations = iters;
+    RegisterCurves(curves, &bench.rows);
+  } else {
+    RegisterStartupFamilies(bench, ns->cgroup2_hidden, configure);
   }
 
   // Other work on the machine skews every figure; the load average says how much.
@@ -573,7 +678,7 @@ int Main(int argc, char** argv) {
                         tmpl->first + " spec`; " + ns->description +
                         ".\nRatios (× NAME) are this row's median over NAME's median; "
                         "median and p90 are over every iteration of every repetition.\n\n" +
-                        FormatSummary(rows, {"berth", "crun", "floor", "floor_rootfs", "floor_cgroups"});
+                        FormatSummary(rows, {"berth", "crun", "runc", "floor", "floor_rootfs", "floor_cgroups"});
   std::printf("\n%s", summary.c_str());
   rc = 0;
   if (!options->summary_md.empty()) {

@@ -28,10 +28,12 @@ std::string Table(const std::vector<std::vector<std::string>>& rows) {
 }
 
 Result<int> RunList(const GlobalOptions& global, const ParsedFlags& flags) {
-  std::vector<container::ListEntry> entries = BERTH_TRY(container::List(global.runtime));
+  std::string format = flags.Get("format", "table");
+  // Only the JSON format shows the rootfs (read from each config.json).
+  std::vector<container::ListEntry> entries =
+      BERTH_TRY(container::List(global.runtime, /*rootfs=*/format == "json" && !flags.Bool("quiet")));
   for (const auto& e : entries)
     if (!e.damaged.empty()) container::Warn("container " + e.state.id + " is damaged: " + e.damaged);
-  std::string format = flags.Get("format", "table");
   std::string out;
   if (flags.Bool("quiet")) {
     for (const auto& e : entries) out += e.state.id + "\n";

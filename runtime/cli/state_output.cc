@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <map>
 
 #include "spec/json.h"
 
@@ -60,8 +61,9 @@ std::string Rfc3339Nano(int64_t ns) {
   return out + "Z";
 }
 
-std::string OwnerName(const std::string& uid) {
-  if (uid.empty()) return "";
+namespace {
+
+std::string LookUpOwnerName(const std::string& uid) {
   FILE* f = std::fopen("/etc/passwd", "re");
   if (f) {
     char line[1024];
@@ -79,6 +81,17 @@ std::string OwnerName(const std::string& uid) {
     std::fclose(f);
   }
   return "#" + uid;
+}
+
+}  // namespace
+
+std::string OwnerName(const std::string& uid) {
+  if (uid.empty()) return "";
+  // `list` asks once per container, nearly always for the same uid: one
+  // read of /etc/passwd per uid, not per container.
+  static std::map<std::string, std::string> known;
+  if (auto it = known.find(uid); it != known.end()) return it->second;
+  return known[uid] = LookUpOwnerName(uid);
 }
 
 std::string RuncStateJson(const container::ListEntry& entry, const std::string& owner,

@@ -309,7 +309,8 @@ Status Delete(const RuntimeOptions& runtime, std::string_view id, bool force) {
 
 namespace {
 
-Result<ListEntry> DescribeLoaded(const RuntimeOptions& runtime, std::string_view id, Damage damage) {
+Result<ListEntry> DescribeLoaded(const RuntimeOptions& runtime, std::string_view id, Damage damage,
+                                 bool rootfs = true) {
   Loaded c = BERTH_TRY(Load(runtime, id, damage));
   ListEntry entry;
   entry.state = CurrentState(c);
@@ -317,6 +318,7 @@ Result<ListEntry> DescribeLoaded(const RuntimeOptions& runtime, std::string_view
   entry.created_ns = c.init ? c.init->created_ns : 0;
   struct stat st;
   if (stat(c.dir.path().c_str(), &st) == 0) entry.owner = std::to_string(st.st_uid);
+  if (!rootfs) return entry;
   if (auto config = LoadConfig(c.dir); config && config->root) {
     entry.rootfs = config->root->path;
     if (!entry.rootfs.empty() && entry.rootfs[0] != '/') entry.rootfs = entry.state.bundle + "/" + entry.rootfs;
@@ -331,10 +333,10 @@ Result<ListEntry> Describe(const RuntimeOptions& runtime, std::string_view id) {
   return DescribeLoaded(runtime, id, Damage::kRefuse);
 }
 
-Result<std::vector<ListEntry>> List(const RuntimeOptions& runtime) {
+Result<std::vector<ListEntry>> List(const RuntimeOptions& runtime, bool rootfs) {
   std::vector<ListEntry> out;
   for (const auto& id : BERTH_TRY(StateDir::ListIds(runtime.root))) {
-    auto entry = DescribeLoaded(runtime, id, Damage::kTolerate);
+    auto entry = DescribeLoaded(runtime, id, Damage::kTolerate, rootfs);
     if (!entry && entry.error().code() == ENOENT) continue;  // removed meanwhile
     if (!entry) {
       // Listed, not hidden: a container whose state cannot be read still

@@ -411,6 +411,8 @@ TEST_F(LifecycleTest, ListShowsContainersInTableJsonAndQuiet) {
   CommandResult json = B({"list", "--format", "json"});
   EXPECT_NE(json.out.find("\"id\":\"" + id + "\""), std::string::npos) << json.out;
   EXPECT_NE(json.out.find("\"status\":\"created\""), std::string::npos) << json.out;
+  // The table leaves config.json unread; the JSON format still shows the rootfs.
+  EXPECT_NE(json.out.find("\"rootfs\":\"/"), std::string::npos) << json.out;
   // The container is still created: only a forced delete removes it (runtime.md delete).
   EXPECT_EQ(B({"delete", "--force", id}).exit_code, 0);
   EXPECT_EQ(B({"list", "--format", "json"}).out, "null\n");
