@@ -275,6 +275,9 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
                   "apply cgroup resources");
     BERTH_TRY_CTX(ns::MoveNetDevices(pid, *config.linux_), "linux.netDevices");
     BERTH_TRY(parent_sync.Send(SyncType::kInCgroup));
+    // While the init prepares its rootfs: keep the compiled program where
+    // exec looks for it, so exec runs no libseccomp (time and peak RSS).
+    if (seccomp) process::StoreCompiledSeccomp(*config.linux_->seccomp, *seccomp, dir.path());
     BERTH_TRY_CTX(parent_sync.WaitFor(SyncType::kRootfsReady), "container init");
 
     state = spec::State{std::string(spec::kOciVersion), options.id, spec::ContainerStatus::creating,

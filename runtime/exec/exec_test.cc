@@ -233,8 +233,8 @@ TEST_F(ExecTest, FailedProcessIsReportedAndReaped) {
   }
 }
 
-// With linux.seccomp, exec compiles the profile once per container: the
-// program is kept in the state dir (so later execs skip libseccomp, its CPU
+// With linux.seccomp, the profile is compiled once per container, by create:
+// the program is kept in the state dir (so execs skip libseccomp, its CPU
 // and its memory), is what the process runs under, and goes with delete.
 class ExecSeccompTest : public ExecTest {
  protected:
@@ -264,6 +264,8 @@ class ExecSeccompTest : public ExecTest {
 };
 
 TEST_F(ExecSeccompTest, CompiledOnceKeptInTheStateDirAndRemovedWithIt) {
+  // create keeps the program it compiled: even the first exec compiles none.
+  ASSERT_EQ(CompiledPrograms().size(), 1u) << "create kept no program";
   auto first = Sh("mkdir /tmp/a 2>/dev/null; echo $? > /tmp/out");
   ASSERT_TRUE(first.ok()) << first.error().ToString();
   EXPECT_EQ(Out(), "1");  // the filter applies: mkdir refused

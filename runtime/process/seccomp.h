@@ -34,6 +34,12 @@ Result<SeccompFilter> CompileSeccomp(const spec::Seccomp& seccomp);
 Result<SeccompFilter> CompileSeccompCached(const spec::Seccomp& seccomp,
                                            const std::string& cache_dir);
 
+// PARENT side: store a program already compiled from `seccomp` where
+// CompileSeccompCached(seccomp, cache_dir) will find it (best effort). create
+// keeps its program in the state dir so that exec needs no libseccomp.
+void StoreCompiledSeccomp(const spec::Seccomp& seccomp, const SeccompFilter& filter,
+                          const std::string& cache_dir);
+
 // PARENT side, after compiling: the filter must let through what the child
 // calls after loading it (sendmsg of the notify fd; capset when
 // noNewPrivileges is false and CAP_SYS_ADMIN is not the process's anyway;

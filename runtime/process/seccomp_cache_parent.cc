@@ -101,6 +101,25 @@ std::optional<SeccompFilter> Decode(std::string_view data, const std::string& ke
 
 }  // namespace
 
+namespace {
+
+// Best effort: a cache that cannot be written only costs time.
+void StoreEntry(const std::string& key, const std::string& path, bool trusted,
+                const std::string& cache_dir, const SeccompFilter& filter) {
+  if (!trusted) {
+    if (mkdir(cache_dir.c_str(), 0700) != 0 || !TrustedDirectory(cache_dir)) return;
+  }
+  const std::string tmp = path + ".tmp." + std::to_string(getpid());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  const std::string data = EncodeSeccompCacheEntry(key, filter);
+  bool written = write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
+  close(fd);
+  if (!written || rename(tmp.c_str(), path.c_str()) != 0) unlink(tmp.c_str());
+}
+
+}  // namespace
+
 std::string SeccompCacheKey(const spec::Seccomp& p) {
   // Everything the compiled program depends on: the profile, the library
   // that compiled it, and the kernel it probed for supported actions.
@@ -161,19 +180,14 @@ Result<SeccompFilter> CompileSeccompCached(const spec::Seccomp& profile,
     }
   }
   SeccompFilter filter = BERTH_TRY(CompileSeccompUncached(profile));
-
-  // Storing is best effort: a cache that cannot be written only costs time.
-  if (!trusted) {
-    if (mkdir(cache_dir.c_str(), 0700) != 0 || !TrustedDirectory(cache_dir)) return filter;
-  }
-  const std::string tmp = path + ".tmp." + std::to_string(getpid());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return filter;
-  const std::string data = EncodeSeccompCacheEntry(key, filter);
-  bool written = write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
-  close(fd);
-  if (!written || rename(tmp.c_str(), path.c_str()) != 0) unlink(tmp.c_str());
+  StoreEntry(key, path, trusted, cache_dir, filter);
   return filter;
+}
+
+void StoreCompiledSeccomp(const spec::Seccomp& profile, const SeccompFilter& filter,
+                          const std::string& cache_dir) {
+  const std::string key = SeccompCacheKey(profile);
+  StoreEntry(key, SeccompCachePath(cache_dir, key), TrustedDirectory(cache_dir), cache_dir, filter);
 }
 
 }  // namespace berth::process
