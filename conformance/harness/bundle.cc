@@ -10,6 +10,8 @@
 #include "conformance/harness/process.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
 Status MkdirAll(const std::string& path, mode_t mode) {
@@ -86,30 +88,30 @@ Status CopyRootfs(const std::string& template_dir, const std::string& dest) {
   return Ok();
 }
 
-Json DefaultConfig(const std::string& container_id) {
-  Json c = Json::Object();
+json::Value DefaultConfig(const std::string& container_id) {
+  json::Value c = json::Value::Object();
   c["ociVersion"] = "1.0.2";
-  Json& p = c["process"];
+  json::Value& p = c["process"];
   p["terminal"] = false;
   p["user"]["uid"] = 0;
   p["user"]["gid"] = 0;
-  p["args"] = Json::Strings({"/probe"});
-  p["env"] = Json::Strings({"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"});
+  p["args"] = json::Value::Strings({"/probe"});
+  p["env"] = json::Value::Strings({"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"});
   p["cwd"] = "/";
-  Json caps = Json::Strings({"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"});
+  json::Value caps = json::Value::Strings({"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"});
   p["capabilities"]["bounding"] = caps;
   p["capabilities"]["effective"] = caps;
   p["capabilities"]["permitted"] = caps;
-  Json nofile = Json::Object();
+  json::Value nofile = json::Value::Object();
   nofile["type"] = "RLIMIT_NOFILE";
   nofile["hard"] = 1024;
   nofile["soft"] = 1024;
-  p["rlimits"] = Json::Array({nofile});
+  p["rlimits"] = json::Value::Array({nofile});
   p["noNewPrivileges"] = true;
   c["root"]["path"] = "rootfs";
   c["root"]["readonly"] = true;
   c["hostname"] = "conformance";
-  c["mounts"] = Json::Array();
+  c["mounts"] = json::Value::Array();
   Bundle b;
   b.config = std::move(c);
   b.AddMount("/proc", "proc", "proc", {});
@@ -120,29 +122,29 @@ Json DefaultConfig(const std::string& container_id) {
   b.AddMount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"});
   b.AddMount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"});
   b.AddMount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"});
-  Json& l = b.config["linux"];
-  Json deny = Json::Object();
+  json::Value& l = b.config["linux"];
+  json::Value deny = json::Value::Object();
   deny["allow"] = false;
   deny["access"] = "rwm";
-  l["resources"]["devices"] = Json::Array({deny});
+  l["resources"]["devices"] = json::Value::Array({deny});
   l["cgroupsPath"] = "/conformance/" + container_id;
   for (const char* ns : {"pid", "network", "ipc", "uts", "mount"}) b.AddNamespace(ns);
-  l["maskedPaths"] = Json::Strings({"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
+  l["maskedPaths"] = json::Value::Strings({"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
                                     "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
                                     "/proc/sched_debug", "/sys/firmware", "/proc/scsi"});
-  l["readonlyPaths"] = Json::Strings({"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"});
+  l["readonlyPaths"] = json::Value::Strings({"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"});
   return b.config;
 }
 
 Status Bundle::Write() const { return WriteFileText(dir + "/config.json", config.Dump(true) + "\n"); }
 
-void Bundle::SetArgs(const std::vector<std::string>& args) { config["process"]["args"] = Json::Strings(args); }
+void Bundle::SetArgs(const std::vector<std::string>& args) { config["process"]["args"] = json::Value::Strings(args); }
 
 void Bundle::RemoveNamespace(const std::string& type) {
-  Json& list = config["linux"]["namespaces"];
-  auto& items = list.items();
+  json::Value& list = config["linux"]["namespaces"];
+  auto& items = list.items;
   for (auto it = items.begin(); it != items.end();) {
-    const Json* t = it->Find("type");
+    const json::Value* t = it->Find("type");
     if (t && t->as_string() == type) it = items.erase(it);
     else ++it;
   }
@@ -150,7 +152,7 @@ void Bundle::RemoveNamespace(const std::string& type) {
 
 void Bundle::AddNamespace(const std::string& type, const std::string& path) {
   RemoveNamespace(type);
-  Json ns = Json::Object();
+  json::Value ns = json::Value::Object();
   ns["type"] = type;
   if (!path.empty()) ns["path"] = path;
   config["linux"]["namespaces"].Push(std::move(ns));
@@ -158,11 +160,11 @@ void Bundle::AddNamespace(const std::string& type, const std::string& path) {
 
 void Bundle::AddMount(const std::string& destination, const std::string& type, const std::string& source,
                       const std::vector<std::string>& options) {
-  Json m = Json::Object();
+  json::Value m = json::Value::Object();
   m["destination"] = destination;
   if (!type.empty()) m["type"] = type;
   m["source"] = source;
-  if (!options.empty()) m["options"] = Json::Strings(options);
+  if (!options.empty()) m["options"] = json::Value::Strings(options);
   config["mounts"].Push(std::move(m));
 }
 
