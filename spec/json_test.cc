@@ -28,6 +28,21 @@ TEST(JsonParse, BuildsTheTree) {
   EXPECT_EQ(v->Find("zz"), nullptr);
 }
 
+// The builder keeps pointers to the open containers: each value must land in
+// its own parent however deep the nesting alternates arrays and objects.
+TEST(JsonParse, NestedContainersLandInTheRightParent) {
+  auto v = Parse(R"({"a":{"b":[{"c":1},{"d":[2,[3]]}],"e":"x"},"f":[]})");
+  ASSERT_TRUE(v.ok());
+  const Value* b = v->At("a.b");
+  ASSERT_NE(b, nullptr);
+  ASSERT_EQ(b->items.size(), 2u);
+  EXPECT_EQ(b->items[0].Find("c")->text, "1");
+  EXPECT_EQ(b->items[1].Find("d")->items[1].items[0].text, "3");
+  EXPECT_EQ(v->At("a.e")->text, "x");
+  EXPECT_TRUE(v->Find("f")->items.empty());
+  EXPECT_EQ(v->Dump(), R"({"a":{"b":[{"c":1},{"d":[2,[3]]}],"e":"x"},"f":[]})");
+}
+
 TEST(JsonParse, DepthLimitHoldsAtTheBoundary) {
   std::string ok = std::string(kMaxDepth, '[') + std::string(kMaxDepth, ']');
   EXPECT_TRUE(Parse(ok).ok());

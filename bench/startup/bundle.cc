@@ -10,6 +10,8 @@
 
 namespace berth::bench {
 
+namespace json = spec::json;
+
 Status WriteFile(const std::string& path, const std::string& contents) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Error::Sys("create " + path);
@@ -54,41 +56,41 @@ Status BuildBenchRootfs(const std::string& dir, const std::string& static_true,
   return Ok();
 }
 
-Status AdaptTemplate(JsonValue& config, const std::string& rootfs,
+Status AdaptTemplate(json::Value& config, const std::string& rootfs,
                      const std::vector<std::string>& args, const std::string& oci_version) {
-  if (config.kind != JsonValue::Kind::kObject) return Error("config: not an object");
-  if (!oci_version.empty()) config.Set("ociVersion", JsonValue::String(oci_version));
-  JsonValue* process = config.Find("process");
-  if (!process || process->kind != JsonValue::Kind::kObject)
+  if (config.kind != json::Kind::object) return Error("config: not an object");
+  if (!oci_version.empty()) config["ociVersion"] = oci_version;
+  json::Value* process = config.Find("process");
+  if (!process || process->kind != json::Kind::object)
     return Error("config: no process object");
-  process->Set("terminal", JsonValue::Bool(false));
-  process->Set("args", JsonValue::StringArray(args));
-  JsonValue* root = config.Find("root");
-  if (!root || root->kind != JsonValue::Kind::kObject) return Error("config: no root object");
-  root->Set("path", JsonValue::String(rootfs));
+  (*process)["terminal"] = false;
+  (*process)["args"] = json::Value::Strings(args);
+  json::Value* root = config.Find("root");
+  if (!root || root->kind != json::Kind::object) return Error("config: no root object");
+  (*root)["path"] = rootfs;
   return Ok();
 }
 
-Result<uint64_t> NamespaceCloneFlags(const JsonValue& config) {
+Result<uint64_t> NamespaceCloneFlags(const json::Value& config) {
   static const std::map<std::string, uint64_t> kFlags = {
       {"pid", CLONE_NEWPID},     {"network", CLONE_NEWNET}, {"ipc", CLONE_NEWIPC},
       {"uts", CLONE_NEWUTS},     {"mount", CLONE_NEWNS},    {"user", CLONE_NEWUSER},
       {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
   };
-  const JsonValue* linux_ = config.Find("linux");
-  const JsonValue* namespaces = linux_ ? linux_->Find("namespaces") : nullptr;
+  const json::Value* linux_ = config.Find("linux");
+  const json::Value* namespaces = linux_ ? linux_->Find("namespaces") : nullptr;
   if (!namespaces) return uint64_t{0};
-  if (namespaces->kind != JsonValue::Kind::kArray)
+  if (namespaces->kind != json::Kind::array)
     return Error("linux.namespaces: not an array");
   uint64_t flags = 0;
   for (const auto& ns : namespaces->items) {
-    const JsonValue* type = ns.Find("type");
-    if (!type || type->kind != JsonValue::Kind::kString)
+    const json::Value* type = ns.Find("type");
+    if (!type || type->kind != json::Kind::string)
       return Error("linux.namespaces: entry without a type");
     auto it = kFlags.find(type->text);
     if (it == kFlags.end()) return Error("linux.namespaces: unknown type " + type->text);
-    const JsonValue* path = ns.Find("path");
-    if (path && path->kind == JsonValue::Kind::kString && !path->text.empty()) continue;
+    const json::Value* path = ns.Find("path");
+    if (path && path->kind == json::Kind::string && !path->text.empty()) continue;
     flags |= it->second;
   }
   return flags;
