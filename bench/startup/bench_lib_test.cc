@@ -165,6 +165,9 @@ TEST_F(TempDir, BuildBenchRootfsCopiesPayloadsAndIsRepeatable) {
     ASSERT_EQ(stat((rootfs + d).c_str(), &s), 0) << d;
     EXPECT_TRUE(S_ISDIR(s.st_mode)) << d;
   }
+  EXPECT_FALSE(base::ReadFileText(rootfs + "/bin/spawn").ok());  // only with curves
+  ASSERT_TRUE(BuildBenchRootfs(rootfs, dir_ + "/t", dir_ + "/p", dir_ + "/t").ok());
+  EXPECT_EQ(*base::ReadFileText(rootfs + "/bin/spawn"), "TRUE");
   EXPECT_FALSE(BuildBenchRootfs(rootfs, dir_ + "/missing", dir_ + "/p").ok());
 }
 

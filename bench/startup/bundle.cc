@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <map>
 
+#include "testing/busybox_rootfs.h"
+
 namespace berth::bench {
 
 namespace json = spec::json;
@@ -30,14 +32,6 @@ Status WriteFile(const std::string& path, const std::string& contents) {
   return Ok();
 }
 
-Status CopyFile(const std::string& from, const std::string& to, mode_t mode) {
-  std::string data = BERTH_TRY(base::ReadFileText(from));
-  unlink(to.c_str());  // may be a symlink (busybox applet) or a busy binary
-  BERTH_TRY(WriteFile(to, data));
-  if (chmod(to.c_str(), mode) != 0) return Error::Sys("chmod " + to);
-  return Ok();
-}
-
 Status RemoveTree(const std::string& path) {
   std::error_code ec;
   std::filesystem::remove_all(path, ec);
@@ -46,14 +40,14 @@ Status RemoveTree(const std::string& path) {
 }
 
 Status BuildBenchRootfs(const std::string& dir, const std::string& static_true,
-                        const std::string& static_pause) {
-  for (const char* sub : {"", "/bin", "/proc", "/sys", "/dev", "/tmp", "/etc"}) {
-    std::string p = dir + sub;
-    if (mkdir(p.c_str(), 0755) != 0 && errno != EEXIST) return Error::Sys("mkdir " + p);
-  }
-  BERTH_TRY(CopyFile(static_true, dir + "/bin/true", 0755));
-  BERTH_TRY(CopyFile(static_pause, dir + "/bin/pause", 0755));
-  return Ok();
+                        const std::string& static_pause, const std::string& static_spawn) {
+  testing::RootfsLayout layout;
+  layout.dirs = {"bin", "proc", "sys", "dev", "tmp", "etc"};
+  layout.busybox = "";  // the payloads are static; nothing else runs inside
+  layout.etc_files = false;
+  layout.files = {{"bin/true", static_true}, {"bin/pause", static_pause}};
+  if (!static_spawn.empty()) layout.files.emplace_back("bin/spawn", static_spawn);
+  return testing::BuildRootfs(dir, layout);
 }
 
 Status AdaptTemplate(json::Value& config, const std::string& rootfs,

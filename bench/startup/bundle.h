@@ -14,10 +14,12 @@ namespace berth::bench {
 
 namespace json = spec::json;
 
-// Makes `dir` a rootfs: the mount points the default config uses and
-// /bin/true and /bin/pause copied from the given static binaries.
+// Makes `dir` a rootfs (testing/busybox_rootfs.h, without busybox): the
+// mount points the default config uses and /bin/true and /bin/pause copied
+// from the given static binaries, and /bin/spawn (the curves' payload) when
+// static_spawn is not empty.
 Status BuildBenchRootfs(const std::string& dir, const std::string& static_true,
-                        const std::string& static_pause);
+                        const std::string& static_pause, const std::string& static_spawn = "");
 
 // Turns a `spec` template into the benchmark's config: no terminal, the
 // given args, root.path set to `rootfs` (absolute), and ociVersion replaced
@@ -33,7 +35,6 @@ Result<uint64_t> NamespaceCloneFlags(const json::Value& config);
 
 // Files (reading is base::ReadFileText).
 Status WriteFile(const std::string& path, const std::string& contents);
-Status CopyFile(const std::string& from, const std::string& to, mode_t mode);
 // rm -rf without following symlinks; ok when `path` does not exist.
 Status RemoveTree(const std::string& path);
 

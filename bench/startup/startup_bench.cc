@@ -586,8 +586,8 @@ int Main(int argc, char** argv) {
   };
 
   std::string rootfs = bench.work_dir + "/rootfs";
-  auto st = BuildBenchRootfs(rootfs, options->static_true, options->static_pause);
-  if (st && options->curves) st = CopyFile(options->static_spawn, rootfs + "/bin/spawn", 0755);
+  auto st = BuildBenchRootfs(rootfs, options->static_true, options->static_pause,
+                             options->curves ? options->static_spawn : "");
   if (mkdir(bench.state_dir.c_str(), 0700) != 0 && errno != EEXIST) st = Error::Sys("mkdir state dir");
   auto tmpl = ChooseTemplate(*options, bench.work_dir);
   if (!st || !tmpl) {

@@ -8,22 +8,12 @@
 #include <cstring>
 
 #include "conformance/harness/process.h"
+#include "testing/busybox_rootfs.h"
 
 namespace berth::conformance {
 
 namespace json = spec::json;
 namespace {
-
-Status MkdirAll(const std::string& path, mode_t mode) {
-  std::string cur;
-  for (size_t i = 0; i <= path.size(); ++i) {
-    if (i == path.size() || (path[i] == '/' && i > 0)) {
-      cur = path.substr(0, i);
-      if (mkdir(cur.c_str(), mode) != 0 && errno != EEXIST) return Error::Sys("mkdir " + cur);
-    }
-  }
-  return Ok();
-}
 
 Status CopyFile(const std::string& from, const std::string& to, mode_t mode) {
   auto data = ReadFileText(from);
@@ -34,27 +24,11 @@ Status CopyFile(const std::string& from, const std::string& to, mode_t mode) {
 }  // namespace
 
 Status BuildTemplateRootfs(const std::string& dir, const std::string& busybox, const std::string& probe) {
-  for (const char* sub : {"bin", "sbin", "usr/bin", "proc", "sys", "dev", "tmp", "etc", "root", "run", "mnt"})
-    BERTH_TRY(MkdirAll(dir + "/" + sub, 0755));
-  chmod((dir + "/tmp").c_str(), 01777);
-  BERTH_TRY(CopyFile(busybox, dir + "/bin/busybox", 0755));
-  BERTH_TRY(CopyFile(probe, dir + "/probe", 0755));
-  CommandResult list = RunCommand({busybox, "--list"});
-  if (!list.ok()) return Error(list.Describe());
-  size_t start = 0;
-  while (start < list.out.size()) {
-    size_t nl = list.out.find('\n', start);
-    if (nl == std::string::npos) nl = list.out.size();
-    std::string applet = list.out.substr(start, nl - start);
-    start = nl + 1;
-    if (applet.empty() || applet == "busybox") continue;
-    std::string link = dir + "/bin/" + applet;
-    if (symlink("busybox", link.c_str()) != 0 && errno != EEXIST) return Error::Sys("symlink " + link);
-  }
-  BERTH_TRY(WriteFileText(dir + "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n"));
-  BERTH_TRY(WriteFileText(dir + "/etc/group", "root:x:0:\nnogroup:x:65534:\n"));
-  BERTH_TRY(WriteFileText(dir + "/etc/hostname", "template\n"));
-  return Ok();
+  testing::RootfsLayout layout;
+  layout.busybox = busybox;
+  layout.files = {{"probe", probe}};
+  BERTH_TRY(testing::BuildRootfs(dir, layout));
+  return WriteFileText(dir + "/etc/hostname", "template\n");
 }
 
 Status CopyRootfs(const std::string& template_dir, const std::string& dest) {

@@ -11,8 +11,9 @@ namespace berth::conformance {
 
 namespace json = spec::json;
 
-// Builds the shared template rootfs once per run: bin/busybox with one
-// symlink per applet, /probe, the usual mount points and an /etc.
+// Builds the shared template rootfs once per run (testing/busybox_rootfs.h:
+// bin/busybox with one symlink per applet, the usual mount points and an
+// /etc) plus /probe and /etc/hostname.
 Status BuildTemplateRootfs(const std::string& dir, const std::string& busybox,
                            const std::string& probe);
 
