@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <sstream>
 
 namespace berth::testing {
 namespace {
@@ -132,13 +133,8 @@ Status BuildRootfs(const std::string& dir, const RootfsLayout& layout) {
     BERTH_TRY(MkdirAll(dir + "/bin", 0755));
     BERTH_TRY(CopyFile(layout.busybox, dir + "/bin/busybox", 0755));
     if (layout.applets) {
-      std::string list = BERTH_TRY(AppletList(layout.busybox));
-      size_t start = 0;
-      while (start < list.size()) {
-        size_t end = list.find('\n', start);
-        if (end == std::string::npos) end = list.size();
-        std::string applet = list.substr(start, end - start);
-        start = end + 1;
+      std::istringstream applets(BERTH_TRY(AppletList(layout.busybox)));
+      for (std::string applet; std::getline(applets, applet);) {
         if (applet.empty() || applet == "busybox" || applet.find('/') != std::string::npos) continue;
         BERTH_TRY(Symlink("busybox", dir + "/bin/" + applet));
       }
