@@ -4,14 +4,121 @@
 #include <yajl/yajl_parse.h>
 
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
+#include <utility>
 
 namespace berth::spec::json {
 
+Value::Value(double d) {
+  if (!std::isfinite(d)) return;  // null
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  (void)ec;  // 32 bytes hold any double's shortest form
+  kind = Kind::number;
+  text.assign(buf, end);
+}
+
+Value Value::Array(std::vector<Value> items) {
+  Value v;
+  v.kind = Kind::array;
+  v.items = std::move(items);
+  return v;
+}
+
+Value Value::Object() {
+  Value v;
+  v.kind = Kind::object;
+  return v;
+}
+
+Value Value::Strings(const std::vector<std::string>& strings) {
+  Value v = Array();
+  v.items.reserve(strings.size());
+  for (const auto& s : strings) v.items.emplace_back(s);
+  return v;
+}
+
+bool Value::is_integer() const {
+  if (kind != Kind::number) return false;
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+int64_t Value::as_int() const {
+  if (kind != Kind::number) return 0;
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec == std::errc() && end == text.data() + text.size()) return n;
+  // A fraction or an exponent: through double, when int64 holds it.
+  double d = as_double();
+  if (!(d > -9223372036854775808.0 && d < 9223372036854775808.0)) return 0;
+  return static_cast<int64_t>(d);
+}
+
+double Value::as_double() const {
+  if (kind != Kind::number) return 0;
+  double d = 0;
+  std::from_chars(text.data(), text.data() + text.size(), d);
+  return d;
+}
+
+const std::string& Value::as_string() const {
+  static const std::string empty;
+  return kind == Kind::string ? text : empty;
+}
+
+size_t Value::size() const { return kind == Kind::object ? members.size() : items.size(); }
+
 const Value* Value::Find(std::string_view key) const {
+  if (kind != Kind::object) return nullptr;
   for (auto it = members.rbegin(); it != members.rend(); ++it)
     if (it->key == key) return &it->value;
   return nullptr;
+}
+
+Value* Value::Find(std::string_view key) {
+  return const_cast<Value*>(std::as_const(*this).Find(key));
+}
+
+const Value* Value::At(std::string_view dotted_path) const {
+  const Value* cur = this;
+  while (cur != nullptr && !dotted_path.empty()) {
+    size_t dot = dotted_path.find('.');
+    cur = cur->Find(dotted_path.substr(0, dot));
+    dotted_path = dot == std::string_view::npos ? std::string_view() : dotted_path.substr(dot + 1);
+  }
+  return cur;
+}
+
+Value& Value::operator[](std::string_view key) {
+  if (kind != Kind::object) *this = Object();
+  if (Value* found = Find(key)) return *found;
+  members.push_back(Member{std::string(key), Value()});
+  return members.back().value;
+}
+
+const Value& Value::operator[](std::string_view key) const {
+  static const Value null_value;
+  const Value* found = Find(key);
+  return found ? *found : null_value;
+}
+
+bool Value::Erase(std::string_view key) {
+  return std::erase_if(members, [&](const Member& m) { return m.key == key; }) > 0;
+}
+
+Value& Value::Push(Value item) {
+  if (kind != Kind::array) *this = Array();
+  items.push_back(std::move(item));
+  return items.back();
+}
+
+std::string Value::Dump(bool pretty) const {
+  Writer w(pretty);
+  w.Write(*this);
+  return w.Take();
 }
 
 std::string_view KindName(Kind kind) {
@@ -241,6 +348,38 @@ void Writer::String(std::string_view s) {
   IsValidUtf8(s, &fixed);
   Check(yajl_gen_string(impl_->g, reinterpret_cast<const unsigned char*>(fixed.data()),
                         fixed.size()));
+}
+
+void Writer::Number(std::string_view literal) {
+  Check(yajl_gen_number(impl_->g, literal.data(), literal.size()));
+}
+
+void Writer::Write(const Value& v) {
+  switch (v.kind) {
+    case Kind::null: Null(); break;
+    case Kind::boolean: Bool(v.boolean); break;
+    case Kind::number: Number(v.text); break;
+    case Kind::string: String(v.text); break;
+    case Kind::array:
+      BeginArray();
+      for (const Value& item : v.items) Write(item);
+      EndArray();
+      break;
+    case Kind::object:
+      BeginObject();
+      for (const Member& m : v.members) {
+        Key(m.key);
+        Write(m.value);
+      }
+      EndObject();
+      break;
+  }
+}
+
+std::string Quote(std::string_view s) {
+  Writer w;
+  w.String(s);
+  return w.Take();
 }
 
 std::string Writer::Take() {

@@ -1,9 +1,12 @@
-// A small JSON document model for spec/'s readers, built with yajl's
+// The one JSON document model of the tree (spec/'s readers, the conformance
+// harness, the benchmarks), built with yajl's
 // event parser (not yajl_tree) so that strings keep embedded NULs, numbers
 // keep their exact literal text (uint64 values above INT64_MAX survive) and
 // nesting depth is bounded. Plus a thin writer over yajl_gen.
 #pragma once
 
+#include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -19,6 +22,9 @@ enum class Kind { null, boolean, number, string, array, object };
 
 struct Member;
 
+// A JSON value. spec/'s readers use the fields directly (json_read.h);
+// the conformance harness and the benchmarks also build and edit documents
+// (the accessors and editors below), so that the tree has one JSON model.
 struct Value {
   Kind kind = Kind::null;
   bool boolean = false;
@@ -26,9 +32,63 @@ struct Value {
   std::vector<Value> items;                            // array
   std::vector<Member> members;                         // object, in order
 
+  // Implicit, so documents read as they are written: c["root"]["path"] = "rootfs".
+  Value() = default;
+  Value(std::nullptr_t) {}
+  Value(bool b) : kind(Kind::boolean), boolean(b) {}
+  template <class I>
+    requires(std::integral<I> && !std::same_as<I, bool>)
+  Value(I n) : kind(Kind::number), text(std::to_string(n)) {}
+  // Shortest text that reads back as d; NaN and infinities are not JSON: null.
+  Value(double d);
+  Value(std::string s) : kind(Kind::string), text(std::move(s)) {}
+  Value(std::string_view s) : kind(Kind::string), text(s) {}
+  Value(const char* s) : kind(Kind::string), text(s) {}
+
+  static Value Array(std::vector<Value> items = {});
+  static Value Object();
+  static Value Strings(const std::vector<std::string>& strings);  // ["a", "b"]
+
+  bool is_null() const { return kind == Kind::null; }
+  bool is_bool() const { return kind == Kind::boolean; }
+  bool is_number() const { return kind == Kind::number; }
+  bool is_string() const { return kind == Kind::string; }
+  bool is_array() const { return kind == Kind::array; }
+  bool is_object() const { return kind == Kind::object; }
+  // A number written without fraction or exponent that fits in int64.
+  bool is_integer() const;
+
+  // Neutral values (false, 0, "") on a kind mismatch, so checks read simply;
+  // callers that care test the kind first (or use json_read.h).
+  bool as_bool() const { return kind == Kind::boolean && boolean; }
+  // An integer's value; a fraction truncated toward zero; 0 when not a
+  // number or out of the range of int64.
+  int64_t as_int() const;
+  double as_double() const;  // 0 when not a number
+  const std::string& as_string() const;
+
+  // Members of an object, items of an array, 0 otherwise.
+  size_t size() const;
+
   // The last member named `key` (JSON lets a key repeat; the last one wins,
-  // as in Go's encoding/json), or nullptr.
+  // as in Go's encoding/json), or nullptr (also when not an object).
   const Value* Find(std::string_view key) const;
+  Value* Find(std::string_view key);
+  // Follows "a.b.c" through objects; nullptr if any step is missing.
+  const Value* At(std::string_view dotted_path) const;
+  // The member named key, appended as null when absent; a value that is not
+  // an object becomes {} first.
+  Value& operator[](std::string_view key);
+  // The member named key, or a null value when absent.
+  const Value& operator[](std::string_view key) const;
+  // Removes every member named key; whether there was one.
+  bool Erase(std::string_view key);
+  // Appends to an array; a value that is not an array becomes [] first.
+  Value& Push(Value item);
+
+  // The document as JSON text (Writer below); pretty: tab-indented, as runc
+  // writes config.json.
+  std::string Dump(bool pretty = false) const;
 };
 
 struct Member {
@@ -66,6 +126,10 @@ class Writer {
   void Uint(uint64_t v);
   void Bool(bool v);
   void Null();
+  // A number's literal text, written as it is (the caller's to keep valid).
+  void Number(std::string_view literal);
+  // A whole value and everything in it.
+  void Write(const Value& v);
 
   // The document written so far (complete once the top value is closed).
   std::string Take();
@@ -74,5 +138,8 @@ class Writer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// s as a JSON string literal, with the quotes.
+std::string Quote(std::string_view s);
 
 }  // namespace berth::spec::json

@@ -12,24 +12,6 @@ bool IsIdentifier(std::string_view key) {
   });
 }
 
-// Quotes a key for an error message (control characters escaped).
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\u00";
-      out += kHex[(c >> 4) & 0xF];
-      out += kHex[c & 0xF];
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 }  // namespace
 
 std::string MemberPath(const std::string& path, std::string_view key) {

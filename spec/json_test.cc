@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdint>
+#include <utility>
+
 #include "spec/json_read.h"
 
 namespace berth::spec::json {
@@ -22,6 +26,21 @@ TEST(JsonParse, BuildsTheTree) {
   EXPECT_EQ(a->items[6].kind, Kind::object);
   EXPECT_EQ(v->Find("b")->Find("c")->text, "d");
   EXPECT_EQ(v->Find("zz"), nullptr);
+}
+
+// The builder keeps pointers to the open containers: each value must land in
+// its own parent however deep the nesting alternates arrays and objects.
+TEST(JsonParse, NestedContainersLandInTheRightParent) {
+  auto v = Parse(R"({"a":{"b":[{"c":1},{"d":[2,[3]]}],"e":"x"},"f":[]})");
+  ASSERT_TRUE(v.ok());
+  const Value* b = v->At("a.b");
+  ASSERT_NE(b, nullptr);
+  ASSERT_EQ(b->items.size(), 2u);
+  EXPECT_EQ(b->items[0].Find("c")->text, "1");
+  EXPECT_EQ(b->items[1].Find("d")->items[1].items[0].text, "3");
+  EXPECT_EQ(v->At("a.e")->text, "x");
+  EXPECT_TRUE(v->Find("f")->items.empty());
+  EXPECT_EQ(v->Dump(), R"({"a":{"b":[{"c":1},{"d":[2,[3]]}],"e":"x"},"f":[]})");
 }
 
 TEST(JsonParse, DepthLimitHoldsAtTheBoundary) {
@@ -90,7 +109,7 @@ TEST(JsonRead, Paths) {
   EXPECT_EQ(MemberPath("", "a"), "a");
   EXPECT_EQ(MemberPath("a", "b_1"), "a.b_1");
   EXPECT_EQ(MemberPath("a", "x.y"), "a[\"x.y\"]");
-  EXPECT_EQ(MemberPath("a", "q\"\n"), "a[\"q\\\"\\u000a\"]");
+  EXPECT_EQ(MemberPath("a", "q\"\n"), "a[\"q\\\"\\n\"]");
   EXPECT_EQ(MemberPath("a", ""), "a[\"\"]");
   EXPECT_EQ(IndexPath("a", 3), "a[3]");
 }
@@ -110,6 +129,80 @@ TEST(JsonWriter, EscapesAndNumbers) {
   w.EndObject();
   EXPECT_EQ(w.Take(),
             R"({"s":"a\"\\\n\u0001\u0000","n":[-9223372036854775808,18446744073709551615,false,null]})");
+}
+
+// ------------------------------------------------- building and editing
+
+TEST(JsonValue, BuildsDocumentsInOrderAndDumpsThem) {
+  Value c = Value::Object();
+  c["z"] = 1;
+  c["a"] = Value::Strings({"q\"uote", "tab\t"});
+  c["m"]["n"] = false;  // operator[] on null makes an object
+  c["u"] = uint64_t{18446744073709551615u};
+  c["i"] = int64_t{-9223372036854775807 - 1};
+  c["d"] = 0.5;
+  c["nan"] = std::nan("");  // not JSON: null
+  c["s"] = std::string_view("v");
+  c["p"].Push("x");  // Push on null makes an array
+  c["p"].Push(nullptr);
+  EXPECT_EQ(c.Dump(),
+            R"({"z":1,"a":["q\"uote","tab\t"],"m":{"n":false},"u":18446744073709551615,)"
+            R"("i":-9223372036854775808,"d":0.5,"nan":null,"s":"v","p":["x",null]})");
+  auto back = Parse(c.Dump(true));
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(back->Dump(), c.Dump());
+  EXPECT_NE(c.Dump(true).find("\n\t\"z\": 1,"), std::string::npos) << c.Dump(true);
+}
+
+TEST(JsonValue, AccessorsAreNeutralOnAKindMismatch) {
+  auto v = Parse(R"({"a":[1,-2,3.5,true,null,"x\n\u00e9",2e3],"big":9223372036854775807,)"
+                 R"("huge":18446744073709551615,"b":{"c":"d"}})");
+  ASSERT_TRUE(v.ok()) << v.error().ToString();
+  const auto& a = (*v)["a"].items;
+  ASSERT_EQ(a.size(), 7u);
+  EXPECT_TRUE(a[0].is_integer());
+  EXPECT_EQ(a[1].as_int(), -2);
+  EXPECT_FALSE(a[2].is_integer());
+  EXPECT_DOUBLE_EQ(a[2].as_double(), 3.5);
+  EXPECT_EQ(a[2].as_int(), 3);
+  EXPECT_FALSE(a[6].is_integer());
+  EXPECT_EQ(a[6].as_int(), 2000);
+  EXPECT_TRUE(a[3].as_bool());
+  EXPECT_TRUE(a[4].is_null());
+  EXPECT_EQ(a[5].as_string(), "x\n\xc3\xa9");
+  EXPECT_EQ(a[0].as_string(), "");
+  EXPECT_FALSE(a[5].as_bool());
+  EXPECT_EQ(a[5].as_int(), 0);
+  EXPECT_EQ((*v)["big"].as_int(), INT64_MAX);
+  EXPECT_FALSE((*v)["huge"].is_integer());  // beyond int64
+  EXPECT_EQ((*v)["huge"].as_int(), 0);
+  EXPECT_TRUE(std::as_const(*v)["missing"].is_null());  // const: inserts nothing
+  EXPECT_EQ(v->size(), 4u);
+  EXPECT_EQ(a[0].size(), 0u);
+  ASSERT_NE(v->At("b.c"), nullptr);
+  EXPECT_EQ(v->At("b.c")->as_string(), "d");
+  EXPECT_EQ(v->At("b.missing"), nullptr);
+  EXPECT_EQ(v->At("a.x"), nullptr);  // not an object
+}
+
+TEST(JsonValue, RepeatedKeysLastWinsAndEraseRemovesEveryOne) {
+  auto v = Parse(R"({"k":1,"x":true,"k":2})");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ((*v)["k"].as_int(), 2);
+  (*v)["k"] = "s";  // replaces the member Find sees, appends nothing
+  EXPECT_EQ(v->Dump(), R"({"k":1,"x":true,"k":"s"})");
+  EXPECT_TRUE(v->Erase("k"));
+  EXPECT_FALSE(v->Erase("k"));
+  EXPECT_EQ(v->Dump(), R"({"x":true})");
+  Value* x = v->Find("x");
+  ASSERT_NE(x, nullptr);
+  *x = Value::Array({1, "two"});
+  EXPECT_EQ(v->Dump(), R"({"x":[1,"two"]})");
+}
+
+TEST(JsonQuote, EscapesLikeTheWriter) {
+  EXPECT_EQ(Quote("a\"\\\n\x01"), R"("a\"\\\n\u0001")");
+  EXPECT_EQ(Quote(""), R"("")");
 }
 
 }  // namespace

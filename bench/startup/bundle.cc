@@ -8,7 +8,11 @@
 #include <filesystem>
 #include <map>
 
+#include "testing/busybox_rootfs.h"
+
 namespace berth::bench {
+
+namespace json = spec::json;
 
 Status WriteFile(const std::string& path, const std::string& contents) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -28,14 +32,6 @@ Status WriteFile(const std::string& path, const std::string& contents) {
   return Ok();
 }
 
-Status CopyFile(const std::string& from, const std::string& to, mode_t mode) {
-  std::string data = BERTH_TRY(base::ReadFileText(from));
-  unlink(to.c_str());  // may be a symlink (busybox applet) or a busy binary
-  BERTH_TRY(WriteFile(to, data));
-  if (chmod(to.c_str(), mode) != 0) return Error::Sys("chmod " + to);
-  return Ok();
-}
-
 Status RemoveTree(const std::string& path) {
   std::error_code ec;
   std::filesystem::remove_all(path, ec);
@@ -44,51 +40,51 @@ Status RemoveTree(const std::string& path) {
 }
 
 Status BuildBenchRootfs(const std::string& dir, const std::string& static_true,
-                        const std::string& static_pause) {
-  for (const char* sub : {"", "/bin", "/proc", "/sys", "/dev", "/tmp", "/etc"}) {
-    std::string p = dir + sub;
-    if (mkdir(p.c_str(), 0755) != 0 && errno != EEXIST) return Error::Sys("mkdir " + p);
-  }
-  BERTH_TRY(CopyFile(static_true, dir + "/bin/true", 0755));
-  BERTH_TRY(CopyFile(static_pause, dir + "/bin/pause", 0755));
-  return Ok();
+                        const std::string& static_pause, const std::string& static_spawn) {
+  testing::RootfsLayout layout;
+  layout.dirs = {"bin", "proc", "sys", "dev", "tmp", "etc"};
+  layout.busybox = "";  // the payloads are static; nothing else runs inside
+  layout.etc_files = false;
+  layout.files = {{"bin/true", static_true}, {"bin/pause", static_pause}};
+  if (!static_spawn.empty()) layout.files.emplace_back("bin/spawn", static_spawn);
+  return testing::BuildRootfs(dir, layout);
 }
 
-Status AdaptTemplate(JsonValue& config, const std::string& rootfs,
+Status AdaptTemplate(json::Value& config, const std::string& rootfs,
                      const std::vector<std::string>& args, const std::string& oci_version) {
-  if (config.kind != JsonValue::Kind::kObject) return Error("config: not an object");
-  if (!oci_version.empty()) config.Set("ociVersion", JsonValue::String(oci_version));
-  JsonValue* process = config.Find("process");
-  if (!process || process->kind != JsonValue::Kind::kObject)
+  if (config.kind != json::Kind::object) return Error("config: not an object");
+  if (!oci_version.empty()) config["ociVersion"] = oci_version;
+  json::Value* process = config.Find("process");
+  if (!process || process->kind != json::Kind::object)
     return Error("config: no process object");
-  process->Set("terminal", JsonValue::Bool(false));
-  process->Set("args", JsonValue::StringArray(args));
-  JsonValue* root = config.Find("root");
-  if (!root || root->kind != JsonValue::Kind::kObject) return Error("config: no root object");
-  root->Set("path", JsonValue::String(rootfs));
+  (*process)["terminal"] = false;
+  (*process)["args"] = json::Value::Strings(args);
+  json::Value* root = config.Find("root");
+  if (!root || root->kind != json::Kind::object) return Error("config: no root object");
+  (*root)["path"] = rootfs;
   return Ok();
 }
 
-Result<uint64_t> NamespaceCloneFlags(const JsonValue& config) {
+Result<uint64_t> NamespaceCloneFlags(const json::Value& config) {
   static const std::map<std::string, uint64_t> kFlags = {
       {"pid", CLONE_NEWPID},     {"network", CLONE_NEWNET}, {"ipc", CLONE_NEWIPC},
       {"uts", CLONE_NEWUTS},     {"mount", CLONE_NEWNS},    {"user", CLONE_NEWUSER},
       {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
   };
-  const JsonValue* linux_ = config.Find("linux");
-  const JsonValue* namespaces = linux_ ? linux_->Find("namespaces") : nullptr;
+  const json::Value* linux_ = config.Find("linux");
+  const json::Value* namespaces = linux_ ? linux_->Find("namespaces") : nullptr;
   if (!namespaces) return uint64_t{0};
-  if (namespaces->kind != JsonValue::Kind::kArray)
+  if (namespaces->kind != json::Kind::array)
     return Error("linux.namespaces: not an array");
   uint64_t flags = 0;
   for (const auto& ns : namespaces->items) {
-    const JsonValue* type = ns.Find("type");
-    if (!type || type->kind != JsonValue::Kind::kString)
+    const json::Value* type = ns.Find("type");
+    if (!type || type->kind != json::Kind::string)
       return Error("linux.namespaces: entry without a type");
     auto it = kFlags.find(type->text);
     if (it == kFlags.end()) return Error("linux.namespaces: unknown type " + type->text);
-    const JsonValue* path = ns.Find("path");
-    if (path && path->kind == JsonValue::Kind::kString && !path->text.empty()) continue;
+    const json::Value* path = ns.Find("path");
+    if (path && path->kind == json::Kind::string && !path->text.empty()) continue;
     flags |= it->second;
   }
   return flags;

@@ -16,10 +16,12 @@
 
 #include "bench/startup/command.h"
 #include "bench/startup/floor_rootfs.h"
-#include "bench/startup/json_value.h"
+#include "spec/json.h"
 #include "runtime/base/files.h"
 
 namespace berth::bench {
+
+namespace json = spec::json;
 namespace {
 
 volatile sig_atomic_t g_stop = 0;
@@ -275,9 +277,9 @@ void BM_Throughput(benchmark::State& state, int callers) {
 // Waits (up to 10 s) until the container's init has `children` children.
 Status WaitForChildren(const CurveRuntime& rt, const std::string& id, int children) {
   auto st = BERTH_TRY(Checked(Cmd(rt, {"state", id})));
-  auto json = BERTH_TRY(ParseJson(st.output));
-  const JsonValue* pid = json.Find("pid");
-  if (!pid || pid->kind != JsonValue::Kind::kNumber) return Error(rt.name + " state: no pid");
+  auto state = BERTH_TRY(json::Parse(st.output));
+  const json::Value* pid = state.Find("pid");
+  if (!pid || pid->kind != json::Kind::number) return Error(rt.name + " state: no pid");
   int init = std::atoi(pid->text.c_str());
   for (int waited_ms = 0; waited_ms < 10000; ++waited_ms) {
     auto n = CountChildren(init);

@@ -57,11 +57,13 @@
 #include "bench/startup/command.h"
 #include "bench/startup/curves.h"
 #include "bench/startup/floor_rootfs.h"
-#include "bench/startup/json_value.h"
+#include "spec/json.h"
 #include "bench/startup/mount_namespace.h"
 #include "bench/startup/stats.h"
 
 namespace berth::bench {
+
+namespace json = spec::json;
 namespace {
 
 struct Options {
@@ -415,24 +417,24 @@ std::string FirstLine(std::string s) {
 }
 
 // Writes `RT spec` into a scratch directory and returns the parsed template.
-Result<JsonValue> SpecTemplate(const std::string& runtime_path, const std::string& dir) {
+Result<json::Value> SpecTemplate(const std::string& runtime_path, const std::string& dir) {
   BERTH_TRY(RemoveTree(dir));
   if (mkdir(dir.c_str(), 0755) != 0) return Error::Sys("mkdir " + dir);
   auto r = BERTH_TRY(RunCommand({runtime_path, "spec", "--bundle", dir}));
   if (!r.Succeeded()) return Error(runtime_path + " spec: " + r.Describe());
   std::string text = BERTH_TRY(base::ReadFileText(dir + "/config.json"));
-  return ParseJson(text);
+  return json::Parse(text);
 }
 
-Status WriteBundle(const std::string& dir, JsonValue config, const std::string& rootfs,
+Status WriteBundle(const std::string& dir, json::Value config, const std::string& rootfs,
                    const std::vector<std::string>& args, const std::string& oci_version) {
   BERTH_TRY(AdaptTemplate(config, rootfs, args, oci_version));
   if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return Error::Sys("mkdir " + dir);
-  return WriteFile(dir + "/config.json", SerializeJson(config));
+  return WriteFile(dir + "/config.json", config.Dump(true));
 }
 
 // Picks the config template: berth's own `spec` when it works, else runc's.
-Result<std::pair<std::string, JsonValue>> ChooseTemplate(const Options& o, const std::string& work) {
+Result<std::pair<std::string, json::Value>> ChooseTemplate(const Options& o, const std::string& work) {
   std::vector<std::pair<std::string, std::string>> candidates;
   if (o.spec_from == "auto" || o.spec_from == "berth") candidates.push_back({"berth", o.berth});
   if (o.spec_from == "auto" || o.spec_from == "runc") candidates.push_back({"runc", o.runc});
@@ -584,8 +586,8 @@ int Main(int argc, char** argv) {
   };
 
   std::string rootfs = bench.work_dir + "/rootfs";
-  auto st = BuildBenchRootfs(rootfs, options->static_true, options->static_pause);
-  if (st && options->curves) st = CopyFile(options->static_spawn, rootfs + "/bin/spawn", 0755);
+  auto st = BuildBenchRootfs(rootfs, options->static_true, options->static_pause,
+                             options->curves ? options->static_spawn : "");
   if (mkdir(bench.state_dir.c_str(), 0700) != 0 && errno != EEXIST) st = Error::Sys("mkdir state dir");
   auto tmpl = ChooseTemplate(*options, bench.work_dir);
   if (!st || !tmpl) {

@@ -14,16 +14,18 @@
 #include "bench/startup/bundle.h"
 #include "bench/startup/command.h"
 #include "bench/startup/curves.h"
-#include "bench/startup/json_value.h"
+#include "spec/json.h"
 
 namespace berth::bench {
+
+namespace json = spec::json;
 namespace {
 
-const JsonValue* FindBenchmark(const JsonValue& results, const std::string& name) {
-  const JsonValue* list = results.Find("benchmarks");
+const json::Value* FindBenchmark(const json::Value& results, const std::string& name) {
+  const json::Value* list = results.Find("benchmarks");
   if (!list) return nullptr;
   for (const auto& b : list->items) {
-    const JsonValue* n = b.Find("name");
+    const json::Value* n = b.Find("name");
     if (n && n->text.rfind(name + "/", 0) == 0) return &b;
   }
   return nullptr;
@@ -36,12 +38,12 @@ TEST(StartupBench, RunsTheFloorAndRuncAndWritesJsonAndSummary) {
   ASSERT_NE(srcdir, nullptr);
   ASSERT_NE(tmp, nullptr);
   std::string bin = std::string(srcdir) + "/berth/bench/startup/startup_bench";
-  std::string json = std::string(tmp) + "/results.json", md = std::string(tmp) + "/summary.md";
+  std::string results_path = std::string(tmp) + "/results.json", md = std::string(tmp) + "/summary.md";
   bool have_runc = access("/usr/sbin/runc", X_OK) == 0;
 
   auto r = RunCommand({bin, "--iterations=2", "--berth=/nonexistent/berth",
                        "--crun=/nonexistent/crun", "--spec_from=runc",
-                       "--benchmark_filter=^run/", "--benchmark_out=" + json,
+                       "--benchmark_filter=^run/", "--benchmark_out=" + results_path,
                        "--summary_md=" + md});
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   if (!have_runc) {
@@ -52,21 +54,20 @@ TEST(StartupBench, RunsTheFloorAndRuncAndWritesJsonAndSummary) {
   ASSERT_TRUE(r->Succeeded()) << r->Describe();
   EXPECT_NE(r->output.find("skipping berth"), std::string::npos) << r->output;
 
-  auto text = base::ReadFileText(json);
+  auto text = base::ReadFileText(results_path);
   ASSERT_TRUE(text.ok()) << text.error().ToString();
-  auto results = ParseJson(*text);
+  auto results = json::Parse(*text);
   ASSERT_TRUE(results.ok()) << results.error().ToString();
-  const JsonValue* context = results->Find("context");
+  const json::Value* context = results->Find("context");
   ASSERT_NE(context, nullptr);
   ASSERT_NE(context->Find("skipped_berth"), nullptr);
   ASSERT_NE(context->Find("config_template"), nullptr);
   EXPECT_EQ(context->Find("config_template")->text, "runc spec, ociVersion 1.0.2");
 
   for (const char* name : {"run/floor", "run/runc"}) {
-    const JsonValue* b = FindBenchmark(*results, name);
+    const json::Value* b = FindBenchmark(*results, name);
     ASSERT_NE(b, nullptr) << name;
-    EXPECT_EQ(b->Find("error_occurred"), nullptr) << name << ": "
-                                                   << SerializeJson(*b, false);
+    EXPECT_EQ(b->Find("error_occurred"), nullptr) << name << ": " << b->Dump();
     ASSERT_NE(b->Find("real_time"), nullptr);
     EXPECT_GT(std::stod(b->Find("real_time")->text), 0) << name;
     ASSERT_NE(b->Find("peak_rss_KiB"), nullptr) << name;
@@ -135,12 +136,12 @@ TEST(StartupBenchCurves, MeasuresEveryCurveAndLeavesNothingBehind) {
     EXPECT_NE(summary->find(table), std::string::npos) << table << "\n" << *summary;
   auto text = base::ReadFileText(run.json);
   ASSERT_TRUE(text.ok());
-  auto results = ParseJson(*text);
+  auto results = json::Parse(*text);
   ASSERT_TRUE(results.ok());
-  const JsonValue* lifecycle = FindBenchmark(*results, "curve_lifecycle/2");
+  const json::Value* lifecycle = FindBenchmark(*results, "curve_lifecycle/2");
   ASSERT_NE(lifecycle, nullptr);
-  EXPECT_EQ(lifecycle->Find("error_occurred"), nullptr) << SerializeJson(*lifecycle, false);
-  ASSERT_NE(lifecycle->Find("runc_list_median"), nullptr) << SerializeJson(*lifecycle, false);
+  EXPECT_EQ(lifecycle->Find("error_occurred"), nullptr) << lifecycle->Dump();
+  ASSERT_NE(lifecycle->Find("runc_list_median"), nullptr) << lifecycle->Dump();
   ASSERT_NE(lifecycle->Find("runc_create_rss_KiB"), nullptr);
   EXPECT_EQ(std::stod(lifecycle->Find("containers_present")->text), 2);
 }

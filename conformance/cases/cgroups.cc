@@ -6,6 +6,8 @@
 #include "conformance/cases/common.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
 std::string CgroupFile(const std::string& controller, const std::string& path, const std::string& file) {
@@ -26,7 +28,7 @@ CONFORMANCE_CASE(cgroup_v1_resources_applied, "runtime.md#create-4", "config-lin
     return c.SkipRest("host has no cgroup v1 memory/cpu/pids hierarchies");
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  Json& res = b->Linux()["resources"];
+  json::Value& res = b->Linux()["resources"];
   res["memory"]["limit"] = int64_t{64} << 20;
   res["cpu"]["shares"] = 512;
   res["cpu"]["quota"] = 50000;
@@ -63,29 +65,29 @@ CONFORMANCE_CASE(device_allow_list_applied_in_order, "config-linux.md#allowed-de
   if (!HostHasV1("devices")) return c.SkipRest("host has no cgroup v1 devices hierarchy (v2 device filters are eBPF)");
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  Json deny_all = Json::Object();
+  json::Value deny_all = json::Value::Object();
   deny_all["allow"] = false;
   deny_all["access"] = "rwm";
   // loop0 (b 7:0) is outside every runtime's implicit allow-list.
-  Json allow_loop = Json::Object();
+  json::Value allow_loop = json::Value::Object();
   allow_loop["allow"] = true;
   allow_loop["type"] = "b";
   allow_loop["major"] = 7;
   allow_loop["minor"] = 0;
   allow_loop["access"] = "rw";
-  Json deny_write = Json::Object();
+  json::Value deny_write = json::Value::Object();
   deny_write["allow"] = false;
   deny_write["type"] = "b";
   deny_write["major"] = 7;
   deny_write["minor"] = 0;
   deny_write["access"] = "w";
-  b->Linux()["resources"]["devices"] = Json::Array({deny_all, allow_loop, deny_write});
-  Json dev = Json::Object();
+  b->Linux()["resources"]["devices"] = json::Value::Array({deny_all, allow_loop, deny_write});
+  json::Value dev = json::Value::Object();
   dev["path"] = "/dev/conf-loop";
   dev["type"] = "b";
   dev["major"] = 7;
   dev["minor"] = 0;
-  b->Linux()["devices"] = Json::Array({dev});
+  b->Linux()["devices"] = json::Value::Array({dev});
   b->SetArgs({"/probe", "read:/dev/conf-loop", "openw:/dev/conf-loop"});
   auto run = RunOrAbort(c, *b);
   if (!run) return;
@@ -160,13 +162,13 @@ CONFORMANCE_CASE(cgroup_ownership_unchanged_on_v1, "config-linux.md#cgroup-owner
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   b->AddNamespace("user");
-  Json map = Json::Object();
+  json::Value map = json::Value::Object();
   map["containerID"] = 0;
   map["hostID"] = 300000;
   map["size"] = 65536;
-  b->Linux()["uidMappings"] = Json::Array({map});
-  b->Linux()["gidMappings"] = Json::Array({map});
-  auto& mounts = b->config["mounts"].items();
+  b->Linux()["uidMappings"] = json::Value::Array({map});
+  b->Linux()["gidMappings"] = json::Value::Array({map});
+  auto& mounts = b->config["mounts"].items;
   for (auto it = mounts.begin(); it != mounts.end();)
     it = (*it)["destination"].as_string() == "/sys/fs/cgroup" ? mounts.erase(it) : it + 1;
   Container ct(c, *b);

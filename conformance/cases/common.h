@@ -16,6 +16,8 @@
 
 namespace berth::conformance {
 
+namespace json = spec::json;
+
 inline bool PathExists(const std::string& path) {
   struct stat st;
   return lstat(path.c_str(), &st) == 0;
@@ -50,22 +52,22 @@ inline int ExitCode(int wait_status) {
 inline std::string Quote(const std::string& s) { return "\"" + s + "\""; }
 
 // The value of "read:PATH" from the report ("" if it failed), and whether it worked.
-inline bool ActionOk(const Json& report, const std::string& op, const std::string& arg) {
-  const Json* a = ActionResult(report, op, arg);
+inline bool ActionOk(const json::Value& report, const std::string& op, const std::string& arg) {
+  const json::Value* a = ActionResult(report, op, arg);
   return a && a->Find("ok") && a->Find("ok")->as_int() == 1;
 }
-inline int ActionErrno(const Json& report, const std::string& op, const std::string& arg) {
-  const Json* a = ActionResult(report, op, arg);
+inline int ActionErrno(const json::Value& report, const std::string& op, const std::string& arg) {
+  const json::Value* a = ActionResult(report, op, arg);
   return a && a->Find("errno") ? static_cast<int>(a->Find("errno")->as_int()) : -1;
 }
-inline std::string ActionData(const Json& report, const std::string& op, const std::string& arg) {
-  const Json* a = ActionResult(report, op, arg);
+inline std::string ActionData(const json::Value& report, const std::string& op, const std::string& arg) {
+  const json::Value* a = ActionResult(report, op, arg);
   return a && a->Find("data") ? a->Find("data")->as_string() : "";
 }
 
 // A short description of what a report field holds, for failure details.
-inline std::string Field(const Json& report, const char* dotted) {
-  const Json* v = report.At(dotted);
+inline std::string Field(const json::Value& report, const char* dotted) {
+  const json::Value* v = report.At(dotted);
   return v ? v->Dump() : "absent";
 }
 
@@ -78,17 +80,17 @@ inline std::string CgroupV1Dir(const std::string& controller, const std::string&
 // (config-linux.md "Default Devices"): null zero full random urandom tty as
 // char devices with their numbers and mode 0666, /dev/ptmx a symlink to
 // pts/ptmx or char 5:2. Empty when all are right.
-inline std::string DefaultDevicesProblems(const Json& report) {
+inline std::string DefaultDevicesProblems(const json::Value& report) {
   std::string problems;
-  const Json* dev = report.Find("dev");
-  std::vector<Json> entries = dev ? dev->items() : std::vector<Json>{};
+  const json::Value* dev = report.Find("dev");
+  std::vector<json::Value> entries = dev ? dev->items : std::vector<json::Value>{};
   struct Expected {
     const char* path;
     int major, minor;
   };
   for (auto [name, major, minor] : {Expected{"/dev/null", 1, 3}, {"/dev/zero", 1, 5}, {"/dev/full", 1, 7},
                                     {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}}) {
-    const Json* found = nullptr;
+    const json::Value* found = nullptr;
     for (const auto& d : entries)
       if (d["path"].as_string() == name) found = &d;
     if (!found) {

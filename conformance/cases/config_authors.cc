@@ -13,6 +13,8 @@
 #include "conformance/cases/corpus_support.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
 constexpr const char* kCaptureNote = "org.berth.capture.notes";
@@ -63,7 +65,7 @@ bool IsReverseDomain(const std::string& key) {
   return key.back() != '.';
 }
 
-void CheckConfig(const std::string& name, const Json& cfg, bool from_spec_command, Verdicts* v) {
+void CheckConfig(const std::string& name, const json::Value& cfg, bool from_spec_command, Verdicts* v) {
   v->Use("config.md#specification-version-1");
   if (!IsSemVer(cfg["ociVersion"].as_string()))
     v->Problem("config.md#specification-version-1", name + ": ociVersion " + cfg["ociVersion"].Dump());
@@ -74,7 +76,7 @@ void CheckConfig(const std::string& name, const Json& cfg, bool from_spec_comman
     if (cfg["root"]["path"].as_string() != "rootfs")
       v->Problem("config.md#root-3", name + ": root.path " + cfg["root"]["path"].Dump());
   }
-  for (const Json& m : cfg["mounts"].items()) {
+  for (const json::Value& m : cfg["mounts"].items) {
     v->Use("config.md#mounts-2");
     v->Use("config.md#mounts-7");
     const std::string& d = m["destination"].as_string();
@@ -88,24 +90,24 @@ void CheckConfig(const std::string& name, const Json& cfg, bool from_spec_comman
     if (uid && !gid) v->Problem("config.md#posix-platform-mounts-3", name + ": " + d + " has uidMappings only");
     if (gid && !uid) v->Problem("config.md#posix-platform-mounts-6", name + ": " + d + " has gidMappings only");
   }
-  const Json& lx = cfg["linux"];
+  const json::Value& lx = cfg["linux"];
   for (auto [key, id] : {std::pair<const char*, const char*>{"maskedPaths", "config-linux.md#masked-paths-1"},
                          {"readonlyPaths", "config-linux.md#readonly-paths-1"}}) {
-    for (const Json& p : lx[key].items()) {
+    for (const json::Value& p : lx[key].items) {
       v->Use(id);
       if (p.as_string().empty() || p.as_string()[0] != '/') v->Problem(id, name + ": " + key + " " + p.Dump());
     }
   }
   std::set<std::string> devices;
-  for (const Json& d : lx["devices"].items()) {
+  for (const json::Value& d : lx["devices"].items) {
     v->Use("config-linux.md#devices-3");
     std::string key = d["type"].as_string() + " " + std::to_string(d["major"].as_int()) + ":" +
                       std::to_string(d["minor"].as_int());
     if (!devices.insert(key).second)
       v->Problem("config-linux.md#devices-3", name + ": " + key + " used twice (" + d["path"].as_string() + ")");
   }
-  if (const Json* s = lx.Find("seccomp")) {
-    for (const Json& r : (*s)["syscalls"].items()) {
+  if (const json::Value* s = lx.Find("seccomp")) {
+    for (const json::Value& r : (*s)["syscalls"].items) {
       v->Use("config-linux.md#seccomp-7");
       if (r["names"].size() == 0) v->Problem("config-linux.md#seccomp-7", name + ": a rule without names");
     }
@@ -114,12 +116,12 @@ void CheckConfig(const std::string& name, const Json& cfg, bool from_spec_comman
       if (!s->Find("listenerPath")) v->Problem("config-linux.md#seccomp-6", name + ": listenerMetadata without listenerPath");
     }
   }
-  for (const Json& w : lx["resources"]["blockIO"]["weightDevice"].items()) {
+  for (const json::Value& w : lx["resources"]["blockIO"]["weightDevice"].items) {
     v->Use("config-linux.md#block-io-1");
     if (!w.Find("weight") && !w.Find("leafWeight"))
       v->Problem("config-linux.md#block-io-1", name + ": weightDevice entry without weight or leafWeight");
   }
-  const Json& cpu = lx["resources"]["cpu"];
+  const json::Value& cpu = lx["resources"]["cpu"];
   if (cpu.Find("burst") && cpu["quota"].as_int() > 0) {
     v->Use("config-linux.md#cpu-1");
     v->Use("config-linux.md#cpu-2");
@@ -128,10 +130,10 @@ void CheckConfig(const std::string& name, const Json& cfg, bool from_spec_comman
       v->Problem("config-linux.md#cpu-2", name + ": burst above quota");
     }
   }
-  const Json* ann = cfg.Find("annotations");
+  const json::Value* ann = cfg.Find("annotations");
   if (!ann) return;
   bool any = false;
-  for (const auto& [key, value] : ann->members()) {
+  for (const auto& [key, value] : ann->members) {
     if (key == kCaptureNote) continue;
     any = true;
     for (const char* id : {"config.md#annotations-2", "config.md#annotations-3", "config.md#annotations-4",

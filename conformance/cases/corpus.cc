@@ -14,13 +14,15 @@
 #include "conformance/cases/corpus_support.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
 constexpr const char* kExecId = "engines#exec-joins-the-container";
 
-std::vector<std::string> Strings(const Json& array) {
+std::vector<std::string> Strings(const json::Value& array) {
   std::vector<std::string> out;
-  for (const Json& v : array.items()) out.push_back(v.as_string());
+  for (const json::Value& v : array.items) out.push_back(v.as_string());
   return out;
 }
 
@@ -39,7 +41,7 @@ uint64_t OwnBoundingSet() {
 }
 
 // Waits for the probe's report line on the container's stdout.
-Result<Json> WaitForReport(Container& ct, int timeout_ms) {
+Result<json::Value> WaitForReport(Container& ct, int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (true) {
     std::string out = ct.Stdout();
@@ -56,10 +58,10 @@ struct Problems {
   bool ok() const { return text.empty(); }
 };
 
-void CheckNamespaces(const Json& cfg, const Json& r, Problems* created, Problems* joined, Problems* inherited,
+void CheckNamespaces(const json::Value& cfg, const json::Value& r, Problems* created, Problems* joined, Problems* inherited,
                      const std::map<std::string, std::string>& joined_paths) {
-  std::map<std::string, const Json*> listed;
-  for (const Json& ns : cfg["linux"]["namespaces"].items()) listed[ns["type"].as_string()] = &ns;
+  std::map<std::string, const json::Value*> listed;
+  for (const json::Value& ns : cfg["linux"]["namespaces"].items) listed[ns["type"].as_string()] = &ns;
   for (const char* type : {"pid", "network", "ipc", "uts", "mount", "user", "cgroup", "time"}) {
     std::string kind = NsKind(type);
     int64_t seen = NamespaceInode(r, kind);
@@ -82,8 +84,8 @@ void CheckNamespaces(const Json& cfg, const Json& r, Problems* created, Problems
 
 // Capabilities as execve(2) leaves them: root keeps inheritable | bounding,
 // any other user only the ambient set.
-void CheckCapabilities(const Json& cfg, const Json& r, bool root, Problems* p) {
-  const Json& caps = cfg["process"]["capabilities"];
+void CheckCapabilities(const json::Value& cfg, const json::Value& r, bool root, Problems* p) {
+  const json::Value& caps = cfg["process"]["capabilities"];
   uint64_t host = OwnBoundingSet();
   uint64_t bnd = CapabilityMask(Strings(caps["bounding"])) & host;
   uint64_t inh = CapabilityMask(Strings(caps["inheritable"])) & host;
@@ -100,24 +102,24 @@ void CheckCapabilities(const Json& cfg, const Json& r, bool root, Problems* p) {
   }
 }
 
-void CheckRlimits(const Json& cfg, const Json& r, Problems* p) {
-  for (const Json& rl : cfg["process"]["rlimits"].items()) {
+void CheckRlimits(const json::Value& cfg, const json::Value& r, Problems* p) {
+  for (const json::Value& rl : cfg["process"]["rlimits"].items) {
     const std::string& type = rl["type"].as_string();
-    const Json* seen = r["rlimits"].Find(type);
+    const json::Value* seen = r["rlimits"].Find(type);
     if (!seen || seen->size() != 2) {
       p->Add(type + " not readable");
       continue;
     }
     auto as_limit = [](int64_t v) { return v == -1 ? static_cast<int64_t>(RLIM_INFINITY) : v; };
-    if (as_limit(seen->items()[0].as_int()) != rl["soft"].as_int() ||
-        as_limit(seen->items()[1].as_int()) != rl["hard"].as_int())
+    if (as_limit(seen->items[0].as_int()) != rl["soft"].as_int() ||
+        as_limit(seen->items[1].as_int()) != rl["hard"].as_int())
       p->Add(type + " " + seen->Dump() + " (expected [" + std::to_string(rl["soft"].as_int()) + "," +
              std::to_string(rl["hard"].as_int()) + "])");
   }
 }
 
-void CheckMounts(const Json& cfg, const Json& r, Problems* p) {
-  for (const Json& m : cfg["mounts"].items()) {
+void CheckMounts(const json::Value& cfg, const json::Value& r, Problems* p) {
+  for (const json::Value& m : cfg["mounts"].items) {
     const std::string& dest = m["destination"].as_string();
     auto options = Strings(m["options"]);
     auto mi = FindMount(r, dest);
@@ -141,41 +143,41 @@ void CheckMounts(const Json& cfg, const Json& r, Problems* p) {
   }
 }
 
-void CheckMaskedAndReadonly(const Json& cfg, const Json& r, Problems* masked, Problems* readonly) {
-  for (const Json& v : cfg["linux"]["maskedPaths"].items()) {
+void CheckMaskedAndReadonly(const json::Value& cfg, const json::Value& r, Problems* masked, Problems* readonly) {
+  for (const json::Value& v : cfg["linux"]["maskedPaths"].items) {
     const std::string& path = v.as_string();
-    const Json* a = ActionResult(r, "stat", path);
-    const Json* st = a ? a->Find("stat") : nullptr;
+    const json::Value* a = ActionResult(r, "stat", path);
+    const json::Value* st = a ? a->Find("stat") : nullptr;
     if (!st || st->Find("errno")) continue;  // absent: nothing to mask
     const std::string& type = (*st)["type"].as_string();
     if (type == "dir") {
-      const Json* ls = ActionResult(r, "ls", path);
+      const json::Value* ls = ActionResult(r, "ls", path);
       if (!ls || !ls->Find("entries") || (*ls)["entries"].size() != 0) masked->Add(path + " lists entries");
     } else if (!(type == "char" && (*st)["major"].as_int() == 1 && (*st)["minor"].as_int() == 3)) {
       masked->Add(path + " is a " + type + ", not /dev/null");
     }
   }
-  for (const Json& v : cfg["linux"]["readonlyPaths"].items()) {
+  for (const json::Value& v : cfg["linux"]["readonlyPaths"].items) {
     const std::string& path = v.as_string();
-    const Json* a = ActionResult(r, "stat", path);
-    const Json* st = a ? a->Find("stat") : nullptr;
+    const json::Value* a = ActionResult(r, "stat", path);
+    const json::Value* st = a ? a->Find("stat") : nullptr;
     if (!st || st->Find("errno")) continue;
     auto mi = FindMount(r, path);
     if (!mi || !mi->HasOption("ro")) readonly->Add(path + " is not a read-only mount");
   }
 }
 
-const Json* DevEntry(const Json& r, const std::string& path) {
-  for (const Json& d : r["dev"].items())
+const json::Value* DevEntry(const json::Value& r, const std::string& path) {
+  for (const json::Value& d : r["dev"].items)
     if (d["path"].as_string() == path) return &d;
-  const Json* a = ActionResult(r, "stat", path);
+  const json::Value* a = ActionResult(r, "stat", path);
   return a ? a->Find("stat") : nullptr;
 }
 
-void CheckDevices(const Json& cfg, const Json& r, Problems* configured, Problems* defaults) {
-  for (const Json& d : cfg["linux"]["devices"].items()) {
+void CheckDevices(const json::Value& cfg, const json::Value& r, Problems* configured, Problems* defaults) {
+  for (const json::Value& d : cfg["linux"]["devices"].items) {
     const std::string& path = d["path"].as_string();
-    const Json* st = DevEntry(r, path);
+    const json::Value* st = DevEntry(r, path);
     if (!st || st->Find("errno")) {
       configured->Add(path + " missing");
       continue;
@@ -194,17 +196,17 @@ void CheckDevices(const Json& cfg, const Json& r, Problems* configured, Problems
   } kDefault[] = {{"/dev/null", 1, 3}, {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
                   {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
   for (const auto& d : kDefault) {
-    const Json* st = DevEntry(r, d.path);
+    const json::Value* st = DevEntry(r, d.path);
     if (!st || (*st)["type"].as_string() != "char" || (*st)["major"].as_int() != d.major ||
         (*st)["minor"].as_int() != d.minor)
       defaults->Add(std::string(d.path) + (st ? " is " + st->Dump() : " missing"));
   }
-  const Json* ptmx = DevEntry(r, "/dev/ptmx");
+  const json::Value* ptmx = DevEntry(r, "/dev/ptmx");
   if (!ptmx) defaults->Add("/dev/ptmx missing");
 }
 
-void CheckSeccomp(const Json& cfg, const Json& r, Problems* p, std::string* seen) {
-  const Json* profile = cfg["linux"].Find("seccomp");
+void CheckSeccomp(const json::Value& cfg, const json::Value& r, Problems* p, std::string* seen) {
+  const json::Value* profile = cfg["linux"].Find("seccomp");
   std::string mode = r.At("status.Seccomp") ? r.At("status.Seccomp")->as_string() : "absent";
   if (!profile) {
     if (mode != "0") p->Add("Seccomp mode " + mode + " without a profile");
@@ -214,7 +216,7 @@ void CheckSeccomp(const Json& cfg, const Json& r, Problems* p, std::string* seen
   for (const auto& sc : ProbeSyscalls()) {
     auto v = SeccompVerdictFor(*profile, sc);
     if (!v) continue;
-    const Json* a = ActionResult(r, "syscall", sc.probe_name);
+    const json::Value* a = ActionResult(r, "syscall", sc.probe_name);
     if (!a) continue;
     int got = a->Find("ok") && (*a)["ok"].as_int() == 1 ? 0 : static_cast<int>((*a)["errno"].as_int());
     if (v->action == "SCMP_ACT_ERRNO") {
@@ -233,21 +235,21 @@ void CheckSeccomp(const Json& cfg, const Json& r, Problems* p, std::string* seen
 
 // The probe's arguments: stat/ls for masked and read-only paths and devices,
 // sysctl reads, syscalls the profile judges, then wait for a signal.
-std::vector<std::string> ProbeArgs(const Json& cfg) {
+std::vector<std::string> ProbeArgs(const json::Value& cfg) {
   std::vector<std::string> args = {"/probe"};
-  for (const Json& v : cfg["linux"]["maskedPaths"].items()) {
+  for (const json::Value& v : cfg["linux"]["maskedPaths"].items) {
     args.push_back("stat:" + v.as_string());
     args.push_back("ls:" + v.as_string());
   }
-  for (const Json& v : cfg["linux"]["readonlyPaths"].items()) args.push_back("stat:" + v.as_string());
-  for (const Json& d : cfg["linux"]["devices"].items()) args.push_back("stat:" + d["path"].as_string());
-  for (const auto& [key, value] : cfg["linux"]["sysctl"].members()) {
+  for (const json::Value& v : cfg["linux"]["readonlyPaths"].items) args.push_back("stat:" + v.as_string());
+  for (const json::Value& d : cfg["linux"]["devices"].items) args.push_back("stat:" + d["path"].as_string());
+  for (const auto& [key, value] : cfg["linux"]["sysctl"].members) {
     std::string path = "/proc/sys/" + key;
     for (size_t i = 10; i < path.size(); ++i)
       if (path[i] == '.') path[i] = '/';
     args.push_back("read:" + path);
   }
-  const Json* profile = cfg["linux"].Find("seccomp");
+  const json::Value* profile = cfg["linux"].Find("seccomp");
   for (const auto& sc : ProbeSyscalls()) {
     if (sc.allowed_errno < 0) continue;  // the side effects depend on privileges
     auto v = profile ? SeccompVerdictFor(*profile, sc) : std::nullopt;
@@ -271,7 +273,7 @@ void RunFixture(CaseContext& c, const std::string& path) {
   if (!prep.skip.empty()) return c.SkipRest(prep.skip);
   std::string notes;
   for (const auto& n : prep.notes) notes += n + "; ";
-  const Json& cfg = b->config;
+  const json::Value& cfg = b->config;
 
   // Capabilities this host cannot grant (its bounding set lacks them).
   uint64_t asked = 0;
@@ -293,7 +295,7 @@ void RunFixture(CaseContext& c, const std::string& path) {
   if (!start.ok()) return c.Abort(notes + "start failed: " + start.Describe());
   auto report = WaitForReport(ct, 15000);
   if (!report) return c.Abort(notes + report.error().ToString());
-  const Json& r = *report;
+  const json::Value& r = *report;
   status = ct.Status();
   c.Expect("runtime.md#query-state-3", status == "running", "state while the program runs: \"" + status + "\"");
 
@@ -304,14 +306,14 @@ void RunFixture(CaseContext& c, const std::string& path) {
   c.Expect("config-linux.md#namespaces-6", inherited.ok(), inherited.text);
 
   Problems process;
-  const Json& user = cfg["process"]["user"];
-  for (const Json& id : r["uid"].items())
+  const json::Value& user = cfg["process"]["user"];
+  for (const json::Value& id : r["uid"].items)
     if (id.as_int() != user["uid"].as_int()) process.Add("uid " + Field(r, "uid") + " (expected " + user["uid"].Dump() + ")");
-  for (const Json& id : r["gid"].items())
+  for (const json::Value& id : r["gid"].items)
     if (id.as_int() != user["gid"].as_int()) process.Add("gid " + Field(r, "gid") + " (expected " + user["gid"].Dump() + ")");
-  for (const Json& g : user["additionalGids"].items()) {
+  for (const json::Value& g : user["additionalGids"].items) {
     bool found = false;
-    for (const Json& have : r["groups"].items()) found |= have.as_int() == g.as_int();
+    for (const json::Value& have : r["groups"].items) found |= have.as_int() == g.as_int();
     if (!found) process.Add("supplementary group " + g.Dump() + " missing from " + Field(r, "groups"));
   }
   CheckCapabilities(cfg, r, user["uid"].as_int() == 0, &process);
@@ -320,7 +322,7 @@ void RunFixture(CaseContext& c, const std::string& path) {
   if (cfg["process"].Find("cwd") && r["cwd"].as_string() != cfg["process"]["cwd"].as_string())
     process.Add("cwd " + Field(r, "cwd"));
   auto env = StringList(r.Find("env"));
-  for (const Json& e : cfg["process"]["env"].items())
+  for (const json::Value& e : cfg["process"]["env"].items)
     if (!Contains(env, e.as_string())) process.Add("env lacks " + e.as_string());
   if (cfg["linux"].Find("namespaces") && cfg.Find("hostname") && r["hostname"].as_string() != cfg["hostname"].as_string())
     process.Add("hostname " + Field(r, "hostname") + " (expected " + cfg["hostname"].Dump() + ")");
@@ -343,7 +345,7 @@ void RunFixture(CaseContext& c, const std::string& path) {
   Problems mounts, masked, readonly, sysctl, seccomp, devices, defaults;
   CheckMounts(cfg, r, &mounts);
   CheckMaskedAndReadonly(cfg, r, &masked, &readonly);
-  for (const auto& [key, value] : cfg["linux"]["sysctl"].members()) {
+  for (const auto& [key, value] : cfg["linux"]["sysctl"].members) {
     std::string path = "/proc/sys/" + key;
     for (size_t i = 10; i < path.size(); ++i)
       if (path[i] == '.') path[i] = '/';
@@ -375,7 +377,7 @@ void RunFixture(CaseContext& c, const std::string& path) {
   CommandOptions opts;
   opts.timeout_ms = 20000;
   CommandResult exec = c.runtime().Run({"exec", b->id, "/probe"}, opts);
-  auto er = exec.ok() ? ParseProbeOutput(exec.out) : Result<Json>(Error(exec.Describe()));
+  auto er = exec.ok() ? ParseProbeOutput(exec.out) : Result<json::Value>(Error(exec.Describe()));
   if (!er) {
     c.Fail(kExecId, "exec failed: " + er.error().ToString());
   } else {

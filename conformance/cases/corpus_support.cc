@@ -13,6 +13,8 @@
 
 namespace berth::conformance {
 
+namespace json = spec::json;
+
 std::vector<std::string> JsonFilesIn(const std::string& dir) {
   std::vector<std::string> files;
   DIR* d = opendir(dir.c_str());
@@ -31,10 +33,10 @@ std::string FixtureName(const std::string& path) {
   return base.substr(0, base.size() - 5);
 }
 
-Result<Json> LoadJson(const std::string& path) {
+Result<json::Value> LoadJson(const std::string& path) {
   auto text = ReadFileText(path);
   if (!text) return std::move(text).error();
-  auto json = ParseJson(*text);
+  auto json = json::Parse(*text);
   if (!json) return std::move(json).error().Context(path);
   return json;
 }
@@ -105,8 +107,8 @@ const std::map<std::string, int>& RlimitNumbers() {
 }
 
 // The host id that a mapping gives container id 0, or -1.
-int64_t HostIdOfRoot(const Json& mappings) {
-  for (const Json& m : mappings.items())
+int64_t HostIdOfRoot(const json::Value& mappings) {
+  for (const json::Value& m : mappings.items)
     if (m["containerID"].as_int() == 0 && m["size"].as_int() > 0) return m["hostID"].as_int();
   return -1;
 }
@@ -134,7 +136,7 @@ Status ShiftRootfsOwner(const Bundle& b, uid_t uid, gid_t gid) {
   return Ok();
 }
 
-PreparedFixture PrepareFixture(const Json& captured, const std::vector<std::string>& probe_args, Bundle& b,
+PreparedFixture PrepareFixture(const json::Value& captured, const std::vector<std::string>& probe_args, Bundle& b,
                                NamespaceHolders& holders) {
   PreparedFixture out;
   std::string text = captured.Dump();
@@ -151,14 +153,14 @@ PreparedFixture PrepareFixture(const Json& captured, const std::vector<std::stri
     out.notes.push_back(std::string(type) + " namespace joined by path: a fresh one held by the harness");
   }
   std::string args;
-  for (const auto& a : probe_args) args += (args.empty() ? "" : ",") + JsonQuote(a);
+  for (const auto& a : probe_args) args += (args.empty() ? "" : ",") + json::Quote(a);
   ReplaceAll(text, "\"@PROBE@\"", args);
   ReplaceAll(text, "@FILE@/", b.dir + "/engine-files/");
   ReplaceAll(text, "@DIR@/", b.dir + "/engine-dirs/");
   ReplaceAll(text, "@CGROUP@", "/conformance/" + b.id);
   ReplaceAll(text, "@BUNDLE@", b.dir);
   ReplaceAll(text, "@ID@", b.id);
-  auto parsed = ParseJson(text);
+  auto parsed = json::Parse(text);
   if (!parsed) {
     out.skip = "harness: the substituted fixture is not JSON: " + parsed.error().ToString();
     return out;
@@ -166,7 +168,7 @@ PreparedFixture PrepareFixture(const Json& captured, const std::vector<std::stri
   b.config = std::move(*parsed);
   mkdir((b.dir + "/engine-files").c_str(), 0755);
   mkdir((b.dir + "/engine-dirs").c_str(), 0755);
-  for (const Json& m : b.config["mounts"].items()) {
+  for (const json::Value& m : b.config["mounts"].items) {
     const std::string& src = m["source"].as_string();
     if (src.rfind(b.dir + "/engine-dirs/", 0) == 0) {
       mkdir(src.c_str(), 0755);
@@ -182,7 +184,7 @@ PreparedFixture PrepareFixture(const Json& captured, const std::vector<std::stri
   }
   // This host lacks CAP_SYS_RESOURCE: no runtime can raise a hard limit
   // above the one it inherits. Lower those, and say so.
-  for (Json& rl : b.config["process"]["rlimits"].items()) {
+  for (json::Value& rl : b.config["process"]["rlimits"].items) {
     auto num = RlimitNumbers().find(rl["type"].as_string());
     struct rlimit own;
     if (num == RlimitNumbers().end() || getrlimit(static_cast<__rlimit_resource>(num->second), &own) != 0) continue;
@@ -213,21 +215,21 @@ PreparedFixture PrepareFixture(const Json& captured, const std::vector<std::stri
 
 namespace {
 
-bool ListHas(const Json& list, const std::string& value) {
-  for (const Json& v : list.items())
+bool ListHas(const json::Value& list, const std::string& value) {
+  for (const json::Value& v : list.items)
     if (v.as_string() == value) return true;
   return false;
 }
 
 // Engine-form conditions (includes/excludes) for x86_64 and these capabilities.
-bool ConditionHolds(const Json& cond, const std::vector<std::string>& caps, bool include) {
+bool ConditionHolds(const json::Value& cond, const std::vector<std::string>& caps, bool include) {
   if (!cond.is_object()) return include;
   bool arch_listed = cond.Find("arches") && cond["arches"].size() > 0;
   bool arch_match = ListHas(cond["arches"], "amd64") || ListHas(cond["arches"], "x86") ||
                     ListHas(cond["arches"], "x32");
   bool caps_listed = cond.Find("caps") && cond["caps"].size() > 0;
   bool caps_match = false, caps_all = true;
-  for (const Json& c : cond["caps"].items()) {
+  for (const json::Value& c : cond["caps"].items) {
     bool has = std::find(caps.begin(), caps.end(), c.as_string()) != caps.end();
     caps_match |= has;
     caps_all &= has;
@@ -238,24 +240,24 @@ bool ConditionHolds(const Json& cond, const std::vector<std::string>& caps, bool
 
 }  // namespace
 
-Json SeccompToOci(const Json& profile, const std::vector<std::string>& capabilities) {
+json::Value SeccompToOci(const json::Value& profile, const std::vector<std::string>& capabilities) {
   if (!profile.Find("archMap")) {
     bool engine_form = false;
-    for (const Json& r : profile["syscalls"].items()) engine_form |= r.Find("includes") || r.Find("excludes");
+    for (const json::Value& r : profile["syscalls"].items) engine_form |= r.Find("includes") || r.Find("excludes");
     if (!engine_form) return profile;
   }
-  Json oci = Json::Object();
+  json::Value oci = json::Value::Object();
   oci["defaultAction"] = profile["defaultAction"];
   if (profile.Find("defaultErrnoRet")) oci["defaultErrnoRet"] = profile["defaultErrnoRet"];
-  oci["architectures"] = Json::Strings({"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"});
+  oci["architectures"] = json::Value::Strings({"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"});
   for (const char* key : {"flags", "listenerPath", "listenerMetadata"})
     if (profile.Find(key)) oci[key] = profile[key];
-  oci["syscalls"] = Json::Array();
-  for (const Json& r : profile["syscalls"].items()) {
+  oci["syscalls"] = json::Value::Array();
+  for (const json::Value& r : profile["syscalls"].items) {
     if (!ConditionHolds(r["includes"], capabilities, true) || ConditionHolds(r["excludes"], capabilities, false))
       continue;
-    Json rule = Json::Object();
-    rule["names"] = r.Find("names") ? r["names"] : Json::Strings({r["name"].as_string()});
+    json::Value rule = json::Value::Object();
+    rule["names"] = r.Find("names") ? r["names"] : json::Value::Strings({r["name"].as_string()});
     rule["action"] = r["action"];
     if (r.Find("errnoRet")) rule["errnoRet"] = r["errnoRet"];
     if (r.Find("args") && r["args"].size() > 0) rule["args"] = r["args"];
@@ -284,18 +286,18 @@ const std::vector<ProbeSyscall>& ProbeSyscalls() {
   return list;
 }
 
-bool SeccompMentions(const Json& oci_profile, const std::string& syscall) {
-  for (const Json& r : oci_profile["syscalls"].items())
+bool SeccompMentions(const json::Value& oci_profile, const std::string& syscall) {
+  for (const json::Value& r : oci_profile["syscalls"].items)
     if (ListHas(r["names"], syscall)) return true;
   return false;
 }
 
-std::optional<SeccompVerdict> SeccompVerdictFor(const Json& oci_profile, const std::string& syscall) {
+std::optional<SeccompVerdict> SeccompVerdictFor(const json::Value& oci_profile, const std::string& syscall) {
   SeccompVerdict v;
   v.action = oci_profile["defaultAction"].as_string();
   if (oci_profile.Find("defaultErrnoRet")) v.errno_ret = static_cast<int>(oci_profile["defaultErrnoRet"].as_int());
   bool found = false;
-  for (const Json& r : oci_profile["syscalls"].items()) {
+  for (const json::Value& r : oci_profile["syscalls"].items) {
     if (!ListHas(r["names"], syscall)) continue;
     if (r.Find("args") && r["args"].size() > 0) return std::nullopt;
     if (found) return std::nullopt;  // two rules: the outcome depends on the runtime's merge
@@ -306,7 +308,7 @@ std::optional<SeccompVerdict> SeccompVerdictFor(const Json& oci_profile, const s
   return v;
 }
 
-std::optional<SeccompVerdict> SeccompVerdictFor(const Json& oci_profile, const ProbeSyscall& probe) {
+std::optional<SeccompVerdict> SeccompVerdictFor(const json::Value& oci_profile, const ProbeSyscall& probe) {
   std::optional<SeccompVerdict> first;
   for (const auto& name : probe.kernel_names) {
     auto v = SeccompVerdictFor(oci_profile, name);

@@ -15,11 +15,13 @@
 
 namespace berth::conformance {
 
+namespace json = spec::json;
+
 // "*.json" files of a directory, sorted; empty when it does not exist.
 std::vector<std::string> JsonFilesIn(const std::string& dir);
 // "docker-default" for ".../docker-default.json".
 std::string FixtureName(const std::string& path);
-Result<Json> LoadJson(const std::string& path);
+Result<json::Value> LoadJson(const std::string& path);
 
 // Processes that hold fresh namespaces for configs that join one by path
 // (@NS:TYPE@); killed and reaped on destruction.
@@ -50,7 +52,7 @@ struct PreparedFixture {
 // substituted, @PROBE@ replaced by probe_args, engine files and directories
 // made beneath the bundle, rlimits above this process's hard limits lowered
 // (noted), a terminal turned off (noted).
-PreparedFixture PrepareFixture(const Json& captured, const std::vector<std::string>& probe_args, Bundle& b,
+PreparedFixture PrepareFixture(const json::Value& captured, const std::vector<std::string>& probe_args, Bundle& b,
                                NamespaceHolders& holders);
 
 // Gives the root filesystem (and the engine files) to a user namespace's
@@ -61,7 +63,7 @@ Status ShiftRootfsOwner(const Bundle& b, uid_t uid, gid_t gid);
 
 // A profile in the OCI form. Engine-form profiles (archMap, includes,
 // excludes) are resolved for x86_64 and the given capabilities.
-Json SeccompToOci(const Json& profile, const std::vector<std::string>& capabilities);
+json::Value SeccompToOci(const json::Value& profile, const std::vector<std::string>& capabilities);
 
 // The syscalls the probe's "syscall:NAME" actions make, and what each
 // returns when allowed (errno 0 = succeeds).
@@ -79,11 +81,11 @@ struct SeccompVerdict {
   std::string action;
   int errno_ret = EPERM;
 };
-std::optional<SeccompVerdict> SeccompVerdictFor(const Json& oci_profile, const std::string& syscall);
+std::optional<SeccompVerdict> SeccompVerdictFor(const json::Value& oci_profile, const std::string& syscall);
 // Same verdict for every kernel name of a probe syscall, or nullopt.
-std::optional<SeccompVerdict> SeccompVerdictFor(const Json& oci_profile, const ProbeSyscall& probe);
+std::optional<SeccompVerdict> SeccompVerdictFor(const json::Value& oci_profile, const ProbeSyscall& probe);
 // Whether any rule names the syscall.
-bool SeccompMentions(const Json& oci_profile, const std::string& syscall);
+bool SeccompMentions(const json::Value& oci_profile, const std::string& syscall);
 
 // The syscalls the probe itself makes (not the runtime's), for profiles that
 // deny by default: added as an ALLOW rule for those the profile does not

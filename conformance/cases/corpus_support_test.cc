@@ -3,16 +3,18 @@
 #include <gtest/gtest.h>
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
-Json Parse(const char* text) {
-  auto j = ParseJson(text);
+json::Value Parse(const char* text) {
+  auto j = json::Parse(text);
   EXPECT_TRUE(j.ok());
-  return j.ok() ? *j : Json();
+  return j.ok() ? *j : json::Value();
 }
 
 TEST(SeccompToOci, ResolvesEngineFormForX86AndCapabilities) {
-  Json engine = Parse(R"({"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,
+  json::Value engine = Parse(R"({"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,
     "archMap":[{"architecture":"SCMP_ARCH_X86_64","subArchitectures":["SCMP_ARCH_X86"]}],
     "syscalls":[
       {"names":["read"],"action":"SCMP_ACT_ALLOW","includes":{},"excludes":{}},
@@ -20,7 +22,7 @@ TEST(SeccompToOci, ResolvesEngineFormForX86AndCapabilities) {
       {"names":["s390_pci_mmio_read"],"action":"SCMP_ACT_ALLOW","includes":{"arches":["s390x"]}},
       {"names":["mount"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_SYS_ADMIN"]}},
       {"names":["unshare"],"action":"SCMP_ACT_ERRNO","errnoRet":1,"excludes":{"caps":["CAP_SYS_ADMIN"]}}]})");
-  Json oci = SeccompToOci(engine, {"CAP_KILL"});
+  json::Value oci = SeccompToOci(engine, {"CAP_KILL"});
   EXPECT_FALSE(oci.Find("archMap"));
   EXPECT_EQ(oci["defaultErrnoRet"].as_int(), 38);
   EXPECT_TRUE(SeccompMentions(oci, "read"));
@@ -28,18 +30,18 @@ TEST(SeccompToOci, ResolvesEngineFormForX86AndCapabilities) {
   EXPECT_FALSE(SeccompMentions(oci, "s390_pci_mmio_read"));
   EXPECT_FALSE(SeccompMentions(oci, "mount"));  // needs CAP_SYS_ADMIN
   EXPECT_TRUE(SeccompMentions(oci, "unshare"));  // excluded only with CAP_SYS_ADMIN
-  Json admin = SeccompToOci(engine, {"CAP_SYS_ADMIN"});
+  json::Value admin = SeccompToOci(engine, {"CAP_SYS_ADMIN"});
   EXPECT_TRUE(SeccompMentions(admin, "mount"));
   EXPECT_FALSE(SeccompMentions(admin, "unshare"));
 }
 
 TEST(SeccompToOci, LeavesOciFormAlone) {
-  Json oci = Parse(R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]})");
+  json::Value oci = Parse(R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]})");
   EXPECT_EQ(SeccompToOci(oci, {}).Dump(), oci.Dump());
 }
 
 TEST(SeccompVerdict, DefaultRuleErrnoAndConditions) {
-  Json p = Parse(R"({"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"syscalls":[
+  json::Value p = Parse(R"({"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"syscalls":[
       {"names":["getcwd","uname"],"action":"SCMP_ACT_ALLOW"},
       {"names":["keyctl"],"action":"SCMP_ACT_ERRNO","errnoRet":13},
       {"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":0,"op":"SCMP_CMP_EQ"}]}]})");
@@ -56,7 +58,7 @@ TEST(SeccompVerdict, DefaultRuleErrnoAndConditions) {
   EXPECT_FALSE(SeccompVerdictFor(p, std::string("personality")));  // depends on arguments
   // A probe syscall that libc may make under two names: both must agree.
   ProbeSyscall mkdir{"mkdir", {"mkdir", "mkdirat"}, -1};
-  Json split = Parse(R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]})");
+  json::Value split = Parse(R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]})");
   EXPECT_FALSE(SeccompVerdictFor(split, mkdir));
 }
 

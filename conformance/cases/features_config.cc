@@ -8,6 +8,8 @@
 #include "conformance/harness/schema.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
 // Compares "1.0.2" style versions (pre-release suffixes ignored).
@@ -30,13 +32,13 @@ int CompareSemver(const std::string& a, const std::string& b) {
   return 0;
 }
 
-std::optional<Json> Features(CaseContext& c) {
+std::optional<json::Value> Features(CaseContext& c) {
   CommandResult r = c.runtime().Run({"features"});
   if (!r.ok()) {
     c.Abort("`features` failed: " + r.Describe());
     return std::nullopt;
   }
-  auto j = ParseJson(r.out);
+  auto j = json::Parse(r.out);
   if (!j) {
     c.Abort("`features` output is not JSON: " + j.error().ToString());
     return std::nullopt;
@@ -71,18 +73,18 @@ CONFORMANCE_CASE(features_document_valid, "features.md#specification-version-3",
   std::string unknown;
   static const std::set<std::string> top = {"ociVersionMin", "ociVersionMax", "hooks", "mountOptions", "linux",
                                             "annotations", "potentiallyUnsafeConfigAnnotations"};
-  for (const auto& [k, v] : f->members())
+  for (const auto& [k, v] : f->members)
     if (!top.count(k)) unknown += k + " ";
   c.Expect("features.md#specification-version-4", errors.empty() && unknown.empty(),
            (errors.empty() ? "" : errors[0] + "; ") + (unknown.empty() ? "" : "properties not in the spec: " + unknown));
-  const Json* ann = f->Find("annotations");
+  const json::Value* ann = f->Find("annotations");
   bool strings = true;
   if (ann)
-    for (const auto& [k, v] : ann->members()) strings &= !k.empty() && v.is_string();
+    for (const auto& [k, v] : ann->members) strings &= !k.empty() && v.is_string();
   c.Expect("features.md#annotations-1", !ann || (ann->is_object() && strings), "annotations is not a map of strings: " + (ann ? ann->Dump() : ""));
   // Determined at build time: two calls agree.
   CommandResult again = c.runtime().Run({"features"});
-  c.Expect("features.md#features-structure-1", again.ok() && ParseJson(again.out).ok() && ParseJson(again.out)->Dump() == f->Dump(),
+  c.Expect("features.md#features-structure-1", again.ok() && json::Parse(again.out).ok() && json::Parse(again.out)->Dump() == f->Dump(),
            "two `features` calls returned different documents");
   std::string data_options;
   for (const auto& o : StringList(f->Find("mountOptions")))
@@ -122,9 +124,9 @@ CONFORMANCE_CASE(features_hooks_supported, "features.md#hooks-1") {
       unknown += phase + " ";
       continue;
     }
-    Json h = Json::Object();
+    json::Value h = json::Value::Object();
     h["path"] = phase == "startContainer" ? "/bin/busybox" : c.env().busybox;
-    h["args"] = Json::Strings({"true"});
+    h["args"] = json::Value::Strings({"true"});
     b->config["hooks"][phase].Push(h);
   }
   auto run = RunProbe(c, *b);
@@ -166,7 +168,7 @@ CONFORMANCE_CASE(features_mount_options_recognised, "features.md#mount-options-1
 CONFORMANCE_CASE(unknown_properties_and_annotations_ignored, "config.md#extensibility-1", "config.md#annotations-15") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  b->config["futureTopLevel"]["nested"] = Json::Array({Json(1), Json("two")});
+  b->config["futureTopLevel"]["nested"] = json::Value::Array({json::Value(1), json::Value("two")});
   b->Linux()["futureLinuxField"] = true;
   b->config["root"]["futureRootField"] = "x";
   b->config["annotations"]["org.example.unknown-to-any-runtime"] = "value";
@@ -186,12 +188,12 @@ CONFORMANCE_CASE(invalid_values_rejected, "config.md#valid-values-1", "runtime.m
       {"rootfsPropagation \"sideways\"", [](Bundle& b) { b.Linux()["rootfsPropagation"] = "sideways"; }},
       {"seccomp defaultAction SCMP_ACT_BOGUS", [](Bundle& b) { b.Linux()["seccomp"]["defaultAction"] = "SCMP_ACT_BOGUS"; }},
       {"device type \"x\"", [](Bundle& b) {
-         Json d = Json::Object();
+         json::Value d = json::Value::Object();
          d["path"] = "/dev/bogus";
          d["type"] = "x";
          d["major"] = 1;
          d["minor"] = 3;
-         b.Linux()["devices"] = Json::Array({d});
+         b.Linux()["devices"] = json::Value::Array({d});
        }},
   };
   for (const auto& item : bad) {

@@ -9,6 +9,8 @@
 #include "conformance/cases/common.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
 std::string SelfNs(const char* kind) {
@@ -53,17 +55,17 @@ int IndexOf(const std::vector<HookLine>& log, const std::string& phase) {
 
 // A hook running busybox sh: records its phase, namespaces, an extra word
 // (whether the program's marker exists) and the state from stdin.
-Json Hook(const std::string& path, const std::string& phase, const std::string& log,
+json::Value Hook(const std::string& path, const std::string& phase, const std::string& log,
           const std::string& marker = "/nonexistent", int exit_code = 0, int sleep_s = 0) {
-  Json h = Json::Object();
+  json::Value h = json::Value::Object();
   h["path"] = path;
   std::string script = "state=$(cat); ";
   if (sleep_s) script += "sleep " + std::to_string(sleep_s) + "; ";
   script += "if [ -e " + marker + " ]; then m=program-ran; else m=no-program; fi; echo \"" + phase +
             " $(readlink /proc/self/ns/mnt) $(readlink /proc/self/ns/pid) $(readlink /proc/self/ns/uts) $m $state\" >> " +
             log + "; exit " + std::to_string(exit_code);
-  h["args"] = Json::Strings({"sh", "-c", script});
-  h["env"] = Json::Strings({"PATH=/bin:/usr/bin"});
+  h["args"] = json::Value::Strings({"sh", "-c", script});
+  h["env"] = json::Value::Strings({"PATH=/bin:/usr/bin"});
   return h;
 }
 
@@ -118,7 +120,7 @@ CONFORMANCE_CASE(hooks_run_in_order_namespace_and_phase, "runtime.md#lifecycle-5
   auto p = PrepareHooks(c, *b);
   if (!p) return;
   std::string host_log = p->log_dir + "/log";
-  Json& hooks = b->config["hooks"];
+  json::Value& hooks = b->config["hooks"];
   hooks["prestart"].Push(Hook(p->host_only, "prestart-A", host_log));
   hooks["prestart"].Push(Hook(p->host_only, "prestart-B", host_log));
   hooks["createRuntime"].Push(Hook(p->host_only, "createRuntime", host_log));
@@ -210,7 +212,7 @@ CONFORMANCE_CASE(hooks_run_in_order_namespace_and_phase, "runtime.md#lifecycle-5
   // State on stdin: valid JSON naming this container and bundle, every phase.
   std::string bad;
   for (const auto& h : log) {
-    auto state = ParseJson(h.state);
+    auto state = json::Parse(h.state);
     if (!state) {
       bad += h.phase + ": not JSON (" + h.state.substr(0, 60) + "); ";
       continue;
@@ -299,9 +301,9 @@ CONFORMANCE_CASE(hook_timeout_kills_hook_and_fails, "runtime.md#lifecycle-6") {
   auto p = PrepareHooks(c, *b);
   if (!p) return;
   // The hook process itself sleeps (exec), so killing it ends it.
-  Json hook = Json::Object();
+  json::Value hook = json::Value::Object();
   hook["path"] = p->host_only;
-  hook["args"] = Json::Strings({"sh", "-c", "cat >/dev/null; echo started >> " + p->log_dir + "/log; exec sleep 30"});
+  hook["args"] = json::Value::Strings({"sh", "-c", "cat >/dev/null; echo started >> " + p->log_dir + "/log; exec sleep 30"});
   hook["timeout"] = 1;
   b->config["hooks"]["prestart"].Push(hook);
   Container ct(c, *b);
@@ -319,7 +321,7 @@ CONFORMANCE_CASE(hook_timeout_must_be_positive, "config.md#posix-platform-hooks-
   if (!b) return;
   auto p = PrepareHooks(c, *b);
   if (!p) return;
-  Json hook = Hook(p->host_only, "zero", p->log_dir + "/log");
+  json::Value hook = Hook(p->host_only, "zero", p->log_dir + "/log");
   hook["timeout"] = 0;
   b->config["hooks"]["prestart"].Push(hook);
   Container ct(c, *b);
@@ -328,7 +330,7 @@ CONFORMANCE_CASE(hook_timeout_must_be_positive, "config.md#posix-platform-hooks-
   c.Expect("config.md#valid-values-1", !create.ok(), "invalid hook timeout 0 did not generate an error");
   auto b2 = NewBundleOrAbort(c);
   if (!b2) return;
-  Json hook2 = Hook(p->host_only, "zero-runtime", p->log_dir + "/log2");
+  json::Value hook2 = Hook(p->host_only, "zero-runtime", p->log_dir + "/log2");
   hook2["timeout"] = -1;
   b2->config["hooks"]["createRuntime"].Push(hook2);
   Container ct2(c, *b2);
@@ -340,7 +342,7 @@ CONFORMANCE_CASE(hook_path_must_be_absolute, "config.md#posix-platform-hooks-1",
   if (!b) return;
   auto p = PrepareHooks(c, *b);
   if (!p) return;
-  Json hook = Hook("bin/busybox", "relative", p->log_dir + "/log");
+  json::Value hook = Hook("bin/busybox", "relative", p->log_dir + "/log");
   b->config["hooks"]["prestart"].Push(hook);
   Container ct(c, *b);
   CommandResult create = ct.Create();

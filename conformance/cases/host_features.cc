@@ -6,6 +6,8 @@
 #include "conformance/cases/common.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
 std::string StatusField(const std::string& text, const std::string& key) {
@@ -53,13 +55,13 @@ CONFORMANCE_CASE(net_device_moved_into_container, "config-linux.md#network-devic
   RunCommand({"/usr/sbin/ip", "addr", "add", "fd00:c0f::1/64", "dev", dev, "nodad"});
   auto b = NewBundleOrAbort(c);
   if (b) {
-    b->Linux()["netDevices"][dev] = Json::Object();
+    b->Linux()["netDevices"][dev] = json::Value::Object();
     b->SetArgs({"/probe", "read:/sys/class/net/" + dev + "/flags", "read:/proc/net/if_inet6"});
     auto run = RunProbe(c, *b);
     if (!run) {
       c.Abort(run.error().ToString());
     } else {
-      const Json& r = run->report;
+      const json::Value& r = run->report;
       bool present = Contains(StringList(r.Find("net")), dev);
       c.Expect("config-linux.md#network-devices-1", present, dev + " is not in the container: " + Field(r, "net"));
       std::string flags = ActionData(r, "read", "/sys/class/net/" + dev + "/flags");

@@ -8,6 +8,8 @@
 #include "conformance/cases/common.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
 std::string ResctrlRoot() {
@@ -80,7 +82,7 @@ struct RdtRun {
 };
 
 template <typename During, typename After>
-RdtRun RunWithRdt(CaseContext& c, const Json& intel_rdt, During during, After after) {
+RdtRun RunWithRdt(CaseContext& c, const json::Value& intel_rdt, During during, After after) {
   RdtRun out;
   auto b = c.NewBundle();
   if (!b) {
@@ -122,7 +124,7 @@ CONFORMANCE_CASE(intel_rdt_container_group, "config-linux.md#intelrdt-1", "confi
   if (!Prepare(c, &root)) return;
   std::string l3 = RootLine(root, "L3");
   if (l3.empty()) return c.SkipRest("host: resctrl has no L3 allocation");
-  Json rdt = Json::Object();
+  json::Value rdt = json::Value::Object();
   rdt["l3CacheSchema"] = l3;
   RdtRun r = RunWithRdt(
       c, rdt,
@@ -145,7 +147,7 @@ CONFORMANCE_CASE(intel_rdt_both_schemas_and_schemata_field, "config-linux.md#int
   if (!Prepare(c, &root)) return;
   std::string l3 = RootLine(root, "L3"), mb = RootLine(root, "MB");
   if (l3.empty() || mb.empty()) return c.SkipRest("host: resctrl lacks L3 or MB allocation");
-  Json both = Json::Object();
+  json::Value both = json::Value::Object();
   both["l3CacheSchema"] = l3;
   both["memBwSchema"] = mb;
   RdtRun r = RunWithRdt(
@@ -156,8 +158,8 @@ CONFORMANCE_CASE(intel_rdt_both_schemas_and_schemata_field, "config-linux.md#int
       },
       [](const std::string&) {});
   if (!r.error.empty()) return c.Abort(r.error);
-  Json field = Json::Object();
-  field["schemata"] = Json::Strings({l3});
+  json::Value field = json::Value::Object();
+  field["schemata"] = json::Value::Strings({l3});
   r = RunWithRdt(
       c, field,
       [&](const std::string& id, pid_t) {
@@ -176,7 +178,7 @@ CONFORMANCE_CASE(intel_rdt_preconfigured_closid, "config-linux.md#intelrdt-13", 
   std::string dir = root + "/" + clos;
   if (mkdir(dir.c_str(), 0755) != 0) return c.SkipRest("host: cannot create a resctrl group (no free CLOS?)");
   auto before = ReadFileText(dir + "/schemata");
-  Json rdt = Json::Object();
+  json::Value rdt = json::Value::Object();
   rdt["closID"] = clos;
   RdtRun r = RunWithRdt(
       c, rdt,
@@ -207,7 +209,7 @@ CONFORMANCE_CASE(intel_rdt_closid_created_and_compared, "config-linux.md#intelrd
   std::string l3 = RootLine(root, "L3");
   if (l3.empty()) return c.SkipRest("host: resctrl has no L3 allocation");
   std::string clos = "conformance-new-" + std::to_string(getpid());
-  Json rdt = Json::Object();
+  json::Value rdt = json::Value::Object();
   rdt["closID"] = clos;
   rdt["l3CacheSchema"] = l3;
   RdtRun r = RunWithRdt(
@@ -240,7 +242,7 @@ CONFORMANCE_CASE(intel_rdt_closid_created_and_compared, "config-linux.md#intelrd
 CONFORMANCE_CASE(intel_rdt_root_and_absent, "config-linux.md#intelrdt-3", "config-linux.md#intelrdt-4") {
   std::string root;
   if (!Prepare(c, &root)) return;
-  Json rdt = Json::Object();
+  json::Value rdt = json::Value::Object();
   rdt["closID"] = "/";
   RdtRun r = RunWithRdt(
       c, rdt,
@@ -266,7 +268,7 @@ CONFORMANCE_CASE(intel_rdt_monitoring_group, "config-linux.md#intelrdt-21", "con
   if (!Prepare(c, &root)) return;
   if (!PathExists(root + "/mon_groups")) return c.SkipRest("host: resctrl has no monitoring");
   std::string l3 = RootLine(root, "L3");
-  Json rdt = Json::Object();
+  json::Value rdt = json::Value::Object();
   rdt["enableMonitoring"] = true;
   if (!l3.empty()) rdt["l3CacheSchema"] = l3;
   std::string mon;

@@ -9,6 +9,8 @@
 #include "conformance/harness/schema.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
 void Sleep(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
@@ -68,11 +70,11 @@ CONFORMANCE_CASE(state_matches_schema_in_every_status, "runtime.md#state-3", "ru
     if (!state->Find("bundle") || state->Find("bundle")->as_string() != b->dir)
       problems += "bundle " + Field(*state, "bundle") + " (expected " + b->dir + "); ";
     if (expect_status != "stopped") {
-      const Json* pid = state->Find("pid");
+      const json::Value* pid = state->Find("pid");
       if (!pid || pid->as_int() <= 0 || pid->as_int() != ct.Pid())
         problems += "pid " + Field(*state, "pid") + " (pid file says " + std::to_string(ct.Pid()) + "); ";
     }
-    const Json* ann = state->At("annotations");
+    const json::Value* ann = state->At("annotations");
     if (!ann || !ann->Find("org.example.conformance") || ann->Find("org.example.conformance")->as_string() != "yes")
       problems += "annotations " + Field(*state, "annotations") + "; ";
     c.Expect("runtime.md#query-state-3", problems.empty(), expect_status + ": " + problems);

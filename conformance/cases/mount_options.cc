@@ -13,6 +13,8 @@
 #include "conformance/cases/common.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
 // flagged_sub: an rbind whose submount was mounted on the host with
@@ -228,12 +230,12 @@ void AddOptionMount(Bundle& b, const Sources& s, const OptionTest& t) {
   }
 }
 
-void Judge(CaseContext& c, const Json& report, const OptionTest& t) {
+void Judge(CaseContext& c, const json::Value& report, const OptionTest& t) {
   std::string dest = "/m/o" + std::to_string(t.row);
   auto m = FindMount(report, dest);
-  if (!m) return c.Fail(Id(t.row), "no mount at " + dest + " for options " + Json::Strings(t.options).Dump());
+  if (!m) return c.Fail(Id(t.row), "no mount at " + dest + " for options " + json::Value::Strings(t.options).Dump());
   std::string problem = t.check(*m, FindMount(report, dest + "/sub"));
-  c.Expect(Id(t.row), problem.empty(), Json::Strings(t.options).Dump() + ": " + problem);
+  c.Expect(Id(t.row), problem.empty(), json::Value::Strings(t.options).Dump() + ": " + problem);
 }
 
 }  // namespace
@@ -260,7 +262,7 @@ CONFORMANCE_CASE(linux_mount_options, "config.md#linux-mount-options-1", "config
     if (run) {
       for (size_t i = lo; i < hi; ++i) Judge(c, run->report, table[i]);
     } else if (hi - lo == 1) {
-      c.Fail(Id(table[lo].row), Json::Strings(table[lo].options).Dump() + ": " + run.error().ToString());
+      c.Fail(Id(table[lo].row), json::Value::Strings(table[lo].options).Dump() + ": " + run.error().ToString());
     } else {
       size_t mid = (lo + hi) / 2;
       run_rows(lo, mid, nullptr);
@@ -274,7 +276,7 @@ CONFORMANCE_CASE(linux_mount_options, "config.md#linux-mount-options-1", "config
   for (const auto& t : table) {
     bool should = false;
     for (int r : kShouldRows) should |= r == t.row;
-    if (!should && c.OutcomeOf(Id(t.row)) != Outcome::pass) failed_musts += Json::Strings(t.options).Dump() + " ";
+    if (!should && c.OutcomeOf(Id(t.row)) != Outcome::pass) failed_musts += json::Value::Strings(t.options).Dump() + " ";
   }
   c.Expect("config.md#linux-mount-options-1", failed_musts.empty(), "MUST options not honoured: " + failed_musts);
   // mount(8) documents "defaults" as rw,suid,dev,exec,auto,nouser,async.
@@ -325,12 +327,12 @@ CONFORMANCE_CASE(idmap_without_mappings_is_error, "config.md#linux-mount-options
 namespace berth::conformance {
 namespace {
 
-Json IdMap(int container_id, int host_id, int size) {
-  Json map = Json::Object();
+json::Value IdMap(int container_id, int host_id, int size) {
+  json::Value map = json::Value::Object();
   map["containerID"] = container_id;
   map["hostID"] = host_id;
   map["size"] = size;
-  return Json::Array({map});
+  return json::Value::Array({map});
 }
 
 // A source directory with a file owned by uid/gid 0 and one by 2000.
@@ -345,8 +347,8 @@ std::string IdmapSource(CaseContext& c, const std::string& name) {
   return src;
 }
 
-int64_t StatUid(const Json& report, const std::string& path) {
-  const Json* a = ActionResult(report, "stat", path);
+int64_t StatUid(const json::Value& report, const std::string& path) {
+  const json::Value* a = ActionResult(report, "stat", path);
   return a && a->Find("stat") ? (*a->Find("stat"))["uid"].as_int() : -1;
 }
 
@@ -361,7 +363,7 @@ CONFORMANCE_CASE(idmap_mount_uses_the_mount_mappings, "config.md#linux-mount-opt
   if (src.empty()) return c.Abort("harness: cannot chown the idmap source files");
   mkdir((b->rootfs + "/idm").c_str(), 0755);
   b->AddMount("/idm", "none", src, {"bind", "idmap"});
-  Json& mount = b->config["mounts"].items().back();
+  json::Value& mount = b->config["mounts"].items.back();
   mount["uidMappings"] = IdMap(0, 1000, 10);
   mount["gidMappings"] = IdMap(0, 1000, 10);
   b->SetArgs({"/probe", "stat:/idm/by0", "stat:/idm/by2000"});
@@ -383,7 +385,7 @@ CONFORMANCE_CASE(idmap_mount_in_a_user_namespace, "config.md#linux-mount-options
   b->AddNamespace("user");
   b->Linux()["uidMappings"] = IdMap(0, 300000, 65536);
   b->Linux()["gidMappings"] = IdMap(0, 300000, 65536);
-  auto& mounts = b->config["mounts"].items();  // host cgroups cannot be mounted in a user namespace
+  auto& mounts = b->config["mounts"].items;  // host cgroups cannot be mounted in a user namespace
   for (auto it = mounts.begin(); it != mounts.end();)
     it = (*it)["destination"].as_string() == "/sys/fs/cgroup" ? mounts.erase(it) : it + 1;
   mkdir((b->rootfs + "/idm").c_str(), 0755);

@@ -18,6 +18,8 @@
 #include "conformance/cases/common.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
 int64_t HostNsInode(const char* kind) {
@@ -90,12 +92,12 @@ CONFORMANCE_CASE(new_namespaces_isolate, "config-linux.md#namespaces-5", "config
   if (shm >= 0) shmctl(shm, IPC_RMID, nullptr);
   if (msq >= 0) msgctl(msq, IPC_RMID, nullptr);
   if (!run) return;
-  const Json& r = run->report;
+  const json::Value& r = run->report;
   std::string problems;
   for (const char* kind : {"pid", "net", "ipc", "uts", "mnt", "cgroup"})
     if (NamespaceInode(r, kind) == HostNsInode(kind)) problems += std::string(kind) + " namespace is the host's; ";
   if (r["pid"].as_int() != 1) problems += "pid inside is " + Field(r, "pid") + ", not 1; ";
-  auto procs = r.Find("procs") ? r.Find("procs")->items() : std::vector<Json>{};
+  auto procs = r.Find("procs") ? r.Find("procs")->items : std::vector<json::Value>{};
   for (const auto& p : procs)
     if (p.as_int() == getpid()) problems += "the harness's pid " + std::to_string(getpid()) + " is visible; ";
   if (procs.size() > 3) problems += std::to_string(procs.size()) + " processes visible in /proc; ";
@@ -106,7 +108,7 @@ CONFORMANCE_CASE(new_namespaces_isolate, "config-linux.md#namespaces-5", "config
   if (r["hostname"].as_string() != "conformance") problems += "hostname " + Field(r, "hostname") + "; ";
   if (std::string(host_name) == "conformance") problems += "the hostname leaked to the host; ";
   for (const char* list : {"shm", "msg"})
-    for (const auto& k : r.Find(list) ? r.Find(list)->items() : std::vector<Json>{})
+    for (const auto& k : r.Find(list) ? r.Find(list)->items : std::vector<json::Value>{})
       if (k.as_int() == shm_key) problems += std::string("the host SysV ") + list + " object is visible; ";
   for (const auto& line : StringList(r.Find("cgroup"))) {
     if (line.size() < 2 || line.substr(line.size() - 2) != ":/") {
@@ -168,14 +170,14 @@ CONFORMANCE_CASE(join_pid_namespace_by_path, "config-linux.md#namespaces-3") {
   b->AddNamespace("pid", pid_ns);
   auto run = RunOrAbort(c, *b);
   if (!run) return;
-  const Json& r = run->report;
+  const json::Value& r = run->report;
   std::string problems;
   if (NamespaceInode(r, "pid") != static_cast<int64_t>(joined.st_ino))
     problems += "pid namespace inode " + std::to_string(NamespaceInode(r, "pid")) + " != joined " +
                 std::to_string(joined.st_ino) + "; ";
   if (r["pid"].as_int() <= 1) problems += "pid inside is " + Field(r, "pid") + " (the joined namespace has its own 1); ";
   bool sees_init = false;
-  for (const auto& p : r.Find("procs") ? r.Find("procs")->items() : std::vector<Json>{})
+  for (const auto& p : r.Find("procs") ? r.Find("procs")->items : std::vector<json::Value>{})
     sees_init |= p.as_int() == 1;
   if (!sees_init) problems += "/proc does not show the joined namespace's pid 1; ";
   c.Expect("config-linux.md#namespaces-3", problems.empty(), problems);
@@ -191,18 +193,18 @@ CONFORMANCE_CASE(join_user_namespace_and_create_the_others, "config-linux.md#nam
   if (!b) return;
   b->AddNamespace("user", holder.Path("user"));
   // The joined namespace's own maps, repeated: runc 1.1 requires them.
-  Json map = Json::Object();
+  json::Value map = json::Value::Object();
   map["containerID"] = 0;
   map["hostID"] = 400000;
   map["size"] = 65536;
-  b->Linux()["uidMappings"] = Json::Array({map});
-  b->Linux()["gidMappings"] = Json::Array({map});
-  auto& mounts = b->config["mounts"].items();  // host cgroups cannot be mounted there
+  b->Linux()["uidMappings"] = json::Value::Array({map});
+  b->Linux()["gidMappings"] = json::Value::Array({map});
+  auto& mounts = b->config["mounts"].items;  // host cgroups cannot be mounted there
   for (auto it = mounts.begin(); it != mounts.end();)
     it = (*it)["destination"].as_string() == "/sys/fs/cgroup" ? mounts.erase(it) : it + 1;
   auto run = RunOrAbort(c, *b);
   if (!run) return;
-  const Json& r = run->report;
+  const json::Value& r = run->report;
   std::string problems;
   if (NamespaceInode(r, "user") != holder.Inode("user")) problems += "user namespace is not the joined one; ";
   if (r["uid_map"].as_string().find("400000") == std::string::npos) problems += "uid_map " + Field(r, "uid_map") + "; ";
@@ -309,16 +311,16 @@ void CheckOmittedNamespaceInherited(CaseContext& c, const std::string& omitted) 
   b->RemoveNamespace(omitted);
   const bool no_mount_ns = omitted == "mount";
   if (no_mount_ns) {
-    b->config["mounts"] = Json::Array();
-    b->Linux()["maskedPaths"] = Json::Array();
-    b->Linux()["readonlyPaths"] = Json::Array();
+    b->config["mounts"] = json::Value::Array();
+    b->Linux()["maskedPaths"] = json::Value::Array();
+    b->Linux()["readonlyPaths"] = json::Value::Array();
     b->config["root"]["readonly"] = false;
   }
   std::optional<DetachLeftoverMounts> detach;
   if (no_mount_ns) detach.emplace(b->dir);
   if (omitted == "uts") b->config.Erase("hostname");
   std::set<std::string> listed;
-  for (const auto& ns : b->Linux()["namespaces"].items()) listed.insert(ns["type"].as_string());
+  for (const auto& ns : b->Linux()["namespaces"].items) listed.insert(ns["type"].as_string());
   b->SetArgs({"/probe", "sleep:1"});
   Container ct(c, *b);
   CommandResult create = ct.Create();
@@ -397,7 +399,7 @@ CONFORMANCE_CASE(inherited_time_namespace_when_not_listed, "config-linux.md#name
 CONFORMANCE_CASE(duplicate_namespace_types_rejected, "config-linux.md#namespaces-7") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  Json dup = Json::Object();
+  json::Value dup = json::Value::Object();
   dup["type"] = "pid";
   b->Linux()["namespaces"].Push(dup);
   Container ct(c, *b);
@@ -410,29 +412,29 @@ CONFORMANCE_CASE(user_namespace_mappings_applied, "config-linux.md#namespaces-5"
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   b->AddNamespace("user");
-  Json map = Json::Object();
+  json::Value map = json::Value::Object();
   map["containerID"] = 0;
   map["hostID"] = 200000;
   map["size"] = 65536;
-  b->Linux()["uidMappings"] = Json::Array({map});
-  b->Linux()["gidMappings"] = Json::Array({map});
+  b->Linux()["uidMappings"] = json::Value::Array({map});
+  b->Linux()["gidMappings"] = json::Value::Array({map});
   // A host cgroup hierarchy cannot be bind-mounted into a user namespace
   // that does not own it; drop that mount for this case.
-  auto& mounts = b->config["mounts"].items();
+  auto& mounts = b->config["mounts"].items;
   for (auto it = mounts.begin(); it != mounts.end();)
     it = (*it)["destination"].as_string() == "/sys/fs/cgroup" ? mounts.erase(it) : it + 1;
   struct stat before;
   stat((b->rootfs + "/probe").c_str(), &before);
   auto run = RunOrAbort(c, *b);
   if (!run) return;
-  const Json& r = run->report;
+  const json::Value& r = run->report;
   std::string problems;
   if (NamespaceInode(r, "user") == HostNsInode("user")) problems += "no new user namespace; ";
   std::string uid_map = r["uid_map"].as_string();
   if (uid_map.find("200000") == std::string::npos || uid_map.find("65536") == std::string::npos)
     problems += "uid_map " + Quote(uid_map) + "; ";
   if (r["gid_map"].as_string().find("200000") == std::string::npos) problems += "gid_map " + Field(r, "gid_map") + "; ";
-  if (r["uid"].items().empty() || r["uid"].items()[0].as_int() != 0) problems += "uid inside " + Field(r, "uid") + "; ";
+  if (r["uid"].items.empty() || r["uid"].items[0].as_int() != 0) problems += "uid inside " + Field(r, "uid") + "; ";
   c.Expect("config-linux.md#namespaces-5", problems.empty(), problems);
   struct stat after;
   stat((b->rootfs + "/probe").c_str(), &after);
@@ -446,7 +448,7 @@ CONFORMANCE_CASE(time_namespace_offsets_applied, "config-linux.md#namespaces-5",
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   b->AddNamespace("time");
-  Json offset = Json::Object();
+  json::Value offset = json::Value::Object();
   offset["secs"] = 1000000;
   offset["nanosecs"] = 0;
   b->Linux()["timeOffsets"]["monotonic"] = offset;

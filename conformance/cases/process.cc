@@ -9,10 +9,12 @@
 #include "conformance/harness/console.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
-Json Rlimit(const char* type, int64_t soft, int64_t hard) {
-  Json r = Json::Object();
+json::Value Rlimit(const char* type, int64_t soft, int64_t hard) {
+  json::Value r = json::Value::Object();
   r["type"] = type;
   r["soft"] = soft;
   r["hard"] = hard;
@@ -25,7 +27,7 @@ std::string Hex(uint64_t v) {
   return buf;
 }
 
-void ExpectCaps(const Json& report, const char* set, uint64_t want, std::string* problems) {
+void ExpectCaps(const json::Value& report, const char* set, uint64_t want, std::string* problems) {
   auto got = CapabilitySet(report, set);
   if (!got || *got != want)
     *problems += std::string(set) + " " + (got ? Hex(*got) : "unreadable") + " (expected " + Hex(want) + "); ";
@@ -36,21 +38,21 @@ void ExpectCaps(const Json& report, const char* set, uint64_t want, std::string*
 CONFORMANCE_CASE(process_user_groups_umask, "runtime.md#start-3", "runtime.md#lifecycle-13") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  Json& user = b->Process()["user"];
+  json::Value& user = b->Process()["user"];
   user["uid"] = 1000;
   user["gid"] = 1001;
-  user["additionalGids"] = Json::Array({Json(5), Json(100)});
+  user["additionalGids"] = json::Value::Array({json::Value(5), json::Value(100)});
   user["umask"] = 027;
   auto run = RunOrAbort(c, *b);
   if (!run) return;
-  const Json& r = run->report;
+  const json::Value& r = run->report;
   std::string problems;
-  for (const auto& id : r["uid"].items())
+  for (const auto& id : r["uid"].items)
     if (id.as_int() != 1000) problems += "uid " + Field(r, "uid") + "; ";
-  for (const auto& id : r["gid"].items())
+  for (const auto& id : r["gid"].items)
     if (id.as_int() != 1001) problems += "gid " + Field(r, "gid") + "; ";
   std::vector<int64_t> groups;
-  for (const auto& g : r["groups"].items()) groups.push_back(g.as_int());
+  for (const auto& g : r["groups"].items) groups.push_back(g.as_int());
   bool has5 = false, has100 = false;
   for (auto g : groups) has5 |= g == 5, has100 |= g == 100;
   if (!has5 || !has100) problems += "supplementary groups " + Field(r, "groups") + " (expected 5 and 100); ";
@@ -68,7 +70,7 @@ CONFORMANCE_CASE(process_args_env_cwd, "runtime.md#start-3", "config.md#extensib
   b->Process()["futureProcessField"] = "must be ignored";
   auto run = RunOrAbort(c, *b);
   if (!run) return;
-  const Json& r = run->report;
+  const json::Value& r = run->report;
   std::string problems;
   auto args = StringList(r.Find("args"));
   if (args.size() != 2 || args[1] != "argument with spaces") problems += "args " + Field(r, "args") + "; ";
@@ -99,11 +101,11 @@ CONFORMANCE_CASE(rlimits_applied, "config.md#posix-process-2", "config.md#posix-
                  "config.md#posix-process-4") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  b->Process()["rlimits"] = Json::Array({Rlimit("RLIMIT_NOFILE", 500, 600), Rlimit("RLIMIT_NPROC", 900, 1000),
+  b->Process()["rlimits"] = json::Value::Array({Rlimit("RLIMIT_NOFILE", 500, 600), Rlimit("RLIMIT_NPROC", 900, 1000),
                                          Rlimit("RLIMIT_CORE", 0, 4096), Rlimit("RLIMIT_MSGQUEUE", 8192, 16384)});
   auto run = RunOrAbort(c, *b);
   if (!run) return;
-  const Json& r = run->report;
+  const json::Value& r = run->report;
   std::string missing, soft, hard;
   struct Want {
     const char* type;
@@ -111,13 +113,13 @@ CONFORMANCE_CASE(rlimits_applied, "config.md#posix-process-2", "config.md#posix-
   };
   for (Want w : {Want{"RLIMIT_NOFILE", 500, 600}, Want{"RLIMIT_NPROC", 900, 1000}, Want{"RLIMIT_CORE", 0, 4096},
                  Want{"RLIMIT_MSGQUEUE", 8192, 16384}}) {
-    const Json* got = r.At(std::string("rlimits.") + w.type);
-    if (!got || got->items().size() != 2) {
+    const json::Value* got = r.At(std::string("rlimits.") + w.type);
+    if (!got || got->items.size() != 2) {
       missing += std::string(w.type) + "; ";
       continue;
     }
-    if (got->items()[0].as_int() != w.soft) soft += std::string(w.type) + " soft " + got->items()[0].Dump() + " (expected " + std::to_string(w.soft) + "); ";
-    if (got->items()[1].as_int() != w.hard) hard += std::string(w.type) + " hard " + got->items()[1].Dump() + " (expected " + std::to_string(w.hard) + "); ";
+    if (got->items[0].as_int() != w.soft) soft += std::string(w.type) + " soft " + got->items[0].Dump() + " (expected " + std::to_string(w.soft) + "); ";
+    if (got->items[1].as_int() != w.hard) hard += std::string(w.type) + " hard " + got->items[1].Dump() + " (expected " + std::to_string(w.hard) + "); ";
   }
   c.Expect("config.md#posix-process-2", missing.empty(), "getrlimit failed for " + missing);
   c.Expect("config.md#posix-process-3", soft.empty(), soft);
@@ -128,13 +130,13 @@ CONFORMANCE_CASE(rlimits_duplicate_or_unknown_rejected, "config.md#posix-process
                  "config.md#valid-values-1") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  b->Process()["rlimits"] = Json::Array({Rlimit("RLIMIT_NOFILE", 500, 600), Rlimit("RLIMIT_NOFILE", 700, 800)});
+  b->Process()["rlimits"] = json::Value::Array({Rlimit("RLIMIT_NOFILE", 500, 600), Rlimit("RLIMIT_NOFILE", 700, 800)});
   Container dup(c, *b);
   c.Expect("config.md#posix-process-5", !dup.Create().ok() || !dup.Start().ok(),
            "two RLIMIT_NOFILE entries were accepted");
   auto b2 = NewBundleOrAbort(c);
   if (!b2) return;
-  b2->Process()["rlimits"] = Json::Array({Rlimit("RLIMIT_NOT_A_LIMIT", 1, 1)});
+  b2->Process()["rlimits"] = json::Value::Array({Rlimit("RLIMIT_NOT_A_LIMIT", 1, 1)});
   Container unknown(c, *b2);
   bool rejected = !unknown.Create().ok() || !unknown.Start().ok();
   c.Expect("config.md#posix-process-1", rejected, "rlimit type RLIMIT_NOT_A_LIMIT was accepted");
@@ -144,12 +146,12 @@ CONFORMANCE_CASE(rlimits_duplicate_or_unknown_rejected, "config.md#posix-process
 CONFORMANCE_CASE(capabilities_root_sets, "runtime.md#start-3", "config.md#linux-process-2") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  Json& caps = b->Process()["capabilities"];
+  json::Value& caps = b->Process()["capabilities"];
   std::vector<std::string> bounding = {"CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_SETUID"};
-  caps["bounding"] = Json::Strings(bounding);
-  caps["effective"] = Json::Strings(bounding);
-  caps["permitted"] = Json::Strings(bounding);
-  caps["inheritable"] = Json::Array();
+  caps["bounding"] = json::Value::Strings(bounding);
+  caps["effective"] = json::Value::Strings(bounding);
+  caps["permitted"] = json::Value::Strings(bounding);
+  caps["inheritable"] = json::Value::Array();
   caps.Erase("ambient");
   auto run = RunOrAbort(c, *b);
   if (!run) return;
@@ -178,9 +180,9 @@ CONFORMANCE_CASE(capabilities_non_root_ambient, "runtime.md#start-3") {
   if (!b) return;
   b->Process()["user"]["uid"] = 1000;
   b->Process()["user"]["gid"] = 1000;
-  Json& caps = b->Process()["capabilities"];
-  caps["bounding"] = Json::Strings({"CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"});
-  for (const char* set : {"effective", "permitted", "inheritable", "ambient"}) caps[set] = Json::Strings({"CAP_KILL"});
+  json::Value& caps = b->Process()["capabilities"];
+  caps["bounding"] = json::Value::Strings({"CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"});
+  for (const char* set : {"effective", "permitted", "inheritable", "ambient"}) caps[set] = json::Value::Strings({"CAP_KILL"});
   auto run = RunOrAbort(c, *b);
   if (!run) return;
   std::string problems;
@@ -291,20 +293,20 @@ CONFORMANCE_CASE(terminal_via_console_socket, "runtime.md#start-3", "runtime.md#
   auto report = ParseProbeOutput(out);
   if (!report) return c.Abort("no probe report on the terminal: " + report.error().ToString());
   std::string problems;
-  const Json& r = *report;
+  const json::Value& r = *report;
   if (r.At("tty.isatty")->as_int() != 1) problems += "stdin is not a terminal; ";
   if (r.At("tty.rows") == nullptr || r.At("tty.rows")->as_int() != 33 || r.At("tty.cols")->as_int() != 111)
     problems += "window size " + Field(r, "tty") + " (expected 33x111); ";
   if (r.At("tty.sid_is_pid")->as_int() != 1 || r.At("tty.foreground")->as_int() != 1)
     problems += "not a session leader with the terminal as controlling tty: " + Field(r, "tty") + "; ";
   for (const char* fd : {"0", "1", "2"}) {
-    const Json* f = r.At(std::string("fds.") + fd);
+    const json::Value* f = r.At(std::string("fds.") + fd);
     if (!f || (f->as_string().rfind("/dev/pts/", 0) != 0 && f->as_string() != "/dev/console"))
       problems += std::string("fd ") + fd + " is " + (f ? f->as_string() : "closed") + "; ";
   }
   c.Expect("runtime.md#start-3", problems.empty(), problems);
-  const Json* console = ActionResult(r, "stat", "/dev/console");
-  const Json* st = console ? console->Find("stat") : nullptr;
+  const json::Value* console = ActionResult(r, "stat", "/dev/console");
+  const json::Value* st = console ? console->Find("stat") : nullptr;
   bool pts = st && (*st)["type"].as_string() == "char" && (*st)["major"].as_int() == 136;
   c.Expect("runtime.md#create-4", pts, "/dev/console is not the pty slave (char 136:N): " + (st ? st->Dump() : std::string("absent")));
 }

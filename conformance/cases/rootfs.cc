@@ -7,6 +7,8 @@
 
 namespace berth::conformance {
 
+namespace json = spec::json;
+
 CONFORMANCE_CASE(root_readonly_honoured, "config.md#root-5") {
   for (bool readonly : {true, false}) {
     auto b = NewBundleOrAbort(c);
@@ -44,14 +46,14 @@ CONFORMANCE_CASE(pivot_root_confines_the_container, "runtime.md#create-4", "runt
   b->SetArgs({"/probe", "read:" + sentinel, "read:" + dotdot, "ls:/", "ls:/..", "chdir:/.."});
   auto run = RunOrAbort(c, *b);
   if (!run) return;
-  const Json& r = run->report;
+  const json::Value& r = run->report;
   std::string problems;
   if (ActionOk(r, "read", sentinel)) problems += "the host file " + sentinel + " is readable inside; ";
   if (ActionOk(r, "read", dotdot)) problems += "the host file is reachable through ..; ";
-  const Json* root = ActionResult(r, "ls", "/");
-  const Json* up = ActionResult(r, "ls", "/..");
+  const json::Value* root = ActionResult(r, "ls", "/");
+  const json::Value* up = ActionResult(r, "ls", "/..");
   if (!root || !up || (*root)["entries"].Dump() != (*up)["entries"].Dump()) problems += "/.. lists differently from /; ";
-  const Json* cd = ActionResult(r, "chdir", "/..");
+  const json::Value* cd = ActionResult(r, "chdir", "/..");
   if (!cd || (*cd)["cwd"].as_string() != "/") problems += "cd /.. leads to " + (cd ? (*cd)["cwd"].Dump() : "?") + "; ";
   c.Expect("runtime.md#create-4", problems.empty(), problems);
   c.Expect("runtime.md#lifecycle-1", problems.empty(), problems);
@@ -101,7 +103,7 @@ CONFORMANCE_CASE(default_filesystems_available, "config-linux.md#default-filesys
 CONFORMANCE_CASE(configured_devices_created, "config-linux.md#devices-1") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  Json dev = Json::Object();
+  json::Value dev = json::Value::Object();
   dev["path"] = "/dev/conf-null";
   dev["type"] = "c";
   dev["major"] = 1;
@@ -109,31 +111,31 @@ CONFORMANCE_CASE(configured_devices_created, "config-linux.md#devices-1") {
   dev["fileMode"] = 0620;
   dev["uid"] = 1000;
   dev["gid"] = 1001;
-  Json blk = Json::Object();
+  json::Value blk = json::Value::Object();
   blk["path"] = "/dev/conf-loop";
   blk["type"] = "b";
   blk["major"] = 7;
   blk["minor"] = 0;
-  Json fifo = Json::Object();
+  json::Value fifo = json::Value::Object();
   fifo["path"] = "/dev/conf-fifo";
   fifo["type"] = "p";
-  b->Linux()["devices"] = Json::Array({dev, blk, fifo});
+  b->Linux()["devices"] = json::Value::Array({dev, blk, fifo});
   b->SetArgs({"/probe", "stat:/dev/conf-null", "stat:/dev/conf-loop", "stat:/dev/conf-fifo"});
   auto run = RunOrAbort(c, *b);
   if (!run) return;
-  auto st = [&](const char* path) -> Json {
-    const Json* a = ActionResult(run->report, "stat", path);
-    return a && a->Find("stat") ? *a->Find("stat") : Json();
+  auto st = [&](const char* path) -> json::Value {
+    const json::Value* a = ActionResult(run->report, "stat", path);
+    return a && a->Find("stat") ? *a->Find("stat") : json::Value();
   };
   std::string problems;
-  Json n = st("/dev/conf-null");
+  json::Value n = st("/dev/conf-null");
   if (n["type"].as_string() != "char" || n["major"].as_int() != 1 || n["minor"].as_int() != 3 ||
       n["mode"].as_int() != 0620 || n["uid"].as_int() != 1000 || n["gid"].as_int() != 1001)
     problems += "/dev/conf-null " + n.Dump() + " (expected char 1:3 mode 0620 uid 1000 gid 1001); ";
-  Json l = st("/dev/conf-loop");
+  json::Value l = st("/dev/conf-loop");
   if (l["type"].as_string() != "block" || l["major"].as_int() != 7 || l["minor"].as_int() != 0)
     problems += "/dev/conf-loop " + l.Dump() + "; ";
-  Json f = st("/dev/conf-fifo");
+  json::Value f = st("/dev/conf-fifo");
   if (f["type"].as_string() != "fifo") problems += "/dev/conf-fifo " + f.Dump() + "; ";
   c.Expect("config-linux.md#devices-1", problems.empty(), problems);
 }
@@ -142,12 +144,12 @@ CONFORMANCE_CASE(device_path_conflict_is_error, "config-linux.md#devices-2") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   if (!WriteFileText(b->rootfs + "/conflict", "regular file").ok()) return c.Abort("harness: write failed");
-  Json dev = Json::Object();
+  json::Value dev = json::Value::Object();
   dev["path"] = "/conflict";
   dev["type"] = "c";
   dev["major"] = 1;
   dev["minor"] = 5;
-  b->Linux()["devices"] = Json::Array({dev});
+  b->Linux()["devices"] = json::Value::Array({dev});
   b->SetArgs({"/probe", "stat:/conflict"});
   Container ct(c, *b);
   CommandResult create = ct.Create();
@@ -155,7 +157,7 @@ CONFORMANCE_CASE(device_path_conflict_is_error, "config-linux.md#devices-2") {
   if (create.ok() && ct.Start().ok()) {
     ct.WaitExit(20000);
     if (auto rep = ct.Report()) {
-      const Json* a = ActionResult(*rep, "stat", "/conflict");
+      const json::Value* a = ActionResult(*rep, "stat", "/conflict");
       replaced = a && a->Find("stat") && (*a->Find("stat"))["type"].as_string() == "char";
     }
   }
@@ -172,7 +174,7 @@ CONFORMANCE_CASE(default_devices_supplied, "config-linux.md#default-devices-1") 
   for (auto [name, major, minor] : {std::tuple{"/dev/null", 1, 3}, {"/dev/zero", 1, 5}, {"/dev/full", 1, 7},
                                    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}}) {
     bool found = false;
-    for (const auto& d : run->report["dev"].items()) {
+    for (const auto& d : run->report["dev"].items) {
       if (d["path"].as_string() != name) continue;
       found = d["type"].as_string() == "char" && d["major"].as_int() == major && d["minor"].as_int() == minor;
       if (!found) problems += std::string(name) + " is " + d.Dump() + "; ";
@@ -180,7 +182,7 @@ CONFORMANCE_CASE(default_devices_supplied, "config-linux.md#default-devices-1") 
     if (!found && problems.find(name) == std::string::npos) problems += std::string(name) + " missing; ";
   }
   bool ptmx = false;
-  for (const auto& d : run->report["dev"].items())
+  for (const auto& d : run->report["dev"].items)
     if (d["path"].as_string() == "/dev/ptmx")
       ptmx = (d["type"].as_string() == "symlink" && d["target"].as_string() == "pts/ptmx") ||
              (d["type"].as_string() == "char" && d["major"].as_int() == 5 && d["minor"].as_int() == 2);
@@ -200,19 +202,19 @@ enum class ImageDev { kAbsent, kEmptyDir, kSymlinkOutOfRootfs };
 void CheckDefaultDevicesWithoutDevMount(CaseContext& c, ImageDev layout, bool with_userns) {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  auto& mounts = b->config["mounts"].items();
-  std::erase_if(mounts, [](const Json& m) { return m["destination"].as_string().starts_with("/dev"); });
+  auto& mounts = b->config["mounts"].items;
+  std::erase_if(mounts, [](const json::Value& m) { return m["destination"].as_string().starts_with("/dev"); });
   // Not the point here, and cgroup mounts depend on the host's layout (and,
   // in a user namespace, differ between runtimes).
-  std::erase_if(mounts, [](const Json& m) { return m["destination"].as_string() == "/sys/fs/cgroup"; });
+  std::erase_if(mounts, [](const json::Value& m) { return m["destination"].as_string() == "/sys/fs/cgroup"; });
   if (with_userns) {
     b->AddNamespace("user");
-    Json map = Json::Object();
+    json::Value map = json::Value::Object();
     map["containerID"] = 0;
     map["hostID"] = 0;
     map["size"] = 65536;
-    b->Linux()["uidMappings"] = Json::Array({map});
-    b->Linux()["gidMappings"] = Json::Array({map});
+    b->Linux()["uidMappings"] = json::Value::Array({map});
+    b->Linux()["gidMappings"] = json::Value::Array({map});
   }
   std::string outside = c.dir() + "/outside-rootfs";
   if (mkdir(outside.c_str(), 0755) != 0) return c.Abort("cannot make " + outside);
@@ -258,7 +260,7 @@ CONFORMANCE_CASE(dev_symlinks_created, "runtime-linux.md#dev-symbolic-links-1") 
   for (auto [link, target] : {std::pair{"/dev/fd", "/proc/self/fd"}, {"/dev/stdin", "/proc/self/fd/0"},
                               {"/dev/stdout", "/proc/self/fd/1"}, {"/dev/stderr", "/proc/self/fd/2"}}) {
     bool ok = false;
-    for (const auto& d : run->report["dev"].items())
+    for (const auto& d : run->report["dev"].items)
       if (d["path"].as_string() == link) ok = d["type"].as_string() == "symlink" && d["target"].as_string() == target;
     if (!ok) problems += std::string(link) + " -> " + target + " missing; ";
   }
@@ -277,13 +279,13 @@ CONFORMANCE_CASE(masked_paths_hidden, "runtime.md#create-4") {
   b->SetArgs({"/probe", "read:/masked-file", "ls:/masked-dir", "read:/proc/kcore", "ls:/sys/firmware"});
   auto run = RunOrAbort(c, *b);
   if (!run) return;
-  const Json& r = run->report;
+  const json::Value& r = run->report;
   std::string problems;
   if (ActionData(r, "read", "/masked-file").find("secret") != std::string::npos) problems += "/masked-file readable; ";
-  const Json* ls = ActionResult(r, "ls", "/masked-dir");
+  const json::Value* ls = ActionResult(r, "ls", "/masked-dir");
   if (!ls || (*ls)["entries"].size() != 0) problems += "/masked-dir lists " + (ls ? (*ls)["entries"].Dump() : "?") + "; ";
   if (!ActionData(r, "read", "/proc/kcore").empty()) problems += "/proc/kcore readable; ";
-  const Json* fw = ActionResult(r, "ls", "/sys/firmware");
+  const json::Value* fw = ActionResult(r, "ls", "/sys/firmware");
   if (fw && (*fw)["entries"].size() != 0) problems += "/sys/firmware lists " + (*fw)["entries"].Dump() + "; ";
   c.Expect("runtime.md#create-4", problems.empty(), problems);
 }
@@ -297,7 +299,7 @@ CONFORMANCE_CASE(readonly_paths_read_only, "runtime.md#create-4") {
   b->SetArgs({"/probe", "write:/ro-dir/x", "write:/rw-file", "write:/proc/sys/kernel/domainname", "read:/proc/sys/kernel/ostype"});
   auto run = RunOrAbort(c, *b);
   if (!run) return;
-  const Json& r = run->report;
+  const json::Value& r = run->report;
   std::string problems;
   if (ActionOk(r, "write", "/ro-dir/x") || ActionErrno(r, "write", "/ro-dir/x") != EROFS)
     problems += "/ro-dir writable (errno " + std::to_string(ActionErrno(r, "write", "/ro-dir/x")) + "); ";

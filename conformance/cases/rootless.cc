@@ -20,6 +20,8 @@
 #include "conformance/cases/rootless_config.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
 constexpr const char* kLifecycle = "rootless.md#lifecycle";
@@ -195,10 +197,10 @@ CONFORMANCE_CASE(rootless_user_namespace_mapping, kUserNamespace) {
   b->SetArgs({"/probe", "stat:/probe"});
   auto run = RunAsUserOrAbort(c, *u, *b);
   if (!run) return;
-  const Json& r = run->report;
+  const json::Value& r = run->report;
   std::string problems;
   for (const char* key : {"uid", "gid"})
-    for (const Json& id : r[key].items())
+    for (const json::Value& id : r[key].items)
       if (id.as_int() != 0) problems += std::string(key) + " inside " + Field(r, key) + " (expected 0); ";
   std::vector<int64_t> want_uid = {0, u->uid, 1}, want_gid = {0, u->gid, 1};
   if (MapNumbers(r["uid_map"].as_string()) != want_uid)
@@ -207,7 +209,7 @@ CONFORMANCE_CASE(rootless_user_namespace_mapping, kUserNamespace) {
     problems += "gid_map " + Quote(r["gid_map"].as_string()) + " (expected 0 " + std::to_string(u->gid) + " 1); ";
   if (NamespaceInode(r, "user") == HostNamespaceInode("user")) problems += "the probe is in the host's user namespace; ";
   // /probe belongs to the host's root, which the namespace does not map.
-  const Json* st = ActionResult(r, "stat", "/probe");
+  const json::Value* st = ActionResult(r, "stat", "/probe");
   if (!st || !st->Find("stat") || (*st->Find("stat"))["uid"].as_int() != 65534)
     problems += "/probe (host root's) seen as " + (st ? st->Dump() : std::string("absent")) + " (expected uid 65534); ";
   c.Expect(kUserNamespace, problems.empty(), problems);
@@ -221,7 +223,7 @@ CONFORMANCE_CASE(rootless_devices, kDevices) {
   b->SetArgs({"/probe", "write:/dev/null", "read:/dev/zero", "read:/dev/urandom", "openw:/dev/full"});
   auto run = RunAsUserOrAbort(c, *u, *b);
   if (!run) return;
-  const Json& r = run->report;
+  const json::Value& r = run->report;
   std::string problems = DefaultDevicesProblems(r);
   for (auto [op, path] : {std::pair{"write", "/dev/null"}, {"read", "/dev/zero"}, {"read", "/dev/urandom"},
                           {"openw", "/dev/full"}})
@@ -238,7 +240,7 @@ CONFORMANCE_CASE(rootless_hostname, kHostname) {
   b->config["hostname"] = "rootless-probe";
   auto run = RunAsUserOrAbort(c, *u, *b);
   if (!run) return;
-  const Json& r = run->report;
+  const json::Value& r = run->report;
   std::string problems;
   if (r["hostname"].as_string() != "rootless-probe") problems += "hostname " + Field(r, "hostname") + "; ";
   if (NamespaceInode(r, "uts") == HostNamespaceInode("uts")) problems += "the probe is in the host's UTS namespace; ";
@@ -253,7 +255,7 @@ CONFORMANCE_CASE(rootless_mounts, kMounts) {
   b->SetArgs({"/probe", "mkdir:/sys/rootless-probe", "mkdir:/rootless-probe", "read:/proc/1/cmdline"});
   auto run = RunAsUserOrAbort(c, *u, *b);
   if (!run) return;
-  const Json& r = run->report;
+  const json::Value& r = run->report;
   std::string problems;
   auto proc = FindMount(r, "/proc");
   if (!proc || proc->fs_type != "proc") problems += "/proc is not a proc mount; ";
@@ -290,20 +292,20 @@ CONFORMANCE_CASE(rootless_rlimits, kRlimits) {
   getrlimit(RLIMIT_NOFILE, &nofile);
   int64_t hard = std::min<int64_t>(300, static_cast<int64_t>(nofile.rlim_max)), soft = hard / 2;
   auto limit = [](const char* type, int64_t soft_value, int64_t hard_value) {
-    Json l = Json::Object();
+    json::Value l = json::Value::Object();
     l["type"] = type;
     l["soft"] = soft_value;
     l["hard"] = hard_value;
     return l;
   };
-  b->Process()["rlimits"] = Json::Array({limit("RLIMIT_NOFILE", soft, hard), limit("RLIMIT_CORE", 0, 0)});
+  b->Process()["rlimits"] = json::Value::Array({limit("RLIMIT_NOFILE", soft, hard), limit("RLIMIT_CORE", 0, 0)});
   auto run = RunAsUserOrAbort(c, *u, *b);
   if (!run) return;
-  const Json& r = run->report;
+  const json::Value& r = run->report;
   std::string problems;
   auto seen = [&](const char* type) {
-    const Json* v = r["rlimits"].Find(type);
-    return v && v->items().size() == 2 ? std::pair{v->items()[0].as_int(), v->items()[1].as_int()}
+    const json::Value* v = r["rlimits"].Find(type);
+    return v && v->items.size() == 2 ? std::pair{v->items[0].as_int(), v->items[1].as_int()}
                                        : std::pair<int64_t, int64_t>{-2, -2};
   };
   if (seen("RLIMIT_NOFILE") != std::pair{soft, hard})

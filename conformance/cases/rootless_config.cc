@@ -6,33 +6,35 @@
 
 namespace berth::conformance {
 
-Json ToRootless(Json config, uid_t uid, gid_t gid) {
+namespace json = spec::json;
+
+json::Value ToRootless(json::Value config, uid_t uid, gid_t gid) {
   Bundle shape;
   shape.config = std::move(config);
   shape.RemoveNamespace("network");
   shape.AddNamespace("user");
   auto mapping = [](unsigned host_id) {
-    Json m = Json::Object();
+    json::Value m = json::Value::Object();
     m["containerID"] = 0;
     m["hostID"] = host_id;
     m["size"] = 1;
-    return Json::Array({m});
+    return json::Value::Array({m});
   };
   shape.Linux()["uidMappings"] = mapping(uid);
   shape.Linux()["gidMappings"] = mapping(gid);
-  for (Json& m : shape.config["mounts"].items()) {
+  for (json::Value& m : shape.config["mounts"].items) {
     if (m["destination"].as_string() == "/sys") {
-      m = Json::Object();
+      m = json::Value::Object();
       m["destination"] = "/sys";
       m["type"] = "none";
       m["source"] = "/sys";
-      m["options"] = Json::Strings({"rbind", "nosuid", "noexec", "nodev", "ro"});
+      m["options"] = json::Value::Strings({"rbind", "nosuid", "noexec", "nodev", "ro"});
       continue;
     }
-    if (Json* options = m.Find("options")) {
-      auto& items = options->items();
+    if (json::Value* options = m.Find("options")) {
+      auto& items = options->items;
       items.erase(std::remove_if(items.begin(), items.end(),
-                                 [](const Json& o) {
+                                 [](const json::Value& o) {
                                    const std::string& s = o.as_string();
                                    return s.rfind("uid=", 0) == 0 || s.rfind("gid=", 0) == 0;
                                  }),

@@ -9,20 +9,22 @@
 #include "conformance/harness/console.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
-Json Rule(std::vector<std::string> names, const char* action) {
-  Json r = Json::Object();
-  r["names"] = Json::Strings(names);
+json::Value Rule(std::vector<std::string> names, const char* action) {
+  json::Value r = json::Value::Object();
+  r["names"] = json::Value::Strings(names);
   r["action"] = action;
   return r;
 }
 
-Json Profile(const char* default_action) {
-  Json s = Json::Object();
+json::Value Profile(const char* default_action) {
+  json::Value s = json::Value::Object();
   s["defaultAction"] = default_action;
-  s["architectures"] = Json::Strings({"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"});
-  s["syscalls"] = Json::Array();
+  s["architectures"] = json::Value::Strings({"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"});
+  s["syscalls"] = json::Value::Array();
   return s;
 }
 
@@ -31,8 +33,8 @@ Json Profile(const char* default_action) {
 CONFORMANCE_CASE(seccomp_errno_action_applied, "runtime.md#create-4", "runtime.md#start-3") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  Json s = Profile("SCMP_ACT_ALLOW");
-  Json mk = Rule({"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO");
+  json::Value s = Profile("SCMP_ACT_ALLOW");
+  json::Value mk = Rule({"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO");
   mk["errnoRet"] = 95;  // EOPNOTSUPP: distinguishable from any real mkdir failure
   s["syscalls"].Push(mk);
   s["syscalls"].Push(Rule({"chmod", "fchmodat", "fchmodat2"}, "SCMP_ACT_ERRNO"));  // default errno EPERM
@@ -41,7 +43,7 @@ CONFORMANCE_CASE(seccomp_errno_action_applied, "runtime.md#create-4", "runtime.m
   b->SetArgs({"/probe", "syscall:mkdir", "syscall:chmod", "syscall:getcwd"});
   auto run = RunOrAbort(c, *b);
   if (!run) return;
-  const Json& r = run->report;
+  const json::Value& r = run->report;
   std::string problems;
   if (r.At("status.Seccomp") == nullptr || r.At("status.Seccomp")->as_string() != "2")
     problems += "Seccomp mode " + Field(r, "status.Seccomp") + " (expected 2, filter); ";
@@ -55,7 +57,7 @@ CONFORMANCE_CASE(seccomp_errno_action_applied, "runtime.md#create-4", "runtime.m
 CONFORMANCE_CASE(seccomp_kill_action, "runtime.md#create-4") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  Json s = Profile("SCMP_ACT_ALLOW");
+  json::Value s = Profile("SCMP_ACT_ALLOW");
   s["syscalls"].Push(Rule({"sethostname"}, "SCMP_ACT_KILL"));
   b->Linux()["seccomp"] = s;
   b->SetArgs({"/probe", "quiet", "print:before", "syscall:sethostname"});
@@ -72,8 +74,8 @@ CONFORMANCE_CASE(seccomp_kill_action, "runtime.md#create-4") {
 CONFORMANCE_CASE(seccomp_errno_on_action_without_errno_fails, "config-linux.md#seccomp-1", "config-linux.md#seccomp-8") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  Json s = Profile("SCMP_ACT_ALLOW");
-  Json bad = Rule({"mkdir"}, "SCMP_ACT_KILL");
+  json::Value s = Profile("SCMP_ACT_ALLOW");
+  json::Value bad = Rule({"mkdir"}, "SCMP_ACT_KILL");
   bad["errnoRet"] = 5;
   s["syscalls"].Push(bad);
   b->Linux()["seccomp"] = s;
@@ -81,7 +83,7 @@ CONFORMANCE_CASE(seccomp_errno_on_action_without_errno_fails, "config-linux.md#s
   c.Expect("config-linux.md#seccomp-8", !ct.Create().ok(), "errnoRet on an SCMP_ACT_KILL rule was accepted");
   auto b2 = NewBundleOrAbort(c);
   if (!b2) return;
-  Json s2 = Profile("SCMP_ACT_ALLOW");
+  json::Value s2 = Profile("SCMP_ACT_ALLOW");
   s2["defaultErrnoRet"] = 5;
   b2->Linux()["seccomp"] = s2;
   Container ct2(c, *b2);
@@ -95,7 +97,7 @@ CONFORMANCE_CASE(seccomp_listener_receives_state_and_fd, "config-linux.md#seccom
   if (!b) return;
   ConsoleSocket listener;
   if (Status st = listener.Listen(c.dir() + "/seccomp.sock"); !st.ok()) return c.Abort("harness: " + st.error().ToString());
-  Json s = Profile("SCMP_ACT_ALLOW");
+  json::Value s = Profile("SCMP_ACT_ALLOW");
   s["listenerPath"] = listener.path();
   s["listenerMetadata"] = "conformance-metadata";
   s["syscalls"].Push(Rule({"mkdir", "mkdirat"}, "SCMP_ACT_NOTIFY"));
@@ -114,7 +116,7 @@ CONFORMANCE_CASE(seccomp_listener_receives_state_and_fd, "config-linux.md#seccom
   for (int fd : msg->fds) close(fd);
   if (start.ok()) ct.WaitExit(10000);
   c.Expect("config-linux.md#seccomp-2", msg->socket_type == SOCK_STREAM, "the listener connection is not SOCK_STREAM");
-  auto state = ParseJson(msg->payload);
+  auto state = json::Parse(msg->payload);
   c.Expect("config-linux.md#seccomp-3", state.ok(), "the payload is not one JSON document: " + msg->payload.substr(0, 120));
   c.Expect("config-linux.md#seccomp-4", msg->closed_after, "the runtime did not close the connection after the state");
   std::string problems;
@@ -133,7 +135,7 @@ CONFORMANCE_CASE(seccomp_listener_receives_state_and_fd, "config-linux.md#seccom
 CONFORMANCE_CASE(seccomp_listener_unreachable_is_error, "config-linux.md#seccomp-5") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  Json s = Profile("SCMP_ACT_ALLOW");
+  json::Value s = Profile("SCMP_ACT_ALLOW");
   s["listenerPath"] = c.dir() + "/nobody-listens.sock";
   s["syscalls"].Push(Rule({"mkdir"}, "SCMP_ACT_NOTIFY"));
   b->Linux()["seccomp"] = s;

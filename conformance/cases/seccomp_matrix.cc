@@ -22,6 +22,8 @@
 #include "conformance/harness/console.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
 constexpr int kRuleErrno = 71;  // EPROTO: no probe syscall fails so by itself
@@ -34,7 +36,7 @@ const char* const kFlags[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_
 
 struct NamedProfile {
   std::string name;
-  Json oci;
+  json::Value oci;
 };
 
 // The default bundle's capabilities resolve engine-form includes/excludes.
@@ -50,7 +52,7 @@ std::vector<NamedProfile> Profiles(const std::string& fixtures_dir) {
   for (const auto& path : JsonFilesIn(fixtures_dir + "/engines")) {
     auto json = LoadJson(path);
     if (!json) continue;
-    const Json* s = json->At("linux.seccomp");
+    const json::Value* s = json->At("linux.seccomp");
     if (!s || !seen.insert(s->Dump()).second) continue;
     out.push_back({"embedded-" + FixtureName(path), *s});
   }
@@ -59,48 +61,48 @@ std::vector<NamedProfile> Profiles(const std::string& fixtures_dir) {
 
 // A probe syscall with a known result when allowed that the profile does
 // not name (so that one added rule decides it).
-const ProbeSyscall* Target(const Json& profile) {
+const ProbeSyscall* Target(const json::Value& profile) {
   for (const char* name : {"keyctl", "add_key", "openat2", "faccessat2", "pidfd_open", "close_range"})
     for (const auto& sc : ProbeSyscalls())
       if (sc.probe_name == std::string(name) && !SeccompMentions(profile, sc.kernel_names[0])) return &sc;
   return nullptr;
 }
 
-bool DeniesByDefault(const Json& profile) {
+bool DeniesByDefault(const json::Value& profile) {
   const std::string& a = profile["defaultAction"].as_string();
   return a != "SCMP_ACT_ALLOW" && a != "SCMP_ACT_LOG";
 }
 
 // The profile plus an ALLOW rule for what the probe needs.
-Json WithProbeAllowances(Json profile) {
+json::Value WithProbeAllowances(json::Value profile) {
   if (!DeniesByDefault(profile)) return profile;
   std::vector<std::string> allow;
   for (const auto& name : ProbeNeededSyscalls())
     if (!SeccompMentions(profile, name)) allow.push_back(name);
-  Json rule = Json::Object();
-  rule["names"] = Json::Strings(allow);
+  json::Value rule = json::Value::Object();
+  rule["names"] = json::Value::Strings(allow);
   rule["action"] = "SCMP_ACT_ALLOW";
   if (!allow.empty()) profile["syscalls"].Push(std::move(rule));
   return profile;
 }
 
-Json Rule(const std::string& name, const std::string& action) {
-  Json r = Json::Object();
-  r["names"] = Json::Strings({name});
+json::Value Rule(const std::string& name, const std::string& action) {
+  json::Value r = json::Value::Object();
+  r["names"] = json::Value::Strings({name});
   r["action"] = action;
   if (action == "SCMP_ACT_ERRNO") r["errnoRet"] = kRuleErrno;
   return r;
 }
 
-bool ActionEqualsDefault(const Json& profile, const std::string& action) {
+bool ActionEqualsDefault(const json::Value& profile, const std::string& action) {
   if (profile["defaultAction"].as_string() != action) return false;
   if (action != "SCMP_ACT_ERRNO") return true;
   int def = profile.Find("defaultErrnoRet") ? static_cast<int>(profile["defaultErrnoRet"].as_int()) : EPERM;
   return def == kRuleErrno;
 }
 
-int SyscallErrno(const Json& report, const std::string& name) {
-  const Json* a = ActionResult(report, "syscall", name);
+int SyscallErrno(const json::Value& report, const std::string& name) {
+  const json::Value* a = ActionResult(report, "syscall", name);
   if (!a) return -1;
   return (*a)["ok"].as_int() == 1 ? 0 : static_cast<int>((*a)["errno"].as_int());
 }
@@ -108,7 +110,7 @@ int SyscallErrno(const Json& report, const std::string& name) {
 struct VariantRun {
   CommandResult create, start;
   std::optional<int> wait_status;
-  Result<Json> report = Error("no report");
+  Result<json::Value> report = Error("no report");
 };
 
 // create + start + wait, with a listener on listenerPath that closes every
@@ -149,7 +151,7 @@ void RunActionCase(CaseContext& c, const NamedProfile& p, const std::string& act
   if (!target) return c.SkipRest("the profile names every probe syscall with a known result");
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  Json profile = WithProbeAllowances(p.oci);
+  json::Value profile = WithProbeAllowances(p.oci);
   profile.Erase("listenerPath");
   profile.Erase("flags");
   bool by_default = ActionEqualsDefault(profile, action);
@@ -192,11 +194,11 @@ void RunActionCase(CaseContext& c, const NamedProfile& p, const std::string& act
 // The runtime's `features` claims about a flag: "supported", "known" or "".
 std::string FlagClaim(CaseContext& c, const std::string& flag) {
   CommandResult r = c.runtime().Run({"features"});
-  auto j = r.ok() ? ParseJson(r.out) : Result<Json>(Error("no features"));
+  auto j = r.ok() ? json::Parse(r.out) : Result<json::Value>(Error("no features"));
   if (!j) return "";
-  for (const Json& f : (*j)["linux"]["seccomp"]["supportedFlags"].items())
+  for (const json::Value& f : (*j)["linux"]["seccomp"]["supportedFlags"].items)
     if (f.as_string() == flag) return "supported";
-  for (const Json& f : (*j)["linux"]["seccomp"]["knownFlags"].items())
+  for (const json::Value& f : (*j)["linux"]["seccomp"]["knownFlags"].items)
     if (f.as_string() == flag) return "known";
   return "";
 }
@@ -206,9 +208,9 @@ void RunFlagCase(CaseContext& c, const NamedProfile& p, const std::string& flag)
   if (!target) return c.SkipRest("the profile names every probe syscall with a known result");
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  Json profile = WithProbeAllowances(p.oci);
+  json::Value profile = WithProbeAllowances(p.oci);
   profile.Erase("listenerPath");
-  profile["flags"] = Json::Strings({flag});
+  profile["flags"] = json::Value::Strings({flag});
   profile["syscalls"].Push(Rule(target->kernel_names[0], "SCMP_ACT_ERRNO"));
   std::optional<ConsoleSocket> listener;
   if (flag == "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") {
@@ -216,10 +218,10 @@ void RunFlagCase(CaseContext& c, const NamedProfile& p, const std::string& flag)
     // On a syscall the probe never makes (taken out of the profile's own
     // rules): only the filter's load matters.
     const std::string unused = "vhangup";
-    Json kept = Json::Array();
-    for (Json rule : profile["syscalls"].items()) {
-      Json names = Json::Array();
-      for (const Json& n : rule["names"].items())
+    json::Value kept = json::Value::Array();
+    for (json::Value rule : profile["syscalls"].items) {
+      json::Value names = json::Value::Array();
+      for (const json::Value& n : rule["names"].items)
         if (n.as_string() != unused) names.Push(n);
       if (names.size() == 0) continue;
       rule["names"] = names;
@@ -245,7 +247,7 @@ void RunFlagCase(CaseContext& c, const NamedProfile& p, const std::string& flag)
       // fails without the flag too, the flag is not the reason.
       auto plain = NewBundleOrAbort(c);
       if (!plain) return;
-      Json without = WithProbeAllowances(p.oci);
+      json::Value without = WithProbeAllowances(p.oci);
       without.Erase("listenerPath");
       without.Erase("flags");
       without["syscalls"].Push(Rule(target->kernel_names[0], "SCMP_ACT_ERRNO"));

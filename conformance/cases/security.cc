@@ -12,6 +12,8 @@
 #include "conformance/harness/console.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
 // FNV-1a of a file's bytes, to see whether a binary changed.
@@ -58,9 +60,9 @@ CONFORMANCE_CASE(cve_2019_5736_runtime_binary_not_writable, "security.md#cve-201
   mkdir(log_dir.c_str(), 0777);
   mkdir((b->rootfs + "/cve").c_str(), 0755);
   b->AddMount("/cve", "bind", log_dir, {"rbind", "rw"});
-  Json hook = Json::Object();
+  json::Value hook = json::Value::Object();
   hook["path"] = "/bin/sh";
-  hook["args"] = Json::Strings({"sh", "-c",
+  hook["args"] = json::Value::Strings({"sh", "-c",
                                 "cat >/dev/null; readlink /proc/1/exe > /cve/exe; "
                                 "if (exec 3>>/proc/1/exe) 2>/dev/null; then echo writable; else echo refused; fi > /cve/result"});
   b->config["hooks"]["startContainer"].Push(hook);
@@ -153,7 +155,7 @@ CONFORMANCE_CASE(cve_2023_25809_cgroup_mount_read_only, "security.md#cve-2023-25
     if ((m.fs_type == "cgroup" || m.fs_type == "cgroup2") && !m.HasOption("ro"))
       problems += m.mount_point + " is mounted read-write; ";
   for (const char* p : {"/sys/fs/cgroup/conformance-x", "/sys/fs/cgroup/pids/conformance-x"}) {
-    const Json* a = ActionResult(run->report, "mkdir", p);
+    const json::Value* a = ActionResult(run->report, "mkdir", p);
     if (a && (*a)["ok"].as_int() == 1) problems += std::string("mkdir ") + p + " succeeded; ";
   }
   c.Expect("security.md#cve-2023-25809", problems.empty(), problems);
@@ -178,7 +180,7 @@ CONFORMANCE_CASE(cve_2024_21626_no_leaked_fds, "security.md#cve-2024-21626") {
   auto run = RunOrAbort(c, *b);
   if (!run) return;
   std::string fds;
-  for (const auto& [fd, target] : run->report["fds"].members()) fds += fd + "=" + target.as_string() + " ";
+  for (const auto& [fd, target] : run->report["fds"].members) fds += fd + "=" + target.as_string() + " ";
   c.Expect("security.md#cve-2024-21626", escapes.empty(), escapes);
   c.Expect("security.md#cve-2024-21626", run->report["fds"].size() == 3,
            "the container process has fds beyond 0-2: " + fds);
@@ -191,14 +193,14 @@ CONFORMANCE_CASE(cve_2025_31133_dev_null_symlink, "security.md#cve-2025-31133") 
   if (!WriteFileText(host_file, "untouched").ok()) return c.Abort("harness: write failed");
   // No /dev tmpfs: the runtime uses the rootfs's own /dev, whose null is a
   // symlink to a host file.
-  auto& mounts = b->config["mounts"].items();
+  auto& mounts = b->config["mounts"].items;
   for (auto it = mounts.begin(); it != mounts.end();) {
     std::string d = (*it)["destination"].as_string();
     it = (d == "/dev" || d.rfind("/dev/", 0) == 0) ? mounts.erase(it) : it + 1;
   }
   if (symlink(host_file.c_str(), (b->rootfs + "/dev/null").c_str()) != 0) return c.Abort("harness: symlink failed");
   if (!WriteFileText(b->rootfs + "/masked-file", "secret").ok()) return c.Abort("harness: write failed");
-  b->Linux()["maskedPaths"] = Json::Strings({"/masked-file"});
+  b->Linux()["maskedPaths"] = json::Value::Strings({"/masked-file"});
   b->config["root"]["readonly"] = false;
   b->SetArgs({"/probe", "read:/masked-file", "write:/masked-file"});
   Container ct(c, *b);

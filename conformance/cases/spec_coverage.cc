@@ -14,18 +14,20 @@
 #include "conformance/cases/corpus_support.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
-Json IdMap(int64_t container, int64_t host, int64_t size) {
-  Json m = Json::Object();
+json::Value IdMap(int64_t container, int64_t host, int64_t size) {
+  json::Value m = json::Value::Object();
   m["containerID"] = container;
   m["hostID"] = host;
   m["size"] = size;
-  return Json::Array({m});
+  return json::Value::Array({m});
 }
 
-const Json* StatOf(const Json& report, const std::string& path) {
-  const Json* a = ActionResult(report, "stat", path);
+const json::Value* StatOf(const json::Value& report, const std::string& path) {
+  const json::Value* a = ActionResult(report, "stat", path);
   return a ? a->Find("stat") : nullptr;
 }
 
@@ -54,7 +56,7 @@ class HostVeth {
 };
 
 // Waits for the first line of the probe's report.
-Result<Json> WaitForReport(Container& ct) {
+Result<json::Value> WaitForReport(Container& ct) {
   for (int i = 0; i < 3000; ++i) {
     std::string out = ct.Stdout();
     if (out.find('\n') != std::string::npos) return ParseProbeOutput(out);
@@ -101,7 +103,7 @@ CONFORMANCE_CASE(idmap_mount_made_with_mount_setattr, "config.md#posix-platform-
   if (Status s = WriteFileText(src + "/by0", ""); !s.ok()) return c.Abort("harness: " + s.error().ToString());
   mkdir((b->rootfs + "/idm").c_str(), 0755);
   b->AddMount("/idm", "none", src, {"bind", "idmap"});
-  Json& mount = b->config["mounts"].items().back();
+  json::Value& mount = b->config["mounts"].items.back();
   mount["uidMappings"] = IdMap(0, 1000, 10);
   mount["gidMappings"] = IdMap(0, 2000, 10);
   b->SetArgs({"/probe", "stat:/idm/by0"});
@@ -109,7 +111,7 @@ CONFORMANCE_CASE(idmap_mount_made_with_mount_setattr, "config.md#posix-platform-
   if (!run) return;
   auto mi = FindMount(run->report, "/idm");
   bool idmapped = mi && mi->HasOption("idmapped");
-  const Json* st = StatOf(run->report, "/idm/by0");
+  const json::Value* st = StatOf(run->report, "/idm/by0");
   int64_t uid = st ? (*st)["uid"].as_int() : -1, gid = st ? (*st)["gid"].as_int() : -1;
   std::string seen = std::string(idmapped ? "an idmapped mount" : "not an idmapped mount (no \"idmapped\" in mountinfo)") +
                      ", on-disk 0:0 shows as " + std::to_string(uid) + ":" + std::to_string(gid);
@@ -121,7 +123,7 @@ CONFORMANCE_CASE(net_device_missing_is_error, "config-linux.md#network-devices-2
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   std::string dev = "cfnone" + std::to_string(getpid() % 100000);
-  b->Linux()["netDevices"][dev] = Json::Object();
+  b->Linux()["netDevices"][dev] = json::Value::Object();
   Container ct(c, *b);
   CommandResult r = ct.Create();
   bool gone = !c.runtime().State(b->id).ok();
@@ -169,7 +171,7 @@ CONFORMANCE_CASE(net_device_left_to_the_namespace, "config-linux.md#namespace-li
   RunCommand({"/usr/sbin/ip", "addr", "add", "fd00:c0f::2/64", "dev", veth.name(), "nodad"});
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  b->Linux()["netDevices"][veth.name()] = Json::Object();
+  b->Linux()["netDevices"][veth.name()] = json::Value::Object();
   b->SetArgs({"/probe", "wait-signal"});
   Container ct(c, *b);
   if (!ct.Create().ok() || !ct.Start().ok()) return c.Abort("create/start with a network device failed: " + ct.Stderr());
@@ -237,9 +239,9 @@ OwnershipRun RunOwnership(CaseContext& c, bool cgroupns, bool rw) {
   if (cgroupns) b->AddNamespace("cgroup");
   b->Linux()["uidMappings"] = IdMap(0, 100000, 65536);
   b->Linux()["gidMappings"] = IdMap(0, 100000, 65536);
-  for (Json& m : b->config["mounts"].items())
+  for (json::Value& m : b->config["mounts"].items)
     if (m["destination"].as_string() == "/sys/fs/cgroup" && rw)
-      m["options"] = Json::Strings({"nosuid", "noexec", "nodev", "relatime", "rw"});
+      m["options"] = json::Value::Strings({"nosuid", "noexec", "nodev", "relatime", "rw"});
   if (Status s = ShiftRootfsOwner(*b, 100000, 100000); !s.ok()) {
     out.error = "harness: " + s.error().ToString();
     return out;
@@ -340,11 +342,11 @@ CONFORMANCE_CASE(unified_unconvertible_is_error, "config-linux.md#example-1") {
 CONFORMANCE_CASE(features_empty_is_not_unknown, "features.md#features-structure-2") {
   CommandResult r = c.runtime().Run({"features"});
   if (!r.ok()) return c.SkipRest("the runtime has no `features` command: " + r.Describe());
-  auto j = ParseJson(r.out);
+  auto j = json::Parse(r.out);
   if (!j) return c.Abort("`features` output is not JSON: " + j.error().ToString());
   std::string problems;
   for (const char* path : {"hooks", "mountOptions", "linux.namespaces", "linux.capabilities", "linux.seccomp.actions"}) {
-    const Json* v = j->At(path);
+    const json::Value* v = j->At(path);
     if (v && v->is_array() && v->size() == 0)
       problems += std::string(path) + " is [] (none supported), yet the suite uses it; ";
     if (v && !v->is_null() && !v->is_array()) problems += std::string(path) + " is " + v->Dump() + "; ";

@@ -8,20 +8,12 @@
 #include <cstring>
 
 #include "conformance/harness/process.h"
+#include "testing/busybox_rootfs.h"
 
 namespace berth::conformance {
-namespace {
 
-Status MkdirAll(const std::string& path, mode_t mode) {
-  std::string cur;
-  for (size_t i = 0; i <= path.size(); ++i) {
-    if (i == path.size() || (path[i] == '/' && i > 0)) {
-      cur = path.substr(0, i);
-      if (mkdir(cur.c_str(), mode) != 0 && errno != EEXIST) return Error::Sys("mkdir " + cur);
-    }
-  }
-  return Ok();
-}
+namespace json = spec::json;
+namespace {
 
 Status CopyFile(const std::string& from, const std::string& to, mode_t mode) {
   auto data = ReadFileText(from);
@@ -32,27 +24,11 @@ Status CopyFile(const std::string& from, const std::string& to, mode_t mode) {
 }  // namespace
 
 Status BuildTemplateRootfs(const std::string& dir, const std::string& busybox, const std::string& probe) {
-  for (const char* sub : {"bin", "sbin", "usr/bin", "proc", "sys", "dev", "tmp", "etc", "root", "run", "mnt"})
-    BERTH_TRY(MkdirAll(dir + "/" + sub, 0755));
-  chmod((dir + "/tmp").c_str(), 01777);
-  BERTH_TRY(CopyFile(busybox, dir + "/bin/busybox", 0755));
-  BERTH_TRY(CopyFile(probe, dir + "/probe", 0755));
-  CommandResult list = RunCommand({busybox, "--list"});
-  if (!list.ok()) return Error(list.Describe());
-  size_t start = 0;
-  while (start < list.out.size()) {
-    size_t nl = list.out.find('\n', start);
-    if (nl == std::string::npos) nl = list.out.size();
-    std::string applet = list.out.substr(start, nl - start);
-    start = nl + 1;
-    if (applet.empty() || applet == "busybox") continue;
-    std::string link = dir + "/bin/" + applet;
-    if (symlink("busybox", link.c_str()) != 0 && errno != EEXIST) return Error::Sys("symlink " + link);
-  }
-  BERTH_TRY(WriteFileText(dir + "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n"));
-  BERTH_TRY(WriteFileText(dir + "/etc/group", "root:x:0:\nnogroup:x:65534:\n"));
-  BERTH_TRY(WriteFileText(dir + "/etc/hostname", "template\n"));
-  return Ok();
+  testing::RootfsLayout layout;
+  layout.busybox = busybox;
+  layout.files = {{"probe", probe}};
+  BERTH_TRY(testing::BuildRootfs(dir, layout));
+  return WriteFileText(dir + "/etc/hostname", "template\n");
 }
 
 Status CopyRootfs(const std::string& template_dir, const std::string& dest) {
@@ -86,30 +62,30 @@ Status CopyRootfs(const std::string& template_dir, const std::string& dest) {
   return Ok();
 }
 
-Json DefaultConfig(const std::string& container_id) {
-  Json c = Json::Object();
+json::Value DefaultConfig(const std::string& container_id) {
+  json::Value c = json::Value::Object();
   c["ociVersion"] = "1.0.2";
-  Json& p = c["process"];
+  json::Value& p = c["process"];
   p["terminal"] = false;
   p["user"]["uid"] = 0;
   p["user"]["gid"] = 0;
-  p["args"] = Json::Strings({"/probe"});
-  p["env"] = Json::Strings({"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"});
+  p["args"] = json::Value::Strings({"/probe"});
+  p["env"] = json::Value::Strings({"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"});
   p["cwd"] = "/";
-  Json caps = Json::Strings({"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"});
+  json::Value caps = json::Value::Strings({"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"});
   p["capabilities"]["bounding"] = caps;
   p["capabilities"]["effective"] = caps;
   p["capabilities"]["permitted"] = caps;
-  Json nofile = Json::Object();
+  json::Value nofile = json::Value::Object();
   nofile["type"] = "RLIMIT_NOFILE";
   nofile["hard"] = 1024;
   nofile["soft"] = 1024;
-  p["rlimits"] = Json::Array({nofile});
+  p["rlimits"] = json::Value::Array({nofile});
   p["noNewPrivileges"] = true;
   c["root"]["path"] = "rootfs";
   c["root"]["readonly"] = true;
   c["hostname"] = "conformance";
-  c["mounts"] = Json::Array();
+  c["mounts"] = json::Value::Array();
   Bundle b;
   b.config = std::move(c);
   b.AddMount("/proc", "proc", "proc", {});
@@ -120,29 +96,29 @@ Json DefaultConfig(const std::string& container_id) {
   b.AddMount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"});
   b.AddMount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"});
   b.AddMount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"});
-  Json& l = b.config["linux"];
-  Json deny = Json::Object();
+  json::Value& l = b.config["linux"];
+  json::Value deny = json::Value::Object();
   deny["allow"] = false;
   deny["access"] = "rwm";
-  l["resources"]["devices"] = Json::Array({deny});
+  l["resources"]["devices"] = json::Value::Array({deny});
   l["cgroupsPath"] = "/conformance/" + container_id;
   for (const char* ns : {"pid", "network", "ipc", "uts", "mount"}) b.AddNamespace(ns);
-  l["maskedPaths"] = Json::Strings({"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
+  l["maskedPaths"] = json::Value::Strings({"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
                                     "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
                                     "/proc/sched_debug", "/sys/firmware", "/proc/scsi"});
-  l["readonlyPaths"] = Json::Strings({"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"});
+  l["readonlyPaths"] = json::Value::Strings({"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"});
   return b.config;
 }
 
 Status Bundle::Write() const { return WriteFileText(dir + "/config.json", config.Dump(true) + "\n"); }
 
-void Bundle::SetArgs(const std::vector<std::string>& args) { config["process"]["args"] = Json::Strings(args); }
+void Bundle::SetArgs(const std::vector<std::string>& args) { config["process"]["args"] = json::Value::Strings(args); }
 
 void Bundle::RemoveNamespace(const std::string& type) {
-  Json& list = config["linux"]["namespaces"];
-  auto& items = list.items();
+  json::Value& list = config["linux"]["namespaces"];
+  auto& items = list.items;
   for (auto it = items.begin(); it != items.end();) {
-    const Json* t = it->Find("type");
+    const json::Value* t = it->Find("type");
     if (t && t->as_string() == type) it = items.erase(it);
     else ++it;
   }
@@ -150,7 +126,7 @@ void Bundle::RemoveNamespace(const std::string& type) {
 
 void Bundle::AddNamespace(const std::string& type, const std::string& path) {
   RemoveNamespace(type);
-  Json ns = Json::Object();
+  json::Value ns = json::Value::Object();
   ns["type"] = type;
   if (!path.empty()) ns["path"] = path;
   config["linux"]["namespaces"].Push(std::move(ns));
@@ -158,11 +134,11 @@ void Bundle::AddNamespace(const std::string& type, const std::string& path) {
 
 void Bundle::AddMount(const std::string& destination, const std::string& type, const std::string& source,
                       const std::vector<std::string>& options) {
-  Json m = Json::Object();
+  json::Value m = json::Value::Object();
   m["destination"] = destination;
   if (!type.empty()) m["type"] = type;
   m["source"] = source;
-  if (!options.empty()) m["options"] = Json::Strings(options);
+  if (!options.empty()) m["options"] = json::Value::Strings(options);
   config["mounts"].Push(std::move(m));
 }
 

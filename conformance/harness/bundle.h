@@ -4,13 +4,16 @@
 
 #include <string>
 
-#include "conformance/harness/json.h"
+#include "spec/json.h"
 #include "spec/error.h"
 
 namespace berth::conformance {
 
-// Builds the shared template rootfs once per run: bin/busybox with one
-// symlink per applet, /probe, the usual mount points and an /etc.
+namespace json = spec::json;
+
+// Builds the shared template rootfs once per run (testing/busybox_rootfs.h:
+// bin/busybox with one symlink per applet, the usual mount points and an
+// /etc) plus /probe and /etc/hostname.
 Status BuildTemplateRootfs(const std::string& dir, const std::string& busybox,
                            const std::string& probe);
 
@@ -22,19 +25,19 @@ Status CopyRootfs(const std::string& template_dir, const std::string& dest);
 // capabilities, RLIMIT_NOFILE 1024, noNewPrivileges, readonly root, the
 // standard mounts, new pid/network/ipc/uts/mount namespaces, masked and
 // readonly paths, cgroupsPath /conformance/<id>.
-Json DefaultConfig(const std::string& container_id);
+json::Value DefaultConfig(const std::string& container_id);
 
 struct Bundle {
   std::string dir;     // absolute bundle directory
   std::string rootfs;  // dir + "/rootfs"
   std::string id;      // the container id this bundle was made for
-  Json config;
+  json::Value config;
 
   Status Write() const;  // writes config.json
   // Helpers for the common edits.
   void SetArgs(const std::vector<std::string>& args);
-  Json& Process() { return config["process"]; }
-  Json& Linux() { return config["linux"]; }
+  json::Value& Process() { return config["process"]; }
+  json::Value& Linux() { return config["linux"]; }
   void RemoveNamespace(const std::string& type);
   void AddNamespace(const std::string& type, const std::string& path = "");
   void AddMount(const std::string& destination, const std::string& type, const std::string& source,

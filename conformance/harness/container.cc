@@ -11,6 +11,8 @@
 #include "conformance/harness/probe_report.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
 std::string ReadMemfd(int fd) {
@@ -100,7 +102,7 @@ std::optional<int> Container::WaitExit(int timeout_ms) {
 std::string Container::Stdout() const { return ReadMemfd(out_fd_); }
 std::string Container::Stderr() const { return ReadMemfd(err_fd_); }
 
-Result<Json> Container::Report() const { return ParseProbeOutput(Stdout()); }
+Result<json::Value> Container::Report() const { return ParseProbeOutput(Stdout()); }
 
 Result<ProbeRun> RunProbe(CaseContext& c, Bundle& bundle, int timeout_ms, const Runtime* runtime) {
   Container ct(c, bundle, runtime);

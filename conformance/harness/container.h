@@ -12,6 +12,8 @@
 
 namespace berth::conformance {
 
+namespace json = spec::json;
+
 class Container {
  public:
   // Driven through runtime when given (e.g. the runtime as another user),
@@ -40,7 +42,7 @@ class Container {
   std::string Stdout() const;
   std::string Stderr() const;
   // Parsed probe report from stdout.
-  Result<Json> Report() const;
+  Result<json::Value> Report() const;
 
   void set_stdin_fd(int fd) { stdin_fd_ = fd; }
 
@@ -55,7 +57,7 @@ class Container {
 };
 
 struct ProbeRun {
-  Json report;
+  json::Value report;
   int wait_status = 0;  // raw wait status; -1 when not observable
   std::string stdout_text;
   std::string stderr_text;

@@ -18,6 +18,8 @@
 #include "conformance/harness/schema.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
 class TempDir {
@@ -62,10 +64,10 @@ TEST(SchemaChecker, ValidatesTypesRequiredEnumsAndRefs) {
                             R"("pid":{"type":"integer","minimum":0},"ann":{"$ref":"defs.json#/definitions/map"}}})")
                   .ok());
   SchemaChecker checker(dir.path());
-  auto good = ParseJson(R"({"id":"x","status":"a","pid":3,"ann":{"k":"v"},"extra":1})");
+  auto good = json::Parse(R"({"id":"x","status":"a","pid":3,"ann":{"k":"v"},"extra":1})");
   ASSERT_TRUE(good.ok());
   EXPECT_TRUE(checker.Check(*good, "s.json").empty());
-  auto bad = ParseJson(R"({"id":1,"status":"c","pid":-1,"ann":{"k":2}})");
+  auto bad = json::Parse(R"({"id":1,"status":"c","pid":-1,"ann":{"k":2}})");
   ASSERT_TRUE(bad.ok());
   auto errors = checker.Check(*bad, "s.json");
   ASSERT_EQ(errors.size(), 4u);
@@ -73,7 +75,7 @@ TEST(SchemaChecker, ValidatesTypesRequiredEnumsAndRefs) {
   EXPECT_NE(errors[1].find("not one of"), std::string::npos);
   EXPECT_NE(errors[2].find("below the minimum"), std::string::npos);
   EXPECT_EQ(errors[3], "$.ann.k: expected string, got 2");
-  auto missing = ParseJson(R"({"id":"x"})");
+  auto missing = json::Parse(R"({"id":"x"})");
   ASSERT_TRUE(missing.ok());
   EXPECT_EQ(checker.Check(*missing, "s.json"), std::vector<std::string>{"$: required property \"status\" missing"});
   EXPECT_FALSE(checker.Check(*good, "absent.json").empty());
@@ -83,14 +85,14 @@ TEST(Bundle, DefaultConfigAndEdits) {
   Bundle b;
   b.config = DefaultConfig("abc");
   EXPECT_EQ(b.config.At("linux.cgroupsPath")->as_string(), "/conformance/abc");
-  EXPECT_EQ(b.config.At("process.args")->items()[0].as_string(), "/probe");
+  EXPECT_EQ(b.config.At("process.args")->items[0].as_string(), "/probe");
   EXPECT_TRUE(b.config.At("root.readonly")->as_bool());
   size_t before = b.config.At("linux.namespaces")->size();
   b.AddNamespace("pid", "/proc/1/ns/pid");  // replaces, does not duplicate
   EXPECT_EQ(b.config.At("linux.namespaces")->size(), before);
   b.RemoveNamespace("network");
   EXPECT_EQ(b.config.At("linux.namespaces")->size(), before - 1);
-  EXPECT_EQ(b.config.At("linux.namespaces")->items().back().Find("path")->as_string(), "/proc/1/ns/pid");
+  EXPECT_EQ(b.config.At("linux.namespaces")->items.back().Find("path")->as_string(), "/proc/1/ns/pid");
 }
 
 TEST(Bundle, TemplateRootfsCopies) {

@@ -4,6 +4,8 @@
 #include <sstream>
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 namespace {
 
 std::vector<std::string> Split(std::string_view s, char sep) {
@@ -48,7 +50,7 @@ const char* const kCapabilities[] = {
 
 }  // namespace
 
-Result<Json> ParseProbeOutput(std::string_view stdout_text) {
+Result<json::Value> ParseProbeOutput(std::string_view stdout_text) {
   size_t start = 0;
   while (start < stdout_text.size()) {
     size_t nl = stdout_text.find('\n', start);
@@ -56,7 +58,7 @@ Result<Json> ParseProbeOutput(std::string_view stdout_text) {
     std::string_view line = stdout_text.substr(start, nl - start);
     start = nl + 1;
     if (line.empty() || line[0] != '{') continue;
-    auto json = ParseJson(line);
+    auto json = json::Parse(line);
     if (json && json->Find("pid") != nullptr) return json;
   }
   std::string head(stdout_text.substr(0, 200));
@@ -112,14 +114,14 @@ std::optional<MountInfo> ParseMountInfoLine(std::string_view line) {
   return m;
 }
 
-std::vector<MountInfo> MountsOf(const Json& report) {
+std::vector<MountInfo> MountsOf(const json::Value& report) {
   std::vector<MountInfo> out;
   for (const auto& line : StringList(report.Find("mountinfo")))
     if (auto m = ParseMountInfoLine(line)) out.push_back(*m);
   return out;
 }
 
-std::optional<MountInfo> FindMount(const Json& report, std::string_view mount_point) {
+std::optional<MountInfo> FindMount(const json::Value& report, std::string_view mount_point) {
   std::optional<MountInfo> found;
   for (auto& m : MountsOf(report))
     if (m.mount_point == mount_point) found = m;
@@ -140,9 +142,9 @@ uint64_t CapabilityMask(const std::vector<std::string>& names) {
   return mask;
 }
 
-std::optional<uint64_t> CapabilitySet(const Json& report, std::string_view set) {
-  const Json* status = report.Find("status");
-  const Json* value = status ? status->Find(set) : nullptr;
+std::optional<uint64_t> CapabilitySet(const json::Value& report, std::string_view set) {
+  const json::Value* status = report.Find("status");
+  const json::Value* value = status ? status->Find(set) : nullptr;
   if (!value || !value->is_string()) return std::nullopt;
   char* end = nullptr;
   uint64_t mask = std::strtoull(value->as_string().c_str(), &end, 16);
@@ -150,27 +152,27 @@ std::optional<uint64_t> CapabilitySet(const Json& report, std::string_view set) 
   return mask;
 }
 
-const Json* ActionResult(const Json& report, std::string_view op, std::string_view arg) {
-  const Json* actions = report.Find("actions");
+const json::Value* ActionResult(const json::Value& report, std::string_view op, std::string_view arg) {
+  const json::Value* actions = report.Find("actions");
   if (!actions) return nullptr;
-  for (const auto& a : actions->items()) {
-    const Json* o = a.Find("op");
-    const Json* g = a.Find("arg");
+  for (const auto& a : actions->items) {
+    const json::Value* o = a.Find("op");
+    const json::Value* g = a.Find("arg");
     if (o && g && o->as_string() == op && g->as_string() == arg) return &a;
   }
   return nullptr;
 }
 
-int64_t NamespaceInode(const Json& report, std::string_view kind) {
-  const Json* ns = report.Find("ns");
-  const Json* v = ns ? ns->Find(kind) : nullptr;
+int64_t NamespaceInode(const json::Value& report, std::string_view kind) {
+  const json::Value* ns = report.Find("ns");
+  const json::Value* v = ns ? ns->Find(kind) : nullptr;
   return v ? v->as_int() : 0;
 }
 
-std::vector<std::string> StringList(const Json* array) {
+std::vector<std::string> StringList(const json::Value* array) {
   std::vector<std::string> out;
   if (!array) return out;
-  for (const auto& item : array->items())
+  for (const auto& item : array->items)
     if (item.is_string()) out.push_back(item.as_string());
   return out;
 }

@@ -8,12 +8,14 @@
 #include <string_view>
 #include <vector>
 
-#include "conformance/harness/json.h"
+#include "spec/json.h"
 
 namespace berth::conformance {
 
+namespace json = spec::json;
+
 // The report is the first line of the probe's stdout that is a JSON object.
-Result<Json> ParseProbeOutput(std::string_view stdout_text);
+Result<json::Value> ParseProbeOutput(std::string_view stdout_text);
 
 // One line of /proc/self/mountinfo.
 struct MountInfo {
@@ -36,24 +38,24 @@ struct MountInfo {
 };
 
 std::optional<MountInfo> ParseMountInfoLine(std::string_view line);
-std::vector<MountInfo> MountsOf(const Json& report);
+std::vector<MountInfo> MountsOf(const json::Value& report);
 // The top-most (last listed) mount at exactly this mount point.
-std::optional<MountInfo> FindMount(const Json& report, std::string_view mount_point);
+std::optional<MountInfo> FindMount(const json::Value& report, std::string_view mount_point);
 
 // Bit number of "CAP_SYS_ADMIN" etc.; nullopt for an unknown name.
 std::optional<int> CapabilityBit(std::string_view name);
 uint64_t CapabilityMask(const std::vector<std::string>& names);
 // The hex mask the probe read for "CapEff", "CapPrm", "CapBnd", "CapInh", "CapAmb".
-std::optional<uint64_t> CapabilitySet(const Json& report, std::string_view set);
+std::optional<uint64_t> CapabilitySet(const json::Value& report, std::string_view set);
 
 // The first action result with this op and argument.
-const Json* ActionResult(const Json& report, std::string_view op, std::string_view arg);
+const json::Value* ActionResult(const json::Value& report, std::string_view op, std::string_view arg);
 
 // The namespace inode the probe saw for kind ("pid", "net", "mnt", ...).
-int64_t NamespaceInode(const Json& report, std::string_view kind);
+int64_t NamespaceInode(const json::Value& report, std::string_view kind);
 
 // Strings of a JSON string array ("env", "cgroup", "net").
-std::vector<std::string> StringList(const Json* array);
+std::vector<std::string> StringList(const json::Value* array);
 bool Contains(const std::vector<std::string>& list, std::string_view value);
 
 }  // namespace berth::conformance

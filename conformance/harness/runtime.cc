@@ -2,6 +2,8 @@
 
 namespace berth::conformance {
 
+namespace json = spec::json;
+
 std::vector<std::string> Runtime::Command(const std::vector<std::string>& args) const {
   std::vector<std::string> argv = prefix_;
   argv.insert(argv.end(), {path_, "--root", root_});
@@ -45,10 +47,10 @@ CommandResult Runtime::Delete(const std::string& id, bool force) const {
 
 CommandResult Runtime::State(const std::string& id) const { return Run({"state", id}); }
 
-Result<Json> Runtime::StateJson(const std::string& id) const {
+Result<json::Value> Runtime::StateJson(const std::string& id) const {
   CommandResult r = State(id);
   if (!r.ok()) return Error(r.Describe());
-  auto json = ParseJson(r.out);
+  auto json = json::Parse(r.out);
   if (!json) return std::move(json).error().Context("state output");
   return json;
 }
@@ -56,7 +58,7 @@ Result<Json> Runtime::StateJson(const std::string& id) const {
 std::string Runtime::Status(const std::string& id) const {
   auto state = StateJson(id);
   if (!state) return "";
-  const Json* status = state->Find("status");
+  const json::Value* status = state->Find("status");
   return status ? status->as_string() : "";
 }
 

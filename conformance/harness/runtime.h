@@ -7,10 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "conformance/harness/json.h"
+#include "spec/json.h"
 #include "conformance/harness/process.h"
 
 namespace berth::conformance {
+
+namespace json = spec::json;
 
 struct CreateOptions {
   std::string pid_file;        // --pid-file
@@ -43,7 +45,7 @@ class Runtime {
   CommandResult Delete(const std::string& id, bool force = false) const;
   CommandResult State(const std::string& id) const;
   // `state` parsed; an error carries the command's failure.
-  Result<Json> StateJson(const std::string& id) const;
+  Result<json::Value> StateJson(const std::string& id) const;
   // The "status" of the container, or "" if state fails.
   std::string Status(const std::string& id) const;
 

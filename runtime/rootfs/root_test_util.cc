@@ -14,6 +14,8 @@
 #include <sstream>
 #include <vector>
 
+#include "testing/busybox_rootfs.h"
+
 namespace berth::testing {
 
 namespace fs = std::filesystem;
@@ -75,13 +77,12 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
-void MakeBusyboxRootfs(const std::string& dir) {
-  for (const char* sub : {"bin", "etc", "tmp"}) fs::create_directories(fs::path(dir) / sub);
-  fs::copy_file("/bin/busybox", fs::path(dir) / "bin/busybox",
-                fs::copy_options::overwrite_existing);
-  fs::permissions(fs::path(dir) / "bin/busybox", fs::perms(0755));
-  std::error_code ec;
-  fs::create_symlink("busybox", fs::path(dir) / "bin/sh", ec);
+Status MakeBusyboxRootfs(const std::string& dir) {
+  RootfsLayout layout;
+  layout.dirs = {"bin", "etc", "tmp"};
+  layout.applets = false;
+  layout.etc_files = false;
+  return BuildRootfs(dir, layout);
 }
 
 std::string MountInfo() { return ReadFile("/proc/self/mountinfo"); }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "spec/error.h"
+
 namespace berth::testing {
 
 bool RunningAsRoot();
@@ -29,8 +31,9 @@ class TempDir {
   std::string path_;
 };
 
-// dir/{bin,etc,tmp} with a copy of /bin/busybox as bin/busybox and bin/sh.
-void MakeBusyboxRootfs(const std::string& dir);
+// dir/{bin,etc,tmp} with a copy of /bin/busybox as bin/busybox and bin/sh
+// (testing/busybox_rootfs.h with the few entries these tests need).
+Status MakeBusyboxRootfs(const std::string& dir);
 
 struct MountEntry {
   std::string root;  // field 4: path within the source filesystem

@@ -61,7 +61,8 @@ class RootfsTest : public ::testing::Test {
     ASSERT_FALSE(dir_.path().empty());
     bundle_ = dir_.path();
     rootfs_ = bundle_ + "/rootfs";
-    testing::MakeBusyboxRootfs(rootfs_);
+    Status made = testing::MakeBusyboxRootfs(rootfs_);
+    ASSERT_TRUE(made.ok()) << made.error().ToString();
     config_.root = spec::Root{"rootfs", false};
     config_.linux_.emplace();
     config_.linux_->namespaces = {{spec::NamespaceType::mount, ""}};

@@ -26,7 +26,8 @@ class SysctlRootTest : public ::testing::Test {
   void SetUp() override {
     if (!testing::RunningAsRoot()) GTEST_SKIP() << "needs root for namespaces";
     rootfs_ = dir_.path() + "/rootfs";
-    testing::MakeBusyboxRootfs(rootfs_);
+    Status made = testing::MakeBusyboxRootfs(rootfs_);
+    ASSERT_TRUE(made.ok()) << made.error().ToString();
     config_.root = spec::Root{"rootfs", false};
     config_.linux_.emplace();
     config_.linux_->namespaces = {{spec::NamespaceType::mount, ""},

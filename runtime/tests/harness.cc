@@ -9,12 +9,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "spec/config_json.h"
 #include "spec/default_config.h"
+#include "testing/busybox_rootfs.h"
 
 namespace berth::testing {
 
@@ -25,7 +27,7 @@ std::string BerthPath() {
   return "runtime/berth";
 }
 
-bool HaveBusybox() { return access("/bin/busybox", X_OK) == 0; }
+bool HaveBusybox() { return !HostBusybox().empty(); }
 bool IsRoot() { return geteuid() == 0; }
 
 std::string ReadFileOrEmpty(const std::string& path) {
@@ -55,18 +57,14 @@ std::string Trim(std::string s) {
 Bundle::Bundle(const std::string& parent_dir) {
   std::string tmpl = parent_dir + "/berth-bundle-XXXXXX";
   dir_ = mkdtemp(tmpl.data());
-  std::string bin = rootfs() + "/bin";
-  for (const char* d : {"", "/bin", "/proc", "/sys", "/dev", "/tmp", "/etc", "/shared"})
-    mkdir((rootfs() + d).c_str(), 0755);
-  RunProgram({"/bin/cp", "/bin/busybox", bin + "/busybox"});
-  // Applets as relative symlinks so they resolve inside the container.
-  CommandResult list = RunProgram({"/bin/busybox", "--list"});
-  std::istringstream applets(list.out);
-  for (std::string name; std::getline(applets, name);) {
-    if (name.empty() || name == "busybox") continue;
-    if (symlink("busybox", (bin + "/" + name).c_str()) != 0 && errno != EEXIST) break;
+  berth::testing::RootfsLayout layout;
+  layout.busybox = HostBusybox();
+  layout.dirs.push_back("shared");
+  // Tests check HaveBusybox() first: a rootfs that cannot be made is a broken host.
+  if (Status st = BuildRootfs(rootfs(), layout); !st.ok()) {
+    std::fprintf(stderr, "Bundle: %s\n", st.error().ToString().c_str());
+    std::abort();
   }
-  WriteFile(rootfs() + "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
   config_ = spec::DefaultConfig(false);
   config_.process->terminal = false;
   config_.root->path = "rootfs";
