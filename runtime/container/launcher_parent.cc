@@ -277,7 +277,8 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
     BERTH_TRY(parent_sync.Send(SyncType::kInCgroup));
     // While the init prepares its rootfs: keep the compiled program where
     // exec looks for it, so exec runs no libseccomp (time and peak RSS).
-    if (seccomp) process::StoreCompiledSeccomp(*config.linux_->seccomp, *seccomp, dir.path());
+    if (context.seccomp)
+      process::StoreCompiledSeccomp(*config.linux_->seccomp, *context.seccomp, dir.path());
     BERTH_TRY_CTX(parent_sync.WaitFor(SyncType::kRootfsReady), "container init");
 
     state = spec::State{std::string(spec::kOciVersion), options.id, spec::ContainerStatus::creating,

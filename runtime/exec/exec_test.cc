@@ -261,15 +261,24 @@ class ExecSeccompTest : public ExecTest {
     }
     return names;
   }
+  ino_t ProgramInode() {
+    auto names = CompiledPrograms();
+    struct stat st;
+    if (names.size() != 1 || stat((runtime_.root + "/" + id_ + "/" + names[0]).c_str(), &st) != 0) return 0;
+    return st.st_ino;
+  }
 };
 
 TEST_F(ExecSeccompTest, CompiledOnceKeptInTheStateDirAndRemovedWithIt) {
   // create keeps the program it compiled: even the first exec compiles none.
   ASSERT_EQ(CompiledPrograms().size(), 1u) << "create kept no program";
+  const ino_t kept_by_create = ProgramInode();
   auto first = Sh("mkdir /tmp/a 2>/dev/null; echo $? > /tmp/out");
   ASSERT_TRUE(first.ok()) << first.error().ToString();
   EXPECT_EQ(Out(), "1");  // the filter applies: mkdir refused
   ASSERT_EQ(CompiledPrograms().size(), 1u);
+  // exec used create's program: it did not compile and store its own.
+  EXPECT_EQ(ProgramInode(), kept_by_create) << "exec replaced the program create kept";
   auto second = Sh("mkdir /tmp/b 2>/dev/null; echo $? > /tmp/out");
   ASSERT_TRUE(second.ok()) << second.error().ToString();
   EXPECT_EQ(Out(), "1");  // the kept program is the same filter

@@ -106,6 +106,7 @@ namespace {
 // Best effort: a cache that cannot be written only costs time.
 void StoreEntry(const std::string& key, const std::string& path, bool trusted,
                 const std::string& cache_dir, const SeccompFilter& filter) {
+  if (filter.program.empty()) return;  // never a filter (a moved-from one)
   if (!trusted) {
     if (mkdir(cache_dir.c_str(), 0700) != 0 || !TrustedDirectory(cache_dir)) return;
   }
