@@ -225,7 +225,7 @@ void RunInit(InitContext& ctx) {
   const spec::Process& process = *ctx.config->process;
   process::FinalSteps steps;
   KernelInitSteps init_steps(ctx, &steps.final_capabilities);
-  auto prepared = PrepareInit(PlanOf(ctx), init_steps);
+  auto prepared = PrepareInitLogged(PlanOf(ctx), init_steps);
   if (!prepared) {
     (void)ctx.sync->SendError(std::move(prepared).error());
     _exit(1);

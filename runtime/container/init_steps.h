@@ -81,4 +81,8 @@ struct PreparedInit {
 // The steps up to "created" in the order above. Stops at the first error.
 Result<PreparedInit> PrepareInit(const InitPlan& plan, InitSteps& steps);
 
+// The same, each step logged ("init: <step>", the recording fake's names)
+// before it runs when --debug is on (init_steps_debug.cc).
+Result<PreparedInit> PrepareInitLogged(const InitPlan& plan, InitSteps& steps);
+
 }  // namespace berth::container
