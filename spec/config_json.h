@@ -22,7 +22,7 @@ Result<Config> ReadConfigFile(const std::string& path);
 
 // A linux.resources object alone (what `update --resources` reads); errors
 // name fields from the object's root ("memory.limit: ...").
-Result<Resources> ParseResources(std::string_view json);
+Result<Resources> ParseResources(std::string_view text);
 
 // Compact JSON; ParseConfig(SerializeConfig(c)) == c.
 std::string SerializeConfig(const Config& config);

@@ -147,6 +147,7 @@ Result<std::vector<std::string>> CgroupFs::MakeDirs(std::string_view cgroup) con
   // this is one mkdir instead of one per path component.
   std::vector<std::string> comps = Components(cgroup);
   std::vector<std::string> prefixes;  // "/a", "/a/b", ...
+  prefixes.reserve(comps.size());
   std::string rel;
   for (const auto& c : comps) prefixes.push_back(rel += "/" + c);
   if (prefixes.empty()) return std::vector<std::string>();

@@ -33,7 +33,7 @@ class LifecycleTest : public ::testing::Test {
     for (const auto& id : ids_) Berth(root_, {"delete", "--force", id});
     RunProgram({"/bin/rm", "-rf", root_});
   }
-  CommandResult B(std::vector<std::string> args, const std::vector<int>& fds = {}) {
+  CommandResult B(const std::vector<std::string>& args, const std::vector<int>& fds = {}) {
     return Berth(root_, args, fds);
   }
   spec::State StateOf(const std::string& id) {
