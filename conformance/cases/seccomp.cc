@@ -11,7 +11,7 @@
 namespace berth::conformance {
 namespace {
 
-Json Rule(std::vector<std::string> names, const char* action) {
+Json Rule(const std::vector<std::string>& names, const char* action) {
   Json r = Json::Object();
   r["names"] = Json::Strings(names);
   r["action"] = action;

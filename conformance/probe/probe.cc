@@ -469,7 +469,7 @@ void Action(const char* arg) {
     DIR* dir = opendir(path);
     int err = errno;
     for (struct dirent* e; dir && (e = readdir(dir));)
-      if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) ItemStr(e->d_name);
+      if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) ItemStr(e->d_name);
     Close(']');
     ResultMember(dir ? 0 : -1, err);
     if (dir) closedir(dir);
@@ -492,7 +492,7 @@ void Action(const char* arg) {
   } else if (!strcmp(op, "syscall")) {
     bool found = false;
     for (const auto& s : kSyscalls) {
-      if (strcmp(s.name, path)) continue;
+      if (strcmp(s.name, path) != 0) continue;
       found = true;
       errno = 0;
       long rc = s.run();
