@@ -429,10 +429,10 @@ void ResultMember(long rc, int err) {
 
 void Action(const char* arg) {
   const char* colon = strchr(arg, ':');
-  char op[32] = {0};
+  char op[32];
   size_t len = colon ? static_cast<size_t>(colon - arg) : strlen(arg);
   if (len >= sizeof op) len = sizeof op - 1;
-  memcpy(op, arg, len);
+  snprintf(op, sizeof op, "%.*s", static_cast<int>(len), arg);
   const char* path = colon ? colon + 1 : "";
   if (!strcmp(op, "sleep") || !strcmp(op, "exit") || !strcmp(op, "wait-signal") ||
       !strcmp(op, "print") || !strcmp(op, "quiet") || !strcmp(op, "stderr"))
