@@ -324,7 +324,11 @@ bool ParseFlag(const std::string& arg, const char* name, std::string* value) {
 
 Result<Options> ParseOptions(int argc, char** argv) {
   Options o;
-  std::string exe_dir = std::filesystem::read_symlink("/proc/self/exe").parent_path();
+  // The error_code overloads: a failure is an error value, not an exception
+  // that ends the program without a message.
+  std::error_code ec;
+  std::string exe_dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+  if (ec) return Error(ec.value(), "readlink /proc/self/exe: " + ec.message());
   o.static_true = exe_dir + "/static_true";
   o.static_pause = exe_dir + "/static_pause";
   std::string default_berth = exe_dir + "/../../runtime/berth";
@@ -351,12 +355,14 @@ Result<Options> ParseOptions(int argc, char** argv) {
       return Error("unknown flag " + a + " (see the comment at the top of startup_bench.cc)");
     }
   }
-  if (o.berth.empty() && access(default_berth.c_str(), X_OK) == 0)
-    o.berth = std::filesystem::canonical(default_berth);
+  if (o.berth.empty() && access(default_berth.c_str(), X_OK) == 0) {
+    o.berth = std::filesystem::canonical(default_berth, ec);
+    if (ec) return Error(ec.value(), default_berth + ": " + ec.message());
+  }
   return o;
 }
 
-std::string FirstLine(std::string s) {
+std::string FirstLine(const std::string& s) {
   auto nl = s.find('\n');
   return nl == std::string::npos ? s : s.substr(0, nl);
 }
