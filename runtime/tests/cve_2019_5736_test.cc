@@ -126,7 +126,7 @@ class Cve20195736Test : public ::testing::TestWithParam<Variant> {
     RunProgram({"/bin/rm", "-rf", root_, dir_});
   }
 
-  CommandResult B(std::vector<std::string> args) {
+  CommandResult B(const std::vector<std::string>& args) {
     std::vector<std::string> argv = {berth_, "--root", root_};
     argv.insert(argv.end(), args.begin(), args.end());
     return RunProgram(argv);

@@ -27,7 +27,7 @@ class HostileBundleTest : public ::testing::Test {
   }
   // berth under `timeout`: a berth that blocks (a FIFO opened for reading)
   // fails the test instead of hanging it.
-  CommandResult B(std::vector<std::string> args) {
+  CommandResult B(const std::vector<std::string>& args) {
     std::vector<std::string> argv = {"/usr/bin/timeout", "60", BerthPath(), "--root", root_};
     argv.insert(argv.end(), args.begin(), args.end());
     return RunProgram(argv);

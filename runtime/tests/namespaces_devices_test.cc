@@ -121,7 +121,7 @@ class NamespacesDevicesTest : public ::testing::Test {
     for (const auto& id : ids_) Berth(root_, {"delete", "--force", id});
     RunProgram({"/bin/rm", "-rf", root_});
   }
-  CommandResult B(std::vector<std::string> args) { return Berth(root_, args); }
+  CommandResult B(const std::vector<std::string>& args) { return Berth(root_, args); }
   std::string Use(const std::string& id) {
     ids_.push_back(id);
     return id;

@@ -61,7 +61,7 @@ class SeccompOrderTest : public ::testing::Test {
     for (const auto& id : ids_) Berth(root_, {"delete", "--force", id});
     RunProgram({"/bin/rm", "-rf", root_});
   }
-  CommandResult B(std::vector<std::string> args, const std::vector<int>& fds = {}) {
+  CommandResult B(const std::vector<std::string>& args, const std::vector<int>& fds = {}) {
     return Berth(root_, args, fds);
   }
   std::string Use(const std::string& id) {
@@ -253,7 +253,7 @@ class SeccompAgent {
   void Accept() {
     int conn = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (conn < 0) return;
-    std::string json(64 * 1024, '\0');
+    std::string json(size_t{64} * 1024, '\0');
     iovec iov{json.data(), json.size()};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
     msghdr msg{};
