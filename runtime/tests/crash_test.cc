@@ -56,7 +56,7 @@ std::vector<std::string> LeftOver(const std::string& root, const std::string& id
   // Any process whose command line names the state root: create's own
   // process and its init (a clone of it) both do.
   DIR* proc = opendir("/proc");
-  while (proc && (true)) {
+  while (proc) {
     struct dirent* e = readdir(proc);
     if (!e) break;
     pid_t pid = std::atoi(e->d_name);
@@ -112,6 +112,7 @@ class CrashTest : public ::testing::Test {
       dup2(null, 1);
       dup2(null, 2);
       std::vector<char*> args;
+      args.reserve(argv.size() + 1);
       for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
       args.push_back(nullptr);
       execv(args[0], args.data());
