@@ -15,7 +15,7 @@
 
 namespace berth::spec {
 
-Result<Config> ParseConfig(std::string_view json);
+Result<Config> ParseConfig(std::string_view text);
 
 // Reads and parses a config.json file; errors name the file.
 Result<Config> ReadConfigFile(const std::string& path);

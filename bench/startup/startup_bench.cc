@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <exception>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -595,4 +596,13 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace berth::bench
 
-int main(int argc, char** argv) { return berth::bench::Main(argc, argv); }
+int main(int argc, char** argv) {
+  // The library's own errors are values; what throws is the standard library
+  // (bad_alloc, an optional's value()): a message and exit 1, not terminate.
+  try {
+    return berth::bench::Main(argc, argv);
+  } catch (const std::exception& e) {
+    fprintf(stderr, "startup_bench: %s\n", e.what());
+    return 1;
+  }
+}

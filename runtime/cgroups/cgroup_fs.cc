@@ -86,7 +86,7 @@ Status RemoveTree(const std::string& path, bool remove_files) {
   for (int attempt = 0;; ++attempt) {
     if (rmdir(path.c_str()) == 0 || errno == ENOENT) return Ok();
     if (errno != EBUSY || attempt >= 50) return Error::Sys("rmdir " + path);
-    struct timespec ts = {0, 10 * 1000 * 1000};
+    struct timespec ts = {0, 10L * 1000 * 1000};
     nanosleep(&ts, nullptr);
   }
 }

@@ -38,8 +38,7 @@ Result<std::string> FindResctrl();
 
 // runc's refusals for update's schema flags on a host whose resctrl at
 // `root` lacks CAT (info/L3) or MBA (info/MB); ok for empty values.
-Status CheckSchemaSupport(const std::string& root, const std::string& l3_cache_schema,
-                          const std::string& mem_bw_schema);
+Status CheckSchemaSupport(const std::string& root, const std::string& l3, const std::string& mb);
 
 class ResctrlGroup {
  public:
