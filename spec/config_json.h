@@ -32,8 +32,8 @@ std::string SerializeConfigPretty(const Config& config);
 // Parts of config.json given as documents of their own. Errors name fields
 // from the part's root ("args[0]: expected string, got number").
 // The process.json of `exec --process`: a "process" object.
-Result<Process> ParseProcess(std::string_view json);
+Result<Process> ParseProcess(std::string_view text);
 // A "linux.seccomp" object (a seccomp profile).
-Result<Seccomp> ParseSeccomp(std::string_view json);
+Result<Seccomp> ParseSeccomp(std::string_view text);
 
 }  // namespace berth::spec
