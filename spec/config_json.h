@@ -15,14 +15,14 @@
 
 namespace berth::spec {
 
-Result<Config> ParseConfig(std::string_view json);
+Result<Config> ParseConfig(std::string_view text);
 
 // Reads and parses a config.json file; errors name the file.
 Result<Config> ReadConfigFile(const std::string& path);
 
 // A linux.resources object alone (what `update --resources` reads); errors
 // name fields from the object's root ("memory.limit: ...").
-Result<Resources> ParseResources(std::string_view json);
+Result<Resources> ParseResources(std::string_view text);
 
 // Compact JSON; ParseConfig(SerializeConfig(c)) == c.
 std::string SerializeConfig(const Config& config);
@@ -32,8 +32,8 @@ std::string SerializeConfigPretty(const Config& config);
 // Parts of config.json given as documents of their own. Errors name fields
 // from the part's root ("args[0]: expected string, got number").
 // The process.json of `exec --process`: a "process" object.
-Result<Process> ParseProcess(std::string_view json);
+Result<Process> ParseProcess(std::string_view text);
 // A "linux.seccomp" object (a seccomp profile).
-Result<Seccomp> ParseSeccomp(std::string_view json);
+Result<Seccomp> ParseSeccomp(std::string_view text);
 
 }  // namespace berth::spec

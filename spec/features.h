@@ -79,7 +79,7 @@ struct Features {
   bool operator==(const Features&) const = default;
 };
 
-Result<Features> ParseFeatures(std::string_view json);
+Result<Features> ParseFeatures(std::string_view text);
 // Indented with tabs when pretty (as `runc features` prints).
 std::string SerializeFeatures(const Features& features, bool pretty = false);
 

@@ -27,7 +27,7 @@ struct State {
 };
 
 // ociVersion, id, status and bundle are required; pid must be >= 0.
-Result<State> ParseState(std::string_view json);
+Result<State> ParseState(std::string_view text);
 std::string SerializeState(const State& state);
 
 }  // namespace berth::spec

@@ -11,8 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char** environ;
-
 namespace berth::bench {
 
 namespace {
@@ -62,7 +60,7 @@ Result<CommandResult> Wait(pid_t pid, int64_t start_ns, bool with_timeout) {
 std::string ReadTail(int fd) {
   off_t size = lseek(fd, 0, SEEK_END);
   if (size <= 0) return "";
-  off_t from = size > static_cast<off_t>(kOutputTail) ? size - kOutputTail : 0;
+  off_t from = size > static_cast<off_t>(kOutputTail) ? size - static_cast<off_t>(kOutputTail) : 0;
   std::string out(static_cast<size_t>(size - from), '\0');
   ssize_t n = pread(fd, out.data(), out.size(), from);
   out.resize(n > 0 ? static_cast<size_t>(n) : 0);
@@ -100,7 +98,7 @@ std::string CommandResult::Describe() const {
 
 namespace {
 
-constexpr size_t kChildStack = 64 * 1024;
+constexpr size_t kChildStack = size_t{64} * 1024;
 
 // What a child that failed before execve reports through the error pipe.
 struct ChildFailure {
@@ -135,6 +133,7 @@ constexpr const char* kSteps[] = {"setns", "dup2", "exec"};
 Result<Spawned> Spawn(const std::vector<std::string>& argv, int mount_ns_fd) {
   if (argv.empty()) return Error(EINVAL, "spawn: empty argv");
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
 

@@ -144,7 +144,7 @@ Result<CommandResult> RunFloorRootfs(uint64_t clone_flags, const std::string& ro
                                      const std::string& exec_path,
                                      const std::vector<std::string>& hierarchies,
                                      const std::string& name) {
-  constexpr size_t kStack = 256 * 1024;
+  constexpr size_t kStack = size_t{256} * 1024;
   void* stack = mmap(nullptr, kStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) return Error::Sys("mmap clone stack");
   int go[2] = {-1, -1};

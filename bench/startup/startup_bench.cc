@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <exception>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -361,7 +362,11 @@ bool ParseFlag(const std::string& arg, const char* name, std::string* value) {
 
 Result<Options> ParseOptions(int argc, char** argv) {
   Options o;
-  std::string exe_dir = std::filesystem::read_symlink("/proc/self/exe").parent_path();
+  // The error_code overloads: a failure is an error value, not an exception
+  // that ends the program without a message.
+  std::error_code ec;
+  std::string exe_dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+  if (ec) return Error(ec.value(), "readlink /proc/self/exe: " + ec.message());
   o.static_true = exe_dir + "/static_true";
   o.static_pause = exe_dir + "/static_pause";
   o.static_spawn = exe_dir + "/static_spawn";
@@ -406,12 +411,14 @@ Result<Options> ParseOptions(int argc, char** argv) {
       return Error("unknown flag " + a + " (see the comment at the top of startup_bench.cc)");
     }
   }
-  if (o.berth.empty() && access(default_berth.c_str(), X_OK) == 0)
-    o.berth = std::filesystem::canonical(default_berth);
+  if (o.berth.empty() && access(default_berth.c_str(), X_OK) == 0) {
+    o.berth = std::filesystem::canonical(default_berth, ec);
+    if (ec) return Error(ec.value(), default_berth + ": " + ec.message());
+  }
   return o;
 }
 
-std::string FirstLine(std::string s) {
+std::string FirstLine(const std::string& s) {
   auto nl = s.find('\n');
   return nl == std::string::npos ? s : s.substr(0, nl);
 }
@@ -696,4 +703,13 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace berth::bench
 
-int main(int argc, char** argv) { return berth::bench::Main(argc, argv); }
+int main(int argc, char** argv) {
+  // The library's own errors are values; what throws is the standard library
+  // (bad_alloc, an optional's value()): a message and exit 1, not terminate.
+  try {
+    return berth::bench::Main(argc, argv);
+  } catch (const std::exception& e) {
+    fprintf(stderr, "startup_bench: %s\n", e.what());
+    return 1;
+  }
+}

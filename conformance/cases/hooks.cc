@@ -177,7 +177,7 @@ CONFORMANCE_CASE(hooks_run_in_order_namespace_and_phase, "runtime.md#lifecycle-5
   const HookLine* stop = FindPhase(log, "poststop");
   c.Expect("runtime.md#lifecycle-17", stop != nullptr, "poststop hook not invoked");
   c.Expect("config.md#poststop-1", stop != nullptr, "poststop had not run when delete returned");
-  auto in_runtime_ns = [&](const char* phase, std::vector<const char*> ids) {
+  auto in_runtime_ns = [&](const char* phase, const std::vector<const char*>& ids) {
     const HookLine* h = FindPhase(log, phase);
     bool ok = h && h->mnt == host_mnt && h->pid == host_pid;
     for (const char* id : ids)
@@ -188,7 +188,7 @@ CONFORMANCE_CASE(hooks_run_in_order_namespace_and_phase, "runtime.md#lifecycle-5
   in_runtime_ns("createRuntime", {"config.md#createruntime-hooks-3", "config.md#posix-platform-hooks-8"});
   in_runtime_ns("poststart", {"config.md#poststart-3", "config.md#posix-platform-hooks-14"});
   in_runtime_ns("poststop", {"config.md#poststop-3", "config.md#posix-platform-hooks-16"});
-  auto in_container_ns = [&](const char* phase, std::vector<const char*> ids) {
+  auto in_container_ns = [&](const char* phase, const std::vector<const char*>& ids) {
     const HookLine* h = FindPhase(log, phase);
     bool ok = h && h->mnt == ctr_mnt && h->mnt != host_mnt;
     for (const char* id : ids)
@@ -199,7 +199,7 @@ CONFORMANCE_CASE(hooks_run_in_order_namespace_and_phase, "runtime.md#lifecycle-5
   // Paths: host-only paths worked for runtime-namespace phases (and for
   // createContainer, whose path resolves in the runtime namespace); the
   // container-only path worked for startContainer.
-  auto ran = [&](const char* phase, std::vector<const char*> ids, const std::string& path) {
+  auto ran = [&](const char* phase, const std::vector<const char*>& ids, const std::string& path) {
     for (const char* id : ids)
       c.Expect(id, FindPhase(log, phase) != nullptr, std::string(phase) + " hook with path " + path + " did not run");
   };

@@ -27,7 +27,7 @@ std::string ResctrlRoot() {
   return fields.substr(pos + 1, end - pos - 1);
 }
 
-std::string Trim(std::string s) {
+std::string Trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\n");
   size_t e = s.find_last_not_of(" \t\n");
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);

@@ -112,7 +112,7 @@ CONFORMANCE_CASE(create_rejects_invalid_id, "runtime.md#create-2") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   if (!b->Write().ok()) return c.Abort("cannot write config");
-  for (std::string bad : {std::string("../escape-") + b->id, std::string("a/b"), std::string("")}) {
+  for (const std::string& bad : {std::string("../escape-") + b->id, std::string("a/b"), std::string("")}) {
     CommandResult r = c.runtime().Create(bad, b->dir);
     c.Expect("runtime.md#create-2", !r.ok(), "create with invalid id " + Quote(bad) + " succeeded");
     if (r.ok()) c.runtime().Delete(bad, true);

@@ -13,7 +13,7 @@ namespace berth::conformance {
 namespace json = spec::json;
 namespace {
 
-json::Value Rule(std::vector<std::string> names, const char* action) {
+json::Value Rule(const std::vector<std::string>& names, const char* action) {
   json::Value r = json::Value::Object();
   r["names"] = json::Value::Strings(names);
   r["action"] = action;

@@ -40,7 +40,7 @@ Status CopyRootfs(const std::string& template_dir, const std::string& dest) {
   if (!dir) return Error::Sys("opendir " + template_dir);
   std::vector<std::string> names;
   for (struct dirent* e; (e = readdir(dir));)
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) names.emplace_back(e->d_name);
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) names.emplace_back(e->d_name);
   closedir(dir);
   for (const auto& name : names) {
     std::string from = template_dir + "/" + name, to = dest + "/" + name;

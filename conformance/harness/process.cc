@@ -14,8 +14,6 @@
 #include <cstring>
 #include <thread>
 
-extern char** environ;
-
 namespace berth::conformance {
 
 Reaper& Reaper::Get() {
@@ -207,7 +205,7 @@ void RemoveTree(const std::string& path) {
   if (dir) {
     std::vector<std::string> children;
     for (struct dirent* e; (e = readdir(dir));)
-      if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) children.push_back(path + "/" + e->d_name);
+      if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) children.push_back(path + "/" + e->d_name);
     closedir(dir);
     for (const auto& child : children) {
       struct stat st;

@@ -429,10 +429,10 @@ void ResultMember(long rc, int err) {
 
 void Action(const char* arg) {
   const char* colon = strchr(arg, ':');
-  char op[32] = {0};
+  char op[32];
   size_t len = colon ? static_cast<size_t>(colon - arg) : strlen(arg);
   if (len >= sizeof op) len = sizeof op - 1;
-  memcpy(op, arg, len);
+  snprintf(op, sizeof op, "%.*s", static_cast<int>(len), arg);
   const char* path = colon ? colon + 1 : "";
   if (!strcmp(op, "sleep") || !strcmp(op, "exit") || !strcmp(op, "wait-signal") ||
       !strcmp(op, "print") || !strcmp(op, "quiet") || !strcmp(op, "stderr"))
@@ -469,7 +469,7 @@ void Action(const char* arg) {
     DIR* dir = opendir(path);
     int err = errno;
     for (struct dirent* e; dir && (e = readdir(dir));)
-      if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) ItemStr(e->d_name);
+      if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) ItemStr(e->d_name);
     Close(']');
     ResultMember(dir ? 0 : -1, err);
     if (dir) closedir(dir);
@@ -492,7 +492,7 @@ void Action(const char* arg) {
   } else if (!strcmp(op, "syscall")) {
     bool found = false;
     for (const auto& s : kSyscalls) {
-      if (strcmp(s.name, path)) continue;
+      if (strcmp(s.name, path) != 0) continue;
       found = true;
       errno = 0;
       long rc = s.run();

@@ -14,8 +14,6 @@
 
 #include "runtime/base/sealed_self.h"
 
-extern char** environ;
-
 namespace {
 
 // Bytes shown unambiguously: printable ASCII as is, the rest as \xNN.

@@ -50,7 +50,7 @@ Status RemoveTree(const std::string& path) {
   for (int attempt = 0;; ++attempt) {
     if (rmdir(path.c_str()) == 0 || errno == ENOENT) return Ok();
     if (errno != EBUSY || attempt >= 50) return Error::Sys("rmdir " + path);
-    struct timespec ts = {0, 10 * 1000 * 1000};
+    struct timespec ts = {0, 10L * 1000 * 1000};
     nanosleep(&ts, nullptr);
   }
 }
@@ -110,6 +110,7 @@ Result<std::vector<std::string>> CgroupFs::MakeDirs(std::string_view cgroup) con
   // this is one mkdir instead of one per path component.
   std::vector<std::string> comps = Components(cgroup);
   std::vector<std::string> prefixes;  // "/a", "/a/b", ...
+  prefixes.reserve(comps.size());
   std::string rel;
   for (const auto& c : comps) prefixes.push_back(rel += "/" + c);
   if (prefixes.empty()) return std::vector<std::string>();

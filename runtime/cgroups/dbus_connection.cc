@@ -63,7 +63,7 @@ Result<int> ConnectUnix(const std::string& socket, std::chrono::steady_clock::ti
     if (errno == EINTR) continue;
     // A full listen backlog: the bus is busy, not gone; retry until the deadline.
     if (errno == EAGAIN && RemainingMs(deadline) > 0) {
-      struct timespec ts = {0, 2 * 1000 * 1000};
+      struct timespec ts = {0, 2L * 1000 * 1000};
       nanosleep(&ts, nullptr);
       continue;
     }

@@ -21,7 +21,7 @@ using testing::WriteFile;
 
 TEST(StatsV1Test, ReadsEveryControllerIntoRuncsJson) {
   testing::TempDir tmp;
-  const std::string r = tmp.path();
+  const std::string& r = tmp.path();
   const long hz = sysconf(_SC_CLK_TCK);
   WriteFile(r + "/cpuacct/c/cpuacct.usage", "3000\n");
   WriteFile(r + "/cpuacct/c/cpuacct.usage_percpu", "1000 2000 \n");

@@ -130,7 +130,7 @@ TEST_F(SystemdManagerTest, ResourcesGoThroughCgroupfsInTheUnitsCgroup) {
   EXPECT_EQ(ReadFile(Dir("/system.slice/berth-c1.scope/pids.max")), "64");
 }
 
-Value Prop(const std::string& name, Value value) { return Value::Struct({Value::String(name), Value::Variant(value)}); }
+Value Prop(const std::string& name, Value value) { return Value::Struct({Value::String(name), Value::Variant(std::move(value))}); }
 
 spec::Resources MemoryAndPids(int64_t memory, int64_t pids) {
   spec::Resources r;

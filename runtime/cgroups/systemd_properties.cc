@@ -26,6 +26,7 @@ Value Property(std::string name, Value value) {
 
 Value Bytes(const std::vector<uint8_t>& bytes) {
   std::vector<Value> items;
+  items.reserve(bytes.size());
   for (uint8_t b : bytes) items.push_back(Value::Byte(b));
   return Value::Array("y", std::move(items));
 }

@@ -101,7 +101,7 @@ Status V2Manager::SetFrozen(bool frozen) {
     if (!events.ok()) return Ok();
     std::optional<bool> now = FrozenEvent(*events);
     if (!now || *now == frozen) return Ok();
-    struct timespec ts = {0, (attempt < 10 ? 1 : 10) * 1000 * 1000};
+    struct timespec ts = {0, (attempt < 10 ? 1L : 10L) * 1000 * 1000};
     nanosleep(&ts, nullptr);
   }
   return Error(ETIMEDOUT, "cgroup " + fs_->DirPath(path_) + (frozen ? " did not freeze" : " did not thaw"));

@@ -127,9 +127,9 @@ RootEnvironment CurrentRootEnvironment() {
 }
 
 std::string DefaultRoot(const RootEnvironment& env) {
-  const std::string host_root = "/run/berth";
+  std::string host_root = "/run/berth";
   if (!env.xdg_runtime_dir || env.xdg_runtime_dir->empty()) return host_root;
-  const std::string xdg_root = *env.xdg_runtime_dir + "/berth";
+  std::string xdg_root = *env.xdg_runtime_dir + "/berth";
   if (env.euid != 0) return xdg_root;
   // Root of the initial namespace keeps /run/berth even with
   // XDG_RUNTIME_DIR=/run/user/0, as runc keeps /run/runc.

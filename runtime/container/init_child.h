@@ -40,6 +40,6 @@ struct InitContext {
 // Runs the init sequence. Before the container is "created" a failure goes
 // to the parent over the sync socket; afterwards (startContainer hooks,
 // seccomp, execve) it is written to the exec fifo, where `start` reads it.
-[[noreturn]] void RunInit(InitContext& context);
+[[noreturn]] void RunInit(InitContext& ctx);
 
 }  // namespace berth::container

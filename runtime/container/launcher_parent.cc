@@ -208,7 +208,11 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   BERTH_TRY(tx.cgroup_->Create());  // its errors say "create cgroup: ..." themselves
   BERTH_TRY(dir.Write(kConfigFile, spec::SerializeConfig(config)));
 
-  auto [parent_sync, child_sync] = BERTH_TRY(SyncSocket::Pair());
+  // Named references rather than a structured binding: the lambda below uses
+  // parent_sync, and clang before 16 cannot capture a binding (clang-tidy).
+  auto sync_pair = BERTH_TRY(SyncSocket::Pair());
+  SyncSocket& parent_sync = sync_pair.first;
+  SyncSocket& child_sync = sync_pair.second;
 
   const uint64_t clone_flags = ns::CloneFlags(*config.linux_);
   InitContext context;

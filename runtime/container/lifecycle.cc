@@ -128,7 +128,7 @@ bool WaitUntilDead(const InitRecord& init, int timeout_ms) {
 Status WaitForExec(int fd, const InitRecord& init) {
   std::string error;
   for (;;) {
-    struct pollfd p{fd, POLLIN, 0};
+    pollfd p{fd, POLLIN, 0};
     int n = poll(&p, 1, 100);
     if (n < 0) {
       if (errno == EINTR) continue;

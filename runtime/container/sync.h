@@ -98,7 +98,7 @@ enum class SyncType : uint32_t {
 
 std::string_view SyncTypeName(SyncType type);
 
-inline constexpr size_t kSyncChunkBytes = 64 * 1024;
+inline constexpr size_t kSyncChunkBytes = size_t{64} * 1024;
 // Messages above this are refused (EMSGSIZE) rather than buffered.
 inline constexpr size_t kSyncMaxPayloadBytes = 512u << 20;
 inline constexpr uint32_t kSyncMore = 1;

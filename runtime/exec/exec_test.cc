@@ -159,7 +159,7 @@ TEST_F(ExecTest, LeakedFdCwdDoesNotEscape) {
     auto r = Sh("pwd > /tmp/cwd" + std::to_string(n), o);
     if (!r.ok()) continue;  // refused: fine
     std::string cwd = Out("cwd" + std::to_string(n));
-    EXPECT_EQ(cwd.rfind("/", 0), 0u) << "fd " << n << " cwd " << cwd;
+    EXPECT_EQ(cwd.rfind('/', 0), 0u) << "fd " << n << " cwd " << cwd;
   }
 }
 

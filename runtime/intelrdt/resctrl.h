@@ -39,8 +39,7 @@ Result<std::string> FindResctrl();
 
 // runc's refusals for update's schema flags on a host whose resctrl at
 // `root` lacks CAT (info/L3) or MBA (info/MB); ok for empty values.
-Status CheckSchemaSupport(const std::string& root, const std::string& l3_cache_schema,
-                          const std::string& mem_bw_schema);
+Status CheckSchemaSupport(const std::string& root, const std::string& l3, const std::string& mb);
 
 // The resctrl calls whose effect the kernel adds to. The real ones:
 // KernelResctrlFs().
@@ -84,12 +83,12 @@ class ResctrlGroup {
                                    const std::string& container_id, pid_t pid,
                                    std::shared_ptr<const ResctrlFs> fs = KernelResctrlFs());
 
-  // `update --l3-cache-schema/--mem-bw-schema` (resctrl_update.cc): one
+  // `update --l3-cache-schema/--mem-bw-schema` (l3, mb; resctrl_update.cc): one
   // write of the non-empty schema lines (the kernel applies all or none).
   // runc's errors when the host lacks CAT (info/L3) or MBA (info/MB); the
   // root group (closID "/") is shared and refused. Returns the group's
   // schemata lines for those resources as they were, for RestoreSchemata.
-  Result<std::string> UpdateSchemas(const std::string& l3_cache_schema, const std::string& mem_bw_schema) const;
+  Result<std::string> UpdateSchemas(const std::string& l3, const std::string& mb) const;
   Status RestoreSchemata(const std::string& old_lines) const;
 
   // Moves another process (an exec'd one) into the group and mon group.

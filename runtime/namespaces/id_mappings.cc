@@ -48,6 +48,7 @@ Status RunMapTool(const char* tool, pid_t child, const std::vector<spec::IdMappi
     args.push_back(std::to_string(m.size));
   }
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid;

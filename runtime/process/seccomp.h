@@ -24,14 +24,14 @@ struct SeccompFilter {
 
 // PARENT side, before clone. Unknown syscall names are ignored (as runc);
 // unknown actions, operators, architectures and flags are errors.
-Result<SeccompFilter> CompileSeccomp(const spec::Seccomp& seccomp);
+Result<SeccompFilter> CompileSeccomp(const spec::Seccomp& profile);
 
 // PARENT side: CompileSeccomp through a cache directory (created 0700 if
 // missing; used only when owned by this user and not group/world-writable).
 // Entries are keyed by the whole profile plus the libseccomp version and the
 // kernel, verified byte for byte on load, and written atomically. Any cache
 // problem falls back to compiling; only compile errors are returned.
-Result<SeccompFilter> CompileSeccompCached(const spec::Seccomp& seccomp,
+Result<SeccompFilter> CompileSeccompCached(const spec::Seccomp& profile,
                                            const std::string& cache_dir);
 
 // PARENT side: store a program already compiled from `seccomp` where

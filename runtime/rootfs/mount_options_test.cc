@@ -6,7 +6,7 @@
 namespace berth::rootfs {
 namespace {
 
-MountOptions Parse(std::vector<std::string> options) {
+MountOptions Parse(const std::vector<std::string>& options) {
   auto r = ParseMountOptions(options);
   EXPECT_TRUE(r.ok()) << r.error().ToString();
   return r.ok() ? *r : MountOptions{};

@@ -5,7 +5,7 @@
 namespace berth::rootfs {
 namespace {
 
-spec::Linux WithNamespaces(std::vector<spec::NamespaceType> types) {
+spec::Linux WithNamespaces(const std::vector<spec::NamespaceType>& types) {
   spec::Linux l;
   for (auto t : types) l.namespaces.push_back({t, ""});
   return l;
