@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "spec/config.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::spec {
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "spec/config.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 #include "spec/json.h"
 
 namespace berth::spec {

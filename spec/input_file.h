@@ -17,7 +17,7 @@
 #include <cstddef>
 #include <string>
 
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::spec {
 

@@ -17,7 +17,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "spec/error.h"
+#include "runtime/base/error.h"
 #include "spec/json.h"
 #include "spec/names.h"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::spec {
 

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::testing {
 

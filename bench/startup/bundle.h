@@ -8,7 +8,7 @@
 
 #include "spec/json.h"
 #include "runtime/base/files.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::bench {
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "bench/startup/stats.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::bench {
 

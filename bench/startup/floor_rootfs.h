@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "bench/startup/command.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::bench {
 

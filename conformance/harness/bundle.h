@@ -5,7 +5,7 @@
 #include <string>
 
 #include "spec/json.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::conformance {
 

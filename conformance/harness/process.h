@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::conformance {
 

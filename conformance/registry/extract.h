@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::conformance {
 

@@ -5,7 +5,7 @@
 
 #include <string_view>
 
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::base {
 

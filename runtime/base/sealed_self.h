@@ -20,7 +20,7 @@
 
 #include <string_view>
 
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::base {
 

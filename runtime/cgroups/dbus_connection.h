@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "runtime/cgroups/dbus_message.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::cgroups::dbus {
 

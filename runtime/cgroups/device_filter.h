@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "spec/config.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::cgroups {
 

@@ -16,7 +16,7 @@
 #include "runtime/cgroups/oom_watch.h"
 #include "runtime/cgroups/stats.h"
 #include "spec/config.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::cgroups {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "runtime/cgroups/manager.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::cgroups {
 

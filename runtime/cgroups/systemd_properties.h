@@ -15,7 +15,7 @@
 
 #include "runtime/cgroups/dbus_message.h"
 #include "spec/config.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::cgroups {
 

@@ -8,7 +8,7 @@
 
 #include "runtime/cgroups/cgroup_fs.h"
 #include "spec/config.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::cgroups {
 

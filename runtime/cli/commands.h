@@ -7,7 +7,7 @@
 
 #include "runtime/cli/flags.h"
 #include "runtime/container/container.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::cli {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::cli {
 

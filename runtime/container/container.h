@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "spec/error.h"
+#include "runtime/base/error.h"
 #include "spec/state.h"
 
 namespace berth::container {

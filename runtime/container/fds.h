@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::container {
 

@@ -23,7 +23,7 @@
 #include <functional>
 #include <string>
 
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::container {
 

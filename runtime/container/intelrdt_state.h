@@ -7,7 +7,7 @@
 
 #include "runtime/container/state_dir.h"
 #include "spec/config.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::container {
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::container {
 

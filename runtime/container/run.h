@@ -4,7 +4,7 @@
 #pragma once
 
 #include "runtime/container/container.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::container {
 

@@ -9,7 +9,7 @@
 #include "runtime/cgroups/manager.h"
 #include "runtime/container/container.h"
 #include "spec/config.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::container {
 

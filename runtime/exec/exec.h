@@ -14,7 +14,7 @@
 #include "runtime/container/container.h"
 #include "runtime/container/sync.h"
 #include "spec/config.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::exec {
 

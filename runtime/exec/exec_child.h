@@ -13,7 +13,7 @@
 #include "runtime/exec/exec.h"
 #include "runtime/process/capabilities.h"
 #include "runtime/process/finish_exec.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::exec::internal {
 

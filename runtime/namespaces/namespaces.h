@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "spec/config.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::ns {
 

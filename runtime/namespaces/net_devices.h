@@ -5,7 +5,7 @@
 #include <sys/types.h>
 
 #include "spec/config.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::ns {
 

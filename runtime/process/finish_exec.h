@@ -30,7 +30,7 @@
 
 #include "runtime/process/capabilities.h"
 #include "runtime/process/seccomp.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::process {
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "spec/config.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::process {
 

@@ -2,7 +2,7 @@
 // (a tmpfs over an image directory starts with the directory's files).
 #pragma once
 
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::rootfs {
 

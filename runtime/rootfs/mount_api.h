@@ -11,7 +11,7 @@
 
 #include "runtime/rootfs/mount_options.h"
 #include "runtime/base/unique_fd.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::rootfs {
 

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::rootfs {
 

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "runtime/base/unique_fd.h"
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::rootfs {
 

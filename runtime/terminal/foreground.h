@@ -10,7 +10,7 @@
 
 #include <string>
 
-#include "spec/error.h"
+#include "runtime/base/error.h"
 
 namespace berth::terminal {
 
