@@ -31,6 +31,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <ctime>
 #include <map>
 #include <optional>
@@ -357,4 +358,11 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace berth::conformance
 
-int main(int argc, char** argv) { return berth::conformance::Main(argc, argv); }
+int main(int argc, char** argv) {
+  try {
+    return berth::conformance::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "conformance: %s\n", e.what());
+    return 1;
+  }
+}

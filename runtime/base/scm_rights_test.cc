@@ -50,7 +50,7 @@ TEST(UniqueFd, ResetClosesAndMoveTransfers) {
   UniqueFd r(fds[0]);
   UniqueFd w(fds[1]);
   UniqueFd moved = std::move(w);
-  EXPECT_FALSE(w.valid());
+  EXPECT_FALSE(w.valid());  // NOLINT(bugprone-use-after-move): the moved-from state is the point
   moved.Reset();
   EXPECT_EQ(fcntl(fds[1], F_GETFD), -1);
   char c;

@@ -6,7 +6,7 @@
 
 namespace berth::cli {
 
-Command ExecCommand();
+// ExecCommand() is declared with the other commands in commands.h.
 Result<int> RunExec(const GlobalOptions& global, const ParsedFlags& flags);
 Result<exec::ExecOptions> ExecOptionsFrom(const ParsedFlags& flags);
 

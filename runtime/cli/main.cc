@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <exception>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -199,4 +200,13 @@ std::vector<Command> AllCommands() {
 
 }  // namespace berth::cli
 
-int main(int argc, char** argv) { return berth::cli::Main(argc, argv); }
+int main(int argc, char** argv) {
+  // Errors are values; an exception is only the standard library's own
+  // (std::bad_alloc): said once, not std::terminate's abort.
+  try {
+    return berth::cli::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "berth: %s\n", e.what());
+    return 1;
+  }
+}

@@ -159,7 +159,7 @@ TEST_F(HooksTest, TimeoutKillsTheHookAndItsChildren) {
   clock_gettime(CLOCK_MONOTONIC, &end);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().message(), "hook " + hook + " (createRuntime) timed out after 1s");
-  double elapsed = static_cast<double>(end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9;
+  double elapsed = static_cast<double>(end.tv_sec - start.tv_sec) + static_cast<double>(end.tv_nsec - start.tv_nsec) / 1e9;
   EXPECT_GE(elapsed, 0.9);
   EXPECT_LT(elapsed, 5.0);
   pid_t sleeper = static_cast<pid_t>(atoi(ReadFile(pidfile).c_str()));
