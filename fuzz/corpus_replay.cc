@@ -45,8 +45,7 @@ TEST(CorpusReplay, EverySeedHoldsTheTargetsInvariants) {
   for (const auto& name : names) {
     SCOPED_TRACE(corpus_dir + "/" + name);
     std::string input = ReadWhole(corpus_dir + "/" + name);
-    EXPECT_EQ(LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(input.data()), input.size()),
-              0);
+    EXPECT_EQ(LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(input.data()), input.size()), 0);
   }
 }
 

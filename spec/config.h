@@ -57,7 +57,8 @@ struct Rlimit {
 };
 
 struct Scheduler {
-  std::string policy;  // SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_ISO, SCHED_IDLE, SCHED_DEADLINE
+  std::string
+      policy;  // SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_ISO, SCHED_IDLE, SCHED_DEADLINE
   std::optional<int32_t> nice;
   std::optional<int32_t> priority;
   std::vector<std::string> flags;  // SCHED_FLAG_*
@@ -181,7 +182,7 @@ struct NetDevice {
 
 struct DeviceCgroupRule {
   bool allow = false;
-  std::string type;  // "a", "c" or "b"; empty means "a"
+  std::string type;              // "a", "c" or "b"; empty means "a"
   std::optional<int64_t> major;  // absent means "*"
   std::optional<int64_t> minor;
   std::string access;  // subset of "rwm"

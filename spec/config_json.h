@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "spec/config.h"
 #include "runtime/base/error.h"
+#include "spec/config.h"
 
 namespace berth::spec {
 

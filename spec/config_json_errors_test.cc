@@ -19,9 +19,7 @@ struct Case {
 std::string WithProcess(const std::string& body) {
   return R"({"ociVersion":"1.0.0","process":{"cwd":"/",)" + body + "}}";
 }
-std::string WithLinux(const std::string& body) {
-  return R"({"ociVersion":"1.0.0","linux":{)" + body + "}}";
-}
+std::string WithLinux(const std::string& body) { return R"({"ociVersion":"1.0.0","linux":{)" + body + "}}"; }
 std::string WithResources(const std::string& body) { return WithLinux(R"("resources":{)" + body + "}"); }
 std::string WithSeccomp(const std::string& body) {
   return WithLinux(R"("seccomp":{"defaultAction":"SCMP_ACT_ALLOW",)" + body + "}");
@@ -31,11 +29,11 @@ const std::vector<Case>& Cases() {
   static const std::vector<Case> cases = {
       // Not JSON, or not an object.
       {"empty", "", "invalid JSON: empty document"},
-      {"truncated", R"({"ociVersion":"1.0.0")",
-       "invalid JSON: parse error: premature EOF at byte 21"},
+      {"truncated", R"({"ociVersion":"1.0.0")", "invalid JSON: parse error: premature EOF at byte 21"},
       {"trailing_garbage", R"({"ociVersion":"1.0.0"} x)",
        "invalid JSON: parse error: trailing garbage at byte 24"},
-      {"comment", "{/* c */}", "invalid JSON: lexical error: probable comment found in input text, comments are not "
+      {"comment", "{/* c */}",
+       "invalid JSON: lexical error: probable comment found in input text, comments are not "
        "enabled at byte 1"},
       {"bad_utf8", "{\"ociVersion\":\"\xff\"}",
        "invalid JSON: lexical error: invalid bytes in UTF8 string at byte 16"},
@@ -46,43 +44,42 @@ const std::vector<Case>& Cases() {
       // The document.
       {"missing_oci_version", "{}", "ociVersion: missing required property"},
       {"oci_version_number", R"({"ociVersion":1})", "ociVersion: expected string, got number"},
-      {"root_not_object", R"({"ociVersion":"1.0.0","root":"rootfs"})",
-       "root: expected object, got string"},
-      {"root_path_missing", R"({"ociVersion":"1.0.0","root":{}})",
-       "root.path: missing required property"},
+      {"root_not_object", R"({"ociVersion":"1.0.0","root":"rootfs"})", "root: expected object, got string"},
+      {"root_path_missing", R"({"ociVersion":"1.0.0","root":{}})", "root.path: missing required property"},
       {"root_readonly_string", R"({"ociVersion":"1.0.0","root":{"path":"r","readonly":"yes"}})",
        "root.readonly: expected boolean, got string"},
-      {"hostname_number", R"({"ociVersion":"1.0.0","hostname":7})",
-       "hostname: expected string, got number"},
+      {"hostname_number", R"({"ociVersion":"1.0.0","hostname":7})", "hostname: expected string, got number"},
       {"annotation_value_number", R"({"ociVersion":"1.0.0","annotations":{"a.b":1}})",
        "annotations[\"a.b\"]: expected string, got number"},
       // An embedded NUL (JSON \u0000) would cut the C string short where
       // it is used (a mount target, an argv entry): refused, with its path.
-      {"nul_in_arg", WithProcess(R"("args":["tr\u0000ue"])"), "process.args[0]: contains a NUL character (\\u0000)"},
+      {"nul_in_arg", WithProcess(R"("args":["tr\u0000ue"])"),
+       "process.args[0]: contains a NUL character (\\u0000)"},
       {"nul_in_mount_destination",
        R"({"ociVersion":"1.0.0","mounts":[{"destination":"/tmp\u0000/../../etc","type":"tmpfs"}]})",
        "mounts[0].destination: contains a NUL character (\\u0000)"},
       {"nul_in_annotation_key", R"({"ociVersion":"1.0.0","annotations":{"a\u0000b":"c"}})",
        "annotations[\"a\\u0000b\"]: key contains a NUL character (\\u0000)"},
       {"mounts_object", R"({"ociVersion":"1.0.0","mounts":{}})", "mounts: expected array, got object"},
-      {"mount_destination_missing", R"({"ociVersion":"1.0.0","mounts":[{"destination":"/a"},{"type":"tmpfs"}]})",
+      {"mount_destination_missing",
+       R"({"ociVersion":"1.0.0","mounts":[{"destination":"/a"},{"type":"tmpfs"}]})",
        "mounts[1].destination: missing required property"},
       {"mount_option_number", R"({"ociVersion":"1.0.0","mounts":[{"destination":"/a","options":["ro",1]}]})",
        "mounts[0].options[1]: expected string, got number"},
-      {"mount_idmap_negative", R"({"ociVersion":"1.0.0","mounts":[{"destination":"/a","uidMappings":[{"containerID":0,"hostID":-1,"size":1}]}]})",
+      {"mount_idmap_negative",
+       R"({"ociVersion":"1.0.0","mounts":[{"destination":"/a","uidMappings":[{"containerID":0,"hostID":-1,"size":1}]}]})",
        "mounts[0].uidMappings[0].hostID: expected integer in [0, 4294967295], got -1"},
       {"hook_path_missing", R"({"ociVersion":"1.0.0","hooks":{"poststop":[{"args":[]}]}})",
        "hooks.poststop[0].path: missing required property"},
-      {"hook_timeout_fraction", R"({"ociVersion":"1.0.0","hooks":{"prestart":[{"path":"/h","timeout":1.5}]}})",
+      {"hook_timeout_fraction",
+       R"({"ociVersion":"1.0.0","hooks":{"prestart":[{"path":"/h","timeout":1.5}]}})",
        "hooks.prestart[0].timeout: expected integer, got 1.5"},
       // process
       {"process_cwd_missing", R"({"ociVersion":"1.0.0","process":{"args":["sh"]}})",
        "process.cwd: missing required property"},
-      {"args_number", WithProcess(R"("args":["sh","-c",3])"),
-       "process.args[2]: expected string, got number"},
+      {"args_number", WithProcess(R"("args":["sh","-c",3])"), "process.args[2]: expected string, got number"},
       {"args_string", WithProcess(R"("args":"sh")"), "process.args: expected array, got string"},
-      {"terminal_number", WithProcess(R"("terminal":1)"),
-       "process.terminal: expected boolean, got number"},
+      {"terminal_number", WithProcess(R"("terminal":1)"), "process.terminal: expected boolean, got number"},
       {"console_size_missing_width", WithProcess(R"("consoleSize":{"height":1})"),
        "process.consoleSize.width: missing required property"},
       {"uid_negative", WithProcess(R"("user":{"uid":-1,"gid":0})"),
@@ -93,8 +90,7 @@ const std::vector<Case>& Cases() {
        "process.user.uid: expected integer, got 1e3"},
       {"additional_gid_string", WithProcess(R"("user":{"additionalGids":[1,"2"]})"),
        "process.user.additionalGids[1]: expected integer, got string"},
-      {"env_null_item", WithProcess(R"("env":["A=1",null])"),
-       "process.env[1]: expected string, got null"},
+      {"env_null_item", WithProcess(R"("env":["A=1",null])"), "process.env[1]: expected string, got null"},
       {"capability_bad_characters", WithProcess(R"("capabilities":{"bounding":["CAP_KILL","CAP_fly"]})"),
        "process.capabilities.bounding[1]: expected a capability name like \"CAP_KILL\", got \"CAP_fly\""},
       {"capability_lower_case", WithProcess(R"("capabilities":{"ambient":["kill"]})"),
@@ -107,7 +103,8 @@ const std::vector<Case>& Cases() {
        "process.rlimits[0].soft: missing required property"},
       {"rlimit_hard_negative", WithProcess(R"("rlimits":[{"type":"RLIMIT_CORE","hard":-1,"soft":0}])"),
        "process.rlimits[0].hard: expected integer in [0, 18446744073709551615], got -1"},
-      {"rlimit_hard_overflow", WithProcess(R"("rlimits":[{"type":"RLIMIT_CORE","hard":18446744073709551616,"soft":0}])"),
+      {"rlimit_hard_overflow",
+       WithProcess(R"("rlimits":[{"type":"RLIMIT_CORE","hard":18446744073709551616,"soft":0}])"),
        "process.rlimits[0].hard: integer out of range, got 18446744073709551616"},
       {"oom_score_adj_too_big", WithProcess(R"("oomScoreAdj":2147483648)"),
        "process.oomScoreAdj: expected integer in [-2147483648, 2147483647], got 2147483648"},
@@ -164,7 +161,8 @@ const std::vector<Case>& Cases() {
        "linux.resources.cpu.shares: expected integer, got boolean"},
       {"blkio_weight_too_big", WithResources(R"("blockIO":{"weight":65536})"),
        "linux.resources.blockIO.weight: expected integer in [0, 65535], got 65536"},
-      {"throttle_minor_missing", WithResources(R"("blockIO":{"throttleReadBpsDevice":[{"major":8,"rate":1}]})"),
+      {"throttle_minor_missing",
+       WithResources(R"("blockIO":{"throttleReadBpsDevice":[{"major":8,"rate":1}]})"),
        "linux.resources.blockIO.throttleReadBpsDevice[0].minor: missing required property"},
       {"device_rule_allow_missing", WithResources(R"("devices":[{"access":"rwm"}])"),
        "linux.resources.devices[0].allow: missing required property"},
@@ -198,11 +196,15 @@ const std::vector<Case>& Cases() {
        "linux.seccomp.syscalls[0].names: expected at least one name"},
       {"syscall_action_missing", WithSeccomp(R"("syscalls":[{"names":["read"]}])"),
        "linux.seccomp.syscalls[0].action: missing required property"},
-      {"unknown_seccomp_operator", WithSeccomp(R"("syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_XOR"}]}])"),
+      {"unknown_seccomp_operator",
+       WithSeccomp(
+           R"("syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_XOR"}]}])"),
        "linux.seccomp.syscalls[0].args[0].op: unknown seccomp operator \"SCMP_CMP_XOR\" (expected "
        "one of SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT, "
        "SCMP_CMP_MASKED_EQ)"},
-      {"seccomp_arg_value_negative", WithSeccomp(R"("syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":-1,"op":"SCMP_CMP_EQ"}]}])"),
+      {"seccomp_arg_value_negative",
+       WithSeccomp(
+           R"("syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":-1,"op":"SCMP_CMP_EQ"}]}])"),
        "linux.seccomp.syscalls[0].args[0].value: expected integer in [0, 18446744073709551615], "
        "got -1"},
       {"errno_ret_too_big", WithSeccomp(R"("defaultErrnoRet":4294967296)"),
@@ -250,8 +252,7 @@ TEST(PartDocuments, ProcessAndSeccompReadAlone) {
   EXPECT_EQ(seccomp->syscalls.size(), 1u);
   auto bad_seccomp = ParseSeccomp(R"({"defaultAction":"SCMP_ACT_NOPE"})");
   ASSERT_FALSE(bad_seccomp.ok());
-  EXPECT_NE(bad_seccomp.error().ToString().find("defaultAction: unknown seccomp action"),
-            std::string::npos)
+  EXPECT_NE(bad_seccomp.error().ToString().find("defaultAction: unknown seccomp action"), std::string::npos)
       << bad_seccomp.error().ToString();
 }
 

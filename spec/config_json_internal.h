@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "spec/config.h"
 #include "runtime/base/error.h"
+#include "spec/config.h"
 #include "spec/json.h"
 
 namespace berth::spec {

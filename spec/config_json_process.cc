@@ -26,8 +26,7 @@ static Status Read(const Value& v, const std::string& path, User& out) {
 }
 
 // Unknown but well-formed names are kept: the runtime warns and ignores them.
-static Status ReadCapabilityList(const ObjectReader& o, std::string_view key,
-                                 std::vector<std::string>& out) {
+static Status ReadCapabilityList(const ObjectReader& o, std::string_view key, std::vector<std::string>& out) {
   BERTH_TRY(o.Field(key, out));
   for (size_t i = 0; i < out.size(); ++i) {
     if (!names::IsWellFormedCapabilityName(out[i]))

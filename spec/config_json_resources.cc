@@ -99,8 +99,7 @@ static Status Read(const Value& v, const std::string& path, HugepageLimit& out) 
   BERTH_TRY(o.Required("pageSize", out.pageSize));
   if (!IsPageSize(out.pageSize))
     return json::PathError(o.PathOf("pageSize"),
-                           "expected a size like \"2MB\" (KB, MB or GB), got \"" + out.pageSize +
-                               "\"");
+                           "expected a size like \"2MB\" (KB, MB or GB), got \"" + out.pageSize + "\"");
   BERTH_TRY(o.Required("limit", out.limit));
   return Ok();
 }

@@ -87,8 +87,8 @@ TEST(ConfigMdExample, EveryAreaIsRead) {
   EXPECT_EQ(p.args, (std::vector<std::string>{"sh"}));
   EXPECT_EQ(p.cwd, "/");
   ASSERT_TRUE(p.capabilities);
-  EXPECT_EQ(p.capabilities->bounding, (std::vector<std::string>{"CAP_AUDIT_WRITE", "CAP_KILL",
-                                                                "CAP_NET_BIND_SERVICE"}));
+  EXPECT_EQ(p.capabilities->bounding,
+            (std::vector<std::string>{"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"}));
   ASSERT_EQ(p.rlimits.size(), 2u);
   EXPECT_EQ(p.rlimits[0], (Rlimit{"RLIMIT_CORE", 1024, 1024}));
   EXPECT_EQ(p.rlimits[1], (Rlimit{"RLIMIT_NOFILE", 1024, 1024}));
@@ -109,8 +109,7 @@ TEST(ConfigMdExample, EveryAreaIsRead) {
   ASSERT_TRUE(c.hooks);
   ASSERT_EQ(c.hooks->prestart.size(), 2u);
   EXPECT_EQ(c.hooks->prestart[0].path, "/usr/bin/fix-mounts");
-  EXPECT_EQ(c.hooks->prestart[0].args,
-            (std::vector<std::string>{"fix-mounts", "arg1", "arg2"}));
+  EXPECT_EQ(c.hooks->prestart[0].args, (std::vector<std::string>{"fix-mounts", "arg1", "arg2"}));
   EXPECT_EQ(c.hooks->prestart[0].env, (std::vector<std::string>{"key1=value1"}));
   ASSERT_EQ(c.hooks->poststart.size(), 1u);
   EXPECT_EQ(c.hooks->poststart[0].timeout, 5);
@@ -165,9 +164,8 @@ TEST(ConfigMdExample, EveryAreaIsRead) {
 // config.md: unmappable capability names are a runtime warning, so the
 // reader keeps well-formed names it does not know.
 TEST(Capabilities, UnknownWellFormedNameIsKept) {
-  auto c = ParseConfig(
-      R"({"ociVersion":"1.0.0","process":{"cwd":"/","args":["sh"],"user":{"uid":0,"gid":0},)"
-      R"("capabilities":{"bounding":["CAP_KILL","CAP_NOT_A_CAPABILITY","CAP_NEW_42"]}}})");
+  auto c = ParseConfig(R"({"ociVersion":"1.0.0","process":{"cwd":"/","args":["sh"],"user":{"uid":0,"gid":0},)"
+                       R"("capabilities":{"bounding":["CAP_KILL","CAP_NOT_A_CAPABILITY","CAP_NEW_42"]}}})");
   ASSERT_TRUE(c.ok()) << c.error().ToString();
   EXPECT_EQ(c->process->capabilities->bounding,
             (std::vector<std::string>{"CAP_KILL", "CAP_NOT_A_CAPABILITY", "CAP_NEW_42"}));
@@ -200,10 +198,9 @@ Config EveryField() {
   p.commandLine = "cmd";
   p.env = {"A=1", "B="};
   p.cwd = "/work";
-  p.capabilities = Capabilities{{"CAP_KILL"}, {"CAP_CHOWN"}, {"CAP_BPF"}, {"CAP_SYSLOG"},
-                                {"CAP_CHECKPOINT_RESTORE"}};
-  p.rlimits = {{"RLIMIT_NOFILE", std::numeric_limits<uint64_t>::max(), 0},
-               {"RLIMIT_CORE", 1, 1}};
+  p.capabilities =
+      Capabilities{{"CAP_KILL"}, {"CAP_CHOWN"}, {"CAP_BPF"}, {"CAP_SYSLOG"}, {"CAP_CHECKPOINT_RESTORE"}};
+  p.rlimits = {{"RLIMIT_NOFILE", std::numeric_limits<uint64_t>::max(), 0}, {"RLIMIT_CORE", 1, 1}};
   p.noNewPrivileges = true;
   p.apparmorProfile = "aa";
   p.oomScoreAdj = -1000;
@@ -219,22 +216,24 @@ Config EveryField() {
   c.hooks = Hooks{{h}, {h}, {h}, {h}, {h}, {h}};
   c.annotations = {{"a.b/c", "v"}, {"", "empty key"}};
   Linux& l = c.linux_.emplace();
-  l.namespaces = {{NamespaceType::pid, ""}, {NamespaceType::network, "/proc/1/ns/net"},
-                  {NamespaceType::mount, ""}, {NamespaceType::ipc, ""},
-                  {NamespaceType::uts, ""},   {NamespaceType::user, ""},
+  l.namespaces = {{NamespaceType::pid, ""},    {NamespaceType::network, "/proc/1/ns/net"},
+                  {NamespaceType::mount, ""},  {NamespaceType::ipc, ""},
+                  {NamespaceType::uts, ""},    {NamespaceType::user, ""},
                   {NamespaceType::cgroup, ""}, {NamespaceType::time, ""}};
   l.uidMappings = {{0, 1000, 1}, {1, 100000, 65536}};
   l.gidMappings = {{0, 1000, 1}};
   l.timeOffsets = {{"monotonic", {-5, 999999999}}, {"boottime", {std::numeric_limits<int64_t>::min(), 0}}};
-  l.devices = {{"c", "/dev/x", 1, 2, 0666, 0, 5}, {"p", "/dev/fifo", 0, 0, std::nullopt, std::nullopt, std::nullopt}};
+  l.devices = {{"c", "/dev/x", 1, 2, 0666, 0, 5},
+               {"p", "/dev/fifo", 0, 0, std::nullopt, std::nullopt, std::nullopt}};
   l.netDevices = {{"eth1", {"ceth0"}}, {"eth2", {}}};
   l.cgroupsPath = "system.slice:berth:x";
   Resources& r = l.resources.emplace();
   r.devices = {{false, "", std::nullopt, std::nullopt, "rwm"}, {true, "c", 1, std::nullopt, "r"}};
   r.memory = MemoryResources{std::numeric_limits<int64_t>::max(), 1, -1, 2, 3, 60, true, false, true};
   r.cpu = CpuResources{1024, -1, 5, 100000, std::numeric_limits<int64_t>::min(), 7, "0-3,7", "0", 1};
-  r.blockIO = BlockIoResources{500, 600, {{8, 0, 100, std::nullopt}, {8, 16, std::nullopt, 10}},
-                               {{8, 0, 1}}, {{8, 0, 2}}, {{8, 0, 3}}, {{8, 0, std::numeric_limits<uint64_t>::max()}}};
+  r.blockIO = BlockIoResources{
+      500,         600,         {{8, 0, 100, std::nullopt}, {8, 16, std::nullopt, 10}}, {{8, 0, 1}},
+      {{8, 0, 2}}, {{8, 0, 3}}, {{8, 0, std::numeric_limits<uint64_t>::max()}}};
   r.hugepageLimits = {{"2MB", 1 << 30}, {"1GB", 0}};
   r.network = NetworkResources{0x100001, {{"eth0", 5}}};
   r.pids = PidsResources{-1};
@@ -249,11 +248,13 @@ Config EveryField() {
   s.flags = {"SECCOMP_FILTER_FLAG_LOG"};
   s.listenerPath = "/run/agent.sock";
   s.listenerMetadata = "meta";
-  s.syscalls = {{{"read", "write"}, "SCMP_ACT_ALLOW", std::nullopt, {}},
-                {{"kill"}, "SCMP_ACT_ERRNO", 38,
-                 {{0, std::numeric_limits<uint64_t>::max(), 1, "SCMP_CMP_MASKED_EQ"},
-                  {5, 0, 0, "SCMP_CMP_NE"}}},
-                {{"ioctl"}, "SCMP_ACT_NOTIFY", std::nullopt, {}}};
+  s.syscalls = {
+      {{"read", "write"}, "SCMP_ACT_ALLOW", std::nullopt, {}},
+      {{"kill"},
+       "SCMP_ACT_ERRNO",
+       38,
+       {{0, std::numeric_limits<uint64_t>::max(), 1, "SCMP_CMP_MASKED_EQ"}, {5, 0, 0, "SCMP_CMP_NE"}}},
+      {{"ioctl"}, "SCMP_ACT_NOTIFY", std::nullopt, {}}};
   l.rootfsPropagation = "private";
   l.maskedPaths = {"/proc/kcore"};
   l.readonlyPaths = {"/proc/sys"};
@@ -265,9 +266,7 @@ Config EveryField() {
 
 TEST(RoundTrip, EveryFieldSurvives) { ExpectRoundTrip(EveryField()); }
 
-TEST(RoundTrip, EveryFieldConfigIsValid) {
-  EXPECT_EQ(Validate(EveryField()), std::vector<std::string>{});
-}
+TEST(RoundTrip, EveryFieldConfigIsValid) { EXPECT_EQ(Validate(EveryField()), std::vector<std::string>{}); }
 
 TEST(RoundTrip, EmptyOptionalObjectsStayPresent) {
   Config c;
@@ -295,8 +294,7 @@ TEST(RoundTrip, ExtremeIntegers) {
   EXPECT_EQ(c.linux_->resources->memory->limit, std::numeric_limits<int64_t>::min());
   EXPECT_EQ(c.linux_->resources->memory->swap, std::numeric_limits<int64_t>::max());
   EXPECT_EQ(c.linux_->seccomp->syscalls[0].args[0].value, std::numeric_limits<uint64_t>::max());
-  EXPECT_EQ(c.linux_->seccomp->syscalls[0].args[0].valueTwo,
-            std::numeric_limits<uint64_t>::max() - 1);
+  EXPECT_EQ(c.linux_->seccomp->syscalls[0].args[0].valueTwo, std::numeric_limits<uint64_t>::max() - 1);
   ExpectRoundTrip(c);
 }
 
@@ -336,10 +334,14 @@ TEST(Serialize, EmbeddedNulIsEscaped) {
 TEST(Serialize, InvalidUtf8IsReplacedSoOutputStaysJson) {
   Config c;
   c.ociVersion = "1.0.0";
-  c.hostname = "a\xFF" "b";
+  c.hostname =
+      "a\xFF"
+      "b";
   auto back = ParseConfig(SerializeConfig(c));
   ASSERT_TRUE(back.ok()) << back.error().ToString();
-  EXPECT_EQ(back->hostname, "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(back->hostname,
+            "a\xEF\xBF\xBD"
+            "b");
 }
 
 TEST(ReadConfigFile, ReadsAFileAndNamesItInErrors) {
@@ -354,8 +356,7 @@ TEST(ReadConfigFile, ReadsAFileAndNamesItInErrors) {
   auto missing = ReadConfigFile("spec/testdata/does-not-exist.json");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code(), ENOENT);
-  EXPECT_EQ(missing.error().ToString(),
-            "open spec/testdata/does-not-exist.json: No such file or directory");
+  EXPECT_EQ(missing.error().ToString(), "open spec/testdata/does-not-exist.json: No such file or directory");
 }
 
 }  // namespace

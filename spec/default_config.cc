@@ -6,8 +6,7 @@ namespace berth::spec {
 
 namespace {
 
-Mount M(std::string destination, std::string type, std::string source,
-        std::vector<std::string> options) {
+Mount M(std::string destination, std::string type, std::string source, std::vector<std::string> options) {
   Mount m;
   m.destination = std::move(destination);
   m.type = std::move(type);
@@ -41,8 +40,7 @@ Config DefaultConfig(bool rootless) {
   c.root = Root{"rootfs", true};
   c.hostname = "berth";
 
-  std::vector<std::string> devpts_opts = {"nosuid", "noexec", "newinstance", "ptmxmode=0666",
-                                          "mode=0620"};
+  std::vector<std::string> devpts_opts = {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"};
   if (!rootless) devpts_opts.push_back("gid=5");
   c.mounts = {
       M("/proc", "proc", "proc", {}),
@@ -69,10 +67,9 @@ Config DefaultConfig(bool rootless) {
   l.namespaces.push_back({NamespaceType::uts, ""});
   l.namespaces.push_back({NamespaceType::mount, ""});
   if (rootless) l.namespaces.push_back({NamespaceType::user, ""});
-  l.maskedPaths = {"/proc/acpi",          "/proc/asound",      "/proc/kcore",
-                   "/proc/keys",          "/proc/latency_stats", "/proc/timer_list",
-                   "/proc/timer_stats",   "/proc/sched_debug", "/sys/firmware",
-                   "/proc/scsi"};
+  l.maskedPaths = {"/proc/acpi",          "/proc/asound",     "/proc/kcore",       "/proc/keys",
+                   "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+                   "/sys/firmware",       "/proc/scsi"};
   l.readonlyPaths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
   return c;
 }

@@ -23,13 +23,10 @@ Config RuncTemplate(const char* file) {
   return out;
 }
 
-TEST(DefaultConfig, MatchesRuncSpec) {
-  EXPECT_EQ(DefaultConfig(false), RuncTemplate("runc-spec.json"));
-}
+TEST(DefaultConfig, MatchesRuncSpec) { EXPECT_EQ(DefaultConfig(false), RuncTemplate("runc-spec.json")); }
 
 TEST(DefaultConfig, RootlessMatchesRuncSpecRootless) {
-  if (geteuid() != 0 || getegid() != 0)
-    GTEST_SKIP() << "runc-spec-rootless.json was recorded as uid/gid 0";
+  if (geteuid() != 0 || getegid() != 0) GTEST_SKIP() << "runc-spec-rootless.json was recorded as uid/gid 0";
   EXPECT_EQ(DefaultConfig(true), RuncTemplate("runc-spec-rootless.json"));
 }
 

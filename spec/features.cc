@@ -122,8 +122,7 @@ Result<Features> ParseFeatures(std::string_view text) {
 
 namespace {
 
-void PutList(json::Writer& w, std::string_view key,
-             const std::optional<std::vector<std::string>>& list) {
+void PutList(json::Writer& w, std::string_view key, const std::optional<std::vector<std::string>>& list) {
   if (!list) return;
   w.Key(key);
   w.BeginArray();
@@ -227,14 +226,11 @@ std::string SerializeFeatures(const Features& f, bool pretty) {
 }
 
 Features RecognizedFeatures() {
-  auto list = [](const auto& names) {
-    return std::vector<std::string>(names.begin(), names.end());
-  };
+  auto list = [](const auto& names) { return std::vector<std::string>(names.begin(), names.end()); };
   Features f;
   f.ociVersionMin = "1.0.0";
   f.ociVersionMax = std::string(kOciVersion);
-  f.hooks = {"prestart",        "createRuntime", "createContainer",
-             "startContainer",  "poststart",     "poststop"};
+  f.hooks = {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"};
   LinuxFeatures& l = f.linux_.emplace();
   l.namespaces = list(names::kNamespaceTypes);
   l.capabilities = list(names::kCapabilities);

@@ -44,7 +44,8 @@ Result<std::string> ReadInputFile(const std::string& path, size_t max_bytes) {
   if (where.get() < 0) return Error::Sys("open " + path);
   struct stat st;
   if (fstat(where.get(), &st) != 0) return Error::Sys("stat " + path);
-  if (!S_ISREG(st.st_mode)) return Error(EINVAL, path + " is " + FileKind(st.st_mode) + ", not a regular file");
+  if (!S_ISREG(st.st_mode))
+    return Error(EINVAL, path + " is " + FileKind(st.st_mode) + ", not a regular file");
   if (static_cast<unsigned long long>(st.st_size) > max_bytes)
     return Error(EFBIG, path + " is larger than the " + SizeText(max_bytes) + " limit (" +
                             std::to_string(st.st_size) + " bytes)");

@@ -78,9 +78,7 @@ const Value* Value::Find(std::string_view key) const {
   return nullptr;
 }
 
-Value* Value::Find(std::string_view key) {
-  return const_cast<Value*>(std::as_const(*this).Find(key));
-}
+Value* Value::Find(std::string_view key) { return const_cast<Value*>(std::as_const(*this).Find(key)); }
 
 const Value* Value::At(std::string_view dotted_path) const {
   const Value* cur = this;
@@ -254,17 +252,14 @@ int OnEnd(void* ctx) {
 int OnStartArray(void* ctx) { return B(ctx)->Open(Kind::array); }
 
 constexpr yajl_callbacks kCallbacks = {
-    OnNull, OnBoolean, nullptr, nullptr, OnNumber, OnString,
-    OnStartMap, OnMapKey, OnEnd, OnStartArray, OnEnd,
+    OnNull, OnBoolean, nullptr, nullptr, OnNumber, OnString, OnStartMap, OnMapKey, OnEnd, OnStartArray, OnEnd,
 };
 
 std::string ParseErrorText(yajl_handle h, std::string_view text) {
-  unsigned char* raw = yajl_get_error(h, 0, reinterpret_cast<const unsigned char*>(text.data()),
-                                      text.size());
+  unsigned char* raw = yajl_get_error(h, 0, reinterpret_cast<const unsigned char*>(text.data()), text.size());
   std::string msg = raw ? reinterpret_cast<const char*>(raw) : "parse error";
   if (raw) yajl_free_error(h, raw);
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ' || msg.back() == '.'))
-    msg.pop_back();
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ' || msg.back() == '.')) msg.pop_back();
   return msg;
 }
 
@@ -346,8 +341,7 @@ void Writer::String(std::string_view s) {
   }
   std::string fixed;
   IsValidUtf8(s, &fixed);
-  Check(yajl_gen_string(impl_->g, reinterpret_cast<const unsigned char*>(fixed.data()),
-                        fixed.size()));
+  Check(yajl_gen_string(impl_->g, reinterpret_cast<const unsigned char*>(fixed.data()), fixed.size()));
 }
 
 void Writer::Number(std::string_view literal) {

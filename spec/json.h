@@ -28,17 +28,17 @@ struct Member;
 struct Value {
   Kind kind = Kind::null;
   bool boolean = false;
-  std::string text;  // string contents, or a number's literal as written
-  std::vector<Value> items;                            // array
-  std::vector<Member> members;                         // object, in order
+  std::string text;             // string contents, or a number's literal as written
+  std::vector<Value> items;     // array
+  std::vector<Member> members;  // object, in order
 
   // Implicit, so documents read as they are written: c["root"]["path"] = "rootfs".
   Value() = default;
   Value(std::nullptr_t) {}
   Value(bool b) : kind(Kind::boolean), boolean(b) {}
   template <class I>
-    requires(std::integral<I> && !std::same_as<I, bool>)
-  Value(I n) : kind(Kind::number), text(std::to_string(n)) {}
+  requires(std::integral<I> && !std::same_as<I, bool>) Value(I n)
+      : kind(Kind::number), text(std::to_string(n)) {}
   // Shortest text that reads back as d; NaN and infinities are not JSON: null.
   Value(double d);
   Value(std::string s) : kind(Kind::string), text(std::move(s)) {}

@@ -32,10 +32,9 @@ Error TypeError(const Value& v, const std::string& path, std::string_view what) 
   return PathError(path, "expected " + std::string(what) + ", got " + std::string(KindName(v.kind)));
 }
 
-Error RangeError(const Value& v, const std::string& path, std::string_view min,
-                 std::string_view max) {
-  return PathError(path, "expected integer in [" + std::string(min) + ", " + std::string(max) +
-                             "], got " + v.text);
+Error RangeError(const Value& v, const std::string& path, std::string_view min, std::string_view max) {
+  return PathError(path,
+                   "expected integer in [" + std::string(min) + ", " + std::string(max) + "], got " + v.text);
 }
 
 Status Read(const Value& v, const std::string& path, std::string& out) {
@@ -58,8 +57,8 @@ Status ReadInteger(const Value& v, const std::string& path, uint64_t& magnitude,
   std::string_view digits = v.text;
   negative = !digits.empty() && digits.front() == '-';
   if (negative) digits.remove_prefix(1);
-  if (digits.empty() || !std::all_of(digits.begin(), digits.end(),
-                                     [](char c) { return c >= '0' && c <= '9'; }))
+  if (digits.empty() ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return PathError(path, "expected integer, got " + v.text);
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude);
   if (ec != std::errc() || end != digits.data() + digits.size()) {
@@ -88,8 +87,7 @@ Status ReadName(const Value& v, const std::string& path, const NameSet& set, std
   return Ok();
 }
 
-Status ReadNames(const Value& v, const std::string& path, const NameSet& set,
-                 std::vector<std::string>& out) {
+Status ReadNames(const Value& v, const std::string& path, const NameSet& set, std::vector<std::string>& out) {
   if (v.kind != Kind::array) return TypeError(v, path, "array");
   out.clear();
   out.reserve(v.items.size());

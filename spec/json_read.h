@@ -38,13 +38,12 @@ Status Read(const Value& v, const std::string& path, bool& out);
 // Integers: the literal must be an integer (no fraction or exponent); its
 // sign and magnitude are returned ("-0" is 0, not negative).
 Status ReadInteger(const Value& v, const std::string& path, uint64_t& magnitude, bool& negative);
-Error RangeError(const Value& v, const std::string& path, std::string_view min,
-                 std::string_view max);
+Error RangeError(const Value& v, const std::string& path, std::string_view min, std::string_view max);
 
 // An integer within the range of I.
 template <class I>
-  requires(std::integral<I> && !std::same_as<I, bool>)
-Status Read(const Value& v, const std::string& path, I& out) {
+requires(std::integral<I> && !std::same_as<I, bool>) Status
+    Read(const Value& v, const std::string& path, I& out) {
   uint64_t mag = 0;
   bool neg = false;
   BERTH_TRY(ReadInteger(v, path, mag, neg));
@@ -100,8 +99,7 @@ Status Read(const Value& v, const std::string& path, std::map<std::string, T>& o
 // A string that must be one of `set`:
 //   "<path>: unknown seccomp action \"X\" (expected one of A, B, C)".
 Status ReadName(const Value& v, const std::string& path, const NameSet& set, std::string& out);
-Status ReadNames(const Value& v, const std::string& path, const NameSet& set,
-                 std::vector<std::string>& out);
+Status ReadNames(const Value& v, const std::string& path, const NameSet& set, std::vector<std::string>& out);
 
 // Members of one JSON object. Absent members and null leave `out` untouched
 // (null means "not set", as Go runtimes read it); unknown members are ignored.

@@ -57,9 +57,9 @@ TEST(JsonParse, DepthLimitHoldsAtTheBoundary) {
 // surrogates and code points above U+10FFFF through, which the writer then
 // replaces with U+FFFD, so a value read was not the value written back.
 TEST(JsonParse, RejectsIllFormedUtf8InStringsAndKeys) {
-  for (const std::string& bad : {std::string("\xC1\xB7"), std::string("\xC0\xB5"),
-                                 std::string("\xE0\x80\xAF"), std::string("\xED\xA0\x80"),
-                                 std::string("\xF4\x90\x80\x80")}) {
+  for (const std::string& bad :
+       {std::string("\xC1\xB7"), std::string("\xC0\xB5"), std::string("\xE0\x80\xAF"),
+        std::string("\xED\xA0\x80"), std::string("\xF4\x90\x80\x80")}) {
     SCOPED_TRACE(testing::PrintToString(bad));
     auto in_string = Parse("{\"a\":\"x" + bad + "\"}");
     ASSERT_FALSE(in_string.ok());
@@ -87,10 +87,8 @@ TEST(JsonRead, IntegerRanges) {
   EXPECT_TRUE(Read(num("-128"), "x", i8).ok());
   EXPECT_EQ(i8, -128);
   EXPECT_TRUE(Read(num("127"), "x", i8).ok());
-  EXPECT_EQ(Read(num("128"), "x", i8).error().ToString(),
-            "x: expected integer in [-128, 127], got 128");
-  EXPECT_EQ(Read(num("-129"), "x", i8).error().ToString(),
-            "x: expected integer in [-128, 127], got -129");
+  EXPECT_EQ(Read(num("128"), "x", i8).error().ToString(), "x: expected integer in [-128, 127], got 128");
+  EXPECT_EQ(Read(num("-129"), "x", i8).error().ToString(), "x: expected integer in [-128, 127], got -129");
   int64_t i64 = 0;
   EXPECT_TRUE(Read(num("-9223372036854775808"), "x", i64).ok());
   EXPECT_EQ(i64, INT64_MIN);
@@ -145,9 +143,8 @@ TEST(JsonValue, BuildsDocumentsInOrderAndDumpsThem) {
   c["s"] = std::string_view("v");
   c["p"].Push("x");  // Push on null makes an array
   c["p"].Push(nullptr);
-  EXPECT_EQ(c.Dump(),
-            R"({"z":1,"a":["q\"uote","tab\t"],"m":{"n":false},"u":18446744073709551615,)"
-            R"("i":-9223372036854775808,"d":0.5,"nan":null,"s":"v","p":["x",null]})");
+  EXPECT_EQ(c.Dump(), R"({"z":1,"a":["q\"uote","tab\t"],"m":{"n":false},"u":18446744073709551615,)"
+                      R"("i":-9223372036854775808,"d":0.5,"nan":null,"s":"v","p":["x",null]})");
   auto back = Parse(c.Dump(true));
   ASSERT_TRUE(back.ok()) << back.error().ToString();
   EXPECT_EQ(back->Dump(), c.Dump());

@@ -25,17 +25,15 @@ TEST(State, SchemaFixtures) {
 }
 
 TEST(State, RoundTripsEveryStatus) {
-  for (auto status : {ContainerStatus::creating, ContainerStatus::created,
-                      ContainerStatus::running, ContainerStatus::stopped,
-                      ContainerStatus::paused}) {
+  for (auto status : {ContainerStatus::creating, ContainerStatus::created, ContainerStatus::running,
+                      ContainerStatus::stopped, ContainerStatus::paused}) {
     State s{"1.3.0", "id-1", status, 77, "/b u n d l e", {{"k", "v"}, {"a.b", ""}}};
     auto back = ParseState(SerializeState(s));
     ASSERT_TRUE(back.ok()) << back.error().ToString();
     EXPECT_EQ(*back, s);
   }
   State stopped{"1.3.0", "x", ContainerStatus::stopped, 0, "/b", {}};
-  EXPECT_EQ(SerializeState(stopped),
-            R"({"ociVersion":"1.3.0","id":"x","status":"stopped","bundle":"/b"})");
+  EXPECT_EQ(SerializeState(stopped), R"({"ociVersion":"1.3.0","id":"x","status":"stopped","bundle":"/b"})");
   auto back = ParseState(SerializeState(stopped));
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, stopped);

@@ -10,9 +10,7 @@ namespace berth::spec {
 
 namespace validate {
 
-std::string At(const std::string& path, size_t index) {
-  return path + "[" + std::to_string(index) + "]";
-}
+std::string At(const std::string& path, size_t index) { return path + "[" + std::to_string(index) + "]"; }
 
 bool IsAbsolute(std::string_view path) { return !path.empty() && path.front() == '/'; }
 
@@ -43,8 +41,7 @@ bool IsCpuList(std::string_view list) {
 }
 
 void CheckName(Report& r, const std::string& path, const NameSet& set, std::string_view name) {
-  if (!set.Contains(name))
-    r.Add(path, "unknown " + std::string(set.noun) + " \"" + std::string(name) + "\"");
+  if (!set.Contains(name)) r.Add(path, "unknown " + std::string(set.noun) + " \"" + std::string(name) + "\"");
 }
 
 void CheckIdMappings(Report& r, const std::string& path, const std::vector<IdMapping>& maps) {
@@ -63,8 +60,7 @@ void CheckIdMappings(Report& r, const std::string& path, const std::vector<IdMap
     }
     if (uint64_t{m.containerID} + m.size > kIdSpace)
       r.Add(at, "containerID + size overflows the 32-bit id space");
-    if (uint64_t{m.hostID} + m.size > kIdSpace)
-      r.Add(at, "hostID + size overflows the 32-bit id space");
+    if (uint64_t{m.hostID} + m.size > kIdSpace) r.Add(at, "hostID + size overflows the 32-bit id space");
     for (size_t j = 0; j < i; ++j) {
       const IdMapping& o = maps[j];
       if (o.size == 0) continue;
@@ -73,8 +69,7 @@ void CheckIdMappings(Report& r, const std::string& path, const std::vector<IdMap
       };
       if (overlap(m.containerID, m.size, o.containerID, o.size))
         r.Add(at, "containerID range overlaps " + At(path, j));
-      if (overlap(m.hostID, m.size, o.hostID, o.size))
-        r.Add(at, "hostID range overlaps " + At(path, j));
+      if (overlap(m.hostID, m.size, o.hostID, o.size)) r.Add(at, "hostID range overlaps " + At(path, j));
     }
   }
 }
@@ -84,8 +79,10 @@ namespace {
 void CheckEnv(Report& r, const std::string& path, const std::vector<std::string>& env) {
   for (size_t i = 0; i < env.size(); ++i) {
     size_t eq = env[i].find('=');
-    if (eq == std::string::npos) r.Add(At(path, i), "must be KEY=VALUE (missing '=')");
-    else if (eq == 0) r.Add(At(path, i), "must be KEY=VALUE (empty KEY)");
+    if (eq == std::string::npos)
+      r.Add(At(path, i), "must be KEY=VALUE (missing '=')");
+    else if (eq == 0)
+      r.Add(At(path, i), "must be KEY=VALUE (empty KEY)");
   }
 }
 
@@ -99,16 +96,20 @@ bool IsProcDestination(std::string_view dest) {
 }
 
 void CheckProcess(Report& r, const Process& p) {
-  if (p.args.empty()) r.Add("process.args", "must not be empty");
-  else if (p.args[0].empty()) r.Add("process.args[0]", "must not be empty");
+  if (p.args.empty())
+    r.Add("process.args", "must not be empty");
+  else if (p.args[0].empty())
+    r.Add("process.args[0]", "must not be empty");
   if (!IsAbsolute(p.cwd)) r.Add("process.cwd", "must be an absolute path");
   CheckEnv(r, "process.env", p.env);
   if (p.user.umask && *p.user.umask > 0777) r.Add("process.user.umask", "must be <= 0777");
   if (p.capabilities) {
     const Capabilities& c = *p.capabilities;
-    for (const auto& [name, set] :
-         {std::pair{"bounding", &c.bounding}, {"effective", &c.effective},
-          {"inheritable", &c.inheritable}, {"permitted", &c.permitted}, {"ambient", &c.ambient}})
+    for (const auto& [name, set] : {std::pair{"bounding", &c.bounding},
+                                    {"effective", &c.effective},
+                                    {"inheritable", &c.inheritable},
+                                    {"permitted", &c.permitted},
+                                    {"ambient", &c.ambient}})
       for (size_t i = 0; i < set->size(); ++i)
         if (!names::IsWellFormedCapabilityName((*set)[i]))
           r.Add(At(std::string("process.capabilities.") + name, i),
@@ -129,8 +130,7 @@ void CheckProcess(Report& r, const Process& p) {
     CheckName(r, "process.scheduler.policy", kSchedulerPolicySet, s.policy);
     for (size_t i = 0; i < s.flags.size(); ++i)
       CheckName(r, At("process.scheduler.flags", i), kSchedulerFlagSet, s.flags[i]);
-    if (s.nice && (*s.nice < -20 || *s.nice > 19))
-      r.Add("process.scheduler.nice", "must be in [-20, 19]");
+    if (s.nice && (*s.nice < -20 || *s.nice > 19)) r.Add("process.scheduler.nice", "must be in [-20, 19]");
     bool realtime = s.policy == "SCHED_FIFO" || s.policy == "SCHED_RR";
     if (s.priority && realtime && (*s.priority < 1 || *s.priority > 99))
       r.Add("process.scheduler.priority", "must be in [1, 99] for " + s.policy);
@@ -175,10 +175,12 @@ void CheckMounts(Report& r, const std::vector<Mount>& mounts) {
 }
 
 void CheckHooks(Report& r, const Hooks& h) {
-  for (const auto& [phase, list] :
-       {std::pair{"prestart", &h.prestart}, {"createRuntime", &h.createRuntime},
-        {"createContainer", &h.createContainer}, {"startContainer", &h.startContainer},
-        {"poststart", &h.poststart}, {"poststop", &h.poststop}}) {
+  for (const auto& [phase, list] : {std::pair{"prestart", &h.prestart},
+                                    {"createRuntime", &h.createRuntime},
+                                    {"createContainer", &h.createContainer},
+                                    {"startContainer", &h.startContainer},
+                                    {"poststart", &h.poststart},
+                                    {"poststop", &h.poststop}}) {
     for (size_t i = 0; i < list->size(); ++i) {
       const Hook& hook = (*list)[i];
       std::string at = At(std::string("hooks.") + phase, i);
@@ -231,8 +233,7 @@ bool IsSemVer(std::string_view v) {
   if (d1 == std::string_view::npos) return false;
   size_t d2 = v.find('.', d1 + 1);
   if (d2 == std::string_view::npos) return false;
-  return numeric(v.substr(0, d1)) && numeric(v.substr(d1 + 1, d2 - d1 - 1)) &&
-         numeric(v.substr(d2 + 1));
+  return numeric(v.substr(0, d1)) && numeric(v.substr(d1 + 1, d2 - d1 - 1)) && numeric(v.substr(d2 + 1));
 }
 
 std::string AbsoluteMountDestination(const Mount& mount) {
@@ -244,10 +245,14 @@ std::vector<std::string> Validate(const Config& c) {
   validate::Report r;
   if (!IsSemVer(c.ociVersion))
     r.Add("ociVersion", "must be a SemVer 2.0.0 version, got \"" + c.ociVersion + "\"");
-  if (!c.root) r.Add("root", "required");
-  else if (c.root->path.empty()) r.Add("root.path", "must not be empty");
-  if (!c.process) r.Add("process", "required");
-  else validate::CheckProcess(r, *c.process);
+  if (!c.root)
+    r.Add("root", "required");
+  else if (c.root->path.empty())
+    r.Add("root.path", "must not be empty");
+  if (!c.process)
+    r.Add("process", "required");
+  else
+    validate::CheckProcess(r, *c.process);
   validate::CheckMounts(r, c.mounts);
   if (c.hooks) validate::CheckHooks(r, *c.hooks);
   validate::CheckLinux(r, c);

@@ -51,15 +51,15 @@ void CheckNamespaces(Report& r, const Linux& l) {
 
   if (!l.timeOffsets.empty()) {
     const Namespace* time = l.FindNamespace(NamespaceType::time);
-    if (!time) r.Add("linux.timeOffsets", "requires a time namespace");
+    if (!time)
+      r.Add("linux.timeOffsets", "requires a time namespace");
     else if (!time->path.empty())
       r.Add("linux.timeOffsets", "cannot be applied to a joined time namespace");
     for (const auto& [clock, off] : l.timeOffsets) {
       if (clock != "monotonic" && clock != "boottime")
         r.Add("linux.timeOffsets", "unknown clock \"" + clock + "\" (expected monotonic or boottime)");
       if (off.nanosecs >= 1000000000)
-        r.Add(json::MemberPath("linux.timeOffsets", clock) + ".nanosecs",
-              "must be less than 1000000000");
+        r.Add(json::MemberPath("linux.timeOffsets", clock) + ".nanosecs", "must be less than 1000000000");
     }
   }
 }
@@ -76,11 +76,15 @@ void CheckDeviceFileMode(Report& r, const std::string& at, const Device& d) {
   }
   const uint32_t type_bits = mode & kTypeMask;
   if (type_bits == 0) return;
-  const uint32_t expected = d.type == "b" ? kBlk : d.type == "p" ? kFifo : (d.type == "c" || d.type == "u") ? kChr : 0;
+  const uint32_t expected = d.type == "b"                      ? kBlk
+                            : d.type == "p"                    ? kFifo
+                            : (d.type == "c" || d.type == "u") ? kChr
+                                                               : 0;
   if (type_bits != expected) {
     char octal[16];
     snprintf(octal, sizeof octal, "0%o", mode);
-    r.Add(at + ".fileMode", std::string("file type bits of ") + octal + " do not match type \"" + d.type + "\"");
+    r.Add(at + ".fileMode",
+          std::string("file type bits of ") + octal + " do not match type \"" + d.type + "\"");
   }
 }
 
@@ -90,11 +94,12 @@ void CheckDevices(Report& r, const Linux& l) {
     const Device& d = l.devices[i];
     std::string at = At("linux.devices", i);
     CheckName(r, at + ".type", kDeviceTypeSet, d.type);
-    if (!IsAbsolute(d.path)) r.Add(at + ".path", "must be an absolute path");
-    else if (HasDotDotComponent(d.path)) r.Add(at + ".path", "must not contain \"..\"");
+    if (!IsAbsolute(d.path))
+      r.Add(at + ".path", "must be an absolute path");
+    else if (HasDotDotComponent(d.path))
+      r.Add(at + ".path", "must not contain \"..\"");
     if (!paths.insert(d.path).second) r.Add(at + ".path", "duplicate device " + d.path);
-    if (d.type != "p" && (d.major < 0 || d.minor < 0))
-      r.Add(at, "major and minor must not be negative");
+    if (d.type != "p" && (d.major < 0 || d.minor < 0)) r.Add(at, "major and minor must not be negative");
     if (d.fileMode) CheckDeviceFileMode(r, at, d);
   }
 }
@@ -168,9 +173,10 @@ void CheckLinux(Report& r, const Config& c) {
       r.Add("linux.intelRdt.closID", "must be \"/\" or a single directory name");
   }
   for (const auto& [key, value] : l.sysctl) {
-    if (key.empty()) r.Add("linux.sysctl", "empty key");
-    else if (HasDotDotComponent(key) || key.find("..") != std::string::npos ||
-             key.front() == '.' || key.back() == '.' || key.front() == '/')
+    if (key.empty())
+      r.Add("linux.sysctl", "empty key");
+    else if (HasDotDotComponent(key) || key.find("..") != std::string::npos || key.front() == '.' ||
+             key.back() == '.' || key.front() == '/')
       r.Add(json::MemberPath("linux.sysctl", key), "invalid sysctl name");
   }
   if (l.seccomp) CheckSeccomp(r, *l.seccomp);
@@ -179,12 +185,10 @@ void CheckLinux(Report& r, const Config& c) {
   for (size_t i = 0; i < l.maskedPaths.size(); ++i)
     if (!IsAbsolute(l.maskedPaths[i])) r.Add(At("linux.maskedPaths", i), "must be an absolute path");
   for (size_t i = 0; i < l.readonlyPaths.size(); ++i)
-    if (!IsAbsolute(l.readonlyPaths[i]))
-      r.Add(At("linux.readonlyPaths", i), "must be an absolute path");
+    if (!IsAbsolute(l.readonlyPaths[i])) r.Add(At("linux.readonlyPaths", i), "must be an absolute path");
   if (l.personality) {
     CheckName(r, "linux.personality.domain", kPersonalityDomainSet, l.personality->domain);
-    if (!l.personality->flags.empty())
-      r.Add("linux.personality.flags", "no personality flags are supported");
+    if (!l.personality->flags.empty()) r.Add("linux.personality.flags", "no personality flags are supported");
   }
   if (l.memoryPolicy) {
     const MemoryPolicy& m = *l.memoryPolicy;

@@ -77,11 +77,10 @@ void CheckResources(Report& r, const std::string& path, const Resources& res) {
       CheckWeight(r, dat + ".leafWeight", d.leafWeight);
       if (d.major < 0 || d.minor < 0) r.Add(dat, "major and minor must not be negative");
     }
-    for (const auto& [name, list] :
-         {std::pair{".throttleReadBpsDevice", &b.throttleReadBpsDevice},
-          {".throttleWriteBpsDevice", &b.throttleWriteBpsDevice},
-          {".throttleReadIOPSDevice", &b.throttleReadIOPSDevice},
-          {".throttleWriteIOPSDevice", &b.throttleWriteIOPSDevice}})
+    for (const auto& [name, list] : {std::pair{".throttleReadBpsDevice", &b.throttleReadBpsDevice},
+                                     {".throttleWriteBpsDevice", &b.throttleWriteBpsDevice},
+                                     {".throttleReadIOPSDevice", &b.throttleReadIOPSDevice},
+                                     {".throttleWriteIOPSDevice", &b.throttleWriteIOPSDevice}})
       for (size_t i = 0; i < list->size(); ++i)
         if ((*list)[i].major < 0 || (*list)[i].minor < 0)
           r.Add(At(at + name, i), "major and minor must not be negative");

@@ -108,8 +108,7 @@ Result<std::string> AppletList(const std::string& busybox) {
 }
 
 Status Symlink(const std::string& target, const std::string& link) {
-  if (symlink(target.c_str(), link.c_str()) != 0 && errno != EEXIST)
-    return Error::Sys("symlink " + link);
+  if (symlink(target.c_str(), link.c_str()) != 0 && errno != EEXIST) return Error::Sys("symlink " + link);
   return Ok();
 }
 

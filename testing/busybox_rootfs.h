@@ -19,8 +19,8 @@ namespace berth::testing {
 struct RootfsLayout {
   // Directories made (with parents), relative to the rootfs. tmp and var/tmp
   // get mode 1777, the others 0755.
-  std::vector<std::string> dirs = {"bin",  "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev",
-                                   "tmp",  "etc",  "root",    "run",      "mnt",  "var/tmp"};
+  std::vector<std::string> dirs = {"bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys",    "dev",
+                                   "tmp", "etc",  "root",    "run",      "mnt",  "var/tmp"};
   // Host path of a static busybox, copied to bin/busybox; empty: no busybox
   // (the benchmark's rootfs holds only its own static payloads).
   std::string busybox = "/bin/busybox";

@@ -27,7 +27,7 @@ std::string LinkTarget(const std::string& path) {
 }
 
 mode_t Mode(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return lstat(path.c_str(), &st) == 0 ? st.st_mode & 07777 : 0;
 }
 
@@ -112,8 +112,7 @@ TEST_F(BuildRootfsTest, ErrorsNameWhatFailed) {
   layout.busybox = (base_ / "missing").string();
   Status st = BuildRootfs(rootfs_, layout);
   ASSERT_FALSE(st.ok());
-  EXPECT_NE(st.error().ToString().find("open " + layout.busybox), std::string::npos)
-      << st.error().ToString();
+  EXPECT_NE(st.error().ToString().find("open " + layout.busybox), std::string::npos) << st.error().ToString();
 
   // A busybox whose --list fails.
   std::ofstream(fake_busybox_, std::ios::trunc) << "#!/bin/sh\nexit 3\n";

@@ -17,8 +17,7 @@ namespace {
 std::string ReadOrDie(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    std::fprintf(stderr, "cannot read %s (run from the workspace root or via bazel run)\n",
-                 path.c_str());
+    std::fprintf(stderr, "cannot read %s (run from the workspace root or via bazel run)\n", path.c_str());
     std::exit(1);
   }
   std::string text;

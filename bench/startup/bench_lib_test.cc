@@ -13,8 +13,8 @@
 
 #include "bench/startup/bundle.h"
 #include "bench/startup/command.h"
-#include "spec/json.h"
 #include "bench/startup/stats.h"
+#include "spec/json.h"
 
 namespace berth::bench {
 
@@ -62,10 +62,8 @@ TEST(Stats, SummaryHasOneTablePerFamilyWithRatios) {
             std::string::npos)
       << md;
   // berth: 14 ms = 1x berth, 0.5x crun, 2x floor, 2 MiB.
-  EXPECT_NE(md.find("| berth | 3 | 14.00 | 14.00 | 1.00 | 0.50 | 2.00 | 2.0 |"), std::string::npos)
-      << md;
-  EXPECT_NE(md.find("| crun | 2 | 28.00 | 28.00 | 2.00 | 1.00 | 4.00 | – |"), std::string::npos)
-      << md;
+  EXPECT_NE(md.find("| berth | 3 | 14.00 | 14.00 | 1.00 | 0.50 | 2.00 | 2.0 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| crun | 2 | 28.00 | 28.00 | 2.00 | 1.00 | 4.00 | – |"), std::string::npos) << md;
   // The exec family has none of the references: no ratio columns, no RSS.
   EXPECT_NE(md.find("| runc | 3 | 60.00 | 68.00 |\n"), std::string::npos) << md;
 }
@@ -75,7 +73,7 @@ TEST(Stats, SummaryListsErroredRowsUnderTheirTable) {
   SummaryRow ok{"exec", "runc", "ms", {50}, std::nullopt, ""};
   std::string md = FormatSummary({failed, ok}, {"berth"});
   EXPECT_EQ(md.find("| berth |"), std::string::npos) << md;  // no samples, no row
-  EXPECT_EQ(md.find("× berth"), std::string::npos) << md;   // and no ratio to it
+  EXPECT_EQ(md.find("× berth"), std::string::npos) << md;    // and no ratio to it
   EXPECT_NE(md.find("| runc | 1 | 50.00 | 50.00 |\n\n- berth: skipped — exec failed: exit 3: no exec\n"),
             std::string::npos)
       << md;
@@ -119,8 +117,8 @@ TEST(Config, NamespaceFlagsOfTheDefaultTemplate) {
   ASSERT_TRUE(v.ok());
   auto flags = NamespaceCloneFlags(*v);
   ASSERT_TRUE(flags.ok());
-  EXPECT_EQ(*flags, static_cast<uint64_t>(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
-                                          CLONE_NEWUTS | CLONE_NEWNS));
+  EXPECT_EQ(*flags,
+            static_cast<uint64_t>(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS));
 }
 
 TEST(Config, NamespacesWithAPathAreJoinedNotCreated) {
@@ -245,8 +243,9 @@ TEST(Command, PeakRssIsTheChildsNotThisProcesss) {
   ASSERT_TRUE(small.ok());
   EXPECT_LT(small->max_rss_kib, 32 * 1024) << "parent memory leaked into the child's ru_maxrss";
   // A child that touches 48 MiB itself reports at least that.
-  auto big = RunCommand({"/bin/sh", "-c", "x=$(head -c 50331648 /dev/zero | tr '\\0' a); "
-                                           "echo ${#x}"});
+  auto big = RunCommand({"/bin/sh", "-c",
+                         "x=$(head -c 50331648 /dev/zero | tr '\\0' a); "
+                         "echo ${#x}"});
   ASSERT_TRUE(big.ok());
   EXPECT_EQ(big->output, "50331648\n");
   EXPECT_GT(big->max_rss_kib, 48 * 1024);
@@ -269,8 +268,10 @@ TEST_F(TempDir, SpawnThenReapLetsTwoRunAtOnce) {
   // "a saw b" if both were running at once.
   std::string flag = dir_ + "/b-ran";
   auto a = Spawn({"/bin/sh", "-c",
-                  "i=0; while [ ! -e " + flag + " ] && [ $i -lt 1000 ]; do sleep 0.01; "
-                  "i=$((i+1)); done; [ -e " + flag + " ] && echo 'a saw b'"});
+                  "i=0; while [ ! -e " + flag +
+                      " ] && [ $i -lt 1000 ]; do sleep 0.01; "
+                      "i=$((i+1)); done; [ -e " +
+                      flag + " ] && echo 'a saw b'"});
   ASSERT_TRUE(a.ok());
   auto b = Spawn({"/bin/sh", "-c", "touch " + flag + "; echo b"});
   ASSERT_TRUE(b.ok());

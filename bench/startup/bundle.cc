@@ -50,13 +50,12 @@ Status BuildBenchRootfs(const std::string& dir, const std::string& static_true,
   return testing::BuildRootfs(dir, layout);
 }
 
-Status AdaptTemplate(json::Value& config, const std::string& rootfs,
-                     const std::vector<std::string>& args, const std::string& oci_version) {
+Status AdaptTemplate(json::Value& config, const std::string& rootfs, const std::vector<std::string>& args,
+                     const std::string& oci_version) {
   if (config.kind != json::Kind::object) return Error("config: not an object");
   if (!oci_version.empty()) config["ociVersion"] = oci_version;
   json::Value* process = config.Find("process");
-  if (!process || process->kind != json::Kind::object)
-    return Error("config: no process object");
+  if (!process || process->kind != json::Kind::object) return Error("config: no process object");
   (*process)["terminal"] = false;
   (*process)["args"] = json::Value::Strings(args);
   json::Value* root = config.Find("root");
@@ -67,20 +66,17 @@ Status AdaptTemplate(json::Value& config, const std::string& rootfs,
 
 Result<uint64_t> NamespaceCloneFlags(const json::Value& config) {
   static const std::map<std::string, uint64_t> kFlags = {
-      {"pid", CLONE_NEWPID},     {"network", CLONE_NEWNET}, {"ipc", CLONE_NEWIPC},
-      {"uts", CLONE_NEWUTS},     {"mount", CLONE_NEWNS},    {"user", CLONE_NEWUSER},
-      {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
+      {"pid", CLONE_NEWPID},  {"network", CLONE_NEWNET}, {"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},
+      {"mount", CLONE_NEWNS}, {"user", CLONE_NEWUSER},   {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
   };
   const json::Value* linux_ = config.Find("linux");
   const json::Value* namespaces = linux_ ? linux_->Find("namespaces") : nullptr;
   if (!namespaces) return uint64_t{0};
-  if (namespaces->kind != json::Kind::array)
-    return Error("linux.namespaces: not an array");
+  if (namespaces->kind != json::Kind::array) return Error("linux.namespaces: not an array");
   uint64_t flags = 0;
   for (const auto& ns : namespaces->items) {
     const json::Value* type = ns.Find("type");
-    if (!type || type->kind != json::Kind::string)
-      return Error("linux.namespaces: entry without a type");
+    if (!type || type->kind != json::Kind::string) return Error("linux.namespaces: entry without a type");
     auto it = kFlags.find(type->text);
     if (it == kFlags.end()) return Error("linux.namespaces: unknown type " + type->text);
     const json::Value* path = ns.Find("path");

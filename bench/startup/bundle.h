@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "spec/json.h"
-#include "runtime/base/files.h"
 #include "runtime/base/error.h"
+#include "runtime/base/files.h"
+#include "spec/json.h"
 
 namespace berth::bench {
 
@@ -26,8 +26,8 @@ Status BuildBenchRootfs(const std::string& dir, const std::string& static_true,
 // by `oci_version` unless that is empty (crun 1.8.1 rejects "1.3.0").
 // Everything else (mounts, namespaces, capabilities, masked paths) stays as
 // the template has it.
-Status AdaptTemplate(json::Value& config, const std::string& rootfs,
-                     const std::vector<std::string>& args, const std::string& oci_version = "");
+Status AdaptTemplate(json::Value& config, const std::string& rootfs, const std::vector<std::string>& args,
+                     const std::string& oci_version = "");
 
 // The CLONE_NEW* flags for the namespaces a config creates (entries with a
 // path are joined, not created, and are left out).

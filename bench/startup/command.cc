@@ -1,12 +1,12 @@
 #include "bench/startup/command.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <poll.h>
-#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,8 +50,7 @@ Result<CommandResult> Wait(pid_t pid, int64_t start_ns, bool with_timeout) {
     got = wait4(pid, &result.wait_status, 0, &usage);
   } while (got < 0 && errno == EINTR);
   if (got < 0) return Error::Sys("wait4 " + std::to_string(pid));
-  if (timed_out)
-    return Error(ETIMEDOUT, "killed after " + std::to_string(g_timeout_ms) + " ms");
+  if (timed_out) return Error(ETIMEDOUT, "killed after " + std::to_string(g_timeout_ms) + " ms");
   result.wall_ms = static_cast<double>(MonotonicNanos() - start_ns) / 1e6;
   result.max_rss_kib = usage.ru_maxrss;
   return result;
@@ -77,9 +76,7 @@ int64_t MonotonicNanos() {
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-bool CommandResult::Succeeded() const {
-  return WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
-}
+bool CommandResult::Succeeded() const { return WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0; }
 
 std::string CommandResult::Describe() const {
   std::string how;
@@ -108,8 +105,7 @@ struct ChildFailure {
 constexpr const char* kSteps[] = {"setns", "dup2", "exec"};
 
 // The forked child: only async-signal-safe calls until execve.
-[[noreturn]] void ChildExec(char** argv, int null_fd, int output_fd, int mount_ns_fd,
-                            int error_fd) {
+[[noreturn]] void ChildExec(char** argv, int null_fd, int output_fd, int mount_ns_fd, int error_fd) {
   ChildFailure failure{0, 0};
   if (mount_ns_fd >= 0 && setns(mount_ns_fd, CLONE_NEWNS) != 0) {
     failure = {errno, 0};
@@ -239,8 +235,7 @@ int FloorChildMain(void* arg) {
 Result<CommandResult> RunInNewNamespaces(uint64_t clone_flags, const std::string& path) {
   // The child only calls execve, so a small stack is plenty.
   constexpr size_t kStack = kChildStack;
-  void* stack = mmap(nullptr, kStack, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  void* stack = mmap(nullptr, kStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) return Error::Sys("mmap clone stack");
   FloorChild child{path.c_str()};
   int64_t start = MonotonicNanos();

@@ -14,10 +14,10 @@
 namespace berth::bench {
 
 struct CommandResult {
-  int wait_status = 0;     // as from wait4
-  double wall_ms = 0;      // spawn to reap
-  long max_rss_kib = 0;    // ru_maxrss: the process and the children it reaped
-  std::string output;      // stdout+stderr (tail), when captured
+  int wait_status = 0;   // as from wait4
+  double wall_ms = 0;    // spawn to reap
+  long max_rss_kib = 0;  // ru_maxrss: the process and the children it reaped
+  std::string output;    // stdout+stderr (tail), when captured
 
   bool Succeeded() const;
   // "exit 1" / "killed by signal 9", plus the output tail.

@@ -16,8 +16,8 @@
 
 #include "bench/startup/command.h"
 #include "bench/startup/floor_rootfs.h"
-#include "spec/json.h"
 #include "runtime/base/files.h"
+#include "spec/json.h"
 
 namespace berth::bench {
 
@@ -112,13 +112,20 @@ Status GrowPopulation(int count) {
     for (size_t i : which) ids[i] = c.NextId();
     std::vector<bool> failed(runtimes.size(), false);
     Status created = RunConcurrently(
-        which, [&](size_t i) { return Cmd(runtimes[i], {"create", "--bundle", c.setup.pause_bundle, ids[i]}); },
+        which,
+        [&](size_t i) {
+          return Cmd(runtimes[i], {"create", "--bundle", c.setup.pause_bundle, ids[i]});
+        },
         &failed);
     std::vector<size_t> to_start;
     for (size_t i : which)
       if (!failed[i]) to_start.push_back(i);
     Status started = RunConcurrently(
-        to_start, [&](size_t i) { return Cmd(runtimes[i], {"start", ids[i]}); }, &failed);
+        to_start,
+        [&](size_t i) {
+          return Cmd(runtimes[i], {"start", ids[i]});
+        },
+        &failed);
     for (size_t i : which) {
       if (failed[i]) {
         ForceDelete(runtimes[i], ids[i]);
@@ -126,8 +133,12 @@ Status GrowPopulation(int count) {
         c.present[i].push_back(ids[i]);
       }
     }
-    if (!created) return Error("growing to " + std::to_string(count) + " containers: create: " + created.error().ToString());
-    if (!started) return Error("growing to " + std::to_string(count) + " containers: start: " + started.error().ToString());
+    if (!created)
+      return Error("growing to " + std::to_string(count) +
+                   " containers: create: " + created.error().ToString());
+    if (!started)
+      return Error("growing to " + std::to_string(count) +
+                   " containers: start: " + started.error().ToString());
   }
   return Error(EINTR, "interrupted");
 }
@@ -393,8 +404,8 @@ void RegisterCurves(const CurveSetup& setup, std::vector<std::unique_ptr<Summary
   std::vector<int> sizes = setup.sizes;
   std::sort(sizes.begin(), sizes.end());
   for (int n : sizes)
-    configure(benchmark::RegisterBenchmark(("curve_lifecycle/" + std::to_string(n)).c_str(),
-                                           BM_Lifecycle, n));
+    configure(
+        benchmark::RegisterBenchmark(("curve_lifecycle/" + std::to_string(n)).c_str(), BM_Lifecycle, n));
 }
 
 Status TearDownCurves(const CurveSetup& setup) {
@@ -419,12 +430,15 @@ Status TearDownCurves(const CurveSetup& setup) {
     for (size_t i = 0; i < setup.runtimes.size(); ++i) {
       if (k >= ids[i].size()) continue;
       auto s = Spawn(Cmd(setup.runtimes[i], {"delete", "--force", ids[i][k]}));
-      if (s) running.emplace_back(i, *s);
-      else status = s.error();
+      if (s)
+        running.emplace_back(i, *s);
+      else
+        status = s.error();
     }
     for (auto& [i, spawned] : running) {
       auto r = Reap(spawned);
-      if (!r) status = r.error();
+      if (!r)
+        status = r.error();
       else if (!r->Succeeded())
         status = Error(setup.runtimes[i].name + " delete --force " + ids[i][k] + ": " + r->Describe());
     }

@@ -28,10 +28,10 @@ struct CurveRuntime {
 
 struct CurveSetup {
   std::vector<CurveRuntime> runtimes;
-  std::string true_bundle;   // args ["/bin/true"]
-  std::string pause_bundle;  // args ["/bin/pause"]
-  std::string spawn_bundle;  // args ["/bin/spawn", "<spawn_processes>"]
-  std::string id_prefix;     // every container id made here starts with it
+  std::string true_bundle;                  // args ["/bin/true"]
+  std::string pause_bundle;                 // args ["/bin/pause"]
+  std::string spawn_bundle;                 // args ["/bin/spawn", "<spawn_processes>"]
+  std::string id_prefix;                    // every container id made here starts with it
   std::vector<int> sizes = {0, 100, 1000};  // containers present
   std::vector<int> callers = {1, 2, 4, 8};  // concurrent `run`s in flight
   int spawn_processes = 100;

@@ -19,8 +19,8 @@ TEST(FindDirsWithPrefixTest, FindsNestedMatchesDeepestFirstWithinDepth) {
   char tmpl[] = "/tmp/curves-test-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   std::string root = tmpl;
-  for (const char* d : {"/a", "/a/curve-1-0", "/a/curve-1-0/curve-1-1", "/b", "/b/other",
-                        "/b/c", "/b/c/d", "/b/c/d/curve-1-2", "/curve-2-0"})
+  for (const char* d : {"/a", "/a/curve-1-0", "/a/curve-1-0/curve-1-1", "/b", "/b/other", "/b/c", "/b/c/d",
+                        "/b/c/d/curve-1-2", "/curve-2-0"})
     ASSERT_EQ(mkdir((root + d).c_str(), 0755), 0) << d;
   ASSERT_EQ(symlink((root + "/a").c_str(), (root + "/curve-1-link").c_str()), 0);
 

@@ -28,14 +28,12 @@ TEST(Floor, ChildRunsAsPid1InFreshNamespaces) {
   std::string out = dir + "/seen", script = dir + "/probe";
   // The floor passes no arguments, so the probe is a script with its paths baked in.
   ASSERT_TRUE(WriteFile(script, "#!/bin/sh\necho $$ > " + out +
-                                    "\nreadlink /proc/self/ns/net /proc/self/ns/uts >> " + out +
-                                    "\n")
+                                    "\nreadlink /proc/self/ns/net /proc/self/ns/uts >> " + out + "\n")
                   .ok());
   ASSERT_EQ(chmod(script.c_str(), 0755), 0);
 
-  auto r = RunInNewNamespaces(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |
-                                  CLONE_NEWNS,
-                              script);
+  auto r =
+      RunInNewNamespaces(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS, script);
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   ASSERT_TRUE(r->Succeeded()) << r->Describe();
   auto seen = base::ReadFileText(out);

@@ -70,8 +70,8 @@ int FloorRootfsMain(void* raw) {
       static const struct {
         const char* path;
         unsigned major, minor;
-      } kNodes[] = {{"dev/null", 1, 3},    {"dev/zero", 1, 5},    {"dev/full", 1, 7},
-                    {"dev/random", 1, 8},  {"dev/urandom", 1, 9}, {"dev/tty", 5, 0}};
+      } kNodes[] = {{"dev/null", 1, 3},   {"dev/zero", 1, 5},    {"dev/full", 1, 7},
+                    {"dev/random", 1, 8}, {"dev/urandom", 1, 9}, {"dev/tty", 5, 0}};
       for (const auto& n : kNodes)
         if (mknod(n.path, S_IFCHR | 0666, makedev(n.major, n.minor)) != 0) fail();
     }
@@ -142,8 +142,7 @@ Result<std::vector<std::string>> CgroupHierarchies(const std::string& root) {
 
 Result<CommandResult> RunFloorRootfs(uint64_t clone_flags, const std::string& rootfs,
                                      const std::string& exec_path,
-                                     const std::vector<std::string>& hierarchies,
-                                     const std::string& name) {
+                                     const std::vector<std::string>& hierarchies, const std::string& name) {
   constexpr size_t kStack = size_t{256} * 1024;
   void* stack = mmap(nullptr, kStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) return Error::Sys("mmap clone stack");

@@ -29,7 +29,6 @@ Result<std::vector<std::string>> CgroupHierarchies(const std::string& root = "/s
 // after the child is reaped, all inside the measured time.
 Result<CommandResult> RunFloorRootfs(uint64_t clone_flags, const std::string& rootfs,
                                      const std::string& exec_path,
-                                     const std::vector<std::string>& hierarchies,
-                                     const std::string& name);
+                                     const std::vector<std::string>& hierarchies, const std::string& name);
 
 }  // namespace berth::bench

@@ -34,8 +34,8 @@ Result<BenchMountNamespace> EnterBenchMountNamespace(bool hide_cgroup2) {
   bool v2 = IsFilesystem("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC);
   bool hybrid = !v2 && IsFilesystem(kUnified, CGROUP2_SUPER_MAGIC);
   if (!hybrid) {
-    result.description = v2 ? "private mount namespace; host is cgroup v2"
-                            : "private mount namespace; host is cgroup v1";
+    result.description =
+        v2 ? "private mount namespace; host is cgroup v2" : "private mount namespace; host is cgroup v1";
   } else if (!hide_cgroup2) {
     result.description = "private mount namespace; hybrid cgroups left visible";
   } else {

@@ -45,9 +45,9 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <exception>
 #include <cstdlib>
 #include <ctime>
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -58,9 +58,9 @@
 #include "bench/startup/command.h"
 #include "bench/startup/curves.h"
 #include "bench/startup/floor_rootfs.h"
-#include "spec/json.h"
 #include "bench/startup/mount_namespace.h"
 #include "bench/startup/stats.h"
+#include "spec/json.h"
 
 namespace berth::bench {
 
@@ -101,12 +101,12 @@ struct Runtime {
 // Everything the benchmark functions share; set up once in main.
 struct Bench {
   Options options;
-  std::string work_dir;     // rootfs and bundles
-  std::string state_dir;    // one --root per runtime under it
-  std::string true_bundle;  // args ["/bin/true"]
-  std::string pause_bundle; // args ["/bin/pause"]
-  std::string floor_true;   // host path of the static true
-  std::string rootfs;       // the bundles' rootfs (floor_rootfs pivots into it)
+  std::string work_dir;      // rootfs and bundles
+  std::string state_dir;     // one --root per runtime under it
+  std::string true_bundle;   // args ["/bin/true"]
+  std::string pause_bundle;  // args ["/bin/pause"]
+  std::string floor_true;    // host path of the static true
+  std::string rootfs;        // the bundles' rootfs (floor_rootfs pivots into it)
   uint64_t clone_flags = 0;
   int host_mount_ns_fd = -1;  // the namespace with the host's full cgroup view
   std::vector<std::unique_ptr<Runtime>> runtimes;
@@ -141,8 +141,8 @@ void Fail(benchmark::State& state, SummaryRow* row, const std::string& message) 
 }
 
 // Runs a runtime command; on failure marks the benchmark as errored.
-bool Step(benchmark::State& state, SummaryRow* row, const std::vector<std::string>& argv,
-          CommandResult* out, View view = View::kBench) {
+bool Step(benchmark::State& state, SummaryRow* row, const std::vector<std::string>& argv, CommandResult* out,
+          View view = View::kBench) {
   auto r = RunCommand(argv, MountNsFd(view));
   std::string what = argv.size() > 3 ? argv[3] : argv[0];
   if (!r) {
@@ -373,15 +373,11 @@ Result<Options> ParseOptions(int argc, char** argv) {
   std::string default_berth = exe_dir + "/../../runtime/berth";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i], v;
-    if (ParseFlag(a, "berth", &o.berth) || ParseFlag(a, "runc", &o.runc) ||
-        ParseFlag(a, "crun", &o.crun) || ParseFlag(a, "spec_from", &o.spec_from) ||
-        ParseFlag(a, "berth_unprotected", &o.berth_unprotected) ||
-        ParseFlag(a, "berth_memfd", &o.berth_memfd) ||
-        ParseFlag(a, "oci_version", &o.oci_version) ||
-        ParseFlag(a, "summary_md", &o.summary_md) ||
-        ParseFlag(a, "static_true", &o.static_true) ||
-        ParseFlag(a, "static_pause", &o.static_pause) ||
-        ParseFlag(a, "static_spawn", &o.static_spawn) ||
+    if (ParseFlag(a, "berth", &o.berth) || ParseFlag(a, "runc", &o.runc) || ParseFlag(a, "crun", &o.crun) ||
+        ParseFlag(a, "spec_from", &o.spec_from) || ParseFlag(a, "berth_unprotected", &o.berth_unprotected) ||
+        ParseFlag(a, "berth_memfd", &o.berth_memfd) || ParseFlag(a, "oci_version", &o.oci_version) ||
+        ParseFlag(a, "summary_md", &o.summary_md) || ParseFlag(a, "static_true", &o.static_true) ||
+        ParseFlag(a, "static_pause", &o.static_pause) || ParseFlag(a, "static_spawn", &o.static_spawn) ||
         ParseFlag(a, "state_dir", &o.state_dir) || ParseFlag(a, "id_prefix", &o.id_prefix)) {
     } else if (ParseFlag(a, "iterations", &v)) {
       o.iterations = std::atoi(v.c_str());
@@ -452,8 +448,7 @@ Result<std::pair<std::string, json::Value>> ChooseTemplate(const Options& o, con
     auto t = SpecTemplate(path, work + "/template-" + name);
     if (t) return std::make_pair(name, std::move(*t));
     errors += " " + name + ": " + t.error().ToString() + ";";
-    std::fprintf(stderr, "startup_bench: %s spec unusable: %s\n", name.c_str(),
-                 t.error().ToString().c_str());
+    std::fprintf(stderr, "startup_bench: %s spec unusable: %s\n", name.c_str(), t.error().ToString().c_str());
   }
   return Error("no usable `spec` template (--spec_from=" + o.spec_from + ")" + errors);
 }
@@ -462,8 +457,7 @@ Result<std::pair<std::string, json::Value>> ChooseTemplate(const Options& o, con
 Status TrialRun(Runtime& rt, Bench& bench) {
   if (rt.path.empty()) return Error("not built/installed");
   if (access(rt.path.c_str(), X_OK) != 0) return Error::Sys(rt.path);
-  if (mkdir(rt.state_root.c_str(), 0700) != 0 && errno != EEXIST)
-    return Error::Sys("mkdir " + rt.state_root);
+  if (mkdir(rt.state_root.c_str(), 0700) != 0 && errno != EEXIST) return Error::Sys("mkdir " + rt.state_root);
   std::string id = bench.NextId();
   auto r = BERTH_TRY(RunCommand(Cmd(rt, {"run", "--bundle", bench.true_bundle, id})));
   if (!r.Succeeded()) {
@@ -493,35 +487,36 @@ template <class Configure>
 void RegisterStartupFamilies(Bench& bench, bool cgroup2_hidden, const Configure& configure) {
   for (auto& rt : bench.runtimes)
     configure(benchmark::RegisterBenchmark(("run/" + rt->name).c_str(), BM_Run, rt.get(),
-                                           bench.Row("run", rt->name, "ms"), View::kBench), 1);
+                                           bench.Row("run", rt->name, "ms"), View::kBench),
+              1);
   // What hiding cgroup2 changed: the same `run` in the host's mount namespace
   // (crun cannot run there, so it has no row).
   if (cgroup2_hidden) {
     for (auto& rt : bench.runtimes) {
       if (rt->name == "crun" || rt->berth_variant) continue;
-      configure(benchmark::RegisterBenchmark(("run_host_cgroups/" + rt->name).c_str(), BM_Run,
-                                             rt.get(), bench.Row("run_host_cgroups", rt->name, "ms"),
-                                             View::kHost), 1);
+      configure(benchmark::RegisterBenchmark(("run_host_cgroups/" + rt->name).c_str(), BM_Run, rt.get(),
+                                             bench.Row("run_host_cgroups", rt->name, "ms"), View::kHost),
+                1);
     }
   }
   for (auto& rt : bench.runtimes)
-    configure(benchmark::RegisterBenchmark(("create_start_delete/" + rt->name).c_str(),
-                                           BM_CreateStartDelete, rt.get(),
-                                           bench.Row("create_start_delete", rt->name, "ms")), 2);
+    configure(benchmark::RegisterBenchmark(("create_start_delete/" + rt->name).c_str(), BM_CreateStartDelete,
+                                           rt.get(), bench.Row("create_start_delete", rt->name, "ms")),
+              2);
   for (auto& rt : bench.runtimes)
     configure(benchmark::RegisterBenchmark(("exec/" + rt->name).c_str(), BM_Exec, rt.get(),
-                                           bench.Row("exec", rt->name, "ms")), 1);
+                                           bench.Row("exec", rt->name, "ms")),
+              1);
   for (auto& rt : bench.runtimes) {
     if (rt->berth_variant) continue;
-    configure(benchmark::RegisterBenchmark(("throughput_2x/" + rt->name).c_str(), BM_Throughput,
-                                           rt.get(),
+    configure(benchmark::RegisterBenchmark(("throughput_2x/" + rt->name).c_str(), BM_Throughput, rt.get(),
                                            bench.Row("throughput_2x", rt->name, "containers/s")),
               10);
   }
   for (auto& rt : bench.runtimes) {
     if (rt->name.rfind("berth", 0) != 0) continue;
-    configure(benchmark::RegisterBenchmark(("protect_self/" + rt->name).c_str(), BM_ProtectSelf,
-                                           rt.get(), bench.Row("protect_self", rt->name, "ms")),
+    configure(benchmark::RegisterBenchmark(("protect_self/" + rt->name).c_str(), BM_ProtectSelf, rt.get(),
+                                           bench.Row("protect_self", rt->name, "ms")),
               1);
   }
 }
@@ -556,11 +551,11 @@ int Main(int argc, char** argv) {
   }
   bench.work_dir = work_template;
   // State dirs on tmpfs, like every runtime's default (/run/runc, /run/crun).
-  bench.state_dir = options->state_dir.empty() ? "/run/berth-bench-" + std::to_string(getpid())
-                                               : options->state_dir;
+  bench.state_dir =
+      options->state_dir.empty() ? "/run/berth-bench-" + std::to_string(getpid()) : options->state_dir;
   CurveSetup curves;
-  curves.id_prefix = options->id_prefix.empty() ? "curve-" + std::to_string(getpid()) + "-"
-                                                : options->id_prefix;
+  curves.id_prefix =
+      options->id_prefix.empty() ? "curve-" + std::to_string(getpid()) + "-" : options->id_prefix;
   if (options->sweep) {
     for (const auto& [name, path] : std::vector<std::pair<std::string, std::string>>{
              {"berth", options->berth}, {"runc", options->runc}, {"crun", options->crun}})
@@ -581,8 +576,8 @@ int Main(int argc, char** argv) {
     // nothing it describes is left.
     if (options->curves) {
       if (auto t = TearDownCurves(curves); !t) {
-        std::fprintf(stderr, "startup_bench: teardown: %s (state kept in %s)\n",
-                     t.error().ToString().c_str(), bench.state_dir.c_str());
+        std::fprintf(stderr, "startup_bench: teardown: %s (state kept in %s)\n", t.error().ToString().c_str(),
+                     bench.state_dir.c_str());
         (void)RemoveTree(bench.work_dir);
         return;
       }
@@ -598,8 +593,7 @@ int Main(int argc, char** argv) {
   if (mkdir(bench.state_dir.c_str(), 0700) != 0 && errno != EEXIST) st = Error::Sys("mkdir state dir");
   auto tmpl = ChooseTemplate(*options, bench.work_dir);
   if (!st || !tmpl) {
-    std::fprintf(stderr, "startup_bench: %s\n",
-                 (!st ? st.error() : tmpl.error()).ToString().c_str());
+    std::fprintf(stderr, "startup_bench: %s\n", (!st ? st.error() : tmpl.error()).ToString().c_str());
     cleanup();
     return 1;
   }
@@ -622,10 +616,9 @@ int Main(int argc, char** argv) {
     return 1;
   }
   bench.clone_flags = *flags;
-  benchmark::AddCustomContext("config_template", tmpl->first + " spec, ociVersion " +
-                                                     (options->oci_version.empty()
-                                                          ? "as written"
-                                                          : options->oci_version));
+  benchmark::AddCustomContext("config_template",
+                              tmpl->first + " spec, ociVersion " +
+                                  (options->oci_version.empty() ? "as written" : options->oci_version));
 
   int iters = options->iterations;
   auto configure = [iters](benchmark::internal::Benchmark* b, int divisor) {
@@ -634,9 +627,11 @@ int Main(int argc, char** argv) {
   if (!options->curves) {
     configure(benchmark::RegisterBenchmark("run/floor", BM_Floor, bench.Row("run", "floor", "ms")), 1);
     configure(benchmark::RegisterBenchmark("run/floor_rootfs", BM_FloorRootfs,
-                                           bench.Row("run", "floor_rootfs", "ms"), false), 1);
+                                           bench.Row("run", "floor_rootfs", "ms"), false),
+              1);
     configure(benchmark::RegisterBenchmark("run/floor_cgroups", BM_FloorRootfs,
-                                           bench.Row("run", "floor_cgroups", "ms"), true), 1);
+                                           bench.Row("run", "floor_cgroups", "ms"), true),
+              1);
   }
 
   std::vector<std::pair<std::string, std::string>> candidates = {
@@ -681,13 +676,13 @@ int Main(int argc, char** argv) {
     if (!r->samples.empty() || !r->error.empty()) rows.push_back(*r);
   struct utsname u {};
   uname(&u);
-  std::string summary = "Measured " + Now() + " on " + u.release + " (" +
-                        std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " CPUs, load average " +
-                        load_before + " before, " + LoadAverage() + " after); config from `" +
-                        tmpl->first + " spec`; " + ns->description +
-                        ".\nRatios (× NAME) are this row's median over NAME's median; "
-                        "median and p90 are over every iteration of every repetition.\n\n" +
-                        FormatSummary(rows, {"berth", "crun", "runc", "floor", "floor_rootfs", "floor_cgroups"});
+  std::string summary =
+      "Measured " + Now() + " on " + u.release + " (" + std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) +
+      " CPUs, load average " + load_before + " before, " + LoadAverage() + " after); config from `" +
+      tmpl->first + " spec`; " + ns->description +
+      ".\nRatios (× NAME) are this row's median over NAME's median; "
+      "median and p90 are over every iteration of every repetition.\n\n" +
+      FormatSummary(rows, {"berth", "crun", "runc", "floor", "floor_rootfs", "floor_cgroups"});
   std::printf("\n%s", summary.c_str());
   rc = 0;
   if (!options->summary_md.empty()) {

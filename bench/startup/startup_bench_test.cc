@@ -41,9 +41,8 @@ TEST(StartupBench, RunsTheFloorAndRuncAndWritesJsonAndSummary) {
   std::string results_path = std::string(tmp) + "/results.json", md = std::string(tmp) + "/summary.md";
   bool have_runc = access("/usr/sbin/runc", X_OK) == 0;
 
-  auto r = RunCommand({bin, "--iterations=2", "--berth=/nonexistent/berth",
-                       "--crun=/nonexistent/crun", "--spec_from=runc",
-                       "--benchmark_filter=^run/", "--benchmark_out=" + results_path,
+  auto r = RunCommand({bin, "--iterations=2", "--berth=/nonexistent/berth", "--crun=/nonexistent/crun",
+                       "--spec_from=runc", "--benchmark_filter=^run/", "--benchmark_out=" + results_path,
                        "--summary_md=" + md});
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   if (!have_runc) {
@@ -101,10 +100,18 @@ void ExpectNothingLeft(const std::string& state_dir, const std::string& prefix) 
 struct CurvesRun {
   std::string bin, state_dir, prefix, json, md;
   std::vector<std::string> Argv(const std::string& sizes) const {
-    return {bin, "--curves", "--iterations=1", "--berth=/nonexistent/berth",
-            "--crun=/nonexistent/crun", "--spec_from=runc", "--curve_sizes=" + sizes,
-            "--curve_callers=1", "--state_dir=" + state_dir, "--id_prefix=" + prefix,
-            "--benchmark_out=" + json, "--summary_md=" + md};
+    return {bin,
+            "--curves",
+            "--iterations=1",
+            "--berth=/nonexistent/berth",
+            "--crun=/nonexistent/crun",
+            "--spec_from=runc",
+            "--curve_sizes=" + sizes,
+            "--curve_callers=1",
+            "--state_dir=" + state_dir,
+            "--id_prefix=" + prefix,
+            "--benchmark_out=" + json,
+            "--summary_md=" + md};
   }
 };
 
@@ -127,9 +134,8 @@ TEST(StartupBenchCurves, MeasuresEveryCurveAndLeavesNothingBehind) {
 
   auto summary = base::ReadFileText(run.md);
   ASSERT_TRUE(summary.ok());
-  for (const char* table : {"### create @0 (ms)", "### list @2 (ms)", "### start @2 (ms)",
-                            "### exec @2 (ms)", "### delete --force, 100 processes (ms)",
-                            "### throughput x1 (containers/s)"})
+  for (const char* table : {"### create @0 (ms)", "### list @2 (ms)", "### start @2 (ms)", "### exec @2 (ms)",
+                            "### delete --force, 100 processes (ms)", "### throughput x1 (containers/s)"})
     EXPECT_NE(summary->find(table), std::string::npos) << table << "\n" << *summary;
   auto text = base::ReadFileText(run.json);
   ASSERT_TRUE(text.ok());

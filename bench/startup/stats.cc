@@ -7,9 +7,7 @@
 
 namespace berth::bench {
 
-std::optional<double> Median(std::vector<double> samples) {
-  return Percentile(std::move(samples), 50);
-}
+std::optional<double> Median(std::vector<double> samples) { return Percentile(std::move(samples), 50); }
 
 std::optional<double> Percentile(std::vector<double> samples, double p) {
   if (samples.empty() || !(p >= 0 && p <= 100)) return std::nullopt;
@@ -37,8 +35,7 @@ std::string Fixed(std::optional<double> v, int digits) {
 
 }  // namespace
 
-std::string FormatSummary(const std::vector<SummaryRow>& rows,
-                          const std::vector<std::string>& references) {
+std::string FormatSummary(const std::vector<SummaryRow>& rows, const std::vector<std::string>& references) {
   std::vector<std::string> families;
   for (const auto& row : rows)
     if (std::find(families.begin(), families.end(), row.family) == families.end())
@@ -71,12 +68,12 @@ std::string FormatSummary(const std::vector<SummaryRow>& rows,
     std::string errors;
     for (const auto* row : members) {
       if (!row->error.empty())
-        errors += "- " + row->runtime + ": " + (row->samples.empty() ? "skipped" : "stopped") +
-                  " — " + row->error + "\n";
+        errors += "- " + row->runtime + ": " + (row->samples.empty() ? "skipped" : "stopped") + " — " +
+                  row->error + "\n";
       if (row->samples.empty()) continue;
       auto median = medians[row->runtime];
-      out += "| " + row->runtime + " | " + std::to_string(row->samples.size()) + " | " +
-             Fixed(median, 2) + " | " + Fixed(Percentile(row->samples, 90), 2) + " |";
+      out += "| " + row->runtime + " | " + std::to_string(row->samples.size()) + " | " + Fixed(median, 2) +
+             " | " + Fixed(Percentile(row->samples, 90), 2) + " |";
       for (const auto& r : refs) out += " " + Fixed(Ratio(median, medians[r]), 2) + " |";
       if (any_rss) {
         std::optional<double> mib;

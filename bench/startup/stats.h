@@ -33,7 +33,6 @@ struct SummaryRow {
 // median, p90, and the median's ratio to each of `references` (e.g. berth,
 // crun, floor) that has a row in that family. Rows with an error are listed
 // under their table with the message.
-std::string FormatSummary(const std::vector<SummaryRow>& rows,
-                          const std::vector<std::string>& references);
+std::string FormatSummary(const std::vector<SummaryRow>& rows, const std::vector<std::string>& references);
 
 }  // namespace berth::bench

@@ -18,7 +18,9 @@ std::string CgroupFile(const std::string& controller, const std::string& path, c
   return v;
 }
 
-bool HostHasV1(const char* controller) { return PathExists(std::string("/sys/fs/cgroup/") + controller + "/tasks"); }
+bool HostHasV1(const char* controller) {
+  return PathExists(std::string("/sys/fs/cgroup/") + controller + "/tasks");
+}
 
 }  // namespace
 
@@ -49,20 +51,23 @@ CONFORMANCE_CASE(cgroup_v1_resources_applied, "runtime.md#create-4", "config-lin
   expect("pids", "pids.max", "42");
   c.Expect("runtime.md#create-4", problems.empty(), problems);
   auto procs = ReadFileText(CgroupV1Dir("pids", path) + "/cgroup.procs");
-  c.Expect("config-linux.md#cgroups-path-2", procs && procs->find(std::to_string(ct.Pid())) != std::string::npos,
+  c.Expect("config-linux.md#cgroups-path-2",
+           procs && procs->find(std::to_string(ct.Pid())) != std::string::npos,
            "the init " + std::to_string(ct.Pid()) + " is not in " + CgroupV1Dir("pids", path));
   if (!ct.Start().ok()) return c.Abort("start failed");
   ct.WaitExit(20000);
   auto report = ct.Report();
   if (!report) return c.Abort(report.error().ToString());
   bool placed = false;
-  for (const auto& line : StringList(report->Find("cgroup"))) placed |= line.find(":pids:" + path) != std::string::npos;
+  for (const auto& line : StringList(report->Find("cgroup")))
+    placed |= line.find(":pids:" + path) != std::string::npos;
   c.Expect("config-linux.md#cgroups-path-3", placed,
            "the container's /proc/self/cgroup has no pids:" + path + " line: " + Field(*report, "cgroup"));
 }
 
 CONFORMANCE_CASE(device_allow_list_applied_in_order, "config-linux.md#allowed-device-list-1") {
-  if (!HostHasV1("devices")) return c.SkipRest("host has no cgroup v1 devices hierarchy (v2 device filters are eBPF)");
+  if (!HostHasV1("devices"))
+    return c.SkipRest("host has no cgroup v1 devices hierarchy (v2 device filters are eBPF)");
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   json::Value deny_all = json::Value::Object();
@@ -94,8 +99,9 @@ CONFORMANCE_CASE(device_allow_list_applied_in_order, "config-linux.md#allowed-de
   bool can_read = ActionOk(run->report, "read", "/dev/conf-loop");
   bool can_write = ActionOk(run->report, "openw", "/dev/conf-loop");
   c.Expect("config-linux.md#allowed-device-list-1", can_read && !can_write,
-           std::string("after deny-all, allow b 7:0 rw, deny b 7:0 w: /dev/conf-loop ") + (can_read ? "readable" : "unreadable") +
-               ", " + (can_write ? "writable" : "not writable") + " (expected readable, not writable)");
+           std::string("after deny-all, allow b 7:0 rw, deny b 7:0 w: /dev/conf-loop ") +
+               (can_read ? "readable" : "unreadable") + ", " + (can_write ? "writable" : "not writable") +
+               " (expected readable, not writable)");
 }
 
 CONFORMANCE_CASE(pids_limit_zero_is_a_limit, "config-linux.md#pids-1") {
@@ -105,7 +111,8 @@ CONFORMANCE_CASE(pids_limit_zero_is_a_limit, "config-linux.md#pids-1") {
   b->Linux()["resources"]["pids"]["limit"] = 0;
   Container ct(c, *b);
   CommandResult create = ct.Create();
-  if (!create.ok()) return c.Fail("config-linux.md#pids-1", "create with pids.limit 0 failed: " + create.Describe());
+  if (!create.ok())
+    return c.Fail("config-linux.md#pids-1", "create with pids.limit 0 failed: " + create.Describe());
   std::string got = CgroupFile("pids", "/conformance/" + b->id, "pids.max");
   c.Expect("config-linux.md#pids-1", got == "0", "pids.limit 0 gave pids.max " + got);
 }
@@ -121,7 +128,8 @@ CONFORMANCE_CASE(create_in_non_empty_cgroup_fails, "config-linux.md#control-grou
   if (squatter == 0) {
     for (;;) pause();
   }
-  for (const char* ctl : {"pids", "memory", "cpu", "cpuacct", "cpuset", "devices", "freezer", "blkio", "systemd"}) {
+  for (const char* ctl :
+       {"pids", "memory", "cpu", "cpuacct", "cpuset", "devices", "freezer", "blkio", "systemd"}) {
     std::string dir = CgroupV1Dir(ctl, path);
     if (!HostHasV1(ctl) && std::string(ctl) != "systemd") continue;
     if (mkdir(dir.c_str(), 0755) != 0) continue;
@@ -137,15 +145,16 @@ CONFORMANCE_CASE(create_in_non_empty_cgroup_fails, "config-linux.md#control-grou
   b->Linux()["cgroupsPath"] = path;
   Container ct(c, *b);
   CommandResult r = ct.Create();
-  c.Expect("config-linux.md#control-groups-1", !r.ok(), "create succeeded in a cgroup that already holds another process");
+  c.Expect("config-linux.md#control-groups-1", !r.ok(),
+           "create succeeded in a cgroup that already holds another process");
   kill(squatter, SIGKILL);
   Reaper::Get().Wait(squatter, 5000);
   ct.Delete(true);
   for (const auto& d : dirs) rmdir(d.c_str());
 }
 
-CONFORMANCE_CASE(unified_resources_on_absent_controller, "config-linux.md#unified-3", "config-linux.md#unified-1",
-                 "config-linux.md#unified-2") {
+CONFORMANCE_CASE(unified_resources_on_absent_controller, "config-linux.md#unified-3",
+                 "config-linux.md#unified-1", "config-linux.md#unified-2") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   b->Linux()["resources"]["unified"]["memory.max"] = "67108864";

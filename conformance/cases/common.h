@@ -88,8 +88,12 @@ inline std::string DefaultDevicesProblems(const json::Value& report) {
     const char* path;
     int major, minor;
   };
-  for (auto [name, major, minor] : {Expected{"/dev/null", 1, 3}, {"/dev/zero", 1, 5}, {"/dev/full", 1, 7},
-                                    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}}) {
+  for (auto [name, major, minor] : {Expected{"/dev/null", 1, 3},
+                                    {"/dev/zero", 1, 5},
+                                    {"/dev/full", 1, 7},
+                                    {"/dev/random", 1, 8},
+                                    {"/dev/urandom", 1, 9},
+                                    {"/dev/tty", 5, 0}}) {
     const json::Value* found = nullptr;
     for (const auto& d : entries)
       if (d["path"].as_string() == name) found = &d;
@@ -97,8 +101,8 @@ inline std::string DefaultDevicesProblems(const json::Value& report) {
       problems += std::string(name) + " missing; ";
     } else if ((*found)["type"].as_string() != "char" || (*found)["major"].as_int() != major ||
                (*found)["minor"].as_int() != minor || (*found)["mode"].as_int() != 0666) {
-      problems += std::string(name) + " is " + found->Dump() + " (expected char " + std::to_string(major) + ":" +
-                  std::to_string(minor) + " mode 0666); ";
+      problems += std::string(name) + " is " + found->Dump() + " (expected char " + std::to_string(major) +
+                  ":" + std::to_string(minor) + " mode 0666); ";
     }
   }
   bool ptmx = false;

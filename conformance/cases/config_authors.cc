@@ -41,7 +41,8 @@ bool IsSemVer(const std::string& v) {
   if (i == v.size()) return true;
   if (v[i] != '-' && v[i] != '+') return false;
   for (++i; i < v.size(); ++i)
-    if (!std::isalnum(static_cast<unsigned char>(v[i])) && v[i] != '.' && v[i] != '-' && v[i] != '+') return false;
+    if (!std::isalnum(static_cast<unsigned char>(v[i])) && v[i] != '.' && v[i] != '-' && v[i] != '+')
+      return false;
   return true;
 }
 
@@ -87,15 +88,18 @@ void CheckConfig(const std::string& name, const json::Value& cfg, bool from_spec
     bool uid = m.Find("uidMappings") != nullptr, gid = m.Find("gidMappings") != nullptr;
     if (uid) v->Use("config.md#posix-platform-mounts-3");
     if (gid) v->Use("config.md#posix-platform-mounts-6");
-    if (uid && !gid) v->Problem("config.md#posix-platform-mounts-3", name + ": " + d + " has uidMappings only");
-    if (gid && !uid) v->Problem("config.md#posix-platform-mounts-6", name + ": " + d + " has gidMappings only");
+    if (uid && !gid)
+      v->Problem("config.md#posix-platform-mounts-3", name + ": " + d + " has uidMappings only");
+    if (gid && !uid)
+      v->Problem("config.md#posix-platform-mounts-6", name + ": " + d + " has gidMappings only");
   }
   const json::Value& lx = cfg["linux"];
   for (auto [key, id] : {std::pair<const char*, const char*>{"maskedPaths", "config-linux.md#masked-paths-1"},
                          {"readonlyPaths", "config-linux.md#readonly-paths-1"}}) {
     for (const json::Value& p : lx[key].items) {
       v->Use(id);
-      if (p.as_string().empty() || p.as_string()[0] != '/') v->Problem(id, name + ": " + key + " " + p.Dump());
+      if (p.as_string().empty() || p.as_string()[0] != '/')
+        v->Problem(id, name + ": " + key + " " + p.Dump());
     }
   }
   std::set<std::string> devices;
@@ -104,7 +108,8 @@ void CheckConfig(const std::string& name, const json::Value& cfg, bool from_spec
     std::string key = d["type"].as_string() + " " + std::to_string(d["major"].as_int()) + ":" +
                       std::to_string(d["minor"].as_int());
     if (!devices.insert(key).second)
-      v->Problem("config-linux.md#devices-3", name + ": " + key + " used twice (" + d["path"].as_string() + ")");
+      v->Problem("config-linux.md#devices-3",
+                 name + ": " + key + " used twice (" + d["path"].as_string() + ")");
   }
   if (const json::Value* s = lx.Find("seccomp")) {
     for (const json::Value& r : (*s)["syscalls"].items) {
@@ -113,7 +118,8 @@ void CheckConfig(const std::string& name, const json::Value& cfg, bool from_spec
     }
     if (s->Find("listenerMetadata")) {
       v->Use("config-linux.md#seccomp-6");
-      if (!s->Find("listenerPath")) v->Problem("config-linux.md#seccomp-6", name + ": listenerMetadata without listenerPath");
+      if (!s->Find("listenerPath"))
+        v->Problem("config-linux.md#seccomp-6", name + ": listenerMetadata without listenerPath");
     }
   }
   for (const json::Value& w : lx["resources"]["blockIO"]["weightDevice"].items) {
@@ -144,10 +150,10 @@ void CheckConfig(const std::string& name, const json::Value& cfg, bool from_spec
     if (!value.is_string()) v->Problem("config.md#annotations-16", name + ": " + key + " is " + value.Dump());
     if (key.rfind("org.opencontainers.", 0) != 0) continue;
     static const std::set<std::string> kDefined = {
-        "org.opencontainers.image.os",           "org.opencontainers.image.os.version",
-        "org.opencontainers.image.os.features",  "org.opencontainers.image.architecture",
-        "org.opencontainers.image.variant",      "org.opencontainers.image.author",
-        "org.opencontainers.image.created",      "org.opencontainers.image.stopSignal"};
+        "org.opencontainers.image.os",          "org.opencontainers.image.os.version",
+        "org.opencontainers.image.os.features", "org.opencontainers.image.architecture",
+        "org.opencontainers.image.variant",     "org.opencontainers.image.author",
+        "org.opencontainers.image.created",     "org.opencontainers.image.stopSignal"};
     v->Use("config.md#annotations-5");
     v->Use("config.md#annotations-14");
     if (!kDefined.count(key)) {
@@ -157,8 +163,8 @@ void CheckConfig(const std::string& name, const json::Value& cfg, bool from_spec
     if (key == "org.opencontainers.image.stopSignal") {
       v->Use("config.md#annotations-13");
       if (!IsSignalName(value.as_string()))
-        v->Problem("config.md#annotations-13",
-                   name + ": stopSignal " + value.Dump() + " is not a signal name (the image-spec's SIGNAME format)");
+        v->Problem("config.md#annotations-13", name + ": stopSignal " + value.Dump() +
+                                                   " is not a signal name (the image-spec's SIGNAME format)");
     }
   }
   if (any) {

@@ -47,7 +47,8 @@ Result<json::Value> WaitForReport(Container& ct, int timeout_ms) {
     std::string out = ct.Stdout();
     if (out.find('\n') != std::string::npos) return ParseProbeOutput(out);
     if (std::chrono::steady_clock::now() >= deadline)
-      return Error("no probe report within " + std::to_string(timeout_ms) + " ms; stderr: " + ct.Stderr().substr(0, 300));
+      return Error("no probe report within " + std::to_string(timeout_ms) +
+                   " ms; stderr: " + ct.Stderr().substr(0, 300));
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }
@@ -58,8 +59,8 @@ struct Problems {
   bool ok() const { return text.empty(); }
 };
 
-void CheckNamespaces(const json::Value& cfg, const json::Value& r, Problems* created, Problems* joined, Problems* inherited,
-                     const std::map<std::string, std::string>& joined_paths) {
+void CheckNamespaces(const json::Value& cfg, const json::Value& r, Problems* created, Problems* joined,
+                     Problems* inherited, const std::map<std::string, std::string>& joined_paths) {
   std::map<std::string, const json::Value*> listed;
   for (const json::Value& ns : cfg["linux"]["namespaces"].items) listed[ns["type"].as_string()] = &ns;
   for (const char* type : {"pid", "network", "ipc", "uts", "mount", "user", "cgroup", "time"}) {
@@ -90,12 +91,15 @@ void CheckCapabilities(const json::Value& cfg, const json::Value& r, bool root, 
   uint64_t bnd = CapabilityMask(Strings(caps["bounding"])) & host;
   uint64_t inh = CapabilityMask(Strings(caps["inheritable"])) & host;
   // An ambient capability must be permitted and inheritable (prctl(2)).
-  uint64_t amb = CapabilityMask(Strings(caps["ambient"])) & host & inh &
-                 CapabilityMask(Strings(caps["permitted"]));
+  uint64_t amb =
+      CapabilityMask(Strings(caps["ambient"])) & host & inh & CapabilityMask(Strings(caps["permitted"]));
   uint64_t prm = root ? (inh | bnd | amb) : amb;
   if (!caps.is_object()) return;  // no capabilities object: the runtime's choice
-  for (auto [set, want] : {std::pair<const char*, uint64_t>{"CapBnd", bnd}, {"CapInh", inh}, {"CapAmb", amb},
-                           {"CapPrm", prm}, {"CapEff", prm}}) {
+  for (auto [set, want] : {std::pair<const char*, uint64_t>{"CapBnd", bnd},
+                           {"CapInh", inh},
+                           {"CapAmb", amb},
+                           {"CapPrm", prm},
+                           {"CapEff", prm}}) {
     auto got = CapabilitySet(r, set);
     if (!got || *got != want)
       p->Add(std::string(set) + " " + (got ? Hex(*got) : "unreadable") + " (expected " + Hex(want) + ")");
@@ -143,7 +147,8 @@ void CheckMounts(const json::Value& cfg, const json::Value& r, Problems* p) {
   }
 }
 
-void CheckMaskedAndReadonly(const json::Value& cfg, const json::Value& r, Problems* masked, Problems* readonly) {
+void CheckMaskedAndReadonly(const json::Value& cfg, const json::Value& r, Problems* masked,
+                            Problems* readonly) {
   for (const json::Value& v : cfg["linux"]["maskedPaths"].items) {
     const std::string& path = v.as_string();
     const json::Value* a = ActionResult(r, "stat", path);
@@ -193,7 +198,7 @@ void CheckDevices(const json::Value& cfg, const json::Value& r, Problems* config
   static const struct {
     const char* path;
     int major, minor;
-  } kDefault[] = {{"/dev/null", 1, 3}, {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+  } kDefault[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
                   {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
   for (const auto& d : kDefault) {
     const json::Value* st = DevEntry(r, d.path);
@@ -285,8 +290,8 @@ void RunFixture(CaseContext& c, const std::string& path) {
   CommandResult create = ct.Create();
   if (ungrantable)
     c.Expect("config.md#linux-process-2", create.ok(),
-             "capabilities " + Hex(ungrantable) + " are not in this host's bounding set and create failed: " +
-                 create.Describe());
+             "capabilities " + Hex(ungrantable) +
+                 " are not in this host's bounding set and create failed: " + create.Describe());
   if (!create.ok()) return c.Abort(notes + "create failed: " + create.Describe());
   c.Pass("runtime.md#create-3", notes);
   std::string status = ct.Status();
@@ -297,7 +302,8 @@ void RunFixture(CaseContext& c, const std::string& path) {
   if (!report) return c.Abort(notes + report.error().ToString());
   const json::Value& r = *report;
   status = ct.Status();
-  c.Expect("runtime.md#query-state-3", status == "running", "state while the program runs: \"" + status + "\"");
+  c.Expect("runtime.md#query-state-3", status == "running",
+           "state while the program runs: \"" + status + "\"");
 
   Problems created, joined, inherited;
   CheckNamespaces(cfg, r, &created, &joined, &inherited, {});
@@ -308,9 +314,11 @@ void RunFixture(CaseContext& c, const std::string& path) {
   Problems process;
   const json::Value& user = cfg["process"]["user"];
   for (const json::Value& id : r["uid"].items)
-    if (id.as_int() != user["uid"].as_int()) process.Add("uid " + Field(r, "uid") + " (expected " + user["uid"].Dump() + ")");
+    if (id.as_int() != user["uid"].as_int())
+      process.Add("uid " + Field(r, "uid") + " (expected " + user["uid"].Dump() + ")");
   for (const json::Value& id : r["gid"].items)
-    if (id.as_int() != user["gid"].as_int()) process.Add("gid " + Field(r, "gid") + " (expected " + user["gid"].Dump() + ")");
+    if (id.as_int() != user["gid"].as_int())
+      process.Add("gid " + Field(r, "gid") + " (expected " + user["gid"].Dump() + ")");
   for (const json::Value& g : user["additionalGids"].items) {
     bool found = false;
     for (const json::Value& have : r["groups"].items) found |= have.as_int() == g.as_int();
@@ -318,13 +326,15 @@ void RunFixture(CaseContext& c, const std::string& path) {
   }
   CheckCapabilities(cfg, r, user["uid"].as_int() == 0, &process);
   bool nnp = cfg["process"]["noNewPrivileges"].as_bool();
-  if (Field(r, "status.NoNewPrivs") != (nnp ? "\"1\"" : "\"0\"")) process.Add("NoNewPrivs " + Field(r, "status.NoNewPrivs"));
+  if (Field(r, "status.NoNewPrivs") != (nnp ? "\"1\"" : "\"0\""))
+    process.Add("NoNewPrivs " + Field(r, "status.NoNewPrivs"));
   if (cfg["process"].Find("cwd") && r["cwd"].as_string() != cfg["process"]["cwd"].as_string())
     process.Add("cwd " + Field(r, "cwd"));
   auto env = StringList(r.Find("env"));
   for (const json::Value& e : cfg["process"]["env"].items)
     if (!Contains(env, e.as_string())) process.Add("env lacks " + e.as_string());
-  if (cfg["linux"].Find("namespaces") && cfg.Find("hostname") && r["hostname"].as_string() != cfg["hostname"].as_string())
+  if (cfg["linux"].Find("namespaces") && cfg.Find("hostname") &&
+      r["hostname"].as_string() != cfg["hostname"].as_string())
     process.Add("hostname " + Field(r, "hostname") + " (expected " + cfg["hostname"].Dump() + ")");
   c.Expect("runtime.md#start-3", process.ok(), notes + process.text);
 
@@ -333,14 +343,15 @@ void RunFixture(CaseContext& c, const std::string& path) {
   c.Expect("config.md#posix-process-3", limits.ok(), notes + limits.text);
   c.Expect("config.md#posix-process-4", limits.ok(), notes + limits.text);
   if (cfg["process"].Find("oomScoreAdj"))
-    c.Expect("config.md#linux-process-3", r["oom_score_adj"].as_string() == std::to_string(cfg["process"]["oomScoreAdj"].as_int()),
+    c.Expect("config.md#linux-process-3",
+             r["oom_score_adj"].as_string() == std::to_string(cfg["process"]["oomScoreAdj"].as_int()),
              "oom_score_adj " + Field(r, "oom_score_adj"));
 
   auto root = FindMount(r, "/");
   bool ro = cfg["root"]["readonly"].as_bool();
   c.Expect("config.md#root-5", root && root->HasOption("ro") == ro,
-           std::string("root is ") + (root && root->HasOption("ro") ? "read-only" : "writable") + ", readonly is " +
-               (ro ? "true" : "false"));
+           std::string("root is ") + (root && root->HasOption("ro") ? "read-only" : "writable") +
+               ", readonly is " + (ro ? "true" : "false"));
 
   Problems mounts, masked, readonly, sysctl, seccomp, devices, defaults;
   CheckMounts(cfg, r, &mounts);
@@ -354,14 +365,17 @@ void RunFixture(CaseContext& c, const std::string& path) {
       std::string out;
       for (char ch : s) {
         bool space = ch == ' ' || ch == '\t' || ch == '\n';
-        if (!space) out += ch;
-        else if (!out.empty() && out.back() != ' ') out += ' ';
+        if (!space)
+          out += ch;
+        else if (!out.empty() && out.back() != ' ')
+          out += ' ';
       }
       if (!out.empty() && out.back() == ' ') out.pop_back();
       return out;
     };
     std::string got = ActionData(r, "read", path);
-    if (words(got) != words(value.as_string())) sysctl.Add(key + " is \"" + got + "\" (expected \"" + value.as_string() + "\")");
+    if (words(got) != words(value.as_string()))
+      sysctl.Add(key + " is \"" + got + "\" (expected \"" + value.as_string() + "\")");
   }
   std::string denied;
   CheckSeccomp(cfg, r, &seccomp, &denied);
@@ -383,9 +397,12 @@ void RunFixture(CaseContext& c, const std::string& path) {
   } else {
     Problems ep;
     for (const char* kind : {"cgroup", "ipc", "mnt", "net", "pid", "uts", "user", "time"})
-      if (NamespaceInode(*er, kind) != NamespaceInode(r, kind)) ep.Add(std::string(kind) + " namespace differs from the init's");
-    for (const char* key : {"uid", "gid", "status.CapEff", "status.CapBnd", "status.NoNewPrivs", "status.Seccomp"})
-      if (Field(*er, key) != Field(r, key)) ep.Add(std::string(key) + " " + Field(*er, key) + " (init: " + Field(r, key) + ")");
+      if (NamespaceInode(*er, kind) != NamespaceInode(r, kind))
+        ep.Add(std::string(kind) + " namespace differs from the init's");
+    for (const char* key :
+         {"uid", "gid", "status.CapEff", "status.CapBnd", "status.NoNewPrivs", "status.Seccomp"})
+      if (Field(*er, key) != Field(r, key))
+        ep.Add(std::string(key) + " " + Field(*er, key) + " (init: " + Field(r, key) + ")");
     c.Expect(kExecId, ep.ok(), ep.text);
   }
 
@@ -395,21 +412,25 @@ void RunFixture(CaseContext& c, const std::string& path) {
            kill.ok() ? "SIGTERM did not end the probe" : "kill failed: " + kill.Describe());
   if (exited) {
     // The runtime may notice the exit a moment later.
-    for (int i = 0; i < 200 && ct.Status() == "running"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (int i = 0; i < 200 && ct.Status() == "running"; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     status = ct.Status();
-    c.Expect("runtime.md#query-state-3", status == "stopped", "state after the program ended: \"" + status + "\"");
+    c.Expect("runtime.md#query-state-3", status == "stopped",
+             "state after the program ended: \"" + status + "\"");
     CommandResult del = ct.Delete();
-    c.Expect("runtime.md#delete-3", del.ok() && !c.runtime().State(b->id).ok(), del.ok() ? "state still answers after delete" : "delete failed: " + del.Describe());
+    c.Expect("runtime.md#delete-3", del.ok() && !c.runtime().State(b->id).ok(),
+             del.ok() ? "state still answers after delete" : "delete failed: " + del.Describe());
   }
 }
 
 CaseGeneratorRegistrar corpus_generator([](const std::string& fixtures_dir) {
   std::vector<CaseDefinition> cases;
   for (const auto& path : JsonFilesIn(fixtures_dir + "/engines")) {
-    cases.push_back({"corpus_" + FixtureName(path),
-                     {"runtime.md#create-3", "runtime.md#query-state-3", "runtime.md#start-3", "runtime.md#create-4",
-                      "config-linux.md#default-devices-1", kExecId, "runtime.md#kill-3"},
-                     [path](CaseContext& c) { RunFixture(c, path); }});
+    cases.push_back(
+        {"corpus_" + FixtureName(path),
+         {"runtime.md#create-3", "runtime.md#query-state-3", "runtime.md#start-3", "runtime.md#create-4",
+          "config-linux.md#default-devices-1", kExecId, "runtime.md#kill-3"},
+         [path](CaseContext& c) { RunFixture(c, path); }});
   }
   return cases;
 });

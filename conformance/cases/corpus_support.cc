@@ -61,9 +61,10 @@ int64_t HostNamespaceInode(const std::string& kind) {
 }
 
 Result<std::string> NamespaceHolders::PathFor(const std::string& oci_type) {
-  static const std::map<std::string, int> kFlags = {
-      {"pid", CLONE_NEWPID}, {"network", CLONE_NEWNET}, {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS},
-      {"mount", CLONE_NEWNS}, {"user", CLONE_NEWUSER},  {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME}};
+  static const std::map<std::string, int> kFlags = {{"pid", CLONE_NEWPID},       {"network", CLONE_NEWNET},
+                                                    {"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},
+                                                    {"mount", CLONE_NEWNS},      {"user", CLONE_NEWUSER},
+                                                    {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME}};
   auto it = kFlags.find(oci_type);
   if (it == kFlags.end()) return Error("no namespace type " + oci_type);
   int ready[2];
@@ -92,17 +93,27 @@ Result<std::string> NamespaceHolders::PathFor(const std::string& oci_type) {
 namespace {
 
 void ReplaceAll(std::string& s, const std::string& from, const std::string& to) {
-  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
+  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
+    s.replace(pos, from.size(), to);
 }
 
 const std::map<std::string, int>& RlimitNumbers() {
-  static const std::map<std::string, int> m = {
-      {"RLIMIT_AS", RLIMIT_AS},         {"RLIMIT_CORE", RLIMIT_CORE},       {"RLIMIT_CPU", RLIMIT_CPU},
-      {"RLIMIT_DATA", RLIMIT_DATA},     {"RLIMIT_FSIZE", RLIMIT_FSIZE},     {"RLIMIT_LOCKS", RLIMIT_LOCKS},
-      {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
-      {"RLIMIT_NOFILE", RLIMIT_NOFILE}, {"RLIMIT_NPROC", RLIMIT_NPROC},     {"RLIMIT_RSS", RLIMIT_RSS},
-      {"RLIMIT_RTPRIO", RLIMIT_RTPRIO}, {"RLIMIT_RTTIME", RLIMIT_RTTIME},   {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
-      {"RLIMIT_STACK", RLIMIT_STACK}};
+  static const std::map<std::string, int> m = {{"RLIMIT_AS", RLIMIT_AS},
+                                               {"RLIMIT_CORE", RLIMIT_CORE},
+                                               {"RLIMIT_CPU", RLIMIT_CPU},
+                                               {"RLIMIT_DATA", RLIMIT_DATA},
+                                               {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+                                               {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+                                               {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+                                               {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+                                               {"RLIMIT_NICE", RLIMIT_NICE},
+                                               {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+                                               {"RLIMIT_NPROC", RLIMIT_NPROC},
+                                               {"RLIMIT_RSS", RLIMIT_RSS},
+                                               {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+                                               {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+                                               {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+                                               {"RLIMIT_STACK", RLIMIT_STACK}};
   return m;
 }
 
@@ -132,12 +143,13 @@ Status ShiftRootfsOwner(const Bundle& b, uid_t uid, gid_t gid) {
   g_shift_uid = uid;
   g_shift_gid = gid;
   for (const std::string& dir : {b.rootfs, b.dir + "/engine-files", b.dir + "/engine-dirs"})
-    if (PathExists(dir) && nftw(dir.c_str(), ChownEntry, 16, FTW_PHYS) != 0) return Error::Sys("chown beneath " + dir);
+    if (PathExists(dir) && nftw(dir.c_str(), ChownEntry, 16, FTW_PHYS) != 0)
+      return Error::Sys("chown beneath " + dir);
   return Ok();
 }
 
-PreparedFixture PrepareFixture(const json::Value& captured, const std::vector<std::string>& probe_args, Bundle& b,
-                               NamespaceHolders& holders) {
+PreparedFixture PrepareFixture(const json::Value& captured, const std::vector<std::string>& probe_args,
+                               Bundle& b, NamespaceHolders& holders) {
   PreparedFixture out;
   std::string text = captured.Dump();
   // Namespaces joined by path get a fresh one held by a helper process.
@@ -187,12 +199,14 @@ PreparedFixture PrepareFixture(const json::Value& captured, const std::vector<st
   for (json::Value& rl : b.config["process"]["rlimits"].items) {
     auto num = RlimitNumbers().find(rl["type"].as_string());
     struct rlimit own;
-    if (num == RlimitNumbers().end() || getrlimit(static_cast<__rlimit_resource>(num->second), &own) != 0) continue;
+    if (num == RlimitNumbers().end() || getrlimit(static_cast<__rlimit_resource>(num->second), &own) != 0)
+      continue;
     if (own.rlim_max == RLIM_INFINITY || static_cast<uint64_t>(rl["hard"].as_int()) <= own.rlim_max) continue;
     out.notes.push_back(rl["type"].as_string() + " " + std::to_string(rl["hard"].as_int()) + " lowered to " +
                         std::to_string(own.rlim_max) + " (no CAP_SYS_RESOURCE here)");
     rl["hard"] = static_cast<int64_t>(own.rlim_max);
-    if (static_cast<uint64_t>(rl["soft"].as_int()) > own.rlim_max) rl["soft"] = static_cast<int64_t>(own.rlim_max);
+    if (static_cast<uint64_t>(rl["soft"].as_int()) > own.rlim_max)
+      rl["soft"] = static_cast<int64_t>(own.rlim_max);
   }
   if (b.config["process"]["terminal"].as_bool()) {
     b.config["process"]["terminal"] = false;
@@ -225,8 +239,8 @@ bool ListHas(const json::Value& list, const std::string& value) {
 bool ConditionHolds(const json::Value& cond, const std::vector<std::string>& caps, bool include) {
   if (!cond.is_object()) return include;
   bool arch_listed = cond.Find("arches") && cond["arches"].size() > 0;
-  bool arch_match = ListHas(cond["arches"], "amd64") || ListHas(cond["arches"], "x86") ||
-                    ListHas(cond["arches"], "x32");
+  bool arch_match =
+      ListHas(cond["arches"], "amd64") || ListHas(cond["arches"], "x86") || ListHas(cond["arches"], "x32");
   bool caps_listed = cond.Find("caps") && cond["caps"].size() > 0;
   bool caps_match = false, caps_all = true;
   for (const json::Value& c : cond["caps"].items) {
@@ -243,7 +257,8 @@ bool ConditionHolds(const json::Value& cond, const std::vector<std::string>& cap
 json::Value SeccompToOci(const json::Value& profile, const std::vector<std::string>& capabilities) {
   if (!profile.Find("archMap")) {
     bool engine_form = false;
-    for (const json::Value& r : profile["syscalls"].items) engine_form |= r.Find("includes") || r.Find("excludes");
+    for (const json::Value& r : profile["syscalls"].items)
+      engine_form |= r.Find("includes") || r.Find("excludes");
     if (!engine_form) return profile;
   }
   json::Value oci = json::Value::Object();
@@ -254,7 +269,8 @@ json::Value SeccompToOci(const json::Value& profile, const std::vector<std::stri
     if (profile.Find(key)) oci[key] = profile[key];
   oci["syscalls"] = json::Value::Array();
   for (const json::Value& r : profile["syscalls"].items) {
-    if (!ConditionHolds(r["includes"], capabilities, true) || ConditionHolds(r["excludes"], capabilities, false))
+    if (!ConditionHolds(r["includes"], capabilities, true) ||
+        ConditionHolds(r["excludes"], capabilities, false))
       continue;
     json::Value rule = json::Value::Object();
     rule["names"] = r.Find("names") ? r["names"] : json::Value::Strings({r["name"].as_string()});
@@ -295,7 +311,8 @@ bool SeccompMentions(const json::Value& oci_profile, const std::string& syscall)
 std::optional<SeccompVerdict> SeccompVerdictFor(const json::Value& oci_profile, const std::string& syscall) {
   SeccompVerdict v;
   v.action = oci_profile["defaultAction"].as_string();
-  if (oci_profile.Find("defaultErrnoRet")) v.errno_ret = static_cast<int>(oci_profile["defaultErrnoRet"].as_int());
+  if (oci_profile.Find("defaultErrnoRet"))
+    v.errno_ret = static_cast<int>(oci_profile["defaultErrnoRet"].as_int());
   bool found = false;
   for (const json::Value& r : oci_profile["syscalls"].items) {
     if (!ListHas(r["names"], syscall)) continue;
@@ -320,15 +337,67 @@ std::optional<SeccompVerdict> SeccompVerdictFor(const json::Value& oci_profile, 
 }
 
 const std::vector<std::string>& ProbeNeededSyscalls() {
-  static const std::vector<std::string> list = {
-      "read", "write", "open", "openat", "close", "fstat", "newfstatat", "stat", "lstat", "statx", "getdents64",
-      "readlink", "readlinkat", "ioctl", "getresuid", "getresgid", "getgroups", "umask", "uname", "getcwd",
-      "getpid", "getppid", "getsid", "getpgrp", "getuid", "geteuid", "getgid", "getegid", "prlimit64",
-      "getrlimit", "sched_getscheduler", "sched_getparam", "getpriority", "ioprio_get", "personality",
-      "clock_gettime", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "pause", "nanosleep",
-      "clock_nanosleep", "exit_group", "exit", "brk", "mmap", "munmap", "mprotect", "arch_prctl",
-      "set_tid_address", "set_robust_list", "rseq", "getrandom", "lseek", "access", "faccessat", "execve",
-      "sigaltstack", "mremap", "futex", "madvise"};
+  static const std::vector<std::string> list = {"read",
+                                                "write",
+                                                "open",
+                                                "openat",
+                                                "close",
+                                                "fstat",
+                                                "newfstatat",
+                                                "stat",
+                                                "lstat",
+                                                "statx",
+                                                "getdents64",
+                                                "readlink",
+                                                "readlinkat",
+                                                "ioctl",
+                                                "getresuid",
+                                                "getresgid",
+                                                "getgroups",
+                                                "umask",
+                                                "uname",
+                                                "getcwd",
+                                                "getpid",
+                                                "getppid",
+                                                "getsid",
+                                                "getpgrp",
+                                                "getuid",
+                                                "geteuid",
+                                                "getgid",
+                                                "getegid",
+                                                "prlimit64",
+                                                "getrlimit",
+                                                "sched_getscheduler",
+                                                "sched_getparam",
+                                                "getpriority",
+                                                "ioprio_get",
+                                                "personality",
+                                                "clock_gettime",
+                                                "rt_sigaction",
+                                                "rt_sigprocmask",
+                                                "rt_sigreturn",
+                                                "pause",
+                                                "nanosleep",
+                                                "clock_nanosleep",
+                                                "exit_group",
+                                                "exit",
+                                                "brk",
+                                                "mmap",
+                                                "munmap",
+                                                "mprotect",
+                                                "arch_prctl",
+                                                "set_tid_address",
+                                                "set_robust_list",
+                                                "rseq",
+                                                "getrandom",
+                                                "lseek",
+                                                "access",
+                                                "faccessat",
+                                                "execve",
+                                                "sigaltstack",
+                                                "mremap",
+                                                "futex",
+                                                "madvise"};
   return list;
 }
 

@@ -52,8 +52,8 @@ struct PreparedFixture {
 // substituted, @PROBE@ replaced by probe_args, engine files and directories
 // made beneath the bundle, rlimits above this process's hard limits lowered
 // (noted), a terminal turned off (noted).
-PreparedFixture PrepareFixture(const json::Value& captured, const std::vector<std::string>& probe_args, Bundle& b,
-                               NamespaceHolders& holders);
+PreparedFixture PrepareFixture(const json::Value& captured, const std::vector<std::string>& probe_args,
+                               Bundle& b, NamespaceHolders& holders);
 
 // Gives the root filesystem (and the engine files) to a user namespace's
 // root, as an engine does; busybox (a hard link to the template) is copied.

@@ -28,7 +28,7 @@ TEST(SeccompToOci, ResolvesEngineFormForX86AndCapabilities) {
   EXPECT_TRUE(SeccompMentions(oci, "read"));
   EXPECT_TRUE(SeccompMentions(oci, "arch_prctl"));
   EXPECT_FALSE(SeccompMentions(oci, "s390_pci_mmio_read"));
-  EXPECT_FALSE(SeccompMentions(oci, "mount"));  // needs CAP_SYS_ADMIN
+  EXPECT_FALSE(SeccompMentions(oci, "mount"));   // needs CAP_SYS_ADMIN
   EXPECT_TRUE(SeccompMentions(oci, "unshare"));  // excluded only with CAP_SYS_ADMIN
   json::Value admin = SeccompToOci(engine, {"CAP_SYS_ADMIN"});
   EXPECT_TRUE(SeccompMentions(admin, "mount"));
@@ -36,7 +36,8 @@ TEST(SeccompToOci, ResolvesEngineFormForX86AndCapabilities) {
 }
 
 TEST(SeccompToOci, LeavesOciFormAlone) {
-  json::Value oci = Parse(R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]})");
+  json::Value oci = Parse(
+      R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]})");
   EXPECT_EQ(SeccompToOci(oci, {}).Dump(), oci.Dump());
 }
 
@@ -58,7 +59,8 @@ TEST(SeccompVerdict, DefaultRuleErrnoAndConditions) {
   EXPECT_FALSE(SeccompVerdictFor(p, std::string("personality")));  // depends on arguments
   // A probe syscall that libc may make under two names: both must agree.
   ProbeSyscall mkdir{"mkdir", {"mkdir", "mkdirat"}, -1};
-  json::Value split = Parse(R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]})");
+  json::Value split = Parse(
+      R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]})");
   EXPECT_FALSE(SeccompVerdictFor(split, mkdir));
 }
 

@@ -48,51 +48,71 @@ std::optional<json::Value> Features(CaseContext& c) {
 
 // The Linux option strings of config.md's table.
 const std::set<std::string>& KnownMountOptions() {
-  static const std::set<std::string> known = {
-      "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "iversion", "lazytime", "loud",
-      "noatime", "nodev", "nodiratime", "noexec", "noiversion", "nolazytime", "norelatime", "nostrictatime",
-      "nosuid", "nosymfollow", "private", "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec",
-      "rnoatime", "rnodev", "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid", "rnosymfollow", "ro",
-      "rprivate", "rrelatime", "rro", "rrw", "rshared", "rslave", "rstrictatime", "rsuid", "rsymfollow",
-      "runbindable", "rw", "shared", "silent", "slave", "strictatime", "suid", "symfollow", "sync", "unbindable",
-      "idmap", "ridmap", "tmpcopyup", "mand", "nomand"};
+  static const std::set<std::string> known = {"async",        "atime",       "bind",           "defaults",
+                                              "dev",          "diratime",    "dirsync",        "exec",
+                                              "iversion",     "lazytime",    "loud",           "noatime",
+                                              "nodev",        "nodiratime",  "noexec",         "noiversion",
+                                              "nolazytime",   "norelatime",  "nostrictatime",  "nosuid",
+                                              "nosymfollow",  "private",     "ratime",         "rbind",
+                                              "rdev",         "rdiratime",   "relatime",       "remount",
+                                              "rexec",        "rnoatime",    "rnodev",         "rnodiratime",
+                                              "rnoexec",      "rnorelatime", "rnostrictatime", "rnosuid",
+                                              "rnosymfollow", "ro",          "rprivate",       "rrelatime",
+                                              "rro",          "rrw",         "rshared",        "rslave",
+                                              "rstrictatime", "rsuid",       "rsymfollow",     "runbindable",
+                                              "rw",           "shared",      "silent",         "slave",
+                                              "strictatime",  "suid",        "symfollow",      "sync",
+                                              "unbindable",   "idmap",       "ridmap",         "tmpcopyup",
+                                              "mand",         "nomand"};
   return known;
 }
 
 }  // namespace
 
-CONFORMANCE_CASE(features_document_valid, "features.md#specification-version-3", "features.md#specification-version-4",
-                 "features.md#annotations-1", "features.md#features-structure-1", "features.md#mount-options-2") {
+CONFORMANCE_CASE(features_document_valid, "features.md#specification-version-3",
+                 "features.md#specification-version-4", "features.md#annotations-1",
+                 "features.md#features-structure-1", "features.md#mount-options-2") {
   auto f = Features(c);
   if (!f) return;
   std::string min = (*f)["ociVersionMin"].as_string(), max = (*f)["ociVersionMax"].as_string();
-  c.Expect("features.md#specification-version-3", !min.empty() && !max.empty() && CompareSemver(max, min) >= 0,
+  c.Expect("features.md#specification-version-3",
+           !min.empty() && !max.empty() && CompareSemver(max, min) >= 0,
            "ociVersionMin " + Quote(min) + ", ociVersionMax " + Quote(max));
   SchemaChecker schema(c.env().spec_dir + "/schema");
   auto errors = schema.Check(*f, "features-schema.json");
   std::string unknown;
-  static const std::set<std::string> top = {"ociVersionMin", "ociVersionMax", "hooks", "mountOptions", "linux",
-                                            "annotations", "potentiallyUnsafeConfigAnnotations"};
+  static const std::set<std::string> top = {"ociVersionMin",
+                                            "ociVersionMax",
+                                            "hooks",
+                                            "mountOptions",
+                                            "linux",
+                                            "annotations",
+                                            "potentiallyUnsafeConfigAnnotations"};
   for (const auto& [k, v] : f->members)
     if (!top.count(k)) unknown += k + " ";
   c.Expect("features.md#specification-version-4", errors.empty() && unknown.empty(),
-           (errors.empty() ? "" : errors[0] + "; ") + (unknown.empty() ? "" : "properties not in the spec: " + unknown));
+           (errors.empty() ? "" : errors[0] + "; ") +
+               (unknown.empty() ? "" : "properties not in the spec: " + unknown));
   const json::Value* ann = f->Find("annotations");
   bool strings = true;
   if (ann)
     for (const auto& [k, v] : ann->members) strings &= !k.empty() && v.is_string();
-  c.Expect("features.md#annotations-1", !ann || (ann->is_object() && strings), "annotations is not a map of strings: " + (ann ? ann->Dump() : ""));
+  c.Expect("features.md#annotations-1", !ann || (ann->is_object() && strings),
+           "annotations is not a map of strings: " + (ann ? ann->Dump() : ""));
   // Determined at build time: two calls agree.
   CommandResult again = c.runtime().Run({"features"});
-  c.Expect("features.md#features-structure-1", again.ok() && json::Parse(again.out).ok() && json::Parse(again.out)->Dump() == f->Dump(),
+  c.Expect("features.md#features-structure-1",
+           again.ok() && json::Parse(again.out).ok() && json::Parse(again.out)->Dump() == f->Dump(),
            "two `features` calls returned different documents");
   std::string data_options;
   for (const auto& o : StringList(f->Find("mountOptions")))
     if (o.find('=') != std::string::npos || !KnownMountOptions().count(o)) data_options += o + " ";
-  c.Expect("features.md#mount-options-2", data_options.empty(), "filesystem-specific options listed: " + data_options);
+  c.Expect("features.md#mount-options-2", data_options.empty(),
+           "filesystem-specific options listed: " + data_options);
 }
 
-CONFORMANCE_CASE(features_versions_accepted, "features.md#specification-version-1", "features.md#specification-version-2") {
+CONFORMANCE_CASE(features_versions_accepted, "features.md#specification-version-1",
+                 "features.md#specification-version-2") {
   auto f = Features(c);
   if (!f) return;
   for (auto [key, id] : {std::pair{"ociVersionMin", "features.md#specification-version-1"},
@@ -106,7 +126,8 @@ CONFORMANCE_CASE(features_versions_accepted, "features.md#specification-version-
     if (!b) return;
     b->config["ociVersion"] = version;
     auto run = RunProbe(c, *b);
-    c.Expect(id, run.ok(), "config with ociVersion " + version + " (" + key + "): " + (run ? "" : run.error().ToString()));
+    c.Expect(id, run.ok(),
+             "config with ociVersion " + version + " (" + key + "): " + (run ? "" : run.error().ToString()));
   }
 }
 
@@ -119,7 +140,8 @@ CONFORMANCE_CASE(features_hooks_supported, "features.md#hooks-1") {
   if (!b) return;
   std::string unknown;
   for (const auto& phase : hooks) {
-    static const std::set<std::string> phases = {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"};
+    static const std::set<std::string> phases = {"prestart",       "createRuntime", "createContainer",
+                                                 "startContainer", "poststart",     "poststop"};
     if (!phases.count(phase)) {
       unknown += phase + " ";
       continue;
@@ -131,7 +153,8 @@ CONFORMANCE_CASE(features_hooks_supported, "features.md#hooks-1") {
   }
   auto run = RunProbe(c, *b);
   c.Expect("features.md#hooks-1", unknown.empty() && run.ok(),
-           (unknown.empty() ? "" : "unknown hook names listed: " + unknown + "; ") + (run ? "" : run.error().ToString()));
+           (unknown.empty() ? "" : "unknown hook names listed: " + unknown + "; ") +
+               (run ? "" : run.error().ToString()));
 }
 
 CONFORMANCE_CASE(features_mount_options_recognised, "features.md#mount-options-1") {
@@ -139,7 +162,8 @@ CONFORMANCE_CASE(features_mount_options_recognised, "features.md#mount-options-1
   if (!f) return;
   std::vector<std::string> options;
   for (const auto& o : StringList(f->Find("mountOptions")))
-    if (o != "remount" && o != "idmap" && o != "ridmap" && o != "bind" && o != "rbind" && o != "tmpcopyup") options.push_back(o);
+    if (o != "remount" && o != "idmap" && o != "ridmap" && o != "bind" && o != "rbind" && o != "tmpcopyup")
+      options.push_back(o);
   auto add = [&](Bundle& b, const std::string& o, int i) {
     std::string dest = "/f/o" + std::to_string(i);
     mkdir((b.rootfs + "/f").c_str(), 0755);
@@ -162,10 +186,12 @@ CONFORMANCE_CASE(features_mount_options_recognised, "features.md#mount-options-1
     return probe(lo, mid) && probe(mid, hi);
   };
   if (!probe(0, options.size())) return;
-  c.Expect("features.md#mount-options-1", rejected.empty(), "listed in features but rejected on a tmpfs: " + rejected);
+  c.Expect("features.md#mount-options-1", rejected.empty(),
+           "listed in features but rejected on a tmpfs: " + rejected);
 }
 
-CONFORMANCE_CASE(unknown_properties_and_annotations_ignored, "config.md#extensibility-1", "config.md#annotations-15") {
+CONFORMANCE_CASE(unknown_properties_and_annotations_ignored, "config.md#extensibility-1",
+                 "config.md#annotations-15") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   b->config["futureTopLevel"]["nested"] = json::Value::Array({json::Value(1), json::Value("two")});
@@ -174,8 +200,10 @@ CONFORMANCE_CASE(unknown_properties_and_annotations_ignored, "config.md#extensib
   b->config["annotations"]["org.example.unknown-to-any-runtime"] = "value";
   b->config["annotations"]["com.example.other"] = "";
   auto run = RunProbe(c, *b);
-  c.Expect("config.md#extensibility-1", run.ok(), "unknown properties were not ignored: " + (run ? "" : run.error().ToString()));
-  c.Expect("config.md#annotations-15", run.ok(), "unknown annotation keys were not ignored: " + (run ? "" : run.error().ToString()));
+  c.Expect("config.md#extensibility-1", run.ok(),
+           "unknown properties were not ignored: " + (run ? "" : run.error().ToString()));
+  c.Expect("config.md#annotations-15", run.ok(),
+           "unknown annotation keys were not ignored: " + (run ? "" : run.error().ToString()));
 }
 
 CONFORMANCE_CASE(invalid_values_rejected, "config.md#valid-values-1", "runtime.md#create-6") {
@@ -186,8 +214,10 @@ CONFORMANCE_CASE(invalid_values_rejected, "config.md#valid-values-1", "runtime.m
   std::vector<Bad> bad = {
       {"namespace type \"bogus\"", [](Bundle& b) { b.AddNamespace("bogus"); }},
       {"rootfsPropagation \"sideways\"", [](Bundle& b) { b.Linux()["rootfsPropagation"] = "sideways"; }},
-      {"seccomp defaultAction SCMP_ACT_BOGUS", [](Bundle& b) { b.Linux()["seccomp"]["defaultAction"] = "SCMP_ACT_BOGUS"; }},
-      {"device type \"x\"", [](Bundle& b) {
+      {"seccomp defaultAction SCMP_ACT_BOGUS",
+       [](Bundle& b) { b.Linux()["seccomp"]["defaultAction"] = "SCMP_ACT_BOGUS"; }},
+      {"device type \"x\"",
+       [](Bundle& b) {
          json::Value d = json::Value::Object();
          d["path"] = "/dev/bogus";
          d["type"] = "x";

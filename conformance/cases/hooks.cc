@@ -56,14 +56,15 @@ int IndexOf(const std::vector<HookLine>& log, const std::string& phase) {
 // A hook running busybox sh: records its phase, namespaces, an extra word
 // (whether the program's marker exists) and the state from stdin.
 json::Value Hook(const std::string& path, const std::string& phase, const std::string& log,
-          const std::string& marker = "/nonexistent", int exit_code = 0, int sleep_s = 0) {
+                 const std::string& marker = "/nonexistent", int exit_code = 0, int sleep_s = 0) {
   json::Value h = json::Value::Object();
   h["path"] = path;
   std::string script = "state=$(cat); ";
   if (sleep_s) script += "sleep " + std::to_string(sleep_s) + "; ";
-  script += "if [ -e " + marker + " ]; then m=program-ran; else m=no-program; fi; echo \"" + phase +
-            " $(readlink /proc/self/ns/mnt) $(readlink /proc/self/ns/pid) $(readlink /proc/self/ns/uts) $m $state\" >> " +
-            log + "; exit " + std::to_string(exit_code);
+  script +=
+      "if [ -e " + marker + " ]; then m=program-ran; else m=no-program; fi; echo \"" + phase +
+      " $(readlink /proc/self/ns/mnt) $(readlink /proc/self/ns/pid) $(readlink /proc/self/ns/uts) $m $state\" >> " +
+      log + "; exit " + std::to_string(exit_code);
   h["args"] = json::Value::Strings({"sh", "-c", script});
   h["env"] = json::Value::Strings({"PATH=/bin:/usr/bin"});
   return h;
@@ -101,20 +102,22 @@ void Sleep(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 
 CONFORMANCE_CASE(hooks_run_in_order_namespace_and_phase, "runtime.md#lifecycle-5", "runtime.md#lifecycle-7",
                  "runtime.md#lifecycle-9", "runtime.md#lifecycle-11", "runtime.md#lifecycle-14",
-                 "runtime.md#lifecycle-17", "config.md#prestart-1", "config.md#prestart-2", "config.md#prestart-3",
-                 "config.md#prestart-4", "config.md#createruntime-hooks-1", "config.md#createruntime-hooks-2",
-                 "config.md#createruntime-hooks-3", "config.md#createcontainer-hooks-1",
-                 "config.md#createcontainer-hooks-2", "config.md#createcontainer-hooks-3",
-                 "config.md#createcontainer-hooks-4", "config.md#startcontainer-hooks-1",
-                 "config.md#startcontainer-hooks-2", "config.md#startcontainer-hooks-3", "config.md#poststart-1",
-                 "config.md#poststart-2", "config.md#poststart-3", "config.md#poststop-1", "config.md#poststop-2",
-                 "config.md#poststop-3", "config.md#posix-platform-hooks-3", "config.md#posix-platform-hooks-4",
-                 "config.md#posix-platform-hooks-7", "config.md#posix-platform-hooks-8",
-                 "config.md#posix-platform-hooks-9", "config.md#posix-platform-hooks-10",
-                 "config.md#posix-platform-hooks-11", "config.md#posix-platform-hooks-12",
-                 "config.md#posix-platform-hooks-13", "config.md#posix-platform-hooks-14",
-                 "config.md#posix-platform-hooks-15", "config.md#posix-platform-hooks-16",
-                 "config.md#posix-platform-hooks-17", "config.md#posix-platform-hooks-18") {
+                 "runtime.md#lifecycle-17", "config.md#prestart-1", "config.md#prestart-2",
+                 "config.md#prestart-3", "config.md#prestart-4", "config.md#createruntime-hooks-1",
+                 "config.md#createruntime-hooks-2", "config.md#createruntime-hooks-3",
+                 "config.md#createcontainer-hooks-1", "config.md#createcontainer-hooks-2",
+                 "config.md#createcontainer-hooks-3", "config.md#createcontainer-hooks-4",
+                 "config.md#startcontainer-hooks-1", "config.md#startcontainer-hooks-2",
+                 "config.md#startcontainer-hooks-3", "config.md#poststart-1", "config.md#poststart-2",
+                 "config.md#poststart-3", "config.md#poststop-1", "config.md#poststop-2",
+                 "config.md#poststop-3", "config.md#posix-platform-hooks-3",
+                 "config.md#posix-platform-hooks-4", "config.md#posix-platform-hooks-7",
+                 "config.md#posix-platform-hooks-8", "config.md#posix-platform-hooks-9",
+                 "config.md#posix-platform-hooks-10", "config.md#posix-platform-hooks-11",
+                 "config.md#posix-platform-hooks-12", "config.md#posix-platform-hooks-13",
+                 "config.md#posix-platform-hooks-14", "config.md#posix-platform-hooks-15",
+                 "config.md#posix-platform-hooks-16", "config.md#posix-platform-hooks-17",
+                 "config.md#posix-platform-hooks-18") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   auto p = PrepareHooks(c, *b);
@@ -126,7 +129,8 @@ CONFORMANCE_CASE(hooks_run_in_order_namespace_and_phase, "runtime.md#lifecycle-5
   hooks["createRuntime"].Push(Hook(p->host_only, "createRuntime", host_log));
   // Before pivot_root the host path of the log is still reachable.
   hooks["createContainer"].Push(Hook(p->host_only, "createContainer", host_log));
-  hooks["startContainer"].Push(Hook(p->container_only, "startContainer", "/hooklog/log", "/hooklog/program-ran"));
+  hooks["startContainer"].Push(
+      Hook(p->container_only, "startContainer", "/hooklog/log", "/hooklog/program-ran"));
   hooks["poststart"].Push(Hook(p->host_only, "poststart", host_log, p->log_dir + "/program-ran", 0, 1));
   hooks["poststop"].Push(Hook(p->host_only, "poststop", host_log));
   b->SetArgs({"/probe", "write:/hooklog/program-ran", "sleep:2"});
@@ -137,24 +141,31 @@ CONFORMANCE_CASE(hooks_run_in_order_namespace_and_phase, "runtime.md#lifecycle-5
   const std::string host_mnt = SelfNs("mnt"), host_pid = SelfNs("pid");
   // Created-phase hooks ran during create, in listed order.
   for (const char* phase : {"prestart-A", "createRuntime", "createContainer"}) {
-    std::string id = std::string(phase) == "prestart-A" ? "config.md#prestart-1"
+    std::string id = std::string(phase) == "prestart-A"      ? "config.md#prestart-1"
                      : std::string(phase) == "createRuntime" ? "config.md#createruntime-hooks-1"
                                                              : "config.md#createcontainer-hooks-1";
-    c.Expect(id, FindPhase(after_create, phase) != nullptr, std::string(phase) + " hook had not run when create returned");
+    c.Expect(id, FindPhase(after_create, phase) != nullptr,
+             std::string(phase) + " hook had not run when create returned");
   }
   c.Expect("config.md#poststart-1", FindPhase(after_create, "poststart") == nullptr,
            "the poststart hook ran during create, before start");
-  c.Expect("runtime.md#lifecycle-5", FindPhase(after_create, "prestart-A") != nullptr, "prestart hook not invoked");
-  c.Expect("runtime.md#lifecycle-7", FindPhase(after_create, "createRuntime") != nullptr, "createRuntime hook not invoked");
-  c.Expect("runtime.md#lifecycle-9", FindPhase(after_create, "createContainer") != nullptr, "createContainer hook not invoked");
-  c.Expect("config.md#posix-platform-hooks-17", IndexOf(after_create, "prestart-A") >= 0 &&
-                                                     IndexOf(after_create, "prestart-A") < IndexOf(after_create, "prestart-B"),
+  c.Expect("runtime.md#lifecycle-5", FindPhase(after_create, "prestart-A") != nullptr,
+           "prestart hook not invoked");
+  c.Expect("runtime.md#lifecycle-7", FindPhase(after_create, "createRuntime") != nullptr,
+           "createRuntime hook not invoked");
+  c.Expect("runtime.md#lifecycle-9", FindPhase(after_create, "createContainer") != nullptr,
+           "createContainer hook not invoked");
+  c.Expect("config.md#posix-platform-hooks-17",
+           IndexOf(after_create, "prestart-A") >= 0 &&
+               IndexOf(after_create, "prestart-A") < IndexOf(after_create, "prestart-B"),
            "prestart hooks did not run in the listed order");
-  c.Expect("config.md#prestart-2", IndexOf(after_create, "prestart-B") >= 0 &&
-                                        IndexOf(after_create, "prestart-B") < IndexOf(after_create, "createRuntime"),
+  c.Expect("config.md#prestart-2",
+           IndexOf(after_create, "prestart-B") >= 0 &&
+               IndexOf(after_create, "prestart-B") < IndexOf(after_create, "createRuntime"),
            "prestart hooks did not all run before createRuntime");
-  c.Expect("config.md#createcontainer-hooks-2", IndexOf(after_create, "createRuntime") >= 0 &&
-                                                    IndexOf(after_create, "createRuntime") < IndexOf(after_create, "createContainer"),
+  c.Expect("config.md#createcontainer-hooks-2",
+           IndexOf(after_create, "createRuntime") >= 0 &&
+               IndexOf(after_create, "createRuntime") < IndexOf(after_create, "createContainer"),
            "createContainer did not run after createRuntime");
   CommandResult start = ct.Start();
   if (!start.ok()) return c.Abort("start with hooks failed: " + start.Describe());
@@ -165,8 +176,9 @@ CONFORMANCE_CASE(hooks_run_in_order_namespace_and_phase, "runtime.md#lifecycle-5
   c.Expect("config.md#startcontainer-hooks-1", sc && sc->extra == "no-program",
            sc ? "startContainer ran after the program had started" : "startContainer hook not invoked");
   c.Expect("runtime.md#lifecycle-14", ps != nullptr, "poststart hook not invoked");
-  c.Expect("config.md#poststart-1", ps && ps->extra == "program-ran",
-           ps ? "poststart ran before the program had executed" : "poststart had not run when start returned");
+  c.Expect(
+      "config.md#poststart-1", ps && ps->extra == "program-ran",
+      ps ? "poststart ran before the program had executed" : "poststart had not run when start returned");
   ct.WaitExit(20000);
   auto report = ct.Report();
   if (!report) return c.Abort("no probe report: " + report.error().ToString());
@@ -181,8 +193,10 @@ CONFORMANCE_CASE(hooks_run_in_order_namespace_and_phase, "runtime.md#lifecycle-5
     const HookLine* h = FindPhase(log, phase);
     bool ok = h && h->mnt == host_mnt && h->pid == host_pid;
     for (const char* id : ids)
-      c.Expect(id, ok, h ? std::string(phase) + " ran in mnt " + h->mnt + " pid " + h->pid + ", runtime has " + host_mnt + " " + host_pid
-                         : std::string(phase) + " did not run");
+      c.Expect(id, ok,
+               h ? std::string(phase) + " ran in mnt " + h->mnt + " pid " + h->pid + ", runtime has " +
+                       host_mnt + " " + host_pid
+                 : std::string(phase) + " did not run");
   };
   in_runtime_ns("prestart-A", {"config.md#prestart-4", "config.md#posix-platform-hooks-4"});
   in_runtime_ns("createRuntime", {"config.md#createruntime-hooks-3", "config.md#posix-platform-hooks-8"});
@@ -192,21 +206,28 @@ CONFORMANCE_CASE(hooks_run_in_order_namespace_and_phase, "runtime.md#lifecycle-5
     const HookLine* h = FindPhase(log, phase);
     bool ok = h && h->mnt == ctr_mnt && h->mnt != host_mnt;
     for (const char* id : ids)
-      c.Expect(id, ok, h ? std::string(phase) + " ran in " + h->mnt + ", container has " + ctr_mnt : std::string(phase) + " did not run");
+      c.Expect(id, ok,
+               h ? std::string(phase) + " ran in " + h->mnt + ", container has " + ctr_mnt
+                 : std::string(phase) + " did not run");
   };
-  in_container_ns("createContainer", {"config.md#createcontainer-hooks-4", "config.md#posix-platform-hooks-10"});
-  in_container_ns("startContainer", {"config.md#startcontainer-hooks-3", "config.md#posix-platform-hooks-12"});
+  in_container_ns("createContainer",
+                  {"config.md#createcontainer-hooks-4", "config.md#posix-platform-hooks-10"});
+  in_container_ns("startContainer",
+                  {"config.md#startcontainer-hooks-3", "config.md#posix-platform-hooks-12"});
   // Paths: host-only paths worked for runtime-namespace phases (and for
   // createContainer, whose path resolves in the runtime namespace); the
   // container-only path worked for startContainer.
   auto ran = [&](const char* phase, const std::vector<const char*>& ids, const std::string& path) {
     for (const char* id : ids)
-      c.Expect(id, FindPhase(log, phase) != nullptr, std::string(phase) + " hook with path " + path + " did not run");
+      c.Expect(id, FindPhase(log, phase) != nullptr,
+               std::string(phase) + " hook with path " + path + " did not run");
   };
   ran("prestart-A", {"config.md#prestart-3", "config.md#posix-platform-hooks-3"}, p->host_only);
   ran("createRuntime", {"config.md#createruntime-hooks-2", "config.md#posix-platform-hooks-7"}, p->host_only);
-  ran("createContainer", {"config.md#createcontainer-hooks-3", "config.md#posix-platform-hooks-9"}, p->host_only);
-  ran("startContainer", {"config.md#startcontainer-hooks-2", "config.md#posix-platform-hooks-11"}, p->container_only);
+  ran("createContainer", {"config.md#createcontainer-hooks-3", "config.md#posix-platform-hooks-9"},
+      p->host_only);
+  ran("startContainer", {"config.md#startcontainer-hooks-2", "config.md#posix-platform-hooks-11"},
+      p->container_only);
   ran("poststart", {"config.md#poststart-2", "config.md#posix-platform-hooks-13"}, p->host_only);
   ran("poststop", {"config.md#poststop-2", "config.md#posix-platform-hooks-15"}, p->host_only);
   // State on stdin: valid JSON naming this container and bundle, every phase.
@@ -217,12 +238,14 @@ CONFORMANCE_CASE(hooks_run_in_order_namespace_and_phase, "runtime.md#lifecycle-5
       bad += h.phase + ": not JSON (" + h.state.substr(0, 60) + "); ";
       continue;
     }
-    if (!state->Find("id") || state->Find("id")->as_string() != b->id) bad += h.phase + ": id " + Field(*state, "id") + "; ";
-    if (!state->Find("bundle") || state->Find("bundle")->as_string() != b->dir) bad += h.phase + ": bundle " + Field(*state, "bundle") + "; ";
+    if (!state->Find("id") || state->Find("id")->as_string() != b->id)
+      bad += h.phase + ": id " + Field(*state, "id") + "; ";
+    if (!state->Find("bundle") || state->Find("bundle")->as_string() != b->dir)
+      bad += h.phase + ": bundle " + Field(*state, "bundle") + "; ";
     if (!state->Find("status")) bad += h.phase + ": no status; ";
   }
-  c.Expect("config.md#posix-platform-hooks-18", bad.empty() && log.size() >= 7, "hook stdin state: " + bad +
-                                                                                    " (" + std::to_string(log.size()) + " hook lines)");
+  c.Expect("config.md#posix-platform-hooks-18", bad.empty() && log.size() >= 7,
+           "hook stdin state: " + bad + " (" + std::to_string(log.size()) + " hook lines)");
 }
 
 namespace {
@@ -257,7 +280,8 @@ void FailingHookCase(CaseContext& c, const std::string& phase, const std::string
              "after the failed " + phase + " hook the container is " + Quote(status));
   }
   if (phase != "poststart")
-    c.Expect(id, !PathExists(p->log_dir + "/program-ran"), "the program ran although a " + phase + " hook failed");
+    c.Expect(id, !PathExists(p->log_dir + "/program-ran"),
+             "the program ran although a " + phase + " hook failed");
 }
 
 }  // namespace
@@ -278,7 +302,8 @@ CONFORMANCE_CASE(poststart_hook_failure_stops_container, "runtime.md#lifecycle-1
   FailingHookCase(c, "poststart", "runtime.md#lifecycle-15");
 }
 
-CONFORMANCE_CASE(poststop_hook_failure_is_only_a_warning, "runtime.md#lifecycle-18", "runtime.md#warnings-1") {
+CONFORMANCE_CASE(poststop_hook_failure_is_only_a_warning, "runtime.md#lifecycle-18",
+                 "runtime.md#warnings-1") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   auto p = PrepareHooks(c, *b);
@@ -303,7 +328,8 @@ CONFORMANCE_CASE(hook_timeout_kills_hook_and_fails, "runtime.md#lifecycle-6") {
   // The hook process itself sleeps (exec), so killing it ends it.
   json::Value hook = json::Value::Object();
   hook["path"] = p->host_only;
-  hook["args"] = json::Value::Strings({"sh", "-c", "cat >/dev/null; echo started >> " + p->log_dir + "/log; exec sleep 30"});
+  hook["args"] = json::Value::Strings(
+      {"sh", "-c", "cat >/dev/null; echo started >> " + p->log_dir + "/log; exec sleep 30"});
   hook["timeout"] = 1;
   b->config["hooks"]["prestart"].Push(hook);
   Container ct(c, *b);
@@ -311,12 +337,13 @@ CONFORMANCE_CASE(hook_timeout_kills_hook_and_fails, "runtime.md#lifecycle-6") {
   CommandResult create = ct.Create();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   c.Expect("runtime.md#lifecycle-6", !create.ok(), "create succeeded although the prestart hook timed out");
-  c.Expect("runtime.md#lifecycle-6", secs < 15, "create took " + std::to_string(secs) + " s: the 1 s hook timeout was not enforced");
+  c.Expect("runtime.md#lifecycle-6", secs < 15,
+           "create took " + std::to_string(secs) + " s: the 1 s hook timeout was not enforced");
   c.Expect("runtime.md#lifecycle-6", !ReadHookLog(p->log_dir + "/log").empty(), "the hook never started");
 }
 
-CONFORMANCE_CASE(hook_timeout_must_be_positive, "config.md#posix-platform-hooks-2", "config.md#posix-platform-hooks-6",
-                 "config.md#valid-values-1") {
+CONFORMANCE_CASE(hook_timeout_must_be_positive, "config.md#posix-platform-hooks-2",
+                 "config.md#posix-platform-hooks-6", "config.md#valid-values-1") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   auto p = PrepareHooks(c, *b);
@@ -334,10 +361,12 @@ CONFORMANCE_CASE(hook_timeout_must_be_positive, "config.md#posix-platform-hooks-
   hook2["timeout"] = -1;
   b2->config["hooks"]["createRuntime"].Push(hook2);
   Container ct2(c, *b2);
-  c.Expect("config.md#posix-platform-hooks-6", !ct2.Create().ok(), "a createRuntime hook with timeout -1 was accepted");
+  c.Expect("config.md#posix-platform-hooks-6", !ct2.Create().ok(),
+           "a createRuntime hook with timeout -1 was accepted");
 }
 
-CONFORMANCE_CASE(hook_path_must_be_absolute, "config.md#posix-platform-hooks-1", "config.md#posix-platform-hooks-5") {
+CONFORMANCE_CASE(hook_path_must_be_absolute, "config.md#posix-platform-hooks-1",
+                 "config.md#posix-platform-hooks-5") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   auto p = PrepareHooks(c, *b);
@@ -347,7 +376,8 @@ CONFORMANCE_CASE(hook_path_must_be_absolute, "config.md#posix-platform-hooks-1",
   Container ct(c, *b);
   CommandResult create = ct.Create();
   bool ran = !ReadHookLog(p->log_dir + "/log").empty();
-  c.Expect("config.md#posix-platform-hooks-1", !create.ok() && !ran, "a hook with the relative path bin/busybox was run");
+  c.Expect("config.md#posix-platform-hooks-1", !create.ok() && !ran,
+           "a hook with the relative path bin/busybox was run");
   c.Expect("config.md#posix-platform-hooks-5", !create.ok(), "create accepted a relative hook path");
 }
 

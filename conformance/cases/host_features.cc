@@ -28,9 +28,12 @@ CONFORMANCE_CASE(cpu_affinity_left_to_the_kernel, "config.md#linux-process-5") {
   if (!b) return;
   auto run = RunOrAbort(c, *b);
   if (!run) return;
-  std::string inside = run->report.At("status.Cpus_allowed_list") ? run->report.At("status.Cpus_allowed_list")->as_string() : "";
-  c.Expect("config.md#linux-process-5", inside == host,
-           "without execCPUAffinity the container's CPUs are " + Quote(inside) + ", the runtime's " + Quote(host));
+  std::string inside = run->report.At("status.Cpus_allowed_list")
+                           ? run->report.At("status.Cpus_allowed_list")->as_string()
+                           : "";
+  c.Expect(
+      "config.md#linux-process-5", inside == host,
+      "without execCPUAffinity the container's CPUs are " + Quote(inside) + ", the runtime's " + Quote(host));
 }
 
 CONFORMANCE_CASE(intel_rdt_without_resctrl_is_error, "config-linux.md#intelrdt-2") {
@@ -43,14 +46,16 @@ CONFORMANCE_CASE(intel_rdt_without_resctrl_is_error, "config-linux.md#intelrdt-2
   b->Linux()["intelRdt"]["l3CacheSchema"] = "L3:0=f";
   Container ct(c, *b);
   CommandResult r = ct.Create();
-  c.Expect("config-linux.md#intelrdt-2", !r.ok(), "intelRdt was accepted although no resctrl filesystem is mounted");
+  c.Expect("config-linux.md#intelrdt-2", !r.ok(),
+           "intelRdt was accepted although no resctrl filesystem is mounted");
 }
 
-CONFORMANCE_CASE(net_device_moved_into_container, "config-linux.md#network-devices-1", "config-linux.md#network-devices-5",
-                 "config-linux.md#network-devices-6") {
+CONFORMANCE_CASE(net_device_moved_into_container, "config-linux.md#network-devices-1",
+                 "config-linux.md#network-devices-5", "config-linux.md#network-devices-6") {
   std::string dev = "cfdum" + std::to_string(getpid() % 100000);
   // One end of a veth pair (this kernel has veth but no dummy driver).
-  CommandResult add = RunCommand({"/usr/sbin/ip", "link", "add", dev, "type", "veth", "peer", "name", dev + "p"});
+  CommandResult add =
+      RunCommand({"/usr/sbin/ip", "link", "add", dev, "type", "veth", "peer", "name", dev + "p"});
   if (!add.ok()) return c.SkipRest("host: cannot create a veth pair: " + add.Describe());
   RunCommand({"/usr/sbin/ip", "addr", "add", "fd00:c0f::1/64", "dev", dev, "nodad"});
   auto b = NewBundleOrAbort(c);
@@ -63,12 +68,15 @@ CONFORMANCE_CASE(net_device_moved_into_container, "config-linux.md#network-devic
     } else {
       const json::Value& r = run->report;
       bool present = Contains(StringList(r.Find("net")), dev);
-      c.Expect("config-linux.md#network-devices-1", present, dev + " is not in the container: " + Field(r, "net"));
+      c.Expect("config-linux.md#network-devices-1", present,
+               dev + " is not in the container: " + Field(r, "net"));
       std::string flags = ActionData(r, "read", "/sys/class/net/" + dev + "/flags");
       bool up = !flags.empty() && (std::strtol(flags.c_str(), nullptr, 16) & 1) == 1;
-      c.Expect("config-linux.md#network-devices-6", present && up, "the moved interface is not up (flags " + Quote(flags) + ")");
+      c.Expect("config-linux.md#network-devices-6", present && up,
+               "the moved interface is not up (flags " + Quote(flags) + ")");
       std::string v6 = ActionData(r, "read", "/proc/net/if_inet6");
-      c.Expect("config-linux.md#network-devices-5", v6.find("fd000c0f000000000000000000000001") != std::string::npos,
+      c.Expect("config-linux.md#network-devices-5",
+               v6.find("fd000c0f000000000000000000000001") != std::string::npos,
                "the interface's permanent global address fd00:c0f::1 was not preserved");
     }
   }

@@ -119,7 +119,8 @@ bool Prepare(CaseContext& c, std::string* root) {
 }  // namespace
 
 CONFORMANCE_CASE(intel_rdt_container_group, "config-linux.md#intelrdt-1", "config-linux.md#intelrdt-8",
-                 "config-linux.md#intelrdt-11", "config-linux.md#intelrdt-14", "config-linux.md#intelrdt-19") {
+                 "config-linux.md#intelrdt-11", "config-linux.md#intelrdt-14",
+                 "config-linux.md#intelrdt-19") {
   std::string root;
   if (!Prepare(c, &root)) return;
   std::string l3 = RootLine(root, "L3");
@@ -130,19 +131,23 @@ CONFORMANCE_CASE(intel_rdt_container_group, "config-linux.md#intelrdt-1", "confi
       c, rdt,
       [&](const std::string& id, pid_t pid) {
         std::string dir = root + "/" + id;
-        c.Expect("config-linux.md#intelrdt-14", PathExists(dir), "no resctrl group " + dir + " without closID");
-        c.Expect("config-linux.md#intelrdt-1", TasksHave(dir + "/tasks", pid), dir + "/tasks lacks the container's pid");
+        c.Expect("config-linux.md#intelrdt-14", PathExists(dir),
+                 "no resctrl group " + dir + " without closID");
+        c.Expect("config-linux.md#intelrdt-1", TasksHave(dir + "/tasks", pid),
+                 dir + "/tasks lacks the container's pid");
         bool written = SchemataHas(dir + "/schemata", l3);
         c.Expect("config-linux.md#intelrdt-11", written, dir + "/schemata lacks " + l3);
         c.Expect("config-linux.md#intelrdt-8", written, dir + "/schemata lacks " + l3);
       },
       [&](const std::string& id) {
-        c.Expect("config-linux.md#intelrdt-19", !PathExists(root + "/" + id), "the group the runtime made was not removed");
+        c.Expect("config-linux.md#intelrdt-19", !PathExists(root + "/" + id),
+                 "the group the runtime made was not removed");
       });
   if (!r.error.empty()) c.Abort(r.error);
 }
 
-CONFORMANCE_CASE(intel_rdt_both_schemas_and_schemata_field, "config-linux.md#intelrdt-9", "config-linux.md#intelrdt-12") {
+CONFORMANCE_CASE(intel_rdt_both_schemas_and_schemata_field, "config-linux.md#intelrdt-9",
+                 "config-linux.md#intelrdt-12") {
   std::string root;
   if (!Prepare(c, &root)) return;
   std::string l3 = RootLine(root, "L3"), mb = RootLine(root, "MB");
@@ -154,7 +159,8 @@ CONFORMANCE_CASE(intel_rdt_both_schemas_and_schemata_field, "config-linux.md#int
       c, both,
       [&](const std::string& id, pid_t) {
         std::string f = root + "/" + id + "/schemata";
-        c.Expect("config-linux.md#intelrdt-9", SchemataHas(f, l3) && SchemataHas(f, mb), f + " lacks " + l3 + " or " + mb);
+        c.Expect("config-linux.md#intelrdt-9", SchemataHas(f, l3) && SchemataHas(f, mb),
+                 f + " lacks " + l3 + " or " + mb);
       },
       [](const std::string&) {});
   if (!r.error.empty()) return c.Abort(r.error);
@@ -164,7 +170,8 @@ CONFORMANCE_CASE(intel_rdt_both_schemas_and_schemata_field, "config-linux.md#int
       c, field,
       [&](const std::string& id, pid_t) {
         std::string f = root + "/" + id + "/schemata";
-        c.Expect("config-linux.md#intelrdt-12", SchemataHas(f, l3), f + " lacks " + l3 + " from the schemata field");
+        c.Expect("config-linux.md#intelrdt-12", SchemataHas(f, l3),
+                 f + " lacks " + l3 + " from the schemata field");
       },
       [](const std::string&) {});
   if (!r.error.empty()) c.Abort(r.error);
@@ -184,14 +191,17 @@ CONFORMANCE_CASE(intel_rdt_preconfigured_closid, "config-linux.md#intelrdt-13", 
       c, rdt,
       [&](const std::string&, pid_t pid) {
         bool assigned = TasksHave(dir + "/tasks", pid);
-        c.Expect("config-linux.md#intelrdt-17", assigned, "the container is not in the pre-configured group " + clos);
-        c.Expect("config-linux.md#intelrdt-18", assigned, "the container is not in the pre-configured group " + clos);
+        c.Expect("config-linux.md#intelrdt-17", assigned,
+                 "the container is not in the pre-configured group " + clos);
+        c.Expect("config-linux.md#intelrdt-18", assigned,
+                 "the container is not in the pre-configured group " + clos);
         auto now = ReadFileText(dir + "/schemata");
         c.Expect("config-linux.md#intelrdt-13", before && now && *before == *now,
                  "schemata of " + clos + " changed although no schema was set");
       },
       [&](const std::string&) {
-        c.Expect("config-linux.md#intelrdt-20", PathExists(dir), "the pre-configured group " + clos + " was removed");
+        c.Expect("config-linux.md#intelrdt-20", PathExists(dir),
+                 "the pre-configured group " + clos + " was removed");
       });
   if (!r.error.empty()) c.Abort(r.error);
   rmdir(dir.c_str());
@@ -200,10 +210,12 @@ CONFORMANCE_CASE(intel_rdt_preconfigured_closid, "config-linux.md#intelrdt-13", 
   if (!b) return;
   b->Linux()["intelRdt"]["closID"] = "conformance-missing-" + std::to_string(getpid());
   Container ct(c, *b);
-  c.Expect("config-linux.md#intelrdt-18", !ct.Create().ok(), "a closID with no directory and no schema was accepted");
+  c.Expect("config-linux.md#intelrdt-18", !ct.Create().ok(),
+           "a closID with no directory and no schema was accepted");
 }
 
-CONFORMANCE_CASE(intel_rdt_closid_created_and_compared, "config-linux.md#intelrdt-15", "config-linux.md#intelrdt-16") {
+CONFORMANCE_CASE(intel_rdt_closid_created_and_compared, "config-linux.md#intelrdt-15",
+                 "config-linux.md#intelrdt-16") {
   std::string root;
   if (!Prepare(c, &root)) return;
   std::string l3 = RootLine(root, "L3");
@@ -227,7 +239,8 @@ CONFORMANCE_CASE(intel_rdt_closid_created_and_compared, "config-linux.md#intelrd
   // refused (compared, not written).
   size_t eq = l3.find('=');
   std::string other = l3;
-  if (eq != std::string::npos && eq + 1 < l3.size()) other.replace(eq + 1, l3.find(';', eq) - eq - 1, l3[eq + 1] == '1' ? "3" : "1");
+  if (eq != std::string::npos && eq + 1 < l3.size())
+    other.replace(eq + 1, l3.find(';', eq) - eq - 1, l3[eq + 1] == '1' ? "3" : "1");
   auto b = NewBundleOrAbort(c);
   if (b) {
     b->Linux()["intelRdt"]["closID"] = clos;
@@ -247,7 +260,8 @@ CONFORMANCE_CASE(intel_rdt_root_and_absent, "config-linux.md#intelrdt-3", "confi
   RdtRun r = RunWithRdt(
       c, rdt,
       [&](const std::string&, pid_t pid) {
-        c.Expect("config-linux.md#intelrdt-4", TasksHave(root + "/tasks", pid), "closID \"/\": the container is not in the root group");
+        c.Expect("config-linux.md#intelrdt-4", TasksHave(root + "/tasks", pid),
+                 "closID \"/\": the container is not in the root group");
       },
       [](const std::string&) {});
   if (!r.error.empty()) return c.Abort(r.error);
@@ -258,7 +272,8 @@ CONFORMANCE_CASE(intel_rdt_root_and_absent, "config-linux.md#intelrdt-3", "confi
   Container ct(c, *b);
   if (!ct.Create().ok()) return c.Abort("create failed");
   auto after = ReadFileText(root + "/schemata");
-  c.Expect("config-linux.md#intelrdt-3", !PathExists(root + "/" + b->id) && before && after && *before == *after,
+  c.Expect("config-linux.md#intelrdt-3",
+           !PathExists(root + "/" + b->id) && before && after && *before == *after,
            "without intelRdt the runtime made a resctrl group or changed the root schemata");
 }
 
@@ -278,10 +293,12 @@ CONFORMANCE_CASE(intel_rdt_monitoring_group, "config-linux.md#intelrdt-21", "con
         std::string group = l3.empty() ? root : root + "/" + id;
         mon = group + "/mon_groups/" + id;
         c.Expect("config-linux.md#intelrdt-21", PathExists(mon), "no MON group " + mon);
-        c.Expect("config-linux.md#intelrdt-22", TasksHave(mon + "/tasks", pid), mon + "/tasks lacks the container's pid");
+        c.Expect("config-linux.md#intelrdt-22", TasksHave(mon + "/tasks", pid),
+                 mon + "/tasks lacks the container's pid");
       },
       [&](const std::string&) {
-        c.Expect("config-linux.md#intelrdt-23", !mon.empty() && !PathExists(mon), "the MON group " + mon + " was not deleted");
+        c.Expect("config-linux.md#intelrdt-23", !mon.empty() && !PathExists(mon),
+                 "the MON group " + mon + " was not deleted");
       });
   if (!r.error.empty()) c.Abort(r.error);
 }

@@ -28,10 +28,12 @@ CONFORMANCE_CASE(create_does_not_run_program_until_start, "runtime.md#create-3",
   if (!create.ok()) return c.Abort("create failed: " + create.Describe());
   c.Pass("runtime.md#lifecycle-1");
   std::string status = ct.Status();
-  c.Expect("runtime.md#create-3", status == "created", "expected status \"created\" after create, got " + Quote(status));
+  c.Expect("runtime.md#create-3", status == "created",
+           "expected status \"created\" after create, got " + Quote(status));
   Sleep(300);
   std::string early = ct.Stdout();
-  c.Expect("runtime.md#create-5", early.empty(), "the program wrote output before start: " + early.substr(0, 120));
+  c.Expect("runtime.md#create-5", early.empty(),
+           "the program wrote output before start: " + early.substr(0, 120));
   c.Expect("runtime.md#lifecycle-3", early.empty() && ct.Pid() > 0,
            "expected a live init pid and no program output after create; pid " + std::to_string(ct.Pid()) +
                ", output " + Quote(early.substr(0, 80)));
@@ -40,7 +42,8 @@ CONFORMANCE_CASE(create_does_not_run_program_until_start, "runtime.md#create-3",
   auto exited = ct.WaitExit(20000);
   std::string out = ct.Stdout();
   bool ran = out.find("USER-PROGRAM-RAN") != std::string::npos;
-  c.Expect("runtime.md#start-3", ran, "program output missing after start; stdout: " + Quote(out.substr(0, 120)));
+  c.Expect("runtime.md#start-3", ran,
+           "program output missing after start; stdout: " + Quote(out.substr(0, 120)));
   c.Expect("runtime.md#lifecycle-13", ran && exited.has_value(), "program did not run to completion");
   c.Expect("runtime.md#operations-1", ran, "create/start/state did not all work");
   c.Expect("runtime.md#scope-of-a-container-1", ct.Status() == "stopped",
@@ -59,14 +62,18 @@ CONFORMANCE_CASE(state_matches_schema_in_every_status, "runtime.md#state-3", "ru
     auto state = c.runtime().StateJson(ct.id());
     if (!state) return c.Fail("runtime.md#query-state-3", "state failed: " + state.error().ToString());
     auto errors = schema.Check(*state, "state-schema.json");
-    c.Expect("runtime.md#state-3", errors.empty(),
-             expect_status + ": state does not match state-schema.json: " + (errors.empty() ? "" : errors[0]));
+    c.Expect(
+        "runtime.md#state-3", errors.empty(),
+        expect_status + ": state does not match state-schema.json: " + (errors.empty() ? "" : errors[0]));
     std::string status = state->Find("status") ? state->Find("status")->as_string() : "";
     bool standard = status == "creating" || status == "created" || status == "running" || status == "stopped";
-    c.Expect("runtime.md#state-2", standard, "status " + Quote(status) + " is not a state defined by the spec");
+    c.Expect("runtime.md#state-2", standard,
+             "status " + Quote(status) + " is not a state defined by the spec");
     std::string problems;
-    if (status != expect_status) problems += "status " + Quote(status) + " (expected " + expect_status + "); ";
-    if (!state->Find("id") || state->Find("id")->as_string() != ct.id()) problems += "id " + Field(*state, "id") + "; ";
+    if (status != expect_status)
+      problems += "status " + Quote(status) + " (expected " + expect_status + "); ";
+    if (!state->Find("id") || state->Find("id")->as_string() != ct.id())
+      problems += "id " + Field(*state, "id") + "; ";
     if (!state->Find("bundle") || state->Find("bundle")->as_string() != b->dir)
       problems += "bundle " + Field(*state, "bundle") + " (expected " + b->dir + "); ";
     if (expect_status != "stopped") {
@@ -75,7 +82,8 @@ CONFORMANCE_CASE(state_matches_schema_in_every_status, "runtime.md#state-3", "ru
         problems += "pid " + Field(*state, "pid") + " (pid file says " + std::to_string(ct.Pid()) + "); ";
     }
     const json::Value* ann = state->At("annotations");
-    if (!ann || !ann->Find("org.example.conformance") || ann->Find("org.example.conformance")->as_string() != "yes")
+    if (!ann || !ann->Find("org.example.conformance") ||
+        ann->Find("org.example.conformance")->as_string() != "yes")
       problems += "annotations " + Field(*state, "annotations") + "; ";
     c.Expect("runtime.md#query-state-3", problems.empty(), expect_status + ": " + problems);
   };
@@ -105,7 +113,8 @@ CONFORMANCE_CASE(create_rejects_duplicate_id, "runtime.md#create-2", "runtime.md
   bool unchanged = state && state->Find("bundle") && state->Find("bundle")->as_string() == b1->dir &&
                    state->Find("pid") && state->Find("pid")->as_int() == pid_before;
   c.Expect("runtime.md#state-1", unchanged,
-           "the first container's state changed after the duplicate create: " + (state ? state->Dump() : state.error().ToString()));
+           "the first container's state changed after the duplicate create: " +
+               (state ? state->Dump() : state.error().ToString()));
 }
 
 CONFORMANCE_CASE(create_rejects_invalid_id, "runtime.md#create-2") {
@@ -129,7 +138,8 @@ CONFORMANCE_CASE(create_requires_bundle_and_id, "runtime.md#create-1", "bundle.m
   // No config.json in the bundle (only a differently named file).
   if (!WriteFileText(b->dir + "/config.other.json", b->config.Dump()).ok()) return c.Abort("write failed");
   CommandResult no_config = c.runtime().Create(b->id, b->dir);
-  c.Expect("bundle.md#container-format-1", !no_config.ok(), "create succeeded with no config.json in the bundle");
+  c.Expect("bundle.md#container-format-1", !no_config.ok(),
+           "create succeeded with no config.json in the bundle");
   CommandResult missing = c.runtime().Create(c.NewId(), c.dir() + "/no-such-bundle");
   c.Expect("runtime.md#create-1", !missing.ok(), "create with a nonexistent bundle path succeeded");
   c.Expect("bundle.md#container-format-1", c.runtime().Status(b->id).empty(),
@@ -144,7 +154,8 @@ CONFORMANCE_CASE(failed_create_leaves_nothing, "runtime.md#create-6", "runtime.m
   b->AddNamespace("network", "/proc/self/ns/uts");
   Container ct(c, *b);
   CommandResult r = ct.Create();
-  c.Expect("config-linux.md#namespaces-4", !r.ok(), "create succeeded with a network namespace path that is a uts namespace");
+  c.Expect("config-linux.md#namespaces-4", !r.ok(),
+           "create succeeded with a network namespace path that is a uts namespace");
   c.Expect("runtime.md#lifecycle-2", !r.ok(), "an impossible config did not generate an error");
   std::string status = ct.Status();
   c.Expect("runtime.md#create-6", !r.ok() && status.empty(),
@@ -163,10 +174,13 @@ CONFORMANCE_CASE(operations_require_an_id, "runtime.md#start-1", "runtime.md#kil
   c.Expect("runtime.md#delete-1", !c.runtime().Run({"delete"}).ok(), "delete without an id succeeded");
   c.Expect("runtime.md#query-state-1", !c.runtime().Run({"state"}).ok(), "state without an id succeeded");
   std::string id = c.NewId();
-  c.Expect("runtime.md#query-state-2", !c.runtime().State(id).ok(), "state of a nonexistent container succeeded");
+  c.Expect("runtime.md#query-state-2", !c.runtime().State(id).ok(),
+           "state of a nonexistent container succeeded");
   c.Expect("runtime.md#start-1", !c.runtime().Start(id).ok(), "start of a nonexistent container succeeded");
-  c.Expect("runtime.md#kill-1", !c.runtime().Kill(id, "KILL").ok(), "kill of a nonexistent container succeeded");
-  c.Expect("runtime.md#delete-1", !c.runtime().Delete(id).ok(), "delete of a nonexistent container succeeded");
+  c.Expect("runtime.md#kill-1", !c.runtime().Kill(id, "KILL").ok(),
+           "kill of a nonexistent container succeeded");
+  c.Expect("runtime.md#delete-1", !c.runtime().Delete(id).ok(),
+           "delete of a nonexistent container succeeded");
 }
 
 CONFORMANCE_CASE(start_only_from_created, "runtime.md#start-2") {
@@ -185,7 +199,8 @@ CONFORMANCE_CASE(start_only_from_created, "runtime.md#start-2") {
   ct.WaitExit(10000);
   CommandResult stopped = ct.Start();
   c.Expect("runtime.md#start-2", !stopped.ok(), "starting a stopped container succeeded");
-  c.Expect("runtime.md#start-2", ct.Status() == "stopped", "status after start of a stopped container: " + Quote(ct.Status()));
+  c.Expect("runtime.md#start-2", ct.Status() == "stopped",
+           "status after start of a stopped container: " + Quote(ct.Status()));
 }
 
 CONFORMANCE_CASE(start_requires_process, "runtime.md#start-4") {
@@ -214,7 +229,8 @@ CONFORMANCE_CASE(kill_delivers_signal, "runtime.md#kill-3", "runtime.md#kill-2")
                (status ? ", " + DescribeWaitStatus(*status) : ", still running"));
   CommandResult after = ct.Kill("KILL");
   c.Expect("runtime.md#kill-2", !after.ok(), "kill of a stopped container succeeded");
-  c.Expect("runtime.md#kill-2", ct.Status() == "stopped", "status after kill of a stopped container: " + Quote(ct.Status()));
+  c.Expect("runtime.md#kill-2", ct.Status() == "stopped",
+           "status after kill of a stopped container: " + Quote(ct.Status()));
 }
 
 CONFORMANCE_CASE(kill_created_container, "runtime.md#kill-3") {
@@ -226,7 +242,8 @@ CONFORMANCE_CASE(kill_created_container, "runtime.md#kill-3") {
   c.Expect("runtime.md#kill-3", k.ok(), "kill of a created container failed: " + k.Describe());
   auto status = ct.WaitExit(10000);
   c.Expect("runtime.md#kill-3", status.has_value(), "the created container's init survived SIGKILL");
-  c.Expect("runtime.md#kill-3", ct.Stdout().empty(), "the program ran although the container was never started");
+  c.Expect("runtime.md#kill-3", ct.Stdout().empty(),
+           "the program ran although the container was never started");
 }
 
 CONFORMANCE_CASE(delete_only_when_stopped, "runtime.md#delete-2") {
@@ -237,7 +254,8 @@ CONFORMANCE_CASE(delete_only_when_stopped, "runtime.md#delete-2") {
   if (!ct.Create().ok()) return c.Abort("create failed");
   CommandResult created = ct.Delete();
   c.Expect("runtime.md#delete-2", !created.ok(), "delete of a created container succeeded");
-  c.Expect("runtime.md#delete-2", ct.Status() == "created", "status after refused delete: " + Quote(ct.Status()));
+  c.Expect("runtime.md#delete-2", ct.Status() == "created",
+           "status after refused delete: " + Quote(ct.Status()));
   if (!ct.Start().ok()) return c.Abort("start failed");
   CommandResult running = ct.Delete();
   c.Expect("runtime.md#delete-2", !running.ok(), "delete of a running container succeeded");
@@ -277,8 +295,10 @@ CONFORMANCE_CASE(delete_keeps_resources_it_did_not_create, "runtime.md#delete-4"
   std::string parent = CgroupV1Dir("pids", "/conformance-shared");
   mkdir(parent.c_str(), 0755);
   auto run = RunOrAbort(c, *b);
-  c.Expect("runtime.md#delete-4", PathExists(shared + "/keep"), "a bind-mounted host file disappeared after delete");
-  c.Expect("runtime.md#delete-4", PathExists(parent), "the pre-existing parent cgroup " + parent + " was removed");
+  c.Expect("runtime.md#delete-4", PathExists(shared + "/keep"),
+           "a bind-mounted host file disappeared after delete");
+  c.Expect("runtime.md#delete-4", PathExists(parent),
+           "the pre-existing parent cgroup " + parent + " was removed");
   rmdir(parent.c_str());
   if (run) c.Pass("runtime.md#delete-4");
 }

@@ -3,9 +3,9 @@
 // propagation), on a tmpfs, a bind mount, or a submount of an rbind for the
 // recursive ("r"-prefixed) options.
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <sys/mount.h>
 
 #include <functional>
 #include <optional>
@@ -55,8 +55,9 @@ auto Lacks(const char* flag) {
 }
 auto Super(const char* flag, bool want) {
   return [flag, want](const MountInfo& m, const std::optional<MountInfo>&) {
-    return m.HasSuperOption(flag) == want ? ""
-                                          : std::string("superblock option ") + flag + (want ? " missing: " : " present: ") + Flags(m);
+    return m.HasSuperOption(flag) == want
+               ? ""
+               : std::string("superblock option ") + flag + (want ? " missing: " : " present: ") + Flags(m);
   };
 }
 auto Exists() {
@@ -64,26 +65,32 @@ auto Exists() {
 }
 auto Strict() {
   return [](const MountInfo& m, const std::optional<MountInfo>&) {
-    return !m.HasOption("relatime") && !m.HasOption("noatime") ? "" : "expected strictatime (no relatime/noatime): " + Flags(m);
+    return !m.HasOption("relatime") && !m.HasOption("noatime")
+               ? ""
+               : "expected strictatime (no relatime/noatime): " + Flags(m);
   };
 }
 auto Propagation(const char* want) {
   return [want](const MountInfo& m, const std::optional<MountInfo>&) {
-    return m.Propagation() == want ? "" : std::string("expected propagation ") + want + ", got " + m.Propagation();
+    return m.Propagation() == want ? ""
+                                   : std::string("expected propagation ") + want + ", got " + m.Propagation();
   };
 }
 // Checks on the submount of an rbind.
 auto Sub(const char* flag, bool want) {
   return [flag, want](const MountInfo&, const std::optional<MountInfo>& sub) -> std::string {
     if (!sub) return "the submount was not carried by the rbind";
-    return sub->HasOption(flag) == want ? ""
-                                        : std::string("submount flag ") + flag + (want ? " missing: " : " present: ") + Flags(*sub);
+    return sub->HasOption(flag) == want
+               ? ""
+               : std::string("submount flag ") + flag + (want ? " missing: " : " present: ") + Flags(*sub);
   };
 }
 auto SubStrict() {
   return [](const MountInfo&, const std::optional<MountInfo>& sub) -> std::string {
     if (!sub) return "the submount was not carried by the rbind";
-    return !sub->HasOption("relatime") && !sub->HasOption("noatime") ? "" : "submount not strictatime: " + Flags(*sub);
+    return !sub->HasOption("relatime") && !sub->HasOption("noatime")
+               ? ""
+               : "submount not strictatime: " + Flags(*sub);
   };
 }
 
@@ -92,12 +99,21 @@ std::vector<OptionTest> Table() {
   return {
       {2, {"sync", "async"}, S::tmpfs, Super("sync", false)},
       {3, {"noatime", "atime"}, S::tmpfs, Lacks("noatime")},
-      {4, {}, S::bind, [](const MountInfo& m, const std::optional<MountInfo>&) {
-         return m.root.size() >= 6 && m.root.substr(m.root.size() - 6) == "/plain" ? "" : "bind mount root is " + m.root;
+      {4,
+       {},
+       S::bind,
+       [](const MountInfo& m, const std::optional<MountInfo>&) {
+         return m.root.size() >= 6 && m.root.substr(m.root.size() - 6) == "/plain"
+                    ? ""
+                    : "bind mount root is " + m.root;
        }},
-      {5, {"defaults"}, S::tmpfs, [](const MountInfo& m, const std::optional<MountInfo>&) {
+      {5,
+       {"defaults"},
+       S::tmpfs,
+       [](const MountInfo& m, const std::optional<MountInfo>&) {
          return m.HasOption("rw") && !m.HasOption("nosuid") && !m.HasOption("nodev") && !m.HasOption("noexec")
-                    ? "" : "defaults should be rw,suid,dev,exec: " + Flags(m);
+                    ? ""
+                    : "defaults should be rw,suid,dev,exec: " + Flags(m);
        }},
       {6, {"nodev", "dev"}, S::tmpfs, Lacks("nodev")},
       {7, {"nodiratime", "diratime"}, S::tmpfs, Lacks("nodiratime")},
@@ -118,7 +134,10 @@ std::vector<OptionTest> Table() {
       {22, {"nosymfollow"}, S::tmpfs, Has("nosymfollow")},
       {23, {"private"}, S::shared_bind, Propagation("private")},
       {24, {"ratime"}, S::flagged_sub, Sub("noatime", false)},
-      {25, {}, S::rbind_sub, [](const MountInfo&, const std::optional<MountInfo>& sub) {
+      {25,
+       {},
+       S::rbind_sub,
+       [](const MountInfo&, const std::optional<MountInfo>& sub) {
          return sub ? "" : std::string("rbind did not carry the submount");
        }},
       {26, {"rdev"}, S::flagged_sub, Sub("nodev", false)},
@@ -153,7 +172,10 @@ std::vector<OptionTest> Table() {
       {56, {"sync"}, S::tmpfs, Super("sync", true)},
       {57, {"unbindable"}, S::shared_bind, Propagation("unbindable")},
       // Unknown options are filesystem data (tmpfs size= and mode=).
-      {62, {"size=2m", "mode=0700"}, S::tmpfs, [](const MountInfo& m, const std::optional<MountInfo>&) {
+      {62,
+       {"size=2m", "mode=0700"},
+       S::tmpfs,
+       [](const MountInfo& m, const std::optional<MountInfo>&) {
          bool size = false, mode = false;
          for (const auto& o : m.super_options) size |= o == "size=2048k", mode |= o == "mode=700";
          return size && mode ? "" : "expected size=2048k,mode=700 in the superblock options: " + Flags(m);
@@ -233,7 +255,9 @@ void AddOptionMount(Bundle& b, const Sources& s, const OptionTest& t) {
 void Judge(CaseContext& c, const json::Value& report, const OptionTest& t) {
   std::string dest = "/m/o" + std::to_string(t.row);
   auto m = FindMount(report, dest);
-  if (!m) return c.Fail(Id(t.row), "no mount at " + dest + " for options " + json::Value::Strings(t.options).Dump());
+  if (!m)
+    return c.Fail(Id(t.row),
+                  "no mount at " + dest + " for options " + json::Value::Strings(t.options).Dump());
   std::string problem = t.check(*m, FindMount(report, dest + "/sub"));
   c.Expect(Id(t.row), problem.empty(), json::Value::Strings(t.options).Dump() + ": " + problem);
 }
@@ -262,7 +286,8 @@ CONFORMANCE_CASE(linux_mount_options, "config.md#linux-mount-options-1", "config
     if (run) {
       for (size_t i = lo; i < hi; ++i) Judge(c, run->report, table[i]);
     } else if (hi - lo == 1) {
-      c.Fail(Id(table[lo].row), json::Value::Strings(table[lo].options).Dump() + ": " + run.error().ToString());
+      c.Fail(Id(table[lo].row),
+             json::Value::Strings(table[lo].options).Dump() + ": " + run.error().ToString());
     } else {
       size_t mid = (lo + hi) / 2;
       run_rows(lo, mid, nullptr);
@@ -271,16 +296,20 @@ CONFORMANCE_CASE(linux_mount_options, "config.md#linux-mount-options-1", "config
   };
   run_rows(0, table.size(), &*b);
   // The table's lead sentence holds when every MUST row holds.
-  static const int kShouldRows[] = {22, 24, 26, 27, 30, 31, 32, 33, 34, 35, 36, 37, 40, 41, 42, 45, 46, 47, 55, 62};
+  static const int kShouldRows[] = {22, 24, 26, 27, 30, 31, 32, 33, 34, 35,
+                                    36, 37, 40, 41, 42, 45, 46, 47, 55, 62};
   std::string failed_musts;
   for (const auto& t : table) {
     bool should = false;
     for (int r : kShouldRows) should |= r == t.row;
-    if (!should && c.OutcomeOf(Id(t.row)) != Outcome::pass) failed_musts += json::Value::Strings(t.options).Dump() + " ";
+    if (!should && c.OutcomeOf(Id(t.row)) != Outcome::pass)
+      failed_musts += json::Value::Strings(t.options).Dump() + " ";
   }
-  c.Expect("config.md#linux-mount-options-1", failed_musts.empty(), "MUST options not honoured: " + failed_musts);
+  c.Expect("config.md#linux-mount-options-1", failed_musts.empty(),
+           "MUST options not honoured: " + failed_musts);
   // mount(8) documents "defaults" as rw,suid,dev,exec,auto,nouser,async.
-  c.Expect("config.md#linux-mount-options-61", c.OutcomeOf(Id(5)) == Outcome::pass && c.OutcomeOf(Id(2)) == Outcome::pass,
+  c.Expect("config.md#linux-mount-options-61",
+           c.OutcomeOf(Id(5)) == Outcome::pass && c.OutcomeOf(Id(2)) == Outcome::pass,
            "\"defaults\" or \"async\" did not behave as mount(8) documents");
 }
 
@@ -297,7 +326,8 @@ CONFORMANCE_CASE(mount_option_remount, "config.md#linux-mount-options-29") {
   for (const auto& m : MountsOf(run->report)) count += m.mount_point == "/m/re";
   auto m = FindMount(run->report, "/m/re");
   c.Expect("config.md#linux-mount-options-29", m && m->HasOption("ro") && count == 1,
-           "after remount,ro: " + std::to_string(count) + " mounts at /m/re, top " + (m ? Flags(*m) : std::string("absent")));
+           "after remount,ro: " + std::to_string(count) + " mounts at /m/re, top " +
+               (m ? Flags(*m) : std::string("absent")));
 }
 
 }  // namespace berth::conformance
@@ -307,7 +337,8 @@ namespace berth::conformance {
 // idmap/ridmap without any mapping to use (no mount mappings, no user
 // namespace) must be an error; runtimes that ignore the option mount the
 // directory unmapped instead.
-CONFORMANCE_CASE(idmap_without_mappings_is_error, "config.md#linux-mount-options-58", "config.md#linux-mount-options-59") {
+CONFORMANCE_CASE(idmap_without_mappings_is_error, "config.md#linux-mount-options-58",
+                 "config.md#linux-mount-options-59") {
   for (auto [option, row] : {std::pair{"idmap", 58}, std::pair{"ridmap", 59}}) {
     auto b = NewBundleOrAbort(c);
     if (!b) return;
@@ -318,7 +349,8 @@ CONFORMANCE_CASE(idmap_without_mappings_is_error, "config.md#linux-mount-options
     Container ct(c, *b);
     CommandResult r = ct.Create();
     c.Expect("config.md#linux-mount-options-" + std::to_string(row), !r.ok(),
-             std::string("\"") + option + "\" without uidMappings/gidMappings and without a user namespace was accepted");
+             std::string("\"") + option +
+                 "\" without uidMappings/gidMappings and without a user namespace was accepted");
   }
 }
 
@@ -372,7 +404,8 @@ CONFORMANCE_CASE(idmap_mount_uses_the_mount_mappings, "config.md#linux-mount-opt
   int64_t by0 = StatUid(run->report, "/idm/by0"), by2000 = StatUid(run->report, "/idm/by2000");
   c.Expect("config.md#linux-mount-options-58", by0 == 1000 && by2000 != 2000 && by2000 >= 0,
            "through an idmap mount with map 0->1000 (10): on-disk uid 0 shows as " + std::to_string(by0) +
-               " (expected 1000), on-disk 2000 as " + std::to_string(by2000) + " (expected the overflow uid)");
+               " (expected 1000), on-disk 2000 as " + std::to_string(by2000) +
+               " (expected the overflow uid)");
 }
 
 // Inside a user namespace, idmap without mount mappings takes the

@@ -3,9 +3,9 @@
 // namespace offsets.
 #include <fcntl.h>
 #include <sched.h>
-#include <sys/mount.h>
 #include <signal.h>
 #include <sys/ipc.h>
+#include <sys/mount.h>
 #include <sys/msg.h>
 #include <sys/shm.h>
 #include <time.h>
@@ -95,14 +95,16 @@ CONFORMANCE_CASE(new_namespaces_isolate, "config-linux.md#namespaces-5", "config
   const json::Value& r = run->report;
   std::string problems;
   for (const char* kind : {"pid", "net", "ipc", "uts", "mnt", "cgroup"})
-    if (NamespaceInode(r, kind) == HostNsInode(kind)) problems += std::string(kind) + " namespace is the host's; ";
+    if (NamespaceInode(r, kind) == HostNsInode(kind))
+      problems += std::string(kind) + " namespace is the host's; ";
   if (r["pid"].as_int() != 1) problems += "pid inside is " + Field(r, "pid") + ", not 1; ";
   auto procs = r.Find("procs") ? r.Find("procs")->items : std::vector<json::Value>{};
   for (const auto& p : procs)
     if (p.as_int() == getpid()) problems += "the harness's pid " + std::to_string(getpid()) + " is visible; ";
   if (procs.size() > 3) problems += std::to_string(procs.size()) + " processes visible in /proc; ";
   auto net = StringList(r.Find("net"));
-  if (net != std::vector<std::string>{"lo"}) problems += "network interfaces " + Field(r, "net") + " (expected only lo); ";
+  if (net != std::vector<std::string>{"lo"})
+    problems += "network interfaces " + Field(r, "net") + " (expected only lo); ";
   char host_name[256] = "";
   gethostname(host_name, sizeof host_name - 1);
   if (r["hostname"].as_string() != "conformance") problems += "hostname " + Field(r, "hostname") + "; ";
@@ -129,8 +131,10 @@ CONFORMANCE_CASE(mount_namespace_hides_container_mounts_from_host, "config-linux
   if (!ct.Create().ok() || !ct.Start().ok()) return c.Abort("create/start failed");
   auto host = ReadFileText("/proc/self/mountinfo");
   if (!host) return c.Abort("cannot read host mountinfo");
-  bool leaked = host->find(b->rootfs + "/proc") != std::string::npos || host->find(b->rootfs + "/dev") != std::string::npos;
-  c.Expect("config-linux.md#namespaces-5", !leaked, "container mounts under " + b->rootfs + " are visible in the host mount namespace");
+  bool leaked = host->find(b->rootfs + "/proc") != std::string::npos ||
+                host->find(b->rootfs + "/dev") != std::string::npos;
+  c.Expect("config-linux.md#namespaces-5", !leaked,
+           "container mounts under " + b->rootfs + " are visible in the host mount namespace");
 }
 
 CONFORMANCE_CASE(join_namespaces_by_path, "config-linux.md#namespaces-3") {
@@ -147,9 +151,10 @@ CONFORMANCE_CASE(join_namespaces_by_path, "config-linux.md#namespaces-3") {
   std::string problems;
   for (const char* kind : {"net", "uts", "ipc"})
     if (NamespaceInode(run->report, kind) != holder.Inode(kind))
-      problems += std::string(kind) + " inode " + std::to_string(NamespaceInode(run->report, kind)) + " != joined " +
-                  std::to_string(holder.Inode(kind)) + "; ";
-  if (run->report["hostname"].as_string() != "joined-ns") problems += "hostname " + Field(run->report, "hostname") + "; ";
+      problems += std::string(kind) + " inode " + std::to_string(NamespaceInode(run->report, kind)) +
+                  " != joined " + std::to_string(holder.Inode(kind)) + "; ";
+  if (run->report["hostname"].as_string() != "joined-ns")
+    problems += "hostname " + Field(run->report, "hostname") + "; ";
   c.Expect("config-linux.md#namespaces-3", problems.empty(), problems);
 }
 
@@ -175,7 +180,8 @@ CONFORMANCE_CASE(join_pid_namespace_by_path, "config-linux.md#namespaces-3") {
   if (NamespaceInode(r, "pid") != static_cast<int64_t>(joined.st_ino))
     problems += "pid namespace inode " + std::to_string(NamespaceInode(r, "pid")) + " != joined " +
                 std::to_string(joined.st_ino) + "; ";
-  if (r["pid"].as_int() <= 1) problems += "pid inside is " + Field(r, "pid") + " (the joined namespace has its own 1); ";
+  if (r["pid"].as_int() <= 1)
+    problems += "pid inside is " + Field(r, "pid") + " (the joined namespace has its own 1); ";
   bool sees_init = false;
   for (const auto& p : r.Find("procs") ? r.Find("procs")->items : std::vector<json::Value>{})
     sees_init |= p.as_int() == 1;
@@ -188,7 +194,8 @@ CONFORMANCE_CASE(join_pid_namespace_by_path, "config-linux.md#namespaces-3") {
 CONFORMANCE_CASE(join_user_namespace_and_create_the_others, "config-linux.md#namespaces-3",
                  "config-linux.md#namespaces-5") {
   NamespaceHolder holder(CLONE_NEWUSER);
-  if (!holder.ready() || !holder.MapRoot(400000)) return c.Abort("harness: cannot create a user namespace to join");
+  if (!holder.ready() || !holder.MapRoot(400000))
+    return c.Abort("harness: cannot create a user namespace to join");
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   b->AddNamespace("user", holder.Path("user"));
@@ -207,9 +214,11 @@ CONFORMANCE_CASE(join_user_namespace_and_create_the_others, "config-linux.md#nam
   const json::Value& r = run->report;
   std::string problems;
   if (NamespaceInode(r, "user") != holder.Inode("user")) problems += "user namespace is not the joined one; ";
-  if (r["uid_map"].as_string().find("400000") == std::string::npos) problems += "uid_map " + Field(r, "uid_map") + "; ";
+  if (r["uid_map"].as_string().find("400000") == std::string::npos)
+    problems += "uid_map " + Field(r, "uid_map") + "; ";
   for (const char* kind : {"pid", "net", "ipc", "uts", "mnt"})
-    if (NamespaceInode(r, kind) == HostNsInode(kind)) problems += std::string(kind) + " namespace is the host's; ";
+    if (NamespaceInode(r, kind) == HostNsInode(kind))
+      problems += std::string(kind) + " namespace is the host's; ";
   if (r["hostname"].as_string() != "conformance") problems += "hostname " + Field(r, "hostname") + "; ";
   c.Expect("config-linux.md#namespaces-3", problems.empty(), problems);
   c.Expect("config-linux.md#namespaces-5", problems.empty(), problems);
@@ -233,7 +242,8 @@ CONFORMANCE_CASE(unlisted_namespaces_are_inherited, "config-linux.md#namespaces-
   if (!run) return;
   std::string problems;
   for (const char* kind : {"net", "ipc", "user"})
-    if (NamespaceInode(run->report, kind) != HostNsInode(kind)) problems += std::string(kind) + " namespace is not the runtime's; ";
+    if (NamespaceInode(run->report, kind) != HostNsInode(kind))
+      problems += std::string(kind) + " namespace is not the runtime's; ";
   c.Expect("config-linux.md#namespaces-6", problems.empty(), problems);
 }
 
@@ -241,8 +251,8 @@ namespace {
 
 // The /proc/PID/ns name of each config namespace type.
 constexpr std::pair<const char*, const char*> kNamespaceKinds[] = {
-    {"mount", "mnt"}, {"uts", "uts"},       {"ipc", "ipc"},       {"network", "net"},
-    {"pid", "pid"},   {"user", "user"},     {"cgroup", "cgroup"}, {"time", "time"}};
+    {"mount", "mnt"}, {"uts", "uts"},   {"ipc", "ipc"},       {"network", "net"},
+    {"pid", "pid"},   {"user", "user"}, {"cgroup", "cgroup"}, {"time", "time"}};
 
 int64_t NsInodeOf(pid_t pid, const char* kind) {
   struct stat st;
@@ -326,8 +336,10 @@ void CheckOmittedNamespaceInherited(CaseContext& c, const std::string& omitted) 
   CommandResult create = ct.Create();
   if (!create.ok()) {
     std::string left;
-    for (const auto& point : MountsUnder(b->dir)) left += "; it left " + point + " mounted in the runtime's namespace";
-    return c.Fail("config-linux.md#namespaces-6", "without " + omitted + ": create failed: " + create.Describe() + left);
+    for (const auto& point : MountsUnder(b->dir))
+      left += "; it left " + point + " mounted in the runtime's namespace";
+    return c.Fail("config-linux.md#namespaces-6",
+                  "without " + omitted + ": create failed: " + create.Describe() + left);
   }
   std::string problems;
   pid_t pid = ct.Pid();
@@ -338,13 +350,15 @@ void CheckOmittedNamespaceInherited(CaseContext& c, const std::string& omitted) 
     int64_t theirs = NsInodeOf(pid, kind), ours = NsInodeOf(getpid(), kind);
     if (theirs == 0 || ours == 0) continue;
     if (type == omitted && theirs != ours) problems += std::string(kind) + " is not the runtime's; ";
-    if (listed.count(type) && theirs == ours) problems += std::string(kind) + " is the runtime's although listed; ";
+    if (listed.count(type) && theirs == ours)
+      problems += std::string(kind) + " is the runtime's although listed; ";
   }
   if (no_mount_ns) {
     for (const auto& point : MountsUnder(b->dir))
       problems += point + " was mounted in the runtime's mount namespace; ";
   }
-  if (!ct.Start().ok()) return c.Fail("config-linux.md#namespaces-6", "without " + omitted + ": start failed");
+  if (!ct.Start().ok())
+    return c.Fail("config-linux.md#namespaces-6", "without " + omitted + ": start failed");
   auto status = ct.WaitExit(10000);
   if (!status) return c.Abort("the probe did not exit");
   auto report = ct.Report();
@@ -353,8 +367,10 @@ void CheckOmittedNamespaceInherited(CaseContext& c, const std::string& omitted) 
     for (auto [type, kind] : kNamespaceKinds) {
       int64_t seen = NamespaceInode(*report, kind), host = HostNsInode(kind);
       if (seen == 0 || host == 0) continue;
-      if (type == omitted && seen != host) problems += "the probe's " + std::string(kind) + " is not the runtime's; ";
-      if (listed.count(type) && seen == host) problems += "the probe's " + std::string(kind) + " is the runtime's; ";
+      if (type == omitted && seen != host)
+        problems += "the probe's " + std::string(kind) + " is not the runtime's; ";
+      if (listed.count(type) && seen == host)
+        problems += "the probe's " + std::string(kind) + " is the runtime's; ";
     }
   } else {
     std::string devices = DefaultDevicesProblems(*report);
@@ -433,17 +449,21 @@ CONFORMANCE_CASE(user_namespace_mappings_applied, "config-linux.md#namespaces-5"
   std::string uid_map = r["uid_map"].as_string();
   if (uid_map.find("200000") == std::string::npos || uid_map.find("65536") == std::string::npos)
     problems += "uid_map " + Quote(uid_map) + "; ";
-  if (r["gid_map"].as_string().find("200000") == std::string::npos) problems += "gid_map " + Field(r, "gid_map") + "; ";
-  if (r["uid"].items.empty() || r["uid"].items[0].as_int() != 0) problems += "uid inside " + Field(r, "uid") + "; ";
+  if (r["gid_map"].as_string().find("200000") == std::string::npos)
+    problems += "gid_map " + Field(r, "gid_map") + "; ";
+  if (r["uid"].items.empty() || r["uid"].items[0].as_int() != 0)
+    problems += "uid inside " + Field(r, "uid") + "; ";
   c.Expect("config-linux.md#namespaces-5", problems.empty(), problems);
   struct stat after;
   stat((b->rootfs + "/probe").c_str(), &after);
-  c.Expect("config-linux.md#user-namespace-mappings-1", after.st_uid == before.st_uid && after.st_gid == before.st_gid,
-           "the rootfs ownership was changed to realise the mapping: uid " + std::to_string(before.st_uid) + " -> " +
-               std::to_string(after.st_uid));
+  c.Expect("config-linux.md#user-namespace-mappings-1",
+           after.st_uid == before.st_uid && after.st_gid == before.st_gid,
+           "the rootfs ownership was changed to realise the mapping: uid " + std::to_string(before.st_uid) +
+               " -> " + std::to_string(after.st_uid));
 }
 
-CONFORMANCE_CASE(time_namespace_offsets_applied, "config-linux.md#namespaces-5", "config-linux.md#namespaces-1") {
+CONFORMANCE_CASE(time_namespace_offsets_applied, "config-linux.md#namespaces-5",
+                 "config-linux.md#namespaces-1") {
   if (!PathExists("/proc/self/ns/time")) return c.SkipRest("host kernel has no time namespaces");
   auto b = NewBundleOrAbort(c);
   if (!b) return;
@@ -460,8 +480,9 @@ CONFORMANCE_CASE(time_namespace_offsets_applied, "config-linux.md#namespaces-5",
   int64_t inside = run->report["monotonic"].as_int();
   int64_t boot = run->report["boottime"].as_int();
   bool ok = inside >= mono.tv_sec + 1000000 - 60 && inside <= mono.tv_sec + 1000000 + 60 && boot >= 1000000;
-  std::string detail = "monotonic inside " + std::to_string(inside) + " s, host " + std::to_string(mono.tv_sec) +
-                       " s; expected host + 1000000 (boottime inside " + std::to_string(boot) + ")";
+  std::string detail = "monotonic inside " + std::to_string(inside) + " s, host " +
+                       std::to_string(mono.tv_sec) + " s; expected host + 1000000 (boottime inside " +
+                       std::to_string(boot) + ")";
   c.Expect("config-linux.md#namespaces-5", ok, detail);
   c.Expect("config-linux.md#namespaces-1", ok, detail);
 }

@@ -30,7 +30,8 @@ std::string Hex(uint64_t v) {
 void ExpectCaps(const json::Value& report, const char* set, uint64_t want, std::string* problems) {
   auto got = CapabilitySet(report, set);
   if (!got || *got != want)
-    *problems += std::string(set) + " " + (got ? Hex(*got) : "unreadable") + " (expected " + Hex(want) + "); ";
+    *problems +=
+        std::string(set) + " " + (got ? Hex(*got) : "unreadable") + " (expected " + Hex(want) + "); ";
 }
 
 }  // namespace
@@ -101,8 +102,9 @@ CONFORMANCE_CASE(rlimits_applied, "config.md#posix-process-2", "config.md#posix-
                  "config.md#posix-process-4") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  b->Process()["rlimits"] = json::Value::Array({Rlimit("RLIMIT_NOFILE", 500, 600), Rlimit("RLIMIT_NPROC", 900, 1000),
-                                         Rlimit("RLIMIT_CORE", 0, 4096), Rlimit("RLIMIT_MSGQUEUE", 8192, 16384)});
+  b->Process()["rlimits"] =
+      json::Value::Array({Rlimit("RLIMIT_NOFILE", 500, 600), Rlimit("RLIMIT_NPROC", 900, 1000),
+                          Rlimit("RLIMIT_CORE", 0, 4096), Rlimit("RLIMIT_MSGQUEUE", 8192, 16384)});
   auto run = RunOrAbort(c, *b);
   if (!run) return;
   const json::Value& r = run->report;
@@ -111,26 +113,31 @@ CONFORMANCE_CASE(rlimits_applied, "config.md#posix-process-2", "config.md#posix-
     const char* type;
     int64_t soft, hard;
   };
-  for (Want w : {Want{"RLIMIT_NOFILE", 500, 600}, Want{"RLIMIT_NPROC", 900, 1000}, Want{"RLIMIT_CORE", 0, 4096},
-                 Want{"RLIMIT_MSGQUEUE", 8192, 16384}}) {
+  for (Want w : {Want{"RLIMIT_NOFILE", 500, 600}, Want{"RLIMIT_NPROC", 900, 1000},
+                 Want{"RLIMIT_CORE", 0, 4096}, Want{"RLIMIT_MSGQUEUE", 8192, 16384}}) {
     const json::Value* got = r.At(std::string("rlimits.") + w.type);
     if (!got || got->items.size() != 2) {
       missing += std::string(w.type) + "; ";
       continue;
     }
-    if (got->items[0].as_int() != w.soft) soft += std::string(w.type) + " soft " + got->items[0].Dump() + " (expected " + std::to_string(w.soft) + "); ";
-    if (got->items[1].as_int() != w.hard) hard += std::string(w.type) + " hard " + got->items[1].Dump() + " (expected " + std::to_string(w.hard) + "); ";
+    if (got->items[0].as_int() != w.soft)
+      soft += std::string(w.type) + " soft " + got->items[0].Dump() + " (expected " + std::to_string(w.soft) +
+              "); ";
+    if (got->items[1].as_int() != w.hard)
+      hard += std::string(w.type) + " hard " + got->items[1].Dump() + " (expected " + std::to_string(w.hard) +
+              "); ";
   }
   c.Expect("config.md#posix-process-2", missing.empty(), "getrlimit failed for " + missing);
   c.Expect("config.md#posix-process-3", soft.empty(), soft);
   c.Expect("config.md#posix-process-4", hard.empty(), hard);
 }
 
-CONFORMANCE_CASE(rlimits_duplicate_or_unknown_rejected, "config.md#posix-process-5", "config.md#posix-process-1",
-                 "config.md#valid-values-1") {
+CONFORMANCE_CASE(rlimits_duplicate_or_unknown_rejected, "config.md#posix-process-5",
+                 "config.md#posix-process-1", "config.md#valid-values-1") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
-  b->Process()["rlimits"] = json::Value::Array({Rlimit("RLIMIT_NOFILE", 500, 600), Rlimit("RLIMIT_NOFILE", 700, 800)});
+  b->Process()["rlimits"] =
+      json::Value::Array({Rlimit("RLIMIT_NOFILE", 500, 600), Rlimit("RLIMIT_NOFILE", 700, 800)});
   Container dup(c, *b);
   c.Expect("config.md#posix-process-5", !dup.Create().ok() || !dup.Start().ok(),
            "two RLIMIT_NOFILE entries were accepted");
@@ -168,11 +175,14 @@ CONFORMANCE_CASE(capabilities_root_sets, "runtime.md#start-3", "config.md#linux-
   if (!b2) return;
   auto own = ReadFileText("/proc/self/status");
   bool lacks_sys_resource = own && own->find("CapBnd:\t000001fffeffffff") != std::string::npos;
-  if (!lacks_sys_resource) return c.Skip("config.md#linux-process-2", "the harness holds CAP_SYS_RESOURCE; nothing ungrantable to ask for");
+  if (!lacks_sys_resource)
+    return c.Skip("config.md#linux-process-2",
+                  "the harness holds CAP_SYS_RESOURCE; nothing ungrantable to ask for");
   (*b2).Process()["capabilities"]["bounding"].Push("CAP_SYS_RESOURCE");
   Container ct(c, *b2);
   CommandResult r = ct.Create();
-  c.Expect("config.md#linux-process-2", r.ok(), "create failed when asked for the ungrantable CAP_SYS_RESOURCE: " + r.Describe());
+  c.Expect("config.md#linux-process-2", r.ok(),
+           "create failed when asked for the ungrantable CAP_SYS_RESOURCE: " + r.Describe());
 }
 
 CONFORMANCE_CASE(capabilities_non_root_ambient, "runtime.md#start-3") {
@@ -182,13 +192,16 @@ CONFORMANCE_CASE(capabilities_non_root_ambient, "runtime.md#start-3") {
   b->Process()["user"]["gid"] = 1000;
   json::Value& caps = b->Process()["capabilities"];
   caps["bounding"] = json::Value::Strings({"CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"});
-  for (const char* set : {"effective", "permitted", "inheritable", "ambient"}) caps[set] = json::Value::Strings({"CAP_KILL"});
+  for (const char* set : {"effective", "permitted", "inheritable", "ambient"})
+    caps[set] = json::Value::Strings({"CAP_KILL"});
   auto run = RunOrAbort(c, *b);
   if (!run) return;
   std::string problems;
   uint64_t kill = CapabilityMask({"CAP_KILL"});
-  ExpectCaps(run->report, "CapBnd", CapabilityMask({"CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"}), &problems);
-  for (const char* set : {"CapEff", "CapPrm", "CapInh", "CapAmb"}) ExpectCaps(run->report, set, kill, &problems);
+  ExpectCaps(run->report, "CapBnd", CapabilityMask({"CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"}),
+             &problems);
+  for (const char* set : {"CapEff", "CapPrm", "CapInh", "CapAmb"})
+    ExpectCaps(run->report, set, kill, &problems);
   c.Expect("runtime.md#start-3", problems.empty(), problems);
 }
 
@@ -202,7 +215,8 @@ CONFORMANCE_CASE(capability_unknown_name_is_a_warning, "config.md#linux-process-
   Container ct(c, *b);
   CommandResult create = ct.Create();
   bool ran = create.ok() && ct.Start().ok() && ct.WaitExit(20000).has_value() && ct.Report().ok();
-  c.Expect("runtime.md#warnings-1", ran, "the container did not run with an unknown capability name: " + create.Describe());
+  c.Expect("runtime.md#warnings-1", ran,
+           "the container did not run with an unknown capability name: " + create.Describe());
   c.Expect("config.md#linux-process-1", ct.Stderr().find("CAP_NOT_A_CAPABILITY") != std::string::npos,
            "no warning naming CAP_NOT_A_CAPABILITY on the runtime's stderr");
 }
@@ -214,7 +228,8 @@ CONFORMANCE_CASE(no_new_privileges_honoured, "runtime.md#start-3") {
     b->Process()["noNewPrivileges"] = nnp;
     auto run = RunOrAbort(c, *b);
     if (!run) return;
-    std::string got = run->report.At("status.NoNewPrivs") ? run->report.At("status.NoNewPrivs")->as_string() : "?";
+    std::string got =
+        run->report.At("status.NoNewPrivs") ? run->report.At("status.NoNewPrivs")->as_string() : "?";
     c.Expect("runtime.md#start-3", got == (nnp ? "1" : "0"),
              std::string("noNewPrivileges ") + (nnp ? "true" : "false") + " but NoNewPrivs is " + got);
   }
@@ -263,7 +278,8 @@ CONFORMANCE_CASE(terminal_via_console_socket, "runtime.md#start-3", "runtime.md#
   b->Process()["consoleSize"]["width"] = 111;
   b->SetArgs({"/probe", "stat:/dev/console"});
   ConsoleSocket sock;
-  if (Status s = sock.Listen(c.dir() + "/console.sock"); !s.ok()) return c.Abort("harness: " + s.error().ToString());
+  if (Status s = sock.Listen(c.dir() + "/console.sock"); !s.ok())
+    return c.Abort("harness: " + s.error().ToString());
   Container ct(c, *b);
   CreateOptions o;
   o.console_socket = sock.path();
@@ -308,7 +324,8 @@ CONFORMANCE_CASE(terminal_via_console_socket, "runtime.md#start-3", "runtime.md#
   const json::Value* console = ActionResult(r, "stat", "/dev/console");
   const json::Value* st = console ? console->Find("stat") : nullptr;
   bool pts = st && (*st)["type"].as_string() == "char" && (*st)["major"].as_int() == 136;
-  c.Expect("runtime.md#create-4", pts, "/dev/console is not the pty slave (char 136:N): " + (st ? st->Dump() : std::string("absent")));
+  c.Expect("runtime.md#create-4", pts,
+           "/dev/console is not the pty slave (char 136:N): " + (st ? st->Dump() : std::string("absent")));
 }
 
 }  // namespace berth::conformance

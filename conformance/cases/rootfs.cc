@@ -21,9 +21,11 @@ CONFORMANCE_CASE(root_readonly_honoured, "config.md#root-5") {
     int err = ActionErrno(run->report, "write", "/written-by-probe");
     if (readonly)
       c.Expect("config.md#root-5", !wrote && err == EROFS,
-               "root.readonly true but writing / gave errno " + std::to_string(err) + (wrote ? " (write succeeded)" : ""));
+               "root.readonly true but writing / gave errno " + std::to_string(err) +
+                   (wrote ? " (write succeeded)" : ""));
     else
-      c.Expect("config.md#root-5", wrote, "root.readonly false but writing / failed with errno " + std::to_string(err));
+      c.Expect("config.md#root-5", wrote,
+               "root.readonly false but writing / failed with errno " + std::to_string(err));
   }
 }
 
@@ -52,9 +54,11 @@ CONFORMANCE_CASE(pivot_root_confines_the_container, "runtime.md#create-4", "runt
   if (ActionOk(r, "read", dotdot)) problems += "the host file is reachable through ..; ";
   const json::Value* root = ActionResult(r, "ls", "/");
   const json::Value* up = ActionResult(r, "ls", "/..");
-  if (!root || !up || (*root)["entries"].Dump() != (*up)["entries"].Dump()) problems += "/.. lists differently from /; ";
+  if (!root || !up || (*root)["entries"].Dump() != (*up)["entries"].Dump())
+    problems += "/.. lists differently from /; ";
   const json::Value* cd = ActionResult(r, "chdir", "/..");
-  if (!cd || (*cd)["cwd"].as_string() != "/") problems += "cd /.. leads to " + (cd ? (*cd)["cwd"].Dump() : "?") + "; ";
+  if (!cd || (*cd)["cwd"].as_string() != "/")
+    problems += "cd /.. leads to " + (cd ? (*cd)["cwd"].Dump() : "?") + "; ";
   c.Expect("runtime.md#create-4", problems.empty(), problems);
   c.Expect("runtime.md#lifecycle-1", problems.empty(), problems);
 }
@@ -71,7 +75,8 @@ CONFORMANCE_CASE(mounts_in_listed_order, "config.md#mounts-1") {
   auto outer = FindMount(run->report, "/m/a");
   auto inner = FindMount(run->report, "/m/a/b");
   c.Expect("config.md#mounts-1", outer && inner && inner->parent == outer->id,
-           "expected /m/a/b mounted on top of the /m/a tmpfs: " + std::string(outer ? "outer ok" : "outer missing") + ", " +
+           "expected /m/a/b mounted on top of the /m/a tmpfs: " +
+               std::string(outer ? "outer ok" : "outer missing") + ", " +
                (inner ? "inner parent " + std::to_string(inner->parent) : std::string("inner missing")));
 }
 
@@ -93,7 +98,8 @@ CONFORMANCE_CASE(default_filesystems_available, "config-linux.md#default-filesys
   auto run = RunOrAbort(c, *b);
   if (!run) return;
   std::string missing;
-  for (auto [point, type] : {std::pair{"/proc", "proc"}, {"/sys", "sysfs"}, {"/dev/pts", "devpts"}, {"/dev/shm", "tmpfs"}}) {
+  for (auto [point, type] :
+       {std::pair{"/proc", "proc"}, {"/sys", "sysfs"}, {"/dev/pts", "devpts"}, {"/dev/shm", "tmpfs"}}) {
     auto m = FindMount(run->report, point);
     if (!m || m->fs_type != type) missing += std::string(point) + " (" + type + ") ";
   }
@@ -162,7 +168,8 @@ CONFORMANCE_CASE(device_path_conflict_is_error, "config-linux.md#devices-2") {
     }
   }
   c.Expect("config-linux.md#devices-2", !create.ok(),
-           std::string("a regular file at the device path did not generate an error") + (replaced ? " (it was replaced)" : ""));
+           std::string("a regular file at the device path did not generate an error") +
+               (replaced ? " (it was replaced)" : ""));
 }
 
 CONFORMANCE_CASE(default_devices_supplied, "config-linux.md#default-devices-1") {
@@ -171,8 +178,12 @@ CONFORMANCE_CASE(default_devices_supplied, "config-linux.md#default-devices-1") 
   auto run = RunOrAbort(c, *b);
   if (!run) return;
   std::string problems;
-  for (auto [name, major, minor] : {std::tuple{"/dev/null", 1, 3}, {"/dev/zero", 1, 5}, {"/dev/full", 1, 7},
-                                   {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}}) {
+  for (auto [name, major, minor] : {std::tuple{"/dev/null", 1, 3},
+                                    {"/dev/zero", 1, 5},
+                                    {"/dev/full", 1, 7},
+                                    {"/dev/random", 1, 8},
+                                    {"/dev/urandom", 1, 9},
+                                    {"/dev/tty", 5, 0}}) {
     bool found = false;
     for (const auto& d : run->report["dev"].items) {
       if (d["path"].as_string() != name) continue;
@@ -203,10 +214,12 @@ void CheckDefaultDevicesWithoutDevMount(CaseContext& c, ImageDev layout, bool wi
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   auto& mounts = b->config["mounts"].items;
-  std::erase_if(mounts, [](const json::Value& m) { return m["destination"].as_string().starts_with("/dev"); });
+  std::erase_if(mounts,
+                [](const json::Value& m) { return m["destination"].as_string().starts_with("/dev"); });
   // Not the point here, and cgroup mounts depend on the host's layout (and,
   // in a user namespace, differ between runtimes).
-  std::erase_if(mounts, [](const json::Value& m) { return m["destination"].as_string() == "/sys/fs/cgroup"; });
+  std::erase_if(mounts,
+                [](const json::Value& m) { return m["destination"].as_string() == "/sys/fs/cgroup"; });
   if (with_userns) {
     b->AddNamespace("user");
     json::Value map = json::Value::Object();
@@ -257,11 +270,14 @@ CONFORMANCE_CASE(dev_symlinks_created, "runtime-linux.md#dev-symbolic-links-1") 
   auto run = RunOrAbort(c, *b);
   if (!run) return;
   std::string problems;
-  for (auto [link, target] : {std::pair{"/dev/fd", "/proc/self/fd"}, {"/dev/stdin", "/proc/self/fd/0"},
-                              {"/dev/stdout", "/proc/self/fd/1"}, {"/dev/stderr", "/proc/self/fd/2"}}) {
+  for (auto [link, target] : {std::pair{"/dev/fd", "/proc/self/fd"},
+                              {"/dev/stdin", "/proc/self/fd/0"},
+                              {"/dev/stdout", "/proc/self/fd/1"},
+                              {"/dev/stderr", "/proc/self/fd/2"}}) {
     bool ok = false;
     for (const auto& d : run->report["dev"].items)
-      if (d["path"].as_string() == link) ok = d["type"].as_string() == "symlink" && d["target"].as_string() == target;
+      if (d["path"].as_string() == link)
+        ok = d["type"].as_string() == "symlink" && d["target"].as_string() == target;
     if (!ok) problems += std::string(link) + " -> " + target + " missing; ";
   }
   c.Expect("runtime-linux.md#dev-symbolic-links-1", problems.empty(), problems);
@@ -281,9 +297,11 @@ CONFORMANCE_CASE(masked_paths_hidden, "runtime.md#create-4") {
   if (!run) return;
   const json::Value& r = run->report;
   std::string problems;
-  if (ActionData(r, "read", "/masked-file").find("secret") != std::string::npos) problems += "/masked-file readable; ";
+  if (ActionData(r, "read", "/masked-file").find("secret") != std::string::npos)
+    problems += "/masked-file readable; ";
   const json::Value* ls = ActionResult(r, "ls", "/masked-dir");
-  if (!ls || (*ls)["entries"].size() != 0) problems += "/masked-dir lists " + (ls ? (*ls)["entries"].Dump() : "?") + "; ";
+  if (!ls || (*ls)["entries"].size() != 0)
+    problems += "/masked-dir lists " + (ls ? (*ls)["entries"].Dump() : "?") + "; ";
   if (!ActionData(r, "read", "/proc/kcore").empty()) problems += "/proc/kcore readable; ";
   const json::Value* fw = ActionResult(r, "ls", "/sys/firmware");
   if (fw && (*fw)["entries"].size() != 0) problems += "/sys/firmware lists " + (*fw)["entries"].Dump() + "; ";
@@ -296,7 +314,8 @@ CONFORMANCE_CASE(readonly_paths_read_only, "runtime.md#create-4") {
   b->config["root"]["readonly"] = false;
   mkdir((b->rootfs + "/ro-dir").c_str(), 0755);
   b->Linux()["readonlyPaths"].Push("/ro-dir");
-  b->SetArgs({"/probe", "write:/ro-dir/x", "write:/rw-file", "write:/proc/sys/kernel/domainname", "read:/proc/sys/kernel/ostype"});
+  b->SetArgs({"/probe", "write:/ro-dir/x", "write:/rw-file", "write:/proc/sys/kernel/domainname",
+              "read:/proc/sys/kernel/ostype"});
   auto run = RunOrAbort(c, *b);
   if (!run) return;
   const json::Value& r = run->report;
@@ -355,7 +374,8 @@ CONFORMANCE_CASE(hostname_and_domainname_set, "runtime.md#create-4") {
   char host_after[256] = "";
   gethostname(host_after, sizeof host_after - 1);
   c.Expect("runtime.md#create-4",
-           run->report["hostname"].as_string() == "conf-host" && run->report["domainname"].as_string() == "conf.example" &&
+           run->report["hostname"].as_string() == "conf-host" &&
+               run->report["domainname"].as_string() == "conf.example" &&
                std::string(host_before) == host_after,
            "hostname " + Field(run->report, "hostname") + ", domainname " + Field(run->report, "domainname") +
                "; host hostname " + host_before + " -> " + host_after);

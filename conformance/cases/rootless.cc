@@ -46,7 +46,8 @@ struct AsUser {
 std::optional<AsUser> AsUserOrSkip(CaseContext& c) {
   const std::string& name = c.env().rootless_user;
   if (name.empty()) {
-    c.SkipRest("no unprivileged user: run the harness with --rootless-user NAME (tools/conformance makes one)");
+    c.SkipRest(
+        "no unprivileged user: run the harness with --rootless-user NAME (tools/conformance makes one)");
     return std::nullopt;
   }
   struct passwd* pw = getpwnam(name.c_str());
@@ -65,8 +66,8 @@ std::optional<AsUser> AsUserOrSkip(CaseContext& c) {
   }
   u.runtime = std::make_unique<Runtime>(
       c.runtime().path(), u.root,
-      std::vector<std::string>{setpriv, "--reuid=" + std::to_string(u.uid), "--regid=" + std::to_string(u.gid),
-                               "--clear-groups", "--reset-env", "--"});
+      std::vector<std::string>{setpriv, "--reuid=" + std::to_string(u.uid),
+                               "--regid=" + std::to_string(u.gid), "--clear-groups", "--reset-env", "--"});
   return u;
 }
 
@@ -95,7 +96,8 @@ std::optional<ProbeRun> RunAsUserOrAbort(CaseContext& c, const AsUser& u, Bundle
 
 int64_t HostNamespaceInode(const char* kind) {
   struct stat st;
-  return stat((std::string("/proc/self/ns/") + kind).c_str(), &st) == 0 ? static_cast<int64_t>(st.st_ino) : -1;
+  return stat((std::string("/proc/self/ns/") + kind).c_str(), &st) == 0 ? static_cast<int64_t>(st.st_ino)
+                                                                        : -1;
 }
 
 // Whitespace-separated numbers of a uid_map/gid_map.
@@ -109,7 +111,8 @@ std::vector<int64_t> MapNumbers(const std::string& map) {
 // Directories named like the container anywhere in the host's cgroup
 // hierarchies (a runtime's default cgroup is named after the container id,
 // under its caller's cgroup or a hierarchy's root).
-void FindCgroupDirs(const std::string& dir, const std::string& name, int depth, std::vector<std::string>* found) {
+void FindCgroupDirs(const std::string& dir, const std::string& name, int depth,
+                    std::vector<std::string>* found) {
   DIR* d = opendir(dir.c_str());
   if (!d) return;
   std::vector<std::string> subdirs;
@@ -167,7 +170,8 @@ CONFORMANCE_CASE(rootless_lifecycle, kLifecycle) {
   std::string status = ct.Status();
   if (status != "created") problems += "status after create " + Quote(status) + "; ";
   auto state = u->runtime->StateJson(ct.id());
-  if (!state) problems += "state: " + state.error().ToString() + "; ";
+  if (!state)
+    problems += "state: " + state.error().ToString() + "; ";
   else if ((*state)["pid"].as_int() != ct.Pid() || ct.Pid() <= 0)
     problems += "state pid " + Field(*state, "pid") + ", pid file " + std::to_string(ct.Pid()) + "; ";
   CommandResult start = ct.Start();
@@ -204,14 +208,18 @@ CONFORMANCE_CASE(rootless_user_namespace_mapping, kUserNamespace) {
       if (id.as_int() != 0) problems += std::string(key) + " inside " + Field(r, key) + " (expected 0); ";
   std::vector<int64_t> want_uid = {0, u->uid, 1}, want_gid = {0, u->gid, 1};
   if (MapNumbers(r["uid_map"].as_string()) != want_uid)
-    problems += "uid_map " + Quote(r["uid_map"].as_string()) + " (expected 0 " + std::to_string(u->uid) + " 1); ";
+    problems +=
+        "uid_map " + Quote(r["uid_map"].as_string()) + " (expected 0 " + std::to_string(u->uid) + " 1); ";
   if (MapNumbers(r["gid_map"].as_string()) != want_gid)
-    problems += "gid_map " + Quote(r["gid_map"].as_string()) + " (expected 0 " + std::to_string(u->gid) + " 1); ";
-  if (NamespaceInode(r, "user") == HostNamespaceInode("user")) problems += "the probe is in the host's user namespace; ";
+    problems +=
+        "gid_map " + Quote(r["gid_map"].as_string()) + " (expected 0 " + std::to_string(u->gid) + " 1); ";
+  if (NamespaceInode(r, "user") == HostNamespaceInode("user"))
+    problems += "the probe is in the host's user namespace; ";
   // /probe belongs to the host's root, which the namespace does not map.
   const json::Value* st = ActionResult(r, "stat", "/probe");
   if (!st || !st->Find("stat") || (*st->Find("stat"))["uid"].as_int() != 65534)
-    problems += "/probe (host root's) seen as " + (st ? st->Dump() : std::string("absent")) + " (expected uid 65534); ";
+    problems += "/probe (host root's) seen as " + (st ? st->Dump() : std::string("absent")) +
+                " (expected uid 65534); ";
   c.Expect(kUserNamespace, problems.empty(), problems);
 }
 
@@ -225,10 +233,13 @@ CONFORMANCE_CASE(rootless_devices, kDevices) {
   if (!run) return;
   const json::Value& r = run->report;
   std::string problems = DefaultDevicesProblems(r);
-  for (auto [op, path] : {std::pair{"write", "/dev/null"}, {"read", "/dev/zero"}, {"read", "/dev/urandom"},
+  for (auto [op, path] : {std::pair{"write", "/dev/null"},
+                          {"read", "/dev/zero"},
+                          {"read", "/dev/urandom"},
                           {"openw", "/dev/full"}})
     if (!ActionOk(r, op, path))
-      problems += std::string(op) + " " + path + " failed (errno " + std::to_string(ActionErrno(r, op, path)) + "); ";
+      problems +=
+          std::string(op) + " " + path + " failed (errno " + std::to_string(ActionErrno(r, op, path)) + "); ";
   c.Expect(kDevices, problems.empty(), problems);
 }
 
@@ -243,7 +254,8 @@ CONFORMANCE_CASE(rootless_hostname, kHostname) {
   const json::Value& r = run->report;
   std::string problems;
   if (r["hostname"].as_string() != "rootless-probe") problems += "hostname " + Field(r, "hostname") + "; ";
-  if (NamespaceInode(r, "uts") == HostNamespaceInode("uts")) problems += "the probe is in the host's UTS namespace; ";
+  if (NamespaceInode(r, "uts") == HostNamespaceInode("uts"))
+    problems += "the probe is in the host's UTS namespace; ";
   c.Expect(kHostname, problems.empty(), problems);
 }
 
@@ -270,12 +282,13 @@ CONFORMANCE_CASE(rootless_mounts, kMounts) {
       if (!sys->HasOption(option)) problems += std::string("/sys lacks ") + option + "; ";
   }
   if (ActionErrno(r, "mkdir", "/sys/rootless-probe") != EROFS)
-    problems += "mkdir /sys/rootless-probe: errno " + std::to_string(ActionErrno(r, "mkdir", "/sys/rootless-probe")) +
-                " (expected EROFS); ";
+    problems += "mkdir /sys/rootless-probe: errno " +
+                std::to_string(ActionErrno(r, "mkdir", "/sys/rootless-probe")) + " (expected EROFS); ";
   auto root = FindMount(r, "/");
   if (!root || !root->HasOption("ro")) problems += "the root (readonly: true) is not read-only; ";
   if (ActionErrno(r, "mkdir", "/rootless-probe") != EROFS)
-    problems += "mkdir /rootless-probe: errno " + std::to_string(ActionErrno(r, "mkdir", "/rootless-probe")) + "; ";
+    problems +=
+        "mkdir /rootless-probe: errno " + std::to_string(ActionErrno(r, "mkdir", "/rootless-probe")) + "; ";
   for (const char* point : {"/dev", "/dev/pts", "/dev/shm", "/dev/mqueue"})
     if (!FindMount(r, point)) problems += std::string(point) + " not mounted; ";
   c.Expect(kMounts, problems.empty(), problems);
@@ -298,7 +311,8 @@ CONFORMANCE_CASE(rootless_rlimits, kRlimits) {
     l["hard"] = hard_value;
     return l;
   };
-  b->Process()["rlimits"] = json::Value::Array({limit("RLIMIT_NOFILE", soft, hard), limit("RLIMIT_CORE", 0, 0)});
+  b->Process()["rlimits"] =
+      json::Value::Array({limit("RLIMIT_NOFILE", soft, hard), limit("RLIMIT_CORE", 0, 0)});
   auto run = RunAsUserOrAbort(c, *u, *b);
   if (!run) return;
   const json::Value& r = run->report;
@@ -306,11 +320,11 @@ CONFORMANCE_CASE(rootless_rlimits, kRlimits) {
   auto seen = [&](const char* type) {
     const json::Value* v = r["rlimits"].Find(type);
     return v && v->items.size() == 2 ? std::pair{v->items[0].as_int(), v->items[1].as_int()}
-                                       : std::pair<int64_t, int64_t>{-2, -2};
+                                     : std::pair<int64_t, int64_t>{-2, -2};
   };
   if (seen("RLIMIT_NOFILE") != std::pair{soft, hard})
-    problems += "RLIMIT_NOFILE " + Field(r, "rlimits.RLIMIT_NOFILE") + " (expected [" + std::to_string(soft) + "," +
-                std::to_string(hard) + "]); ";
+    problems += "RLIMIT_NOFILE " + Field(r, "rlimits.RLIMIT_NOFILE") + " (expected [" + std::to_string(soft) +
+                "," + std::to_string(hard) + "]); ";
   if (seen("RLIMIT_CORE") != std::pair<int64_t, int64_t>{0, 0})
     problems += "RLIMIT_CORE " + Field(r, "rlimits.RLIMIT_CORE") + " (expected [0,0]); ";
   c.Expect(kRlimits, problems.empty(), problems);
@@ -339,7 +353,8 @@ CONFORMANCE_CASE(rootless_no_cgroup, kNoCgroup) {
   for (std::string line; std::getline(lines, line);)
     if (!line.empty()) mine.push_back(line);
   std::vector<std::string> seen = StringList(report->Find("cgroup"));
-  if (seen != mine) problems += "the probe's cgroups [" + Join(seen) + "] are not its caller's [" + Join(mine) + "]; ";
+  if (seen != mine)
+    problems += "the probe's cgroups [" + Join(seen) + "] are not its caller's [" + Join(mine) + "]; ";
   ct.Delete();
   c.Expect(kNoCgroup, problems.empty(), problems);
 }
@@ -356,7 +371,8 @@ CONFORMANCE_CASE(rootless_resources_error, kResourcesError) {
     CommandResult create = ct.Create();
     std::string err = create.err;
     std::transform(err.begin(), err.end(), err.begin(), [](unsigned char ch) { return std::tolower(ch); });
-    if (create.ok()) problems += "create of a pids limit without a usable cgroup succeeded; ";
+    if (create.ok())
+      problems += "create of a pids limit without a usable cgroup succeeded; ";
     else if (err.find("cgroup") == std::string::npos)
       problems += "the error does not name the cgroup: " + Quote(create.err.substr(0, 300)) + "; ";
     if (u->runtime->State(ct.id()).ok()) problems += "state answers for the failed container; ";

@@ -51,7 +51,9 @@ TEST(ToRootless, GivesTheSuiteConfigTheRootlessTemplateShape) {
       EXPECT_TRUE(o.as_string().rfind("gid=", 0) != 0 && o.as_string().rfind("uid=", 0) != 0) << m.Dump();
     if (m["destination"].as_string() == "/sys") {
       sys = true;
-      EXPECT_EQ(m.Dump(), R"({"destination":"/sys","type":"none","source":"/sys","options":["rbind","nosuid","noexec","nodev","ro"]})");
+      EXPECT_EQ(
+          m.Dump(),
+          R"({"destination":"/sys","type":"none","source":"/sys","options":["rbind","nosuid","noexec","nodev","ro"]})");
     }
   }
   EXPECT_TRUE(sys);

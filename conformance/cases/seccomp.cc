@@ -47,8 +47,11 @@ CONFORMANCE_CASE(seccomp_errno_action_applied, "runtime.md#create-4", "runtime.m
   std::string problems;
   if (r.At("status.Seccomp") == nullptr || r.At("status.Seccomp")->as_string() != "2")
     problems += "Seccomp mode " + Field(r, "status.Seccomp") + " (expected 2, filter); ";
-  if (ActionErrno(r, "syscall", "mkdir") != 95) problems += "mkdir errno " + std::to_string(ActionErrno(r, "syscall", "mkdir")) + " (expected errnoRet 95); ";
-  if (ActionErrno(r, "syscall", "chmod") != EPERM) problems += "chmod errno " + std::to_string(ActionErrno(r, "syscall", "chmod")) + " (expected EPERM); ";
+  if (ActionErrno(r, "syscall", "mkdir") != 95)
+    problems +=
+        "mkdir errno " + std::to_string(ActionErrno(r, "syscall", "mkdir")) + " (expected errnoRet 95); ";
+  if (ActionErrno(r, "syscall", "chmod") != EPERM)
+    problems += "chmod errno " + std::to_string(ActionErrno(r, "syscall", "chmod")) + " (expected EPERM); ";
   if (!ActionOk(r, "syscall", "getcwd")) problems += "an allowed syscall (getcwd) failed; ";
   c.Expect("runtime.md#create-4", problems.empty(), problems);
   c.Expect("runtime.md#start-3", problems.empty(), problems);
@@ -65,13 +68,16 @@ CONFORMANCE_CASE(seccomp_kill_action, "runtime.md#create-4") {
   if (!ct.Create().ok() || !ct.Start().ok()) return c.Abort("create/start failed");
   auto status = ct.WaitExit(10000);
   if (!status) return c.Abort("the program did not end");
-  if (*status < 0) return c.Skip("runtime.md#create-4", "the init was not re-parented to the harness; its exit status is unknown");
+  if (*status < 0)
+    return c.Skip("runtime.md#create-4",
+                  "the init was not re-parented to the harness; its exit status is unknown");
   int sig = WIFSIGNALED(*status) ? WTERMSIG(*status) : 0;
   c.Expect("runtime.md#create-4", sig == SIGSYS || sig == SIGKILL,
            "SCMP_ACT_KILL on sethostname: the program ended with " + DescribeWaitStatus(*status));
 }
 
-CONFORMANCE_CASE(seccomp_errno_on_action_without_errno_fails, "config-linux.md#seccomp-1", "config-linux.md#seccomp-8") {
+CONFORMANCE_CASE(seccomp_errno_on_action_without_errno_fails, "config-linux.md#seccomp-1",
+                 "config-linux.md#seccomp-8") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   json::Value s = Profile("SCMP_ACT_ALLOW");
@@ -87,16 +93,19 @@ CONFORMANCE_CASE(seccomp_errno_on_action_without_errno_fails, "config-linux.md#s
   s2["defaultErrnoRet"] = 5;
   b2->Linux()["seccomp"] = s2;
   Container ct2(c, *b2);
-  c.Expect("config-linux.md#seccomp-1", !ct2.Create().ok(), "defaultErrnoRet with defaultAction SCMP_ACT_ALLOW was accepted");
+  c.Expect("config-linux.md#seccomp-1", !ct2.Create().ok(),
+           "defaultErrnoRet with defaultAction SCMP_ACT_ALLOW was accepted");
 }
 
-CONFORMANCE_CASE(seccomp_listener_receives_state_and_fd, "config-linux.md#seccomp-2", "config-linux.md#seccomp-3",
-                 "config-linux.md#seccomp-4", "config-linux.md#the-container-process-state-1",
+CONFORMANCE_CASE(seccomp_listener_receives_state_and_fd, "config-linux.md#seccomp-2",
+                 "config-linux.md#seccomp-3", "config-linux.md#seccomp-4",
+                 "config-linux.md#the-container-process-state-1",
                  "config-linux.md#the-container-process-state-2") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   ConsoleSocket listener;
-  if (Status st = listener.Listen(c.dir() + "/seccomp.sock"); !st.ok()) return c.Abort("harness: " + st.error().ToString());
+  if (Status st = listener.Listen(c.dir() + "/seccomp.sock"); !st.ok())
+    return c.Abort("harness: " + st.error().ToString());
   json::Value s = Profile("SCMP_ACT_ALLOW");
   s["listenerPath"] = listener.path();
   s["listenerMetadata"] = "conformance-metadata";
@@ -115,21 +124,29 @@ CONFORMANCE_CASE(seccomp_listener_receives_state_and_fd, "config-linux.md#seccom
   // Closing the notify fd unblocks the notified syscall (ENOSYS).
   for (int fd : msg->fds) close(fd);
   if (start.ok()) ct.WaitExit(10000);
-  c.Expect("config-linux.md#seccomp-2", msg->socket_type == SOCK_STREAM, "the listener connection is not SOCK_STREAM");
+  c.Expect("config-linux.md#seccomp-2", msg->socket_type == SOCK_STREAM,
+           "the listener connection is not SOCK_STREAM");
   auto state = json::Parse(msg->payload);
-  c.Expect("config-linux.md#seccomp-3", state.ok(), "the payload is not one JSON document: " + msg->payload.substr(0, 120));
-  c.Expect("config-linux.md#seccomp-4", msg->closed_after, "the runtime did not close the connection after the state");
+  c.Expect("config-linux.md#seccomp-3", state.ok(),
+           "the payload is not one JSON document: " + msg->payload.substr(0, 120));
+  c.Expect("config-linux.md#seccomp-4", msg->closed_after,
+           "the runtime did not close the connection after the state");
   std::string problems;
   if (state) {
     for (const char* key : {"ociVersion", "fds", "pid", "metadata", "state"})
       if (!state->Find(key)) problems += std::string("no \"") + key + "\"; ";
-    if ((*state)["metadata"].as_string() != "conformance-metadata") problems += "metadata " + Field(*state, "metadata") + "; ";
-    if (state->At("state.id") == nullptr || state->At("state.id")->as_string() != b->id) problems += "state.id " + Field(*state, "state.id") + "; ";
-    if ((*state)["fds"].size() != msg->fds.size()) problems += "fds lists " + Field(*state, "fds") + " but " + std::to_string(msg->fds.size()) + " fds came; ";
+    if ((*state)["metadata"].as_string() != "conformance-metadata")
+      problems += "metadata " + Field(*state, "metadata") + "; ";
+    if (state->At("state.id") == nullptr || state->At("state.id")->as_string() != b->id)
+      problems += "state.id " + Field(*state, "state.id") + "; ";
+    if ((*state)["fds"].size() != msg->fds.size())
+      problems +=
+          "fds lists " + Field(*state, "fds") + " but " + std::to_string(msg->fds.size()) + " fds came; ";
   }
   if (msg->fds.empty()) problems += "no file descriptor was sent; ";
   c.Expect("config-linux.md#the-container-process-state-1", problems.empty(), problems);
-  c.Expect("config-linux.md#the-container-process-state-2", !msg->fds.empty(), "no fds in the listener message");
+  c.Expect("config-linux.md#the-container-process-state-2", !msg->fds.empty(),
+           "no fds in the listener message");
 }
 
 CONFORMANCE_CASE(seccomp_listener_unreachable_is_error, "config-linux.md#seccomp-5") {
@@ -141,7 +158,8 @@ CONFORMANCE_CASE(seccomp_listener_unreachable_is_error, "config-linux.md#seccomp
   b->Linux()["seccomp"] = s;
   Container ct(c, *b);
   bool failed = !ct.Create().ok() || !ct.Start().ok();
-  c.Expect("config-linux.md#seccomp-5", failed, "sending to a listenerPath nobody listens on did not generate an error");
+  c.Expect("config-linux.md#seccomp-5", failed,
+           "sending to a listenerPath nobody listens on did not generate an error");
 }
 
 }  // namespace berth::conformance

@@ -40,7 +40,9 @@ struct NamedProfile {
 };
 
 // The default bundle's capabilities resolve engine-form includes/excludes.
-std::vector<std::string> DefaultCapabilities() { return {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"}; }
+std::vector<std::string> DefaultCapabilities() {
+  return {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+}
 
 std::vector<NamedProfile> Profiles(const std::string& fixtures_dir) {
   std::vector<NamedProfile> out;
@@ -160,36 +162,44 @@ void RunActionCase(CaseContext& c, const NamedProfile& p, const std::string& act
   std::optional<ConsoleSocket> listener;
   if (action == "SCMP_ACT_NOTIFY" || profile["defaultAction"].as_string() == "SCMP_ACT_NOTIFY") {
     listener.emplace();
-    if (Status s = listener->Listen(c.dir() + "/agent.sock"); !s.ok()) return c.Abort("harness: " + s.error().ToString());
+    if (Status s = listener->Listen(c.dir() + "/agent.sock"); !s.ok())
+      return c.Abort("harness: " + s.error().ToString());
     profile["listenerPath"] = listener->path();
   }
   b->Linux()["seccomp"] = profile;
   b->SetArgs({"/probe", std::string("syscall:") + target->probe_name});
   VariantRun o = RunVariant(c, *b, listener ? &*listener : nullptr);
-  std::string what = p.name + " + " + target->probe_name + " -> " + action + (by_default ? " (the default)" : "");
+  std::string what =
+      p.name + " + " + target->probe_name + " -> " + action + (by_default ? " (the default)" : "");
   if (!o.create.ok()) return c.Fail("runtime.md#create-4", what + ": create failed: " + o.create.Describe());
   if (!o.start.ok()) return c.Fail("runtime.md#create-4", what + ": start failed: " + o.start.Describe());
   if (!o.wait_status) return c.Fail("runtime.md#create-4", what + ": the probe did not end");
   bool kills = action == "SCMP_ACT_KILL" || action == "SCMP_ACT_KILL_PROCESS" ||
                action == "SCMP_ACT_KILL_THREAD" || action == "SCMP_ACT_TRAP";
   if (kills) {
-    if (*o.wait_status < 0) return c.Skip("runtime.md#create-4", what + ": the exit status is not observable here");
+    if (*o.wait_status < 0)
+      return c.Skip("runtime.md#create-4", what + ": the exit status is not observable here");
     int sig = WIFSIGNALED(*o.wait_status) ? WTERMSIG(*o.wait_status) : 0;
-    return c.Expect("runtime.md#create-4", sig == SIGSYS,
-                    what + ": expected death by SIGSYS, the probe ended with " + DescribeWaitStatus(*o.wait_status) +
-                        (o.report ? " after reporting errno " + std::to_string(SyscallErrno(*o.report, target->probe_name)) : ""));
+    return c.Expect(
+        "runtime.md#create-4", sig == SIGSYS,
+        what + ": expected death by SIGSYS, the probe ended with " + DescribeWaitStatus(*o.wait_status) +
+            (o.report
+                 ? " after reporting errno " + std::to_string(SyscallErrno(*o.report, target->probe_name))
+                 : ""));
   }
-  if (!o.report) return c.Fail("runtime.md#create-4", what + ": no report: " + o.report.error().ToString() +
-                                                           "; stderr " + o.create.err.substr(0, 200));
-  int want = action == "SCMP_ACT_ERRNO" ? kRuleErrno
+  if (!o.report)
+    return c.Fail("runtime.md#create-4", what + ": no report: " + o.report.error().ToString() + "; stderr " +
+                                             o.create.err.substr(0, 200));
+  int want = action == "SCMP_ACT_ERRNO"                                  ? kRuleErrno
              : action == "SCMP_ACT_TRACE" || action == "SCMP_ACT_NOTIFY" ? ENOSYS
-                                                                           : target->allowed_errno;
+                                                                         : target->allowed_errno;
   if (by_default && action == "SCMP_ACT_ERRNO")
     want = profile.Find("defaultErrnoRet") ? static_cast<int>(profile["defaultErrnoRet"].as_int()) : EPERM;
   int got = SyscallErrno(*o.report, target->probe_name);
   std::string mode = Field(*o.report, "status.Seccomp");
-  c.Expect("runtime.md#create-4", got == want && mode == "\"2\"",
-           what + ": errno " + std::to_string(got) + " (expected " + std::to_string(want) + "), Seccomp " + mode);
+  c.Expect(
+      "runtime.md#create-4", got == want && mode == "\"2\"",
+      what + ": errno " + std::to_string(got) + " (expected " + std::to_string(want) + "), Seccomp " + mode);
 }
 
 // The runtime's `features` claims about a flag: "supported", "known" or "".
@@ -231,7 +241,8 @@ void RunFlagCase(CaseContext& c, const NamedProfile& p, const std::string& flag)
     profile["syscalls"] = kept;
     profile["syscalls"].Push(Rule(unused, "SCMP_ACT_NOTIFY"));
     listener.emplace();
-    if (Status s = listener->Listen(c.dir() + "/agent.sock"); !s.ok()) return c.Abort("harness: " + s.error().ToString());
+    if (Status s = listener->Listen(c.dir() + "/agent.sock"); !s.ok())
+      return c.Abort("harness: " + s.error().ToString());
     profile["listenerPath"] = listener->path();
   }
   b->Linux()["seccomp"] = profile;
@@ -242,7 +253,8 @@ void RunFlagCase(CaseContext& c, const NamedProfile& p, const std::string& flag)
   if (!o.create.ok() || !o.start.ok()) {
     const CommandResult& failed = o.create.ok() ? o.start : o.create;
     if (claim == "supported")
-      return c.Fail("runtime.md#create-4", what + ": `features` lists it in supportedFlags, yet: " + failed.Describe());
+      return c.Fail("runtime.md#create-4",
+                    what + ": `features` lists it in supportedFlags, yet: " + failed.Describe());
     if (claim == "known") {
       // The host may lack a flag the runtime knows; but if the same profile
       // fails without the flag too, the flag is not the reason.
@@ -256,13 +268,15 @@ void RunFlagCase(CaseContext& c, const NamedProfile& p, const std::string& flag)
       plain->SetArgs({"/probe", std::string("syscall:") + target->probe_name});
       VariantRun base = RunVariant(c, *plain, nullptr);
       if (!base.create.ok() || !base.start.ok())
-        return c.Fail("runtime.md#create-4", what + ": refused, and the profile fails without the flag as well: " +
-                                                 (base.create.ok() ? base.start : base.create).Describe());
-      return c.Skip("runtime.md#create-4", what + ": refused (known, and no supportedFlags says the host has it): " +
-                                               failed.Describe());
+        return c.Fail("runtime.md#create-4",
+                      what + ": refused, and the profile fails without the flag as well: " +
+                          (base.create.ok() ? base.start : base.create).Describe());
+      return c.Skip(
+          "runtime.md#create-4",
+          what + ": refused (known, and no supportedFlags says the host has it): " + failed.Describe());
     }
-    c.Pass("runtime.md#create-6", what + ": a flag the runtime does not claim was refused with an error: " +
-                                      failed.Describe());
+    c.Pass("runtime.md#create-6",
+           what + ": a flag the runtime does not claim was refused with an error: " + failed.Describe());
     return c.Skip("runtime.md#create-4", what + ": refused (the runtime does not claim this flag)");
   }
   if (!o.report) return c.Fail("runtime.md#create-4", what + ": no report: " + o.report.error().ToString());
@@ -276,7 +290,9 @@ void RunFlagCase(CaseContext& c, const NamedProfile& p, const std::string& flag)
   // store bypass mitigation on seccomp tasks (spec_store_bypass_disable=seccomp).
   auto vuln = ReadFileText("/sys/devices/system/cpu/vulnerabilities/spec_store_bypass");
   if (!vuln || vuln->find("seccomp") == std::string::npos)
-    return c.Pass("runtime.md#create-4", "filter applied; SPEC_ALLOW itself is not observable: this CPU's mitigation is not forced by seccomp");
+    return c.Pass(
+        "runtime.md#create-4",
+        "filter applied; SPEC_ALLOW itself is not observable: this CPU's mitigation is not forced by seccomp");
   std::string ssb = Field(*o.report, "status.Speculation_Store_Bypass");
   c.Expect("runtime.md#create-4", ssb.find("force mitigated") == std::string::npos,
            what + ": Speculation_Store_Bypass " + ssb + " (SPEC_ALLOW must leave it unforced)");
@@ -286,10 +302,12 @@ CaseGeneratorRegistrar seccomp_generator([](const std::string& fixtures_dir) {
   std::vector<CaseDefinition> cases;
   for (const auto& p : Profiles(fixtures_dir)) {
     for (const char* action : kActions)
-      cases.push_back({"seccomp_" + p.name + "_" + action, {"runtime.md#create-4"},
+      cases.push_back({"seccomp_" + p.name + "_" + action,
+                       {"runtime.md#create-4"},
                        [p, action = std::string(action)](CaseContext& c) { RunActionCase(c, p, action); }});
     for (const char* flag : kFlags)
-      cases.push_back({"seccomp_" + p.name + "_" + flag, {"runtime.md#create-4", "runtime.md#create-6"},
+      cases.push_back({"seccomp_" + p.name + "_" + flag,
+                       {"runtime.md#create-4", "runtime.md#create-6"},
                        [p, flag = std::string(flag)](CaseContext& c) {
                          RunFlagCase(c, p, flag);
                          c.SkipRest("judged only when the runtime refuses a flag it does not claim");

@@ -47,7 +47,8 @@ CONFORMANCE_CASE(cve_2016_9962_init_holds_no_host_directory, "security.md#cve-20
       leaks += std::string("fd ") + e->d_name + " -> " + (n > 0 ? target : "?") + "; ";
   }
   closedir(dir);
-  c.Expect("security.md#cve-2016-9962", leaks.empty(), "the created container's init holds directory fds: " + leaks);
+  c.Expect("security.md#cve-2016-9962", leaks.empty(),
+           "the created container's init holds directory fds: " + leaks);
 }
 
 CONFORMANCE_CASE(cve_2019_5736_runtime_binary_not_writable, "security.md#cve-2019-5736") {
@@ -62,9 +63,10 @@ CONFORMANCE_CASE(cve_2019_5736_runtime_binary_not_writable, "security.md#cve-201
   b->AddMount("/cve", "bind", log_dir, {"rbind", "rw"});
   json::Value hook = json::Value::Object();
   hook["path"] = "/bin/sh";
-  hook["args"] = json::Value::Strings({"sh", "-c",
-                                "cat >/dev/null; readlink /proc/1/exe > /cve/exe; "
-                                "if (exec 3>>/proc/1/exe) 2>/dev/null; then echo writable; else echo refused; fi > /cve/result"});
+  hook["args"] = json::Value::Strings(
+      {"sh", "-c",
+       "cat >/dev/null; readlink /proc/1/exe > /cve/exe; "
+       "if (exec 3>>/proc/1/exe) 2>/dev/null; then echo writable; else echo refused; fi > /cve/result"});
   b->config["hooks"]["startContainer"].Push(hook);
   uint64_t before = FileHash(c.runtime().path());
   auto run = RunOrAbort(c, *b);
@@ -73,8 +75,10 @@ CONFORMANCE_CASE(cve_2019_5736_runtime_binary_not_writable, "security.md#cve-201
   auto exe = ReadFileText(log_dir + "/exe");
   if (!result) return c.Abort("the startContainer hook did not report (no startContainer support?)");
   c.Expect("security.md#cve-2019-5736", result->rfind("refused", 0) == 0,
-           "/proc/1/exe (" + (exe ? *exe : std::string("?")) + ") could be opened for writing from inside the container");
-  c.Expect("security.md#cve-2019-5736", FileHash(c.runtime().path()) == before, "the runtime binary changed on the host");
+           "/proc/1/exe (" + (exe ? *exe : std::string("?")) +
+               ") could be opened for writing from inside the container");
+  c.Expect("security.md#cve-2019-5736", FileHash(c.runtime().path()) == before,
+           "the runtime binary changed on the host");
 }
 
 CONFORMANCE_CASE(cve_2019_16884_fake_proc_rejected, "security.md#cve-2019-16884") {
@@ -93,15 +97,18 @@ CONFORMANCE_CASE(cve_2019_16884_fake_proc_rejected, "security.md#cve-2019-16884"
     if (auto rep = ct.Report()) followed = FindMount(*rep, "/fakeproc").has_value();
   }
   c.Expect("security.md#cve-2019-16884", !r.ok() && !followed,
-           followed ? "proc was mounted through the rootfs/proc symlink" : "create accepted a rootfs whose /proc is a symlink");
+           followed ? "proc was mounted through the rootfs/proc symlink"
+                    : "create accepted a rootfs whose /proc is a symlink");
   auto b2 = NewBundleOrAbort(c);
   if (!b2) return;
   b2->AddMount("/proc", "tmpfs", "tmpfs", {"size=1m"});
   Container ct2(c, *b2);
-  c.Expect("security.md#cve-2019-16884", !ct2.Create().ok(), "a tmpfs mounted over /proc in config.mounts was accepted");
+  c.Expect("security.md#cve-2019-16884", !ct2.Create().ok(),
+           "a tmpfs mounted over /proc in config.mounts was accepted");
 }
 
-CONFORMANCE_CASE(cve_2021_30465_mounts_stay_in_rootfs, "security.md#cve-2021-30465", "security.md#cve-2024-45310") {
+CONFORMANCE_CASE(cve_2021_30465_mounts_stay_in_rootfs, "security.md#cve-2021-30465",
+                 "security.md#cve-2024-45310") {
   auto b = NewBundleOrAbort(c);
   if (!b) return;
   std::string outside = c.dir() + "/outside";
@@ -109,7 +116,8 @@ CONFORMANCE_CASE(cve_2021_30465_mounts_stay_in_rootfs, "security.md#cve-2021-304
   mkdir((outside + "/abs").c_str(), 0755);
   mkdir((outside + "/rel").c_str(), 0755);
   if (symlink(outside.c_str(), (b->rootfs + "/escape-abs").c_str()) != 0 ||
-      symlink(("../../../../../../../../../../.." + outside).c_str(), (b->rootfs + "/escape-rel").c_str()) != 0 ||
+      symlink(("../../../../../../../../../../.." + outside).c_str(), (b->rootfs + "/escape-rel").c_str()) !=
+          0 ||
       symlink((c.dir() + "/created-by-runtime").c_str(), (b->rootfs + "/dangling").c_str()) != 0)
     return c.Abort("harness: symlink failed");
   b->AddMount("/escape-abs/abs", "tmpfs", "tmpfs", {"size=1m"});
@@ -120,8 +128,10 @@ CONFORMANCE_CASE(cve_2021_30465_mounts_stay_in_rootfs, "security.md#cve-2021-304
   CommandResult r = ct.Create();
   auto host = ReadFileText("/proc/self/mountinfo");
   std::string escaped;
-  if (host && host->find(" " + outside + "/") != std::string::npos) escaped += "a mount landed in the host directory " + outside + "; ";
-  c.Expect("security.md#cve-2021-30465", escaped.empty(), escaped + (r.ok() ? "" : " (create failed: " + r.Describe() + ")"));
+  if (host && host->find(" " + outside + "/") != std::string::npos)
+    escaped += "a mount landed in the host directory " + outside + "; ";
+  c.Expect("security.md#cve-2021-30465", escaped.empty(),
+           escaped + (r.ok() ? "" : " (create failed: " + r.Describe() + ")"));
   c.Expect("security.md#cve-2024-45310", !PathExists(c.dir() + "/created-by-runtime"),
            "the runtime created " + c.dir() + "/created-by-runtime on the host through a dangling symlink");
   ct.Kill("KILL");
@@ -141,7 +151,8 @@ CONFORMANCE_CASE(cve_2022_29162_inheritable_stays_empty, "security.md#cve-2022-2
   auto inh = CapabilitySet(*report, "CapInh");
   auto amb = CapabilitySet(*report, "CapAmb");
   c.Expect("security.md#cve-2022-29162", inh == uint64_t{0} && amb == uint64_t{0},
-           "after exec --cap CAP_KILL: CapInh " + Field(*report, "status.CapInh") + ", CapAmb " + Field(*report, "status.CapAmb"));
+           "after exec --cap CAP_KILL: CapInh " + Field(*report, "status.CapInh") + ", CapAmb " +
+               Field(*report, "status.CapAmb"));
 }
 
 CONFORMANCE_CASE(cve_2023_25809_cgroup_mount_read_only, "security.md#cve-2023-25809") {
@@ -172,7 +183,8 @@ CONFORMANCE_CASE(cve_2024_21626_no_leaked_fds, "security.md#cve-2024-21626") {
     auto run = RunProbe(c, *b, 10000);
     if (!run) continue;  // refusing to start is a fine outcome
     std::string cwd = run->report["cwd"].as_string();
-    if (cwd.rfind("(unreachable)", 0) == 0 || cwd.rfind(c.dir(), 0) == 0 || cwd.rfind("/sys/fs/cgroup", 0) == 0)
+    if (cwd.rfind("(unreachable)", 0) == 0 || cwd.rfind(c.dir(), 0) == 0 ||
+        cwd.rfind("/sys/fs/cgroup", 0) == 0)
       escapes += "cwd /proc/self/fd/" + std::to_string(n) + " gave " + cwd + "; ";
   }
   auto b = NewBundleOrAbort(c);
@@ -198,7 +210,8 @@ CONFORMANCE_CASE(cve_2025_31133_dev_null_symlink, "security.md#cve-2025-31133") 
     std::string d = (*it)["destination"].as_string();
     it = (d == "/dev" || d.rfind("/dev/", 0) == 0) ? mounts.erase(it) : it + 1;
   }
-  if (symlink(host_file.c_str(), (b->rootfs + "/dev/null").c_str()) != 0) return c.Abort("harness: symlink failed");
+  if (symlink(host_file.c_str(), (b->rootfs + "/dev/null").c_str()) != 0)
+    return c.Abort("harness: symlink failed");
   if (!WriteFileText(b->rootfs + "/masked-file", "secret").ok()) return c.Abort("harness: write failed");
   b->Linux()["maskedPaths"] = json::Value::Strings({"/masked-file"});
   b->config["root"]["readonly"] = false;
@@ -224,7 +237,8 @@ CONFORMANCE_CASE(cve_2025_52565_console_is_devpts, "security.md#cve-2025-52565")
   b->Process()["terminal"] = true;
   b->SetArgs({"/probe", "quiet", "sleep:5"});
   ConsoleSocket sock;
-  if (Status s = sock.Listen(c.dir() + "/console.sock"); !s.ok()) return c.Abort("harness: " + s.error().ToString());
+  if (Status s = sock.Listen(c.dir() + "/console.sock"); !s.ok())
+    return c.Abort("harness: " + s.error().ToString());
   Container ct(c, *b);
   CreateOptions o;
   o.console_socket = sock.path();
@@ -236,7 +250,8 @@ CONFORMANCE_CASE(cve_2025_52565_console_is_devpts, "security.md#cve-2025-52565")
   struct stat st;
   std::string console = "/proc/" + std::to_string(ct.Pid()) + "/root/dev/console";
   bool ok = stat(console.c_str(), &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == 136;
-  c.Expect("security.md#cve-2025-52565", ok, "/dev/console in the created container is not a devpts char device (136:N)");
+  c.Expect("security.md#cve-2025-52565", ok,
+           "/dev/console in the created container is not a devpts char device (136:N)");
 }
 
 CONFORMANCE_CASE(cve_2025_52881_sysctl_write_not_redirected, "security.md#cve-2025-52881") {
@@ -255,7 +270,8 @@ CONFORMANCE_CASE(cve_2025_52881_sysctl_write_not_redirected, "security.md#cve-20
   if (r.ok() && ct.Start().ok()) {
     ct.WaitExit(10000);
     if (auto rep = ct.Report()) {
-      if ((*rep)["hostname"].as_string() == "1") problems += "the sysctl write went to the bound hostname file; ";
+      if ((*rep)["hostname"].as_string() == "1")
+        problems += "the sysctl write went to the bound hostname file; ";
       if (ActionData(*rep, "read", "/proc/sys/net/ipv4/conf/all/forwarding") != "1\n")
         problems += "net.ipv4.ip_forward was not applied; ";
     }

@@ -39,9 +39,9 @@ bool HostHasLink(const std::string& dev) {
 // driver), removed by the destructor if still there.
 class HostVeth {
  public:
-  explicit HostVeth(const std::string& suffix)
-      : name_("cf" + suffix + std::to_string(getpid() % 100000)) {
-    CommandResult add = RunCommand({"/usr/sbin/ip", "link", "add", name_, "type", "veth", "peer", "name", name_ + "p"});
+  explicit HostVeth(const std::string& suffix) : name_("cf" + suffix + std::to_string(getpid() % 100000)) {
+    CommandResult add =
+        RunCommand({"/usr/sbin/ip", "link", "add", name_, "type", "veth", "peer", "name", name_ + "p"});
     if (!add.ok()) error_ = add.Describe();
   }
   ~HostVeth() {
@@ -113,8 +113,9 @@ CONFORMANCE_CASE(idmap_mount_made_with_mount_setattr, "config.md#posix-platform-
   bool idmapped = mi && mi->HasOption("idmapped");
   const json::Value* st = StatOf(run->report, "/idm/by0");
   int64_t uid = st ? (*st)["uid"].as_int() : -1, gid = st ? (*st)["gid"].as_int() : -1;
-  std::string seen = std::string(idmapped ? "an idmapped mount" : "not an idmapped mount (no \"idmapped\" in mountinfo)") +
-                     ", on-disk 0:0 shows as " + std::to_string(uid) + ":" + std::to_string(gid);
+  std::string seen =
+      std::string(idmapped ? "an idmapped mount" : "not an idmapped mount (no \"idmapped\" in mountinfo)") +
+      ", on-disk 0:0 shows as " + std::to_string(uid) + ":" + std::to_string(gid);
   c.Expect("config.md#posix-platform-mounts-1", idmapped && uid == 1000, seen + " (expected uid 1000)");
   c.Expect("config.md#posix-platform-mounts-4", idmapped && gid == 2000, seen + " (expected gid 2000)");
 }
@@ -128,7 +129,8 @@ CONFORMANCE_CASE(net_device_missing_is_error, "config-linux.md#network-devices-2
   CommandResult r = ct.Create();
   bool gone = !c.runtime().State(b->id).ok();
   c.Expect("config-linux.md#network-devices-2", !r.ok() && gone,
-           r.ok() ? "moving " + dev + ", which does not exist, was accepted" : "the failed create left a container behind");
+           r.ok() ? "moving " + dev + ", which does not exist, was accepted"
+                  : "the failed create left a container behind");
 }
 
 CONFORMANCE_CASE(net_device_name_taken_is_error, "config-linux.md#network-devices-3", "runtime.md#errors-1") {
@@ -143,8 +145,9 @@ CONFORMANCE_CASE(net_device_name_taken_is_error, "config-linux.md#network-device
            "moving " + veth.name() + " as \"lo\", a name the container's namespace has, was accepted");
   if (r.ok()) return c.SkipRest("create did not fail");
   c.Expect("runtime.md#errors-1", HostHasLink(veth.name()),
-           "the refused create lost " + veth.name() + " from the host (moved into the container's namespace, "
-           "which was then destroyed): the environment is not as if create had never been attempted");
+           "the refused create lost " + veth.name() +
+               " from the host (moved into the container's namespace, "
+               "which was then destroyed): the environment is not as if create had never been attempted");
 }
 
 CONFORMANCE_CASE(net_device_name_template, "config-linux.md#network-devices-4") {
@@ -158,13 +161,15 @@ CONFORMANCE_CASE(net_device_name_template, "config-linux.md#network-devices-4") 
   if (!run) return c.Abort("a %d name template was refused: " + run.error().ToString());
   auto names = StringList(run->report.Find("net"));
   c.Expect("config-linux.md#network-devices-4", Contains(names, "cft0"),
-           "expected the kernel's name cft0 from the template cft%d; the container has " + Field(run->report, "net"));
+           "expected the kernel's name cft0 from the template cft%d; the container has " +
+               Field(run->report, "net"));
 }
 
 // After delete, the moved device is the namespace owner's business: held
 // open by another process, the namespace must still have it, with its
 // address and state, and it must not have come back to the host.
-CONFORMANCE_CASE(net_device_left_to_the_namespace, "config-linux.md#namespace-lifecycle-and-container-termination-1",
+CONFORMANCE_CASE(net_device_left_to_the_namespace,
+                 "config-linux.md#namespace-lifecycle-and-container-termination-1",
                  "config-linux.md#namespace-lifecycle-and-container-termination-2") {
   HostVeth veth("lf");
   if (!veth.error().empty()) return c.SkipRest("host: cannot create a veth pair: " + veth.error());
@@ -174,7 +179,8 @@ CONFORMANCE_CASE(net_device_left_to_the_namespace, "config-linux.md#namespace-li
   b->Linux()["netDevices"][veth.name()] = json::Value::Object();
   b->SetArgs({"/probe", "wait-signal"});
   Container ct(c, *b);
-  if (!ct.Create().ok() || !ct.Start().ok()) return c.Abort("create/start with a network device failed: " + ct.Stderr());
+  if (!ct.Create().ok() || !ct.Start().ok())
+    return c.Abort("create/start with a network device failed: " + ct.Stderr());
   auto report = WaitForReport(ct);
   if (!report) return c.Abort(report.error().ToString());
   NetnsHolder holder(ct.Pid());
@@ -183,13 +189,15 @@ CONFORMANCE_CASE(net_device_left_to_the_namespace, "config-linux.md#namespace-li
   ct.WaitExit(10000);
   CommandResult del = ct.Delete();
   if (!del.ok()) return c.Abort("delete failed: " + del.Describe());
-  CommandResult inside = RunCommand({"/usr/bin/nsenter", "--net=/proc/" + std::to_string(holder.pid()) + "/ns/net",
-                                     "/usr/sbin/ip", "-o", "addr", "show", "dev", veth.name()});
+  CommandResult inside =
+      RunCommand({"/usr/bin/nsenter", "--net=/proc/" + std::to_string(holder.pid()) + "/ns/net",
+                  "/usr/sbin/ip", "-o", "addr", "show", "dev", veth.name()});
   c.Expect("config-linux.md#namespace-lifecycle-and-container-termination-1",
            inside.ok() && inside.out.find("fd00:c0f::2") != std::string::npos,
            "after delete, the namespace (still held) " +
-               (inside.ok() ? "has " + veth.name() + " without its address fd00:c0f::2: " + inside.out.substr(0, 200)
-                            : "no longer has " + veth.name()));
+               (inside.ok()
+                    ? "has " + veth.name() + " without its address fd00:c0f::2: " + inside.out.substr(0, 200)
+                    : "no longer has " + veth.name()));
   c.Expect("config-linux.md#namespace-lifecycle-and-container-termination-2", !HostHasLink(veth.name()),
            veth.name() + " was moved back to the host before its namespace was gone");
 }
@@ -197,7 +205,9 @@ CONFORMANCE_CASE(net_device_left_to_the_namespace, "config-linux.md#namespace-li
 namespace {
 
 // The container's directory in the hybrid host's cgroup2 hierarchy.
-std::string UnifiedDir(const Bundle& b) { return "/sys/fs/cgroup/unified" + b.config["linux"]["cgroupsPath"].as_string(); }
+std::string UnifiedDir(const Bundle& b) {
+  return "/sys/fs/cgroup/unified" + b.config["linux"]["cgroupsPath"].as_string();
+}
 
 std::set<std::string> DelegatedFiles() {
   std::set<std::string> files;
@@ -273,7 +283,8 @@ OwnershipRun RunOwnership(CaseContext& c, bool cgroupns, bool rw) {
     std::string name = list.out.substr(start, nl - start);
     start = nl + 1;
     if (name.empty() || delegated.count(name)) continue;
-    if (stat((dir + "/" + name).c_str(), &st) == 0 && st.st_uid != 0) out.other_files_not_root.push_back(name);
+    if (stat((dir + "/" + name).c_str(), &st) == 0 && st.st_uid != 0)
+      out.other_files_not_root.push_back(name);
   }
   std::string parent = dir.substr(0, dir.rfind('/'));
   out.parent_root = stat(parent.c_str(), &st) == 0 && st.st_uid == 0;
@@ -289,20 +300,22 @@ CONFORMANCE_CASE(cgroup_ownership_kept_without_cgroupns, "config-linux.md#cgroup
   if (!r.skip.empty()) return c.SkipRest(r.skip);
   if (!r.error.empty()) return c.Abort(r.error);
   c.Expect("config-linux.md#cgroup-ownership-2", r.dir_owner == 0,
-           "without a cgroup namespace the container's cgroup2 directory was given to uid " + std::to_string(r.dir_owner));
+           "without a cgroup namespace the container's cgroup2 directory was given to uid " +
+               std::to_string(r.dir_owner));
 }
 
 CONFORMANCE_CASE(cgroup_ownership_kept_with_read_only_mount, "config-linux.md#cgroup-ownership-4") {
   OwnershipRun r = RunOwnership(c, /*cgroupns=*/true, /*rw=*/false);
   if (!r.skip.empty()) return c.SkipRest(r.skip);
   if (!r.error.empty()) return c.Abort(r.error);
-  c.Expect("config-linux.md#cgroup-ownership-4", r.dir_owner == 0,
-           "with the cgroup filesystem mounted read-only the container's cgroup2 directory was given to uid " +
-               std::to_string(r.dir_owner));
+  c.Expect(
+      "config-linux.md#cgroup-ownership-4", r.dir_owner == 0,
+      "with the cgroup filesystem mounted read-only the container's cgroup2 directory was given to uid " +
+          std::to_string(r.dir_owner));
 }
 
-CONFORMANCE_CASE(cgroup_ownership_delegation_scope, "config-linux.md#cgroup-ownership-5", "config-linux.md#cgroup-ownership-6",
-                 "config-linux.md#cgroup-ownership-8") {
+CONFORMANCE_CASE(cgroup_ownership_delegation_scope, "config-linux.md#cgroup-ownership-5",
+                 "config-linux.md#cgroup-ownership-6", "config-linux.md#cgroup-ownership-8") {
   // The scenario of -6: /sys/kernel/cgroup/delegate names files this
   // cgroup does not have (memory.* without the memory controller in v2).
   std::set<std::string> delegated = DelegatedFiles();
@@ -311,17 +324,20 @@ CONFORMANCE_CASE(cgroup_ownership_delegation_scope, "config-linux.md#cgroup-owne
   bool missing_listed = false;
   for (const auto& f : delegated) missing_listed |= f.rfind("memory.", 0) == 0;
   if (!missing_listed)
-    c.Skip("config-linux.md#cgroup-ownership-6", "host: every delegated file exists in a container's cgroup2 directory");
+    c.Skip("config-linux.md#cgroup-ownership-6",
+           "host: every delegated file exists in a container's cgroup2 directory");
   else
     c.Expect("config-linux.md#cgroup-ownership-6", r.error.empty(),
-             "a writable cgroup mount in a user and cgroup namespace, with delegate listing absent files: " + r.error);
+             "a writable cgroup mount in a user and cgroup namespace, with delegate listing absent files: " +
+                 r.error);
   if (!r.error.empty()) return c.Abort(r.error);
   std::string others;
   for (const auto& f : r.other_files_not_root) others += f + " ";
   c.Expect("config-linux.md#cgroup-ownership-5", r.other_files_not_root.empty(),
            "files not listed in /sys/kernel/cgroup/delegate changed owner: " + others);
   c.Expect("config-linux.md#cgroup-ownership-8", r.other_files_not_root.empty() && r.parent_root,
-           r.parent_root ? "files not listed in delegate changed owner: " + others : "the parent cgroup changed owner");
+           r.parent_root ? "files not listed in delegate changed owner: " + others
+                         : "the parent cgroup changed owner");
 }
 
 // A unified (v2) key with no v1 equivalent cannot be converted on a host
@@ -334,7 +350,8 @@ CONFORMANCE_CASE(unified_unconvertible_is_error, "config-linux.md#example-1") {
   CommandResult r = ct.Create();
   bool gone = !c.runtime().State(b->id).ok();
   c.Expect("config-linux.md#example-1", !r.ok() && gone,
-           r.ok() ? "unified {\"conformance.nonexistent\": \"1\"} was accepted" : "the failed create left a container behind");
+           r.ok() ? "unified {\"conformance.nonexistent\": \"1\"} was accepted"
+                  : "the failed create left a container behind");
 }
 
 // `features` lists what the runtime supports: an empty list would say
@@ -345,7 +362,8 @@ CONFORMANCE_CASE(features_empty_is_not_unknown, "features.md#features-structure-
   auto j = json::Parse(r.out);
   if (!j) return c.Abort("`features` output is not JSON: " + j.error().ToString());
   std::string problems;
-  for (const char* path : {"hooks", "mountOptions", "linux.namespaces", "linux.capabilities", "linux.seccomp.actions"}) {
+  for (const char* path :
+       {"hooks", "mountOptions", "linux.namespaces", "linux.capabilities", "linux.seccomp.actions"}) {
     const json::Value* v = j->At(path);
     if (v && v->is_array() && v->size() == 0)
       problems += std::string(path) + " is [] (none supported), yet the suite uses it; ";

@@ -104,23 +104,28 @@ json::Value DefaultConfig(const std::string& container_id) {
   l["cgroupsPath"] = "/conformance/" + container_id;
   for (const char* ns : {"pid", "network", "ipc", "uts", "mount"}) b.AddNamespace(ns);
   l["maskedPaths"] = json::Value::Strings({"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
-                                    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
-                                    "/proc/sched_debug", "/sys/firmware", "/proc/scsi"});
-  l["readonlyPaths"] = json::Value::Strings({"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"});
+                                           "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+                                           "/proc/sched_debug", "/sys/firmware", "/proc/scsi"});
+  l["readonlyPaths"] =
+      json::Value::Strings({"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"});
   return b.config;
 }
 
 Status Bundle::Write() const { return WriteFileText(dir + "/config.json", config.Dump(true) + "\n"); }
 
-void Bundle::SetArgs(const std::vector<std::string>& args) { config["process"]["args"] = json::Value::Strings(args); }
+void Bundle::SetArgs(const std::vector<std::string>& args) {
+  config["process"]["args"] = json::Value::Strings(args);
+}
 
 void Bundle::RemoveNamespace(const std::string& type) {
   json::Value& list = config["linux"]["namespaces"];
   auto& items = list.items;
   for (auto it = items.begin(); it != items.end();) {
     const json::Value* t = it->Find("type");
-    if (t && t->as_string() == type) it = items.erase(it);
-    else ++it;
+    if (t && t->as_string() == type)
+      it = items.erase(it);
+    else
+      ++it;
   }
 }
 

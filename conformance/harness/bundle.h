@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "spec/json.h"
 #include "runtime/base/error.h"
+#include "spec/json.h"
 
 namespace berth::conformance {
 
@@ -14,8 +14,7 @@ namespace json = spec::json;
 // Builds the shared template rootfs once per run (testing/busybox_rootfs.h:
 // bin/busybox with one symlink per applet, the usual mount points and an
 // /etc) plus /probe and /etc/hostname.
-Status BuildTemplateRootfs(const std::string& dir, const std::string& busybox,
-                           const std::string& probe);
+Status BuildTemplateRootfs(const std::string& dir, const std::string& busybox, const std::string& probe);
 
 // Copies the template into dest: directories re-created, symlinks re-made,
 // busybox hard-linked (it is only ever executed), everything else copied.

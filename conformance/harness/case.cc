@@ -76,13 +76,21 @@ void CaseContext::Record(const std::string& id, Outcome outcome, const std::stri
 }
 
 void CaseContext::Expect(const std::string& id, bool ok, const std::string& failure_detail) {
-  if (ok) Record(id, Outcome::pass, "");
-  else Record(id, Outcome::fail, failure_detail);
+  if (ok)
+    Record(id, Outcome::pass, "");
+  else
+    Record(id, Outcome::fail, failure_detail);
 }
 
-void CaseContext::Pass(const std::string& id, const std::string& detail) { Record(id, Outcome::pass, detail); }
-void CaseContext::Fail(const std::string& id, const std::string& detail) { Record(id, Outcome::fail, detail); }
-void CaseContext::Skip(const std::string& id, const std::string& reason) { Record(id, Outcome::skip, reason); }
+void CaseContext::Pass(const std::string& id, const std::string& detail) {
+  Record(id, Outcome::pass, detail);
+}
+void CaseContext::Fail(const std::string& id, const std::string& detail) {
+  Record(id, Outcome::fail, detail);
+}
+void CaseContext::Skip(const std::string& id, const std::string& reason) {
+  Record(id, Outcome::skip, reason);
+}
 
 bool CaseContext::Judged(const std::string& id) const {
   for (const auto& c : checks_)

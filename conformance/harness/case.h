@@ -93,7 +93,9 @@ std::vector<CaseDefinition>& AllCases();
 using CaseGenerator = std::function<std::vector<CaseDefinition>(const std::string& fixtures_dir)>;
 std::vector<CaseGenerator>& CaseGenerators();
 struct CaseGeneratorRegistrar {
-  explicit CaseGeneratorRegistrar(CaseGenerator generator) { CaseGenerators().push_back(std::move(generator)); }
+  explicit CaseGeneratorRegistrar(CaseGenerator generator) {
+    CaseGenerators().push_back(std::move(generator));
+  }
 };
 // The static cases followed by every generator's.
 std::vector<CaseDefinition> CasesWithGenerated(const std::string& fixtures_dir);
@@ -104,10 +106,9 @@ struct CaseRegistrar {
   }
 };
 
-#define CONFORMANCE_CASE(name, ...)                                                   \
-  static void name##_case(::berth::conformance::CaseContext& c);                      \
-  static ::berth::conformance::CaseRegistrar name##_registrar(#name, {__VA_ARGS__},   \
-                                                             name##_case);            \
+#define CONFORMANCE_CASE(name, ...)                                                               \
+  static void name##_case(::berth::conformance::CaseContext& c);                                  \
+  static ::berth::conformance::CaseRegistrar name##_registrar(#name, {__VA_ARGS__}, name##_case); \
   static void name##_case([[maybe_unused]] ::berth::conformance::CaseContext& c)
 
 }  // namespace berth::conformance

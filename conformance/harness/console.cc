@@ -79,7 +79,8 @@ Result<int> ConsoleSocket::ReceiveMaster(int timeout_ms) {
   pollfd pfd{fd_, POLLIN, 0};
   int ready = poll(&pfd, 1, timeout_ms);
   if (ready < 0) return Error::Sys("poll console socket");
-  if (ready == 0) return Error("no connection on the console socket within " + std::to_string(timeout_ms) + " ms");
+  if (ready == 0)
+    return Error("no connection on the console socket within " + std::to_string(timeout_ms) + " ms");
   int conn = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
   if (conn < 0) return Error::Sys("accept console socket");
   char payload[4096];

@@ -55,14 +55,17 @@ TEST(RunCommand, TimesOut) {
 
 TEST(SchemaChecker, ValidatesTypesRequiredEnumsAndRefs) {
   TempDir dir;
-  ASSERT_TRUE(WriteFileText(dir.path() + "/defs.json",
-                            R"({"definitions":{"map":{"type":"object","patternProperties":{".{1,}":{"type":"string"}}}}})")
-                  .ok());
-  ASSERT_TRUE(WriteFileText(dir.path() + "/s.json",
-                            R"({"type":"object","required":["id","status"],"properties":{)"
-                            R"("id":{"type":"string"},"status":{"type":"string","enum":["a","b"]},)"
-                            R"("pid":{"type":"integer","minimum":0},"ann":{"$ref":"defs.json#/definitions/map"}}})")
-                  .ok());
+  ASSERT_TRUE(
+      WriteFileText(
+          dir.path() + "/defs.json",
+          R"({"definitions":{"map":{"type":"object","patternProperties":{".{1,}":{"type":"string"}}}}})")
+          .ok());
+  ASSERT_TRUE(
+      WriteFileText(dir.path() + "/s.json",
+                    R"({"type":"object","required":["id","status"],"properties":{)"
+                    R"("id":{"type":"string"},"status":{"type":"string","enum":["a","b"]},)"
+                    R"("pid":{"type":"integer","minimum":0},"ann":{"$ref":"defs.json#/definitions/map"}}})")
+          .ok());
   SchemaChecker checker(dir.path());
   auto good = json::Parse(R"({"id":"x","status":"a","pid":3,"ann":{"k":"v"},"extra":1})");
   ASSERT_TRUE(good.ok());
@@ -77,7 +80,8 @@ TEST(SchemaChecker, ValidatesTypesRequiredEnumsAndRefs) {
   EXPECT_EQ(errors[3], "$.ann.k: expected string, got 2");
   auto missing = json::Parse(R"({"id":"x"})");
   ASSERT_TRUE(missing.ok());
-  EXPECT_EQ(checker.Check(*missing, "s.json"), std::vector<std::string>{"$: required property \"status\" missing"});
+  EXPECT_EQ(checker.Check(*missing, "s.json"),
+            std::vector<std::string>{"$: required property \"status\" missing"});
   EXPECT_FALSE(checker.Check(*good, "absent.json").empty());
 }
 

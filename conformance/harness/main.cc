@@ -20,19 +20,19 @@
 // written elsewhere) that the baseline runtime fails too does not count.
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <sched.h>
-#include <sys/mount.h>
-#include <sys/vfs.h>
-#include <limits.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
-#include <exception>
 #include <ctime>
+#include <exception>
 #include <map>
 #include <optional>
 #include <string>
@@ -54,9 +54,9 @@ struct Options {
   std::string probe, busybox = "/bin/busybox";
   std::string spec_dir = "/work/shared/oci-runtime-spec";
   std::string fixtures = "conformance/fixtures";
-  std::vector<std::string> hide_cgroup2;  // runtime labels
-  std::vector<std::string> gates;         // runtime labels whose failures fail the run
-  std::string baseline;                   // runtime label the gate compares generated cases with
+  std::vector<std::string> hide_cgroup2;    // runtime labels
+  std::vector<std::string> gates;           // runtime labels whose failures fail the run
+  std::string baseline;                     // runtime label the gate compares generated cases with
   std::vector<std::string> generated_only;  // runtime labels that run only generated cases
   std::string rootless_user;
   bool fail_on_failure = false;
@@ -268,7 +268,8 @@ int Main(int argc, char** argv) {
     if (Contains(o.hide_cgroup2, label)) {
       hidden.emplace();
       if (Status s = hidden->Enter(); !s.ok()) {
-        std::fprintf(stderr, "conformance: hiding cgroup2 for %s: %s\n", label.c_str(), s.error().ToString().c_str());
+        std::fprintf(stderr, "conformance: hiding cgroup2 for %s: %s\n", label.c_str(),
+                     s.error().ToString().c_str());
         RemoveTree(env.work_dir);
         return 1;
       }

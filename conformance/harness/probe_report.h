@@ -24,7 +24,7 @@ struct MountInfo {
   std::string major_minor;
   std::string root;
   std::string mount_point;
-  std::vector<std::string> mount_options;  // per-mount: rw, nosuid, ...
+  std::vector<std::string> mount_options;    // per-mount: rw, nosuid, ...
   std::vector<std::string> optional_fields;  // shared:N, master:N, unbindable
   std::string fs_type;
   std::string source;

@@ -42,7 +42,8 @@ TEST(ProbeReport, ParsesMountInfoLines) {
 }
 
 TEST(ProbeReport, FindMountReturnsTopMost) {
-  auto r = json::Parse(R"({"pid":1,"mountinfo":["1 0 0:1 / /dev rw - tmpfs a rw","2 1 0:2 / /dev ro - tmpfs b ro"]})");
+  auto r = json::Parse(
+      R"({"pid":1,"mountinfo":["1 0 0:1 / /dev rw - tmpfs a rw","2 1 0:2 / /dev ro - tmpfs b ro"]})");
   ASSERT_TRUE(r.ok());
   auto m = FindMount(*r, "/dev");
   ASSERT_TRUE(m.has_value());
@@ -55,9 +56,8 @@ TEST(ProbeReport, CapabilitiesAndActions) {
   EXPECT_EQ(CapabilityBit("CAP_SYS_ADMIN"), 21);
   EXPECT_FALSE(CapabilityBit("CAP_NOPE").has_value());
   EXPECT_EQ(CapabilityMask({"CAP_KILL", "CAP_NET_BIND_SERVICE"}), (1u << 5) | (1u << 10));
-  auto r = json::Parse(
-      R"({"pid":1,"status":{"CapEff":"00000000a80425fb"},"ns":{"pid":42},)"
-      R"("actions":[{"op":"read","arg":"/x","ok":0,"errno":2}]})");
+  auto r = json::Parse(R"({"pid":1,"status":{"CapEff":"00000000a80425fb"},"ns":{"pid":42},)"
+                       R"("actions":[{"op":"read","arg":"/x","ok":0,"errno":2}]})");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(CapabilitySet(*r, "CapEff"), 0xa80425fbu);
   EXPECT_FALSE(CapabilitySet(*r, "CapInh").has_value());

@@ -1,5 +1,6 @@
 #include "conformance/harness/process.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -7,7 +8,6 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <dirent.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -86,9 +86,12 @@ std::string LastLine(const std::string& s) {
 
 std::string CommandResult::Describe() const {
   std::string s = "`" + command + "` ";
-  if (timed_out) s += "timed out";
-  else if (signal) s += "killed by signal " + std::to_string(signal);
-  else s += "exited " + std::to_string(exit_code);
+  if (timed_out)
+    s += "timed out";
+  else if (signal)
+    s += "killed by signal " + std::to_string(signal);
+  else
+    s += "exited " + std::to_string(exit_code);
   std::string line = LastLine(err);
   if (line.empty()) line = LastLine(out);
   if (!line.empty()) s += ": " + line;
@@ -109,9 +112,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const CommandOpti
       if (fd >= 0) close(fd);
     return result;
   }
-  if (!options.stdin_data.empty() &&
-      write(in_fd, options.stdin_data.data(), options.stdin_data.size()) !=
-          static_cast<ssize_t>(options.stdin_data.size()))
+  if (!options.stdin_data.empty() && write(in_fd, options.stdin_data.data(), options.stdin_data.size()) !=
+                                         static_cast<ssize_t>(options.stdin_data.size()))
     result.err = "short write to stdin memfd";
   lseek(in_fd, 0, SEEK_SET);
 
@@ -205,7 +207,8 @@ void RemoveTree(const std::string& path) {
   if (dir) {
     std::vector<std::string> children;
     for (struct dirent* e; (e = readdir(dir));)
-      if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) children.push_back(path + "/" + e->d_name);
+      if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+        children.push_back(path + "/" + e->d_name);
     closedir(dir);
     for (const auto& child : children) {
       struct stat st;

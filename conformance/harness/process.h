@@ -37,10 +37,10 @@ class Reaper {
 };
 
 struct CommandOptions {
-  std::string stdin_data;     // written to the command's stdin
-  int stdin_fd = -1;          // or this fd (takes precedence when >= 0)
-  int stdout_fd = -1;         // >= 0: the command's stdout goes here, not captured
-  int stderr_fd = -1;         // >= 0: likewise for stderr
+  std::string stdin_data;  // written to the command's stdin
+  int stdin_fd = -1;       // or this fd (takes precedence when >= 0)
+  int stdout_fd = -1;      // >= 0: the command's stdout goes here, not captured
+  int stderr_fd = -1;      // >= 0: likewise for stderr
   int timeout_ms = 30000;
   std::vector<std::string> extra_env;  // appended to the harness's environment
 };

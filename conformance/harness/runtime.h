@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "spec/json.h"
 #include "conformance/harness/process.h"
+#include "spec/json.h"
 
 namespace berth::conformance {
 
@@ -39,7 +39,8 @@ class Runtime {
 
   // `[PREFIX...] RUNTIME --root ROOT args...`
   CommandResult Run(const std::vector<std::string>& args, const CommandOptions& options = {}) const;
-  CommandResult Create(const std::string& id, const std::string& bundle, const CreateOptions& options = {}) const;
+  CommandResult Create(const std::string& id, const std::string& bundle,
+                       const CreateOptions& options = {}) const;
   CommandResult Start(const std::string& id) const;
   CommandResult Kill(const std::string& id, const std::string& signal = "KILL", bool all = false) const;
   CommandResult Delete(const std::string& id, bool force = false) const;

@@ -58,7 +58,8 @@ void SchemaChecker::CheckValue(const json::Value& value, const json::Value& sche
     size_t start = 1;
     while (start < pointer.size() + 1 && !pointer.empty()) {
       size_t slash = pointer.find('/', start);
-      std::string part = pointer.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+      std::string part =
+          pointer.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
       const json::Value* next = node.Find(part);
       if (!next) {
         errors->push_back(path + ": unresolvable $ref " + target);
@@ -94,13 +95,14 @@ void SchemaChecker::CheckValue(const json::Value& value, const json::Value& sche
     for (const auto& a : allowed->items) found |= a.Dump() == value.Dump();
     if (!found) errors->push_back(path + ": " + value.Dump() + " is not one of " + allowed->Dump());
   }
-  if (const json::Value* minimum = schema.Find("minimum"); minimum && value.is_number() &&
-                                                     value.as_double() < minimum->as_double())
+  if (const json::Value* minimum = schema.Find("minimum");
+      minimum && value.is_number() && value.as_double() < minimum->as_double())
     errors->push_back(path + ": " + value.Dump() + " is below the minimum " + minimum->Dump());
   if (value.is_object()) {
     if (const json::Value* required = schema.Find("required"))
       for (const auto& r : required->items)
-        if (!value.Find(r.as_string())) errors->push_back(path + ": required property \"" + r.as_string() + "\" missing");
+        if (!value.Find(r.as_string()))
+          errors->push_back(path + ": required property \"" + r.as_string() + "\" missing");
     const json::Value* props = schema.Find("properties");
     const json::Value* patterns = schema.Find("patternProperties");
     const json::Value* additional = schema.Find("additionalProperties");

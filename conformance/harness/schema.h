@@ -22,8 +22,8 @@ class SchemaChecker {
 
  private:
   const json::Value* Load(const std::string& file);
-  void CheckValue(const json::Value& value, const json::Value& schema, const std::string& file, const std::string& path,
-                  std::vector<std::string>* errors, int depth);
+  void CheckValue(const json::Value& value, const json::Value& schema, const std::string& file,
+                  const std::string& path, std::vector<std::string>* errors, int depth);
   std::string dir_;
   std::vector<std::pair<std::string, json::Value>> loaded_;
 };

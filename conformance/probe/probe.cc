@@ -18,10 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -185,8 +185,8 @@ void StatObject(const char* path) {
 // ------------------------------------------------------------ report sections
 
 void Namespaces() {
-  static const char* kinds[] = {"cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time",
-                                "time_for_children", "user", "uts"};
+  static const char* kinds[] = {
+      "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children", "user", "uts"};
   Key("ns");
   Open('{');
   for (const char* kind : kinds) {
@@ -248,14 +248,22 @@ void Rlimits() {
   static const struct {
     const char* name;
     int resource;
-  } kLimits[] = {{"RLIMIT_AS", RLIMIT_AS},         {"RLIMIT_CORE", RLIMIT_CORE},
-                 {"RLIMIT_CPU", RLIMIT_CPU},       {"RLIMIT_DATA", RLIMIT_DATA},
-                 {"RLIMIT_FSIZE", RLIMIT_FSIZE},   {"RLIMIT_LOCKS", RLIMIT_LOCKS},
-                 {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-                 {"RLIMIT_NICE", RLIMIT_NICE},     {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-                 {"RLIMIT_NPROC", RLIMIT_NPROC},   {"RLIMIT_RSS", RLIMIT_RSS},
-                 {"RLIMIT_RTPRIO", RLIMIT_RTPRIO}, {"RLIMIT_RTTIME", RLIMIT_RTTIME},
-                 {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK}};
+  } kLimits[] = {{"RLIMIT_AS", RLIMIT_AS},
+                 {"RLIMIT_CORE", RLIMIT_CORE},
+                 {"RLIMIT_CPU", RLIMIT_CPU},
+                 {"RLIMIT_DATA", RLIMIT_DATA},
+                 {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+                 {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+                 {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+                 {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+                 {"RLIMIT_NICE", RLIMIT_NICE},
+                 {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+                 {"RLIMIT_NPROC", RLIMIT_NPROC},
+                 {"RLIMIT_RSS", RLIMIT_RSS},
+                 {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+                 {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+                 {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+                 {"RLIMIT_STACK", RLIMIT_STACK}};
   Key("rlimits");
   Open('{');
   for (const auto& l : kLimits) {
@@ -404,7 +412,7 @@ long TryUnshareNet() { return unshare(CLONE_NEWNET); }
 long TryChown() { return chown("/", 0, 0); }
 // Calls that fail harmlessly with a known errno when allowed (an invalid
 // command, size or flag), so that a seccomp errno is told apart.
-long TryKeyctl() { return syscall(SYS_keyctl, 0x7fffffffL, 0L, 0L, 0L, 0L); }        // EOPNOTSUPP
+long TryKeyctl() { return syscall(SYS_keyctl, 0x7fffffffL, 0L, 0L, 0L, 0L); }         // EOPNOTSUPP
 long TryAddKey() { return syscall(SYS_add_key, nullptr, nullptr, nullptr, 0L, 0L); }  // EFAULT
 long TryCloseRange() { return syscall(SYS_close_range, 5U, 4U, 0U); }                 // EINVAL
 long TryClone3() { return syscall(SYS_clone3, nullptr, 0L); }                         // EINVAL
@@ -413,14 +421,22 @@ long TryFaccessat2() { return syscall(SYS_faccessat2, AT_FDCWD, "/", F_OK, -1); 
 long TryPidfdOpen() { return syscall(SYS_pidfd_open, getpid(), -1); }                 // EINVAL
 long TryUnshareNone() { return syscall(SYS_unshare, 0L); }                            // succeeds
 
-const SyscallProbe kSyscalls[] = {{"mkdir", TryMkdir},   {"getcwd", TryGetcwd},
-                                  {"chmod", TryChmod},   {"uname", TryUname},
-                                  {"sethostname", TrySethostname}, {"getpid", TryGetpid},
-                                  {"unshare-net", TryUnshareNet}, {"chown", TryChown},
-                                  {"keyctl", TryKeyctl}, {"add_key", TryAddKey},
-                                  {"close_range", TryCloseRange}, {"clone3", TryClone3},
-                                  {"openat2", TryOpenat2}, {"faccessat2", TryFaccessat2},
-                                  {"pidfd_open", TryPidfdOpen}, {"unshare", TryUnshareNone}};
+const SyscallProbe kSyscalls[] = {{"mkdir", TryMkdir},
+                                  {"getcwd", TryGetcwd},
+                                  {"chmod", TryChmod},
+                                  {"uname", TryUname},
+                                  {"sethostname", TrySethostname},
+                                  {"getpid", TryGetpid},
+                                  {"unshare-net", TryUnshareNet},
+                                  {"chown", TryChown},
+                                  {"keyctl", TryKeyctl},
+                                  {"add_key", TryAddKey},
+                                  {"close_range", TryCloseRange},
+                                  {"clone3", TryClone3},
+                                  {"openat2", TryOpenat2},
+                                  {"faccessat2", TryFaccessat2},
+                                  {"pidfd_open", TryPidfdOpen},
+                                  {"unshare", TryUnshareNone}};
 
 void ResultMember(long rc, int err) {
   KeyInt("ok", rc >= 0 ? 1 : 0);
@@ -434,8 +450,8 @@ void Action(const char* arg) {
   if (len >= sizeof op) len = sizeof op - 1;
   snprintf(op, sizeof op, "%.*s", static_cast<int>(len), arg);
   const char* path = colon ? colon + 1 : "";
-  if (!strcmp(op, "sleep") || !strcmp(op, "exit") || !strcmp(op, "wait-signal") ||
-      !strcmp(op, "print") || !strcmp(op, "quiet") || !strcmp(op, "stderr"))
+  if (!strcmp(op, "sleep") || !strcmp(op, "exit") || !strcmp(op, "wait-signal") || !strcmp(op, "print") ||
+      !strcmp(op, "quiet") || !strcmp(op, "stderr"))
     return;  // handled after the report
   Sep();
   Open('{');

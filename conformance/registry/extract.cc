@@ -47,8 +47,8 @@ std::vector<std::string> SplitSentences(std::string_view line) {
   size_t start = 0;
   for (size_t i = 0; i + 2 < line.size(); ++i) {
     if (line[i] == '.' && line[i + 1] == ' ' &&
-        (std::isupper(static_cast<unsigned char>(line[i + 2])) || line[i + 2] == '`' ||
-         line[i + 2] == '[' || line[i + 2] == '*')) {
+        (std::isupper(static_cast<unsigned char>(line[i + 2])) || line[i + 2] == '`' || line[i + 2] == '[' ||
+         line[i + 2] == '*')) {
       // "e.g. Foo" and "i.e. Foo" are not sentence ends.
       if (i >= 3 && (line.substr(i - 3, 4) == "e.g." || line.substr(i - 3, 4) == "i.e.")) continue;
       out.push_back(Trim(line.substr(start, i + 1 - start)));
@@ -85,9 +85,12 @@ std::string SlugifyHeading(std::string_view heading_line) {
   std::string slug;
   for (char c : Trim(s)) {
     unsigned char u = static_cast<unsigned char>(c);
-    if (std::isalnum(u)) slug += static_cast<char>(std::tolower(u));
-    else if (c == ' ' || c == '-') slug += '-';
-    else if (c == '_') slug += '_';
+    if (std::isalnum(u))
+      slug += static_cast<char>(std::tolower(u));
+    else if (c == ' ' || c == '-')
+      slug += '-';
+    else if (c == '_')
+      slug += '_';
   }
   return slug;
 }
@@ -117,8 +120,7 @@ std::string PlatformOf(std::string_view sentence, const std::vector<std::string>
   return "linux";
 }
 
-std::vector<Requirement> ExtractRequirements(std::string_view document_name,
-                                             std::string_view markdown) {
+std::vector<Requirement> ExtractRequirements(std::string_view document_name, std::string_view markdown) {
   std::vector<Requirement> out;
   std::vector<std::string> headings;  // text of each heading level 1..6
   std::string slug = "top";
@@ -128,8 +130,10 @@ std::vector<Requirement> ExtractRequirements(std::string_view document_name,
   // continuation lines are joined, since sentences wrap across lines).
   auto emit = [&](const std::string& block, bool table_row) {
     std::vector<std::string> statements;
-    if (table_row) statements.push_back(block);
-    else statements = SplitSentences(block);
+    if (table_row)
+      statements.push_back(block);
+    else
+      statements = SplitSentences(block);
     for (const auto& sentence : statements) {
       std::string level = RequirementLevel(sentence);
       if (level.empty()) continue;

@@ -34,8 +34,7 @@ std::string RequirementLevel(std::string_view sentence);
 // another platform; "linux" otherwise.
 std::string PlatformOf(std::string_view sentence, const std::vector<std::string>& headings);
 
-std::vector<Requirement> ExtractRequirements(std::string_view document_name,
-                                             std::string_view markdown);
+std::vector<Requirement> ExtractRequirements(std::string_view document_name, std::string_view markdown);
 
 // Registry file format: one requirement per line, tab separated
 // "id level platform text"; lines starting with '#' are comments.

@@ -28,8 +28,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::vector<berth::conformance::Requirement> all;
-  for (const char* doc : {"runtime.md", "runtime-linux.md", "config.md", "config-linux.md",
-                          "features.md", "bundle.md"}) {
+  for (const char* doc :
+       {"runtime.md", "runtime-linux.md", "config.md", "config-linux.md", "features.md", "bundle.md"}) {
     std::string text;
     if (!ReadWhole(std::string(argv[1]) + "/" + doc, &text)) {
       std::perror(doc);

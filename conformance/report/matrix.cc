@@ -10,8 +10,10 @@ std::string MdCell(std::string s) {
     if (ch == '\n' || ch == '\r') ch = ' ';
   std::string out;
   for (char ch : s) {
-    if (ch == '|') out += "\\|";
-    else out += ch;
+    if (ch == '|')
+      out += "\\|";
+    else
+      out += ch;
   }
   if (out.size() > 240) out = out.substr(0, 240) + "…";
   return out;
@@ -35,9 +37,12 @@ std::vector<std::map<std::string, Cell>> AllCells(const MatrixInput& in) {
 RuntimeSummary Summarize(const std::map<std::string, Cell>& cells) {
   RuntimeSummary s;
   for (const auto& [id, cell] : cells) {
-    if (cell.outcome == Outcome::pass) ++s.pass;
-    else if (cell.outcome == Outcome::fail) ++s.fail;
-    else ++s.skip;
+    if (cell.outcome == Outcome::pass)
+      ++s.pass;
+    else if (cell.outcome == Outcome::fail)
+      ++s.fail;
+    else
+      ++s.skip;
   }
   return s;
 }
@@ -67,9 +72,12 @@ Coverage ComputeCoverage(const MatrixInput& in) {
     ++cov.total;
     bool checked = false;
     for (const auto& m : cells) checked |= m.count(r.id) > 0;
-    if (checked) ++cov.checked;
-    else if (in.not_checkable->count(r.id)) ++cov.not_checkable;
-    else ++cov.unchecked;
+    if (checked)
+      ++cov.checked;
+    else if (in.not_checkable->count(r.id))
+      ++cov.not_checkable;
+    else
+      ++cov.unchecked;
   }
   return cov;
 }
@@ -79,9 +87,11 @@ std::string WriteMarkdown(const MatrixInput& in) {
   Coverage cov = ComputeCoverage(in);
   std::string out = "## Conformance matrix\n\n";
   if (!in.generated.empty()) out += in.generated + "\n\n";
-  out += "Requirements in the registry: **" + std::to_string(cov.total) + "**; checked by at least one case: **" +
-         std::to_string(cov.checked) + "** (" + Percent(cov.checked, cov.total) + "); not checkable on this host: " +
-         std::to_string(cov.not_checkable) + "; not yet covered: " + std::to_string(cov.unchecked) + ".\n\n";
+  out += "Requirements in the registry: **" + std::to_string(cov.total) +
+         "**; checked by at least one case: **" + std::to_string(cov.checked) + "** (" +
+         Percent(cov.checked, cov.total) +
+         "); not checkable on this host: " + std::to_string(cov.not_checkable) +
+         "; not yet covered: " + std::to_string(cov.unchecked) + ".\n\n";
   int only_skipped = 0;
   for (const auto& r : *in.registry) {
     bool judged = false, any = false;
@@ -96,8 +106,9 @@ std::string WriteMarkdown(const MatrixInput& in) {
   if (only_skipped > 0)
     out += "Of the checked requirements, " + std::to_string(only_skipped) +
            " were skipped by every runtime on this host (their cases need what it lacks, e.g. resctrl).\n\n";
-  out += "| runtime | version | cases pass / fail / skip | requirements pass / fail / skip | time (s) |\n"
-         "|---|---|---|---|---|\n";
+  out +=
+      "| runtime | version | cases pass / fail / skip | requirements pass / fail / skip | time (s) |\n"
+      "|---|---|---|---|---|\n";
   for (size_t i = 0; i < in.runs->size(); ++i) {
     const auto& run = (*in.runs)[i];
     Totals t = CaseTotals(run);
@@ -107,8 +118,8 @@ std::string WriteMarkdown(const MatrixInput& in) {
     char secs[32];
     snprintf(secs, sizeof secs, "%.0f", seconds);
     out += "| " + MdCell(run.label) + " | " + MdCell(run.version) + " | " + std::to_string(t.passed) + " / " +
-           std::to_string(t.failed) + " / " + std::to_string(t.skipped) + " | " + std::to_string(s.pass) + " / " +
-           std::to_string(s.fail) + " / " + std::to_string(s.skip) + " | " + secs + " |\n";
+           std::to_string(t.failed) + " / " + std::to_string(t.skipped) + " | " + std::to_string(s.pass) +
+           " / " + std::to_string(s.fail) + " / " + std::to_string(s.skip) + " | " + secs + " |\n";
   }
   out += "\n| requirement | level |";
   for (const auto& run : *in.runs) out += " " + MdCell(run.label) + " |";
@@ -126,9 +137,12 @@ std::string WriteMarkdown(const MatrixInput& in) {
       }
       any = true;
       const Cell& cell = it->second;
-      if (cell.outcome == Outcome::pass) out += " pass |";
-      else if (cell.outcome == Outcome::fail) out += " **fail**: " + MdCell(cell.detail) + " |";
-      else out += " skip: " + MdCell(cell.detail) + " |";
+      if (cell.outcome == Outcome::pass)
+        out += " pass |";
+      else if (cell.outcome == Outcome::fail)
+        out += " **fail**: " + MdCell(cell.detail) + " |";
+      else
+        out += " skip: " + MdCell(cell.detail) + " |";
     }
     std::string text = MdCell(r.text);
     if (!any) {
@@ -166,17 +180,21 @@ std::string WriteMarkdown(const MatrixInput& in) {
           continue;
         }
         Outcome o = found->Overall();
-        if (o == Outcome::pass) out += " pass |";
-        else if (o == Outcome::fail) out += " **fail**: " + MdCell(found->Reason()) + " |";
-        else out += " skip: " + MdCell(found->Reason()) + " |";
+        if (o == Outcome::pass)
+          out += " pass |";
+        else if (o == Outcome::fail)
+          out += " **fail**: " + MdCell(found->Reason()) + " |";
+        else
+          out += " skip: " + MdCell(found->Reason()) + " |";
       }
       out += "\n";
     }
   }
   auto extra = ExtraIds(in);
   if (!extra.empty()) {
-    out += "\n### Checks outside the registry (security regressions of ../shared/notes/security.md; exec into corpus "
-           "containers; rootless.md: the runtime run by an unprivileged user)\n\n| test |";
+    out +=
+        "\n### Checks outside the registry (security regressions of ../shared/notes/security.md; exec into corpus "
+        "containers; rootless.md: the runtime run by an unprivileged user)\n\n| test |";
     for (const auto& run : *in.runs) out += " " + MdCell(run.label) + " |";
     out += "\n|---|";
     for (size_t i = 0; i < in.runs->size(); ++i) out += "---|";
@@ -185,10 +203,14 @@ std::string WriteMarkdown(const MatrixInput& in) {
       out += "| `" + id + "` |";
       for (const auto& m : cells) {
         auto it = m.find(id);
-        if (it == m.end()) out += " — |";
-        else if (it->second.outcome == Outcome::pass) out += " pass |";
-        else if (it->second.outcome == Outcome::fail) out += " **fail**: " + MdCell(it->second.detail) + " |";
-        else out += " skip: " + MdCell(it->second.detail) + " |";
+        if (it == m.end())
+          out += " — |";
+        else if (it->second.outcome == Outcome::pass)
+          out += " pass |";
+        else if (it->second.outcome == Outcome::fail)
+          out += " **fail**: " + MdCell(it->second.detail) + " |";
+        else
+          out += " skip: " + MdCell(it->second.detail) + " |";
       }
       out += "\n";
     }
@@ -207,8 +229,10 @@ std::string WriteHtml(const MatrixInput& in) {
       "code{font-size:12px}</style></head><body>\n<h1>OCI runtime-spec conformance</h1>\n";
   if (!in.generated.empty()) out += "<p>" + XmlEscape(in.generated) + "</p>\n";
   out += "<p>Requirements: " + std::to_string(cov.total) + "; checked: " + std::to_string(cov.checked) +
-         " (" + Percent(cov.checked, cov.total) + "); not checkable here: " + std::to_string(cov.not_checkable) +
-         "; not covered: " + std::to_string(cov.unchecked) + ".</p>\n<table><tr><th>runtime</th><th>version</th>"
+         " (" + Percent(cov.checked, cov.total) +
+         "); not checkable here: " + std::to_string(cov.not_checkable) +
+         "; not covered: " + std::to_string(cov.unchecked) +
+         ".</p>\n<table><tr><th>runtime</th><th>version</th>"
          "<th>cases pass/fail/skip</th><th>requirements pass/fail/skip</th></tr>\n";
   for (size_t i = 0; i < in.runs->size(); ++i) {
     const auto& run = (*in.runs)[i];
@@ -216,8 +240,8 @@ std::string WriteHtml(const MatrixInput& in) {
     RuntimeSummary s = Summarize(cells[i]);
     out += "<tr><td>" + XmlEscape(run.label) + "</td><td>" + XmlEscape(run.version) + "</td><td>" +
            std::to_string(t.passed) + "/" + std::to_string(t.failed) + "/" + std::to_string(t.skipped) +
-           "</td><td>" + std::to_string(s.pass) + "/" + std::to_string(s.fail) + "/" + std::to_string(s.skip) +
-           "</td></tr>\n";
+           "</td><td>" + std::to_string(s.pass) + "/" + std::to_string(s.fail) + "/" +
+           std::to_string(s.skip) + "</td></tr>\n";
   }
   out += "</table>\n<h2>Matrix</h2>\n<table><tr><th>requirement</th><th>level</th>";
   for (const auto& run : *in.runs) out += "<th>" + XmlEscape(run.label) + "</th>";
@@ -256,7 +280,8 @@ std::string WriteHtml(const MatrixInput& in) {
       }
       std::string cls(OutcomeName(it->second.outcome));
       out += "<td class=\"" + cls + "\">" + cls;
-      if (it->second.outcome != Outcome::pass && !it->second.detail.empty()) out += ": " + XmlEscape(it->second.detail);
+      if (it->second.outcome != Outcome::pass && !it->second.detail.empty())
+        out += ": " + XmlEscape(it->second.detail);
       out += "</td>";
     }
     out += "<td>security regression test (../shared/notes/security.md)</td></tr>\n";

@@ -15,8 +15,10 @@ std::string OneLine(std::string s) {
 std::string YamlQuote(const std::string& s) {
   std::string out = "'";
   for (char ch : OneLine(s)) {
-    if (ch == '\'') out += "''";
-    else out += ch;
+    if (ch == '\'')
+      out += "''";
+    else
+      out += ch;
   }
   return out + "'";
 }
@@ -33,8 +35,10 @@ std::string XmlEscape(std::string_view s) {
       case '"': out += "&quot;"; break;
       case '\'': out += "&#39;"; break;
       default:
-        if (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\t') out += ' ';
-        else out += ch;
+        if (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\t')
+          out += ' ';
+        else
+          out += ch;
     }
   }
   return out;
@@ -48,7 +52,8 @@ std::string WriteTap(const std::vector<RuntimeResults>& runs) {
   for (const auto& run : runs) {
     for (const auto& c : run.cases) {
       Outcome o = c.Overall();
-      out += (o == Outcome::fail ? "not ok " : "ok ") + std::to_string(++n) + " - " + run.label + ": " + c.name;
+      out +=
+          (o == Outcome::fail ? "not ok " : "ok ") + std::to_string(++n) + " - " + run.label + ": " + c.name;
       if (o == Outcome::skip) out += " # SKIP " + OneLine(c.Reason());
       out += "\n  ---\n  runtime: " + YamlQuote(run.path) + "\n  checks:\n";
       for (const auto& check : c.checks) {

@@ -19,7 +19,7 @@ struct MatrixInput {
   const std::vector<Requirement>* registry = nullptr;
   const std::vector<RuntimeResults>* runs = nullptr;
   const std::map<std::string, std::string>* not_checkable = nullptr;  // id -> reason
-  std::string generated;  // e.g. the date and host
+  std::string generated;                                              // e.g. the date and host
 };
 
 // Coverage counts for the summary: requirements checked by at least one

@@ -45,7 +45,8 @@ TEST(Writers, TapHasPlanAndDirectives) {
 
 TEST(Writers, JunitCountsAndEscapes) {
   std::string xml = WriteJunit(SampleRuns());
-  EXPECT_NE(xml.find("<testsuite name=\"alpha\" tests=\"2\" failures=\"1\" skipped=\"0\""), std::string::npos);
+  EXPECT_NE(xml.find("<testsuite name=\"alpha\" tests=\"2\" failures=\"1\" skipped=\"0\""),
+            std::string::npos);
   EXPECT_NE(xml.find("<testsuite name=\"beta\" tests=\"2\" failures=\"0\" skipped=\"1\""), std::string::npos);
   EXPECT_NE(xml.find("expected &lt;1&gt; &amp; got 2"), std::string::npos);
   EXPECT_EQ(xml.find("<1>"), std::string::npos);
@@ -63,15 +64,17 @@ TEST(Writers, MarkdownMatrixHasOneRowPerRequirement) {
   EXPECT_EQ(cov.unchecked, 0);
   std::string md = WriteMarkdown(in);
   EXPECT_NE(md.find("| `r.md#x-1` | MUST | pass | skip: no AppArmor | One MUST. |"), std::string::npos) << md;
-  EXPECT_NE(md.find("| `r.md#x-2` | SHOULD | **fail**: case_fail: expected <1> & got 2 | pass | Two \\| SHOULD. |"),
-            std::string::npos);
+  EXPECT_NE(
+      md.find("| `r.md#x-2` | SHOULD | **fail**: case_fail: expected <1> & got 2 | pass | Two \\| SHOULD. |"),
+      std::string::npos);
   EXPECT_NE(md.find("not checkable here: applies to windows only"), std::string::npos);
   EXPECT_NE(md.find("not checkable here: needs hardware"), std::string::npos);
 }
 
 TEST(Writers, ExtraIdsGetTheirOwnSection) {
   auto runs = SampleRuns();
-  runs[0].cases.push_back({"cve", {"security.md#cve-1"}, {{"security.md#cve-1", Outcome::fail, "leaked"}}, 0});
+  runs[0].cases.push_back(
+      {"cve", {"security.md#cve-1"}, {{"security.md#cve-1", Outcome::fail, "leaked"}}, 0});
   auto registry = SampleRegistry();
   std::map<std::string, std::string> none;
   MatrixInput in{&registry, &runs, &none, ""};
@@ -90,7 +93,8 @@ TEST(Writers, HtmlIsSelfContainedAndEscaped) {
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("http"), std::string::npos);
-  EXPECT_NE(html.find("<td class=\"fail\">fail: case_fail: expected &lt;1&gt; &amp; got 2</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"fail\">fail: case_fail: expected &lt;1&gt; &amp; got 2</td>"),
+            std::string::npos);
   EXPECT_NE(html.find("(not covered)"), std::string::npos);
 }
 

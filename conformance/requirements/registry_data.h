@@ -2,6 +2,6 @@
 #pragma once
 
 namespace berth::conformance {
-extern const char kRequirementsTsv[];   // requirements.tsv (tools/extract-requirements)
-extern const char kNotCheckableTsv[];   // not_checkable.tsv (hand-written reasons)
+extern const char kRequirementsTsv[];  // requirements.tsv (tools/extract-requirements)
+extern const char kNotCheckableTsv[];  // not_checkable.tsv (hand-written reasons)
 }  // namespace berth::conformance

@@ -59,7 +59,7 @@ class Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : v_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }
@@ -106,19 +106,17 @@ inline Status Ok() { return Status(); }
 
 // Evaluates a Result expression; on error returns the Error from the
 // enclosing function, otherwise yields the value (GNU statement expression).
-#define BERTH_TRY(expr)                                  \
-  ({                                                     \
-    auto&& berth_try_result_ = (expr);                   \
-    if (!berth_try_result_.ok())                         \
-      return std::move(berth_try_result_).error();       \
-    std::move(berth_try_result_).value();                \
+#define BERTH_TRY(expr)                                                       \
+  ({                                                                          \
+    auto&& berth_try_result_ = (expr);                                        \
+    if (!berth_try_result_.ok()) return std::move(berth_try_result_).error(); \
+    std::move(berth_try_result_).value();                                     \
   })
 
 // Like BERTH_TRY, adding context to the error.
-#define BERTH_TRY_CTX(expr, context)                             \
-  ({                                                             \
-    auto&& berth_try_result_ = (expr);                           \
-    if (!berth_try_result_.ok())                                 \
-      return std::move(berth_try_result_).error().Context(context); \
-    std::move(berth_try_result_).value();                        \
+#define BERTH_TRY_CTX(expr, context)                                                           \
+  ({                                                                                           \
+    auto&& berth_try_result_ = (expr);                                                         \
+    if (!berth_try_result_.ok()) return std::move(berth_try_result_).error().Context(context); \
+    std::move(berth_try_result_).value();                                                      \
   })

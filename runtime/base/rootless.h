@@ -5,9 +5,9 @@
 // device numbers are not ours to use.
 #pragma once
 
+#include <sys/types.h>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 
 namespace berth::base {
 

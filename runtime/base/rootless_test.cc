@@ -34,8 +34,10 @@ TEST(RootlessByDefault, UnprivilegedOrRootOfAUserNamespace) {
 TEST(CurrentRootlessFacts, ReadsTheMapOnlyForEuidZero) {
   RootlessFacts facts = CurrentRootlessFacts();
   EXPECT_EQ(facts.euid, geteuid());
-  if (facts.euid == 0) EXPECT_FALSE(facts.uid_map.empty());
-  else EXPECT_TRUE(facts.uid_map.empty());
+  if (facts.euid == 0)
+    EXPECT_FALSE(facts.uid_map.empty());
+  else
+    EXPECT_TRUE(facts.uid_map.empty());
 }
 
 }  // namespace

@@ -25,9 +25,9 @@
 namespace berth::base {
 
 enum class ExeProtection {
-  kNone,            // a writable mount, not a sealed memfd
-  kReadOnlyMount,   // on a read-only mount (ST_RDONLY): the ro bind, or an ro filesystem
-  kSealedMemfd,     // a memfd sealed against write, grow, shrink and new seals
+  kNone,           // a writable mount, not a sealed memfd
+  kReadOnlyMount,  // on a read-only mount (ST_RDONLY): the ro bind, or an ro filesystem
+  kSealedMemfd,    // a memfd sealed against write, grow, shrink and new seals
 };
 
 std::string_view ExeProtectionName(ExeProtection protection);

@@ -52,8 +52,10 @@ int CountLines(const char* path) {
 std::string Report(int argc, char** argv) {
   std::string out = "report\n";
   auto protection = berth::base::CurrentExeProtection();
-  out += "exe: " + (protection ? std::string(berth::base::ExeProtectionName(*protection))
-                               : protection.error().ToString()) + "\n";
+  out += "exe: " +
+         (protection ? std::string(berth::base::ExeProtectionName(*protection))
+                     : protection.error().ToString()) +
+         "\n";
   for (int i = 0; i < argc; ++i) out += "argv: " + Escape(argv[i]) + "\n";
   out += "argv_null: " + std::string(argv[argc] == nullptr ? "yes" : "no") + "\n";
   for (char** e = environ; *e; ++e) out += "env: " + Escape(*e) + "\n";
@@ -66,8 +68,7 @@ std::string Report(int argc, char** argv) {
       std::string link = std::string("/proc/self/fd/") + entry->d_name;
       ssize_t n = readlink(link.c_str(), target, sizeof target - 1);
       if (n > 0) target[n] = 0;
-      out += "fd " + std::to_string(fd) + ": " + target +
-             " fd_flags=" + std::to_string(fcntl(fd, F_GETFD)) +
+      out += "fd " + std::to_string(fd) + ": " + target + " fd_flags=" + std::to_string(fcntl(fd, F_GETFD)) +
              " status_flags=" + std::to_string(fcntl(fd, F_GETFL)) + "\n";
     }
     closedir(dir);

@@ -6,9 +6,9 @@
 #include "runtime/base/sealed_self.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <grp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,8 +68,8 @@ class SealedSelfTest : public ::testing::Test {
         dup2(high, target);  // dup2 clears FD_CLOEXEC on the target
       }
       // An unprivileged caller (no CAP_SYS_ADMIN): what rootless berth is.
-      if (uid != 0 && (setgroups(0, nullptr) != 0 || setresgid(uid, uid, uid) != 0 ||
-                       setresuid(uid, uid, uid) != 0))
+      if (uid != 0 &&
+          (setgroups(0, nullptr) != 0 || setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0))
         _exit(126);
       std::vector<char*> a, e;
       for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
@@ -117,8 +117,8 @@ class SealedSelfTest : public ::testing::Test {
     ASSERT_GE(appender, 0);
     ASSERT_EQ(fcntl(extra, F_SETFL, O_APPEND), 0);
     std::vector<std::string> argv = {"argv0-not-a-path", method, "", "two words", "\x01\xff bytes"};
-    std::vector<std::string> env = {"LISTEN_FDS=2", "LISTEN_PID=1", "DUP=1", "DUP=2",
-                                    "NO_EQUALS_SIGN", "EMPTY=", "=leading"};
+    std::vector<std::string> env = {"LISTEN_FDS=2",   "LISTEN_PID=1", "DUP=1",   "DUP=2",
+                                    "NO_EQUALS_SIGN", "EMPTY=",       "=leading"};
     // Sparse fd numbers, as --preserve-fds / LISTEN_FDS / a console socket give.
     std::string output = RunProbe(argv, env, {{3, extra}, {4, pipe_fds[1]}, {9, appender}});
     close(extra);
@@ -136,8 +136,7 @@ class SealedSelfTest : public ::testing::Test {
     // every fd with its flags, and the mount table: all the same.
     EXPECT_EQ(reports[0].rest, reports[1].rest);
     for (const char* want : {"argv: argv0-not-a-path\n", "argv: \n", "argv: \\x01\\xff bytes\n",
-                             "env: NO_EQUALS_SIGN\n", "env: DUP=2\n", "fd 3: ", "fd 4: pipe:",
-                             "fd 9: " })
+                             "env: NO_EQUALS_SIGN\n", "env: DUP=2\n", "fd 3: ", "fd 4: pipe:", "fd 9: "})
       EXPECT_NE(reports[1].rest.find(want), std::string::npos) << want << "\n" << output;
   }
 

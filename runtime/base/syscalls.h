@@ -96,8 +96,6 @@ inline long SetMempolicy(int mode, const unsigned long* nodemask, unsigned long 
   return syscall(SYS_set_mempolicy, mode, nodemask, maxnode);
 }
 
-inline long Bpf(int command, void* attr, unsigned size) {
-  return syscall(SYS_bpf, command, attr, size);
-}
+inline long Bpf(int command, void* attr, unsigned size) { return syscall(SYS_bpf, command, attr, size); }
 
 }  // namespace berth::sys

@@ -39,7 +39,8 @@ Result<std::string> Unescape(std::string_view value) {
 }
 
 int RemainingMs(std::chrono::steady_clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   return left.count() <= 0 ? 0 : static_cast<int>(std::min<long long>(left.count(), 1 << 30));
 }
 
@@ -79,12 +80,12 @@ int ErrnoForName(std::string_view name) {
     int code;
   };
   static const Entry kEntries[] = {
-      {".AccessDenied", EACCES},     {".AuthFailed", EACCES},       {".NoReply", ETIMEDOUT},
-      {".Timeout", ETIMEDOUT},       {".TimedOut", ETIMEDOUT},      {".ServiceUnknown", ENOENT},
-      {".NameHasNoOwner", ENOENT},   {".UnknownMethod", ENOTSUP},   {".UnknownObject", ENOTSUP},
+      {".AccessDenied", EACCES},      {".AuthFailed", EACCES},       {".NoReply", ETIMEDOUT},
+      {".Timeout", ETIMEDOUT},        {".TimedOut", ETIMEDOUT},      {".ServiceUnknown", ENOENT},
+      {".NameHasNoOwner", ENOENT},    {".UnknownMethod", ENOTSUP},   {".UnknownObject", ENOTSUP},
       {".UnknownInterface", ENOTSUP}, {".UnknownProperty", ENOTSUP}, {".NotSupported", ENOTSUP},
-      {".InvalidArgs", EINVAL},      {".NoSuchUnit", ENOENT},       {".UnitExists", EEXIST},
-      {".NoMemory", ENOMEM},         {".LimitsExceeded", EAGAIN},
+      {".InvalidArgs", EINVAL},       {".NoSuchUnit", ENOENT},       {".UnitExists", EEXIST},
+      {".NoMemory", ENOMEM},          {".LimitsExceeded", EAGAIN},
   };
   for (const Entry& e : kEntries) {
     std::string_view suffix = e.suffix;
@@ -114,7 +115,8 @@ Result<std::string> SocketFromAddress(std::string_view address) {
       if (kv.substr(0, 9) == "abstract=") return "@" + BERTH_TRY(Unescape(kv.substr(9)));
     }
   }
-  return Error(ENOTSUP, "D-Bus address \"" + std::string(address) + "\" names no unix:path or unix:abstract socket");
+  return Error(ENOTSUP,
+               "D-Bus address \"" + std::string(address) + "\" names no unix:path or unix:abstract socket");
 }
 
 Result<std::string> SystemBusSocket() {
@@ -134,7 +136,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectOptions& optio
   std::unique_ptr<Connection> conn(new Connection(fd, options.timeout));
   BERTH_TRY_CTX(conn->Authenticate(), "D-Bus authentication on " + options.socket);
   if (options.hello) {
-    Message hello = Message::MethodCall("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "Hello");
+    Message hello =
+        Message::MethodCall("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "Hello");
     Message reply = BERTH_TRY_CTX(conn->Call(std::move(hello)), "D-Bus Hello on " + options.socket);
     if (reply.body.empty() || reply.body[0].type != 's')
       return Error(EPROTO, "D-Bus Hello on " + options.socket + ": reply carries no unique name");
@@ -241,7 +244,8 @@ Result<Message> Connection::CallRaw(Message call) {
       Keep(std::move(m));
       continue;
     }
-    if ((m.type == MessageType::kMethodReturn || m.type == MessageType::kError) && m.reply_serial == call.serial)
+    if ((m.type == MessageType::kMethodReturn || m.type == MessageType::kError) &&
+        m.reply_serial == call.serial)
       return m;
     // Replies to other serials, and calls to us, are not ours to answer.
   }

@@ -15,8 +15,8 @@
 #include <string>
 #include <string_view>
 
-#include "runtime/cgroups/dbus_message.h"
 #include "runtime/base/error.h"
+#include "runtime/cgroups/dbus_message.h"
 
 namespace berth::cgroups::dbus {
 

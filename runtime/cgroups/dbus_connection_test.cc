@@ -93,8 +93,10 @@ TEST(SystemBusSocket, EnvironmentOrDefault) {
   auto bad = SystemBusSocket();
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(bad.error().message(), HasSubstr("DBUS_SYSTEM_BUS_ADDRESS"));
-  if (saved) setenv("DBUS_SYSTEM_BUS_ADDRESS", keep.c_str(), 1);
-  else unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
+  if (saved)
+    setenv("DBUS_SYSTEM_BUS_ADDRESS", keep.c_str(), 1);
+  else
+    unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
 }
 
 TEST_F(DbusConnectionTest, HelloGivesAUniqueName) {
@@ -111,8 +113,9 @@ TEST_F(DbusConnectionTest, ErrorReplyBecomesAnError) {
                                              "org.freedesktop.systemd1.Manager", "Reboot"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), ENOTSUP);
-  EXPECT_EQ(r.error().message(), "Reboot: org.freedesktop.DBus.Error.UnknownMethod: Unknown method Reboot or "
-                                 "interface org.freedesktop.systemd1.Manager.");
+  EXPECT_EQ(r.error().message(),
+            "Reboot: org.freedesktop.DBus.Error.UnknownMethod: Unknown method Reboot or "
+            "interface org.freedesktop.systemd1.Manager.");
   // The same reply, unconverted.
   auto raw = (*conn)->CallRaw(Message::MethodCall("org.freedesktop.systemd1", "/", "x.y", "Nope"));
   ASSERT_TRUE(raw.ok()) << raw.error().ToString();
@@ -124,8 +127,9 @@ TEST_F(DbusConnectionTest, SignalsReceivedDuringACallAreKept) {
   auto conn = Connection::Open(Options());
   ASSERT_TRUE(conn.ok()) << conn.error().ToString();
   // The fake sends a PropertiesChanged before every reply, and NameAcquired after Hello.
-  ASSERT_TRUE((*conn)->Call(Message::MethodCall("org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                                "org.freedesktop.systemd1.Manager", "Subscribe"))
+  ASSERT_TRUE((*conn)
+                  ->Call(Message::MethodCall("org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                             "org.freedesktop.systemd1.Manager", "Subscribe"))
                   .ok());
   auto acquired = (*conn)->WaitForSignal([](const Message& m) { return m.member == "NameAcquired"; });
   ASSERT_TRUE(acquired.ok()) << acquired.error().ToString();
@@ -140,7 +144,8 @@ TEST_F(DbusConnectionTest, RejectedAuthentication) {
   auto conn = Connection::Open(Options());
   ASSERT_FALSE(conn.ok());
   EXPECT_EQ(conn.error().code(), EACCES);
-  EXPECT_THAT(conn.error().message(), HasSubstr("rejected AUTH EXTERNAL for uid " + std::to_string(getuid())));
+  EXPECT_THAT(conn.error().message(),
+              HasSubstr("rejected AUTH EXTERNAL for uid " + std::to_string(getuid())));
 }
 
 TEST_F(DbusConnectionTest, UnansweredCallTimesOut) {

@@ -14,9 +14,16 @@ bool IsBasic(char c) { return std::strchr("ybnqiuxtdhsog", c) != nullptr && c !=
 
 size_t AlignmentOf(char type) {
   switch (type) {
-    case 'y': case 'g': case 'v': return 1;
-    case 'n': case 'q': return 2;
-    case 'x': case 't': case 'd': case '(': case '{': return 8;
+    case 'y':
+    case 'g':
+    case 'v': return 1;
+    case 'n':
+    case 'q': return 2;
+    case 'x':
+    case 't':
+    case 'd':
+    case '(':
+    case '{': return 8;
     default: return 4;  // b i u h s o a
   }
 }
@@ -24,8 +31,12 @@ size_t AlignmentOf(char type) {
 size_t FixedSize(char type) {
   switch (type) {
     case 'y': return 1;
-    case 'n': case 'q': return 2;
-    case 'b': case 'i': case 'u': case 'h': return 4;
+    case 'n':
+    case 'q': return 2;
+    case 'b':
+    case 'i':
+    case 'u':
+    case 'h': return 4;
     default: return 8;  // x t d
   }
 }
@@ -43,7 +54,8 @@ size_t CompleteTypeEnd(std::string_view sig, size_t pos, int arrays, int structs
       if (structs + 1 > kMaxSignatureDepth || pos + 2 >= sig.size() || !IsBasic(sig[pos + 2]))
         return std::string_view::npos;
       size_t end = CompleteTypeEnd(sig, pos + 3, arrays + 1, structs + 1);
-      if (end == std::string_view::npos || end >= sig.size() || sig[end] != '}') return std::string_view::npos;
+      if (end == std::string_view::npos || end >= sig.size() || sig[end] != '}')
+        return std::string_view::npos;
       return end + 1;
     }
     return CompleteTypeEnd(sig, pos + 1, arrays + 1, structs);
@@ -108,16 +120,20 @@ class Writer {
       case 'b':
         if (v.number > 1) return Error(EINVAL, "D-Bus boolean is neither 0 nor 1");
         [[fallthrough]];
-      case 'y': case 'n': case 'q': case 'i': case 'u': case 'h': case 'x': case 't': case 'd':
-        Fixed(v.number, FixedSize(v.type));
-        return Ok();
-      case 's':
-        return Str(v.text);
+      case 'y':
+      case 'n':
+      case 'q':
+      case 'i':
+      case 'u':
+      case 'h':
+      case 'x':
+      case 't':
+      case 'd': Fixed(v.number, FixedSize(v.type)); return Ok();
+      case 's': return Str(v.text);
       case 'o':
         if (!ValidObjectPath(v.text)) return Error(EINVAL, "invalid D-Bus object path \"" + v.text + "\"");
         return Str(v.text);
-      case 'g':
-        return Sig(v.text);
+      case 'g': return Sig(v.text);
       case 'v': {
         if (v.items.size() != 1) return Error(EINVAL, "D-Bus variant must hold exactly one value");
         std::string inner = v.items[0].Sig();
@@ -126,7 +142,8 @@ class Writer {
         return Put(v.items[0], depth + 1);
       }
       case 'a': {
-        if (!SingleCompleteType("a" + v.element)) return Error(EINVAL, "invalid D-Bus array element type \"" + v.element + "\"");
+        if (!SingleCompleteType("a" + v.element))
+          return Error(EINVAL, "invalid D-Bus array element type \"" + v.element + "\"");
         Fixed(0, 4);
         size_t length_at = out_.size() - 4;
         Align(AlignmentOf(v.element[0]));  // even when empty
@@ -140,15 +157,15 @@ class Writer {
         PatchU32(length_at, static_cast<uint32_t>(out_.size() - start));
         return Ok();
       }
-      case '(': case '{': {
+      case '(':
+      case '{': {
         if (v.items.empty() || (v.type == '{' && (v.items.size() != 2 || !IsBasic(v.items[0].type))))
           return Error(EINVAL, "invalid D-Bus struct or dict entry");
         Align(8);
         for (const Value& item : v.items) BERTH_TRY(Put(item, depth + 1));
         return Ok();
       }
-      default:
-        return Error(EINVAL, std::string("unknown D-Bus type code '") + v.type + "'");
+      default: return Error(EINVAL, std::string("unknown D-Bus type code '") + v.type + "'");
     }
   }
 
@@ -194,7 +211,8 @@ class Reader {
   Result<std::string> Sig() {
     uint64_t len = BERTH_TRY(Fixed(1));
     std::string s = BERTH_TRY(Bytes(len));
-    if (!s.empty() && !ValidSignature(s)) return Error(EBADMSG, "D-Bus message holds invalid signature \"" + s + "\"");
+    if (!s.empty() && !ValidSignature(s))
+      return Error(EBADMSG, "D-Bus message holds invalid signature \"" + s + "\"");
     return s;
   }
 
@@ -204,7 +222,16 @@ class Reader {
     Value v;
     v.type = sig[0];
     switch (v.type) {
-      case 'y': case 'n': case 'q': case 'i': case 'u': case 'h': case 'x': case 't': case 'd': case 'b': {
+      case 'y':
+      case 'n':
+      case 'q':
+      case 'i':
+      case 'u':
+      case 'h':
+      case 'x':
+      case 't':
+      case 'd':
+      case 'b': {
         size_t size = FixedSize(v.type);
         v.number = BERTH_TRY(Fixed(size));
         if (v.type == 'b' && v.number > 1) return Error(EBADMSG, "D-Bus boolean is neither 0 nor 1");
@@ -213,19 +240,16 @@ class Reader {
           v.number |= ~uint64_t{0} << (8 * size);
         return v;
       }
-      case 's':
-        v.text = BERTH_TRY(Str());
-        return v;
+      case 's': v.text = BERTH_TRY(Str()); return v;
       case 'o':
         v.text = BERTH_TRY(Str());
         if (!ValidObjectPath(v.text)) return Error(EBADMSG, "invalid D-Bus object path \"" + v.text + "\"");
         return v;
-      case 'g':
-        v.text = BERTH_TRY(Sig());
-        return v;
+      case 'g': v.text = BERTH_TRY(Sig()); return v;
       case 'v': {
         std::string inner = BERTH_TRY(Sig());
-        if (!SingleCompleteType(inner)) return Error(EBADMSG, "D-Bus variant signature \"" + inner + "\" is not one type");
+        if (!SingleCompleteType(inner))
+          return Error(EBADMSG, "D-Bus variant signature \"" + inner + "\" is not one type");
         v.items.push_back(BERTH_TRY(Get(inner, depth + 1)));
         return v;
       }
@@ -242,7 +266,8 @@ class Reader {
         }
         return v;
       }
-      case '(': case '{': {
+      case '(':
+      case '{': {
         BERTH_TRY(Align(8));
         size_t at = 1;
         while (at < sig.size() - 1) {
@@ -252,8 +277,7 @@ class Reader {
         }
         return v;
       }
-      default:
-        return Error(EBADMSG, std::string("unknown D-Bus type code '") + v.type + "'");
+      default: return Error(EBADMSG, std::string("unknown D-Bus type code '") + v.type + "'");
     }
   }
 
@@ -288,26 +312,37 @@ class Reader {
 };
 
 enum HeaderField : uint8_t {
-  kPath = 1, kInterface = 2, kMember = 3, kErrorName = 4, kReplySerial = 5,
-  kDestination = 6, kSender = 7, kSignature = 8, kUnixFds = 9,
+  kPath = 1,
+  kInterface = 2,
+  kMember = 3,
+  kErrorName = 4,
+  kReplySerial = 5,
+  kDestination = 6,
+  kSender = 7,
+  kSignature = 8,
+  kUnixFds = 9,
 };
 
 char HeaderFieldType(uint8_t code) {
   switch (code) {
     case kPath: return 'o';
-    case kReplySerial: case kUnixFds: return 'u';
+    case kReplySerial:
+    case kUnixFds: return 'u';
     case kSignature: return 'g';
     default: return 's';
   }
 }
 
-Value Field(uint8_t code, Value v) { return Value::Struct({Value::Byte(code), Value::Variant(std::move(v))}); }
+Value Field(uint8_t code, Value v) {
+  return Value::Struct({Value::Byte(code), Value::Variant(std::move(v))});
+}
 
 Status CheckRequiredFields(const Message& m) {
   switch (m.type) {
     case MessageType::kMethodCall:
     case MessageType::kSignal:
-      if (m.path.empty() || m.member.empty()) return Error(EBADMSG, "D-Bus call or signal without path or member");
+      if (m.path.empty() || m.member.empty())
+        return Error(EBADMSG, "D-Bus call or signal without path or member");
       if (m.type == MessageType::kSignal && m.interface.empty())
         return Error(EBADMSG, "D-Bus signal without interface");
       return Ok();
@@ -317,8 +352,7 @@ Status CheckRequiredFields(const Message& m) {
     case MessageType::kMethodReturn:
       if (!m.reply_serial) return Error(EBADMSG, "D-Bus reply without reply serial");
       return Ok();
-    default:
-      return Error(EBADMSG, "unknown D-Bus message type " + std::to_string(static_cast<int>(m.type)));
+    default: return Error(EBADMSG, "unknown D-Bus message type " + std::to_string(static_cast<int>(m.type)));
   }
 }
 
@@ -326,9 +360,13 @@ Status CheckRequiredFields(const Message& m) {
 
 Value Value::Byte(uint8_t v) { return Value{'y', v, {}, {}, {}}; }
 Value Value::Bool(bool v) { return Value{'b', v ? 1u : 0u, {}, {}, {}}; }
-Value Value::Int16(int16_t v) { return Value{'n', static_cast<uint64_t>(static_cast<int64_t>(v)), {}, {}, {}}; }
+Value Value::Int16(int16_t v) {
+  return Value{'n', static_cast<uint64_t>(static_cast<int64_t>(v)), {}, {}, {}};
+}
 Value Value::Uint16(uint16_t v) { return Value{'q', v, {}, {}, {}}; }
-Value Value::Int32(int32_t v) { return Value{'i', static_cast<uint64_t>(static_cast<int64_t>(v)), {}, {}, {}}; }
+Value Value::Int32(int32_t v) {
+  return Value{'i', static_cast<uint64_t>(static_cast<int64_t>(v)), {}, {}, {}};
+}
 Value Value::Uint32(uint32_t v) { return Value{'u', v, {}, {}, {}}; }
 Value Value::Int64(int64_t v) { return Value{'x', static_cast<uint64_t>(v), {}, {}, {}}; }
 Value Value::Uint64(uint64_t v) { return Value{'t', v, {}, {}, {}}; }
@@ -339,13 +377,16 @@ Value Value::Array(std::string element, std::vector<Value> items) {
   return Value{'a', 0, {}, std::move(element), std::move(items)};
 }
 Value Value::Struct(std::vector<Value> fields) { return Value{'(', 0, {}, {}, std::move(fields)}; }
-Value Value::DictEntry(Value key, Value value) { return Value{'{', 0, {}, {}, {std::move(key), std::move(value)}}; }
+Value Value::DictEntry(Value key, Value value) {
+  return Value{'{', 0, {}, {}, {std::move(key), std::move(value)}};
+}
 Value Value::Variant(Value inner) { return Value{'v', 0, {}, {}, {std::move(inner)}}; }
 
 std::string Value::Sig() const {
   switch (type) {
     case 'a': return "a" + element;
-    case '(': case '{': {
+    case '(':
+    case '{': {
       std::string s(1, type);
       for (const Value& item : items) s += item.Sig();
       return s + (type == '(' ? ")" : "}");
@@ -356,9 +397,16 @@ std::string Value::Sig() const {
 
 std::string Describe(const Value& v) {
   switch (v.type) {
-    case 's': case 'o': case 'g': return std::string(1, v.type) + " \"" + v.text + "\"";
-    case 'n': case 'i': case 'x': return std::string(1, v.type) + " " + std::to_string(v.AsInt());
-    case 'a': case '(': case '{': case 'v': {
+    case 's':
+    case 'o':
+    case 'g': return std::string(1, v.type) + " \"" + v.text + "\"";
+    case 'n':
+    case 'i':
+    case 'x': return std::string(1, v.type) + " " + std::to_string(v.AsInt());
+    case 'a':
+    case '(':
+    case '{':
+    case 'v': {
       std::string s = v.type == 'a' ? "a" + v.element + " [" : v.type == 'v' ? "v " : std::string(1, v.type);
       for (size_t i = 0; i < v.items.size(); ++i) s += (i ? ", " : "") + Describe(v.items[i]);
       return s + (v.type == 'a' ? "]" : v.type == '(' ? ")" : v.type == '{' ? "}" : "");
@@ -383,15 +431,16 @@ bool ValidObjectPath(std::string_view path) {
   if (path.back() == '/') return false;
   char prev = 0;
   for (char c : path) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '/';
+    bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '/';
     if (!ok || (c == '/' && prev == '/')) return false;
     prev = c;
   }
   return true;
 }
 
-Message Message::MethodCall(std::string destination, std::string path, std::string interface, std::string member,
-                            std::vector<Value> body) {
+Message Message::MethodCall(std::string destination, std::string path, std::string interface,
+                            std::string member, std::vector<Value> body) {
   Message m;
   m.type = MessageType::kMethodCall;
   m.destination = std::move(destination);
@@ -450,7 +499,8 @@ Result<size_t> MessageLength(std::string_view first16) {
   if (first16.size() < kFixedHeaderSize) return Error(EBADMSG, "D-Bus message truncated");
   char order = first16[0];
   if (order != 'l' && order != 'B') return Error(EBADMSG, "D-Bus message has a bad byte order mark");
-  if (first16[3] != 1) return Error(EBADMSG, "D-Bus message has protocol version " + std::to_string(first16[3]));
+  if (first16[3] != 1)
+    return Error(EBADMSG, "D-Bus message has protocol version " + std::to_string(first16[3]));
   Reader r(first16, 4, order == 'B');
   uint64_t body = BERTH_TRY(r.Fixed(4));
   BERTH_TRY(r.Fixed(4));

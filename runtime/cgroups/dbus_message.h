@@ -58,7 +58,13 @@ std::string Describe(const Value& value);
 bool ValidSignature(std::string_view sig);
 bool ValidObjectPath(std::string_view path);
 
-enum class MessageType : uint8_t { kInvalid = 0, kMethodCall = 1, kMethodReturn = 2, kError = 3, kSignal = 4 };
+enum class MessageType : uint8_t {
+  kInvalid = 0,
+  kMethodCall = 1,
+  kMethodReturn = 2,
+  kError = 3,
+  kSignal = 4
+};
 
 inline constexpr uint8_t kNoReplyExpected = 0x1;
 
@@ -77,8 +83,8 @@ struct Message {
   std::string signature;
   std::vector<Value> body;
 
-  static Message MethodCall(std::string destination, std::string path, std::string interface, std::string member,
-                            std::vector<Value> body = {});
+  static Message MethodCall(std::string destination, std::string path, std::string interface,
+                            std::string member, std::vector<Value> body = {});
   // An ERROR's first string argument (its human-readable text), or "".
   std::string ErrorText() const;
 };

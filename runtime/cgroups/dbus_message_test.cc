@@ -42,7 +42,8 @@ std::string ToHex(std::string_view bytes) {
 std::string Text(std::string_view s) { return std::string(s); }
 
 Message Hello() {
-  Message m = Message::MethodCall("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "Hello");
+  Message m =
+      Message::MethodCall("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "Hello");
   m.serial = 1;
   return m;
 }
@@ -76,17 +77,17 @@ TEST(DbusMarshal, BodyAlignmentIsByteExact) {
             Value::Array("i", {})};
   auto bytes = Marshal(m);
   ASSERT_TRUE(bytes.ok()) << bytes.error().ToString();
-  std::string body = Hex(
-      "01 00 fe ff 07 00 00 00"   // y, pad, n -2, u 7
-      "08 07 06 05 04 03 02 01"   // t
-      "02 00 00 00 61 62 00 05"   // s "ab", g length
-      "61 7b 73 76 7d 00 01 75"   // g "a{sv}", v signature "u"
-      "00 00 00 00 05 00 00 00"   // pad, u 5
-      "10 00 00 00 00 00 00 00"   // array length 16, pad to the dict entry
-      "01 00 00 00 6b 00 01 62"   // "k", v signature "b"
-      "00 00 00 00 01 00 00 00"   // pad, true
-      "09 00 00 00 01 00 00 00"   // struct: y 9, pad, s length
-      "78 00 00 00 00 00 00 00"); // "x", pad, empty ai
+  std::string body =
+      Hex("01 00 fe ff 07 00 00 00"    // y, pad, n -2, u 7
+          "08 07 06 05 04 03 02 01"    // t
+          "02 00 00 00 61 62 00 05"    // s "ab", g length
+          "61 7b 73 76 7d 00 01 75"    // g "a{sv}", v signature "u"
+          "00 00 00 00 05 00 00 00"    // pad, u 5
+          "10 00 00 00 00 00 00 00"    // array length 16, pad to the dict entry
+          "01 00 00 00 6b 00 01 62"    // "k", v signature "b"
+          "00 00 00 00 01 00 00 00"    // pad, true
+          "09 00 00 00 01 00 00 00"    // struct: y 9, pad, s length
+          "78 00 00 00 00 00 00 00");  // "x", pad, empty ai
   ASSERT_GE(bytes->size(), body.size());
   EXPECT_EQ(ToHex(bytes->substr(bytes->size() - body.size())), ToHex(body));
   EXPECT_EQ(ToHex(bytes->substr(4, 4)), ToHex(Hex("50 00 00 00")));  // body length 80
@@ -121,8 +122,7 @@ TEST(DbusUnmarshal, BigEndianSignal) {
                       Hex("01 01 6f 00  00 00 00 02") + Text("/a") + Hex("00 00 00 00 00 00") +
                       Hex("02 01 73 00  00 00 00 03") + Text("x.y") + Hex("00 00 00 00 00") +
                       Hex("03 01 73 00  00 00 00 01") + Text("Z") + Hex("00 00 00 00 00 00 00") +
-                      Hex("08 01 67 00  01 75 00 00") +
-                      Hex("01 02 03 04");
+                      Hex("08 01 67 00  01 75 00 00") + Hex("01 02 03 04");
   ASSERT_EQ(bytes.size(), 76u);
   auto m = Unmarshal(bytes);
   ASSERT_TRUE(m.ok()) << m.error().ToString();
@@ -136,21 +136,23 @@ TEST(DbusUnmarshal, BigEndianSignal) {
 
 TEST(DbusRoundTrip, EveryTypeAndMessageKind) {
   Value props = Value::Array(
-      "(sv)", {Value::Struct({Value::String("PIDs"), Value::Variant(Value::Array("u", {Value::Uint32(1), Value::Uint32(2)}))}),
+      "(sv)", {Value::Struct({Value::String("PIDs"),
+                              Value::Variant(Value::Array("u", {Value::Uint32(1), Value::Uint32(2)}))}),
                Value::Struct({Value::String("Delegate"), Value::Variant(Value::Bool(true))}),
                Value::Struct({Value::String("Nested"), Value::Variant(Value::Variant(Value::Int64(-5)))})});
   std::vector<Message> messages;
-  Message call = Message::MethodCall("org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                     "org.freedesktop.systemd1.Manager", "StartTransientUnit",
-                                     {Value::String("berth-c1.scope"), Value::String("replace"), props,
-                                      Value::Array("(sa(sv))", {})});
+  Message call = Message::MethodCall(
+      "org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+      "StartTransientUnit",
+      {Value::String("berth-c1.scope"), Value::String("replace"), props, Value::Array("(sa(sv))", {})});
   messages.push_back(call);
-  Message all = Message::MethodCall("a.b", "/x/y_z", "a.b", "All",
-                                    {Value::Byte(255), Value::Bool(false), Value::Int16(-32768), Value::Uint16(65535),
-                                     Value::Int32(-1), Value::Uint32(0xffffffffu), Value::Int64(INT64_MIN),
-                                     Value::Uint64(UINT64_MAX), Value::ObjectPath("/"), Value::Signature(""),
-                                     Value::Array("ax", {Value::Array("x", {}), Value::Array("x", {Value::Int64(3)})}),
-                                     Value::Array("{ua(ii)}", {Value::DictEntry(Value::Uint32(1), Value::Array("(ii)", {}))})});
+  Message all = Message::MethodCall(
+      "a.b", "/x/y_z", "a.b", "All",
+      {Value::Byte(255), Value::Bool(false), Value::Int16(-32768), Value::Uint16(65535), Value::Int32(-1),
+       Value::Uint32(0xffffffffu), Value::Int64(INT64_MIN), Value::Uint64(UINT64_MAX), Value::ObjectPath("/"),
+       Value::Signature(""),
+       Value::Array("ax", {Value::Array("x", {}), Value::Array("x", {Value::Int64(3)})}),
+       Value::Array("{ua(ii)}", {Value::DictEntry(Value::Uint32(1), Value::Array("(ii)", {}))})});
   messages.push_back(all);
   Message reply;
   reply.type = MessageType::kMethodReturn;
@@ -199,7 +201,8 @@ TEST(DbusRoundTrip, EveryTypeAndMessageKind) {
 }
 
 TEST(DbusSignature, Validity) {
-  for (const char* good : {"", "y", "a{sv}", "a(sa(sv))", "(i(ii))", "aai", "a{oa{sv}}", "v"}) EXPECT_TRUE(ValidSignature(good)) << good;
+  for (const char* good : {"", "y", "a{sv}", "a(sa(sv))", "(i(ii))", "aai", "a{oa{sv}}", "v"})
+    EXPECT_TRUE(ValidSignature(good)) << good;
   for (const char* bad : {"a", "(", "()", "(i", "i)", "{sv}", "a{vs}", "a{s}", "a{sii}", "z", "a{sv"})
     EXPECT_FALSE(ValidSignature(bad)) << bad;
   EXPECT_TRUE(ValidSignature(std::string(32, 'a') + "i"));
@@ -242,7 +245,8 @@ std::string ValidReply() {
   m.type = MessageType::kMethodReturn;
   m.serial = 5;
   m.reply_serial = 4;
-  m.body = {Value::String("hello"), Value::Array("(sv)", {Value::Struct({Value::String("k"), Value::Variant(Value::Uint64(9))})}),
+  m.body = {Value::String("hello"),
+            Value::Array("(sv)", {Value::Struct({Value::String("k"), Value::Variant(Value::Uint64(9))})}),
             Value::Bool(true)};
   return *Marshal(m);
 }

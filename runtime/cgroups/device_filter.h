@@ -6,8 +6,8 @@
 
 #include <vector>
 
-#include "spec/config.h"
 #include "runtime/base/error.h"
+#include "spec/config.h"
 
 namespace berth::cgroups {
 

@@ -11,8 +11,8 @@ namespace {
 
 using testing::RunDeviceProgram;
 
-spec::DeviceCgroupRule Rule(bool allow, std::string type, std::optional<int64_t> major, std::optional<int64_t> minor,
-                            std::string access) {
+spec::DeviceCgroupRule Rule(bool allow, std::string type, std::optional<int64_t> major,
+                            std::optional<int64_t> minor, std::string access) {
   spec::DeviceCgroupRule r;
   r.allow = allow;
   r.type = std::move(type);
@@ -30,13 +30,13 @@ std::vector<bpf_insn> Compile(const std::vector<spec::DeviceCgroupRule>& config)
 
 TEST(DeviceFilter, DefaultAllowsOnlyTheImplicitList) {
   auto prog = Compile({});
-  for (auto [major, minor] : std::vector<std::pair<int, int>>{{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}, {5, 1},
-                                                              {5, 2}, {136, 0}, {136, 77}, {10, 200}})
+  for (auto [major, minor] : std::vector<std::pair<int, int>>{
+           {1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}, {5, 1}, {5, 2}, {136, 0}, {136, 77}, {10, 200}})
     for (char access : {'r', 'w', 'm'})
       EXPECT_EQ(RunDeviceProgram(prog, 'c', major, minor, access), 1) << major << ":" << minor << access;
-  EXPECT_EQ(RunDeviceProgram(prog, 'c', 1, 1, 'r'), 0);    // /dev/mem
-  EXPECT_EQ(RunDeviceProgram(prog, 'b', 8, 0, 'r'), 0);    // sda
-  EXPECT_EQ(RunDeviceProgram(prog, 'b', 1, 3, 'r'), 0);    // block 1:3 is not /dev/null
+  EXPECT_EQ(RunDeviceProgram(prog, 'c', 1, 1, 'r'), 0);     // /dev/mem
+  EXPECT_EQ(RunDeviceProgram(prog, 'b', 8, 0, 'r'), 0);     // sda
+  EXPECT_EQ(RunDeviceProgram(prog, 'b', 1, 3, 'r'), 0);     // block 1:3 is not /dev/null
   EXPECT_EQ(RunDeviceProgram(prog, 'c', 10, 229, 'w'), 0);  // fuse
   EXPECT_EQ(RunDeviceProgram(prog, 'c', 10, 229, 'm'), 1);  // mknod is allowed for any char device
   EXPECT_EQ(RunDeviceProgram(prog, 'b', 8, 0, 'm'), 1);

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "spec/config.h"
 #include "runtime/base/error.h"
+#include "spec/config.h"
 
 namespace berth::cgroups {
 

@@ -61,7 +61,9 @@ bool HostIsHybrid() {
   return layout.ok() && *layout == Layout::kHybrid;
 }
 
-std::string TestId(const char* what) { return std::string("berth-test-") + what + "-" + std::to_string(getpid()); }
+std::string TestId(const char* what) {
+  return std::string("berth-test-") + what + "-" + std::to_string(getpid());
+}
 
 class HostCgroupsTest : public ::testing::Test {
  protected:
@@ -75,9 +77,12 @@ TEST_F(HostCgroupsTest, LayoutDetectionMatchesTheMounts) {
   ASSERT_TRUE(layout.ok()) << layout.error().ToString();
   bool unified_mounted = access("/sys/fs/cgroup/unified/cgroup.procs", F_OK) == 0;
   bool pure_v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
-  if (pure_v2) EXPECT_EQ(*layout, Layout::kV2);
-  else if (unified_mounted) EXPECT_EQ(*layout, Layout::kHybrid);
-  else EXPECT_EQ(*layout, Layout::kV1);
+  if (pure_v2)
+    EXPECT_EQ(*layout, Layout::kV2);
+  else if (unified_mounted)
+    EXPECT_EQ(*layout, Layout::kHybrid);
+  else
+    EXPECT_EQ(*layout, Layout::kV1);
   EXPECT_FALSE(DetectLayout("/proc").ok());
 }
 
@@ -145,7 +150,8 @@ TEST_F(HostCgroupsTest, V1LimitsFreezeKillDestroyOnTheHybridHost) {
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
   Status destroyed = (*loaded)->Destroy();
   ASSERT_TRUE(destroyed.ok()) << destroyed.error().ToString();
-  for (const char* c : {"memory", "cpu", "cpuset", "pids", "freezer", "devices", "blkio", "systemd", "unified"})
+  for (const char* c :
+       {"memory", "cpu", "cpuset", "pids", "freezer", "devices", "blkio", "systemd", "unified"})
     EXPECT_NE(access((root + "/" + c + path).c_str(), F_OK), 0) << c << " left behind";
   EXPECT_TRUE((*loaded)->Destroy().ok());
 }

@@ -36,7 +36,8 @@ Status HybridManager::ApplyResources(const spec::Resources& resources) {
   return ApplySplit(v1_, v2_, resources, true);
 }
 
-Status HybridManager::ApplySplit(V1Manager& v1_, V2Manager& v2_, const spec::Resources& resources, bool devices) {
+Status HybridManager::ApplySplit(V1Manager& v1_, V2Manager& v2_, const spec::Resources& resources,
+                                 bool devices) {
   // A resource whose v1 controller is not mounted goes to the unified
   // hierarchy when that offers the v2 equivalent (config-linux.md allows the
   // conversion); otherwise v1 reports the missing controller.

@@ -19,7 +19,8 @@ using testing::ReadFile;
 class HybridManagerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::MakeV1Tree(tmp_.path() + "/v1", {"cpu", "cpuset", "memory", "devices", "freezer", "pids", "systemd"});
+    testing::MakeV1Tree(tmp_.path() + "/v1",
+                        {"cpu", "cpuset", "memory", "devices", "freezer", "pids", "systemd"});
     testing::MakeV2Tree(tmp_.path() + "/unified", {"hugetlb"});
     v1_ = std::make_shared<testing::RecordingCgroupFs>(tmp_.path() + "/v1");
     v2_ = std::make_shared<testing::RecordingCgroupFs>(tmp_.path() + "/unified");

@@ -70,10 +70,8 @@ Result<std::unique_ptr<Manager>> NewManagerOn(const Host& host, const CgroupSpec
                                               std::string_view proc_self_cgroup) {
   std::map<std::string, std::string> own = ParseProcCgroup(proc_self_cgroup);
   switch (host.layout) {
-    case Layout::kV1:
-      return std::unique_ptr<Manager>(new V1Manager(BERTH_TRY(BuildV1(host.v1, spec, own))));
-    case Layout::kV2:
-      return std::unique_ptr<Manager>(new V2Manager(BERTH_TRY(BuildV2(host.v2, spec, own))));
+    case Layout::kV1: return std::unique_ptr<Manager>(new V1Manager(BERTH_TRY(BuildV1(host.v1, spec, own))));
+    case Layout::kV2: return std::unique_ptr<Manager>(new V2Manager(BERTH_TRY(BuildV2(host.v2, spec, own))));
     case Layout::kHybrid: {
       V1Manager v1 = BERTH_TRY(BuildV1(host.v1, spec, own));
       V2Manager v2 = BERTH_TRY(BuildV2(host.v2, spec, own));
@@ -88,15 +86,15 @@ Result<std::unique_ptr<Manager>> NewManager(const CgroupSpec& spec) {
     BERTH_TRY(CheckSystemdRunning());
     // runc drives the user's systemd instance over the session bus then.
     if (spec.rootless)
-      return Error(ENOTSUP, "rootless --systemd-cgroup needs the user's systemd instance, which berth does not drive");
+      return Error(ENOTSUP,
+                   "rootless --systemd-cgroup needs the user's systemd instance, which berth does not drive");
   }
   Host host;
   host.layout = BERTH_TRY_CTX(DetectLayout(kSysFsCgroup), "detect cgroup layout");
   const std::string root = kSysFsCgroup;
   if (host.layout == Layout::kV2) host.v2 = std::make_shared<CgroupFs>(root);
   if (host.layout != Layout::kV2) host.v1 = std::make_shared<CgroupFs>(root);
-  if (host.layout == Layout::kHybrid)
-    host.v2 = std::make_shared<CgroupFs>(root + "/unified");
+  if (host.layout == Layout::kHybrid) host.v2 = std::make_shared<CgroupFs>(root + "/unified");
   std::string self;
   if (NeedsOwnCgroup(spec)) self = BERTH_TRY(base::ReadFileText("/proc/self/cgroup"));
   if (spec.systemd) return NewSystemdManagerOn(host, spec, SystemdOptions());
@@ -107,7 +105,8 @@ Result<std::unique_ptr<Manager>> NewManager(const CgroupSpec& spec) {
 
 namespace {
 
-Result<std::unique_ptr<Manager>> LoadCgroupfsManager(std::string_view serialized, const CgroupFsFactory& make_fs,
+Result<std::unique_ptr<Manager>> LoadCgroupfsManager(std::string_view serialized,
+                                                     const CgroupFsFactory& make_fs,
                                                      Layout* layout = nullptr) {
   std::string v1_root, v2_root, v2_path;
   std::map<std::string, std::string> v1_paths;
@@ -140,12 +139,12 @@ Result<std::unique_ptr<Manager>> LoadCgroupfsManager(std::string_view serialized
   for (auto& [controller, path] : v1_paths) path = BERTH_TRY(CleanCgroupPath(path));
   if (have_v2) v2_path = BERTH_TRY(CleanCgroupPath(v2_path));
   const bool have_v1 = !v1_paths.empty() && !v1_root.empty();
-  if (have_v2 && (v2_root.empty() || v2_path.empty())) return Error(EINVAL, "cgroup state: incomplete v2 entry");
+  if (have_v2 && (v2_root.empty() || v2_path.empty()))
+    return Error(EINVAL, "cgroup state: incomplete v2 entry");
   if (layout) *layout = have_v1 && have_v2 ? Layout::kHybrid : have_v2 ? Layout::kV2 : Layout::kV1;
   if (have_v1 && have_v2)
-    return std::unique_ptr<Manager>(
-        new HybridManager(V1Manager(make_fs(v1_root), std::move(v1_paths)),
-                          V2Manager(make_fs(v2_root), v2_path)));
+    return std::unique_ptr<Manager>(new HybridManager(V1Manager(make_fs(v1_root), std::move(v1_paths)),
+                                                      V2Manager(make_fs(v2_root), v2_path)));
   if (have_v1) return std::unique_ptr<Manager>(new V1Manager(make_fs(v1_root), std::move(v1_paths)));
   if (have_v2) return std::unique_ptr<Manager>(new V2Manager(make_fs(v2_root), v2_path));
   return Error(EINVAL, "cgroup state names no cgroup");
@@ -165,7 +164,8 @@ Result<std::unique_ptr<Manager>> LoadManagerOn(std::string_view serialized, cons
   if (unit.empty() || unit.find_first_of(" /") != std::string::npos)
     return Error(EINVAL, "bad cgroup state line \"" + std::string(serialized.substr(0, end)) + "\"");
   Layout layout = Layout::kV1;
-  std::unique_ptr<Manager> inner = BERTH_TRY(LoadCgroupfsManager(serialized.substr(end + 1), make_fs, &layout));
+  std::unique_ptr<Manager> inner =
+      BERTH_TRY(LoadCgroupfsManager(serialized.substr(end + 1), make_fs, &layout));
   // The unit's property set (v2 or v1) follows the host's layout, which
   // the cgroupfs lines show: a v2 path and no v1 ones is a pure v2 host.
   return std::unique_ptr<Manager>(
@@ -173,7 +173,8 @@ Result<std::unique_ptr<Manager>> LoadManagerOn(std::string_view serialized, cons
 }
 
 Result<std::unique_ptr<Manager>> LoadManager(std::string_view serialized) {
-  return LoadManagerOn(serialized, [](const std::string& root) { return std::make_shared<const CgroupFs>(root); });
+  return LoadManagerOn(serialized,
+                       [](const std::string& root) { return std::make_shared<const CgroupFs>(root); });
 }
 
 spec::Resources ResourcesWithConfiguredDevices(const spec::Linux& linux_config) {

@@ -13,10 +13,10 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/base/error.h"
 #include "runtime/cgroups/oom_watch.h"
 #include "runtime/cgroups/stats.h"
 #include "spec/config.h"
-#include "runtime/base/error.h"
 
 namespace berth::cgroups {
 

@@ -28,7 +28,8 @@ Status RefuseUnifiedOnV1(const spec::Resources& r) {
 Status V1Manager::Update(const spec::Resources& resources) {
   BERTH_TRY(RefuseUnifiedOnV1(resources));
   auto journal = Journal(*fs_);
-  return ApplyOrRollBack({journal.get()}, ApplyV1Resources(*journal, paths_, resources, false, /*devices=*/false));
+  return ApplyOrRollBack({journal.get()},
+                         ApplyV1Resources(*journal, paths_, resources, false, /*devices=*/false));
 }
 
 Result<Stats> V1Manager::GetStats() {
@@ -66,7 +67,8 @@ Status HybridManager::Update(const spec::Resources& resources) {
   auto v2_journal = Journal(v2_.fs());
   V1Manager v1(v1_journal, v1_.paths());
   V2Manager v2(v2_journal, v2_.Path());
-  return ApplyOrRollBack({v1_journal.get(), v2_journal.get()}, ApplySplit(v1, v2, resources, /*devices=*/false));
+  return ApplyOrRollBack({v1_journal.get(), v2_journal.get()},
+                         ApplySplit(v1, v2, resources, /*devices=*/false));
 }
 
 Result<Stats> HybridManager::GetStats() {

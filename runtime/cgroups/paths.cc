@@ -73,7 +73,8 @@ Result<std::string> CleanCgroupPath(std::string_view path) {
 Result<SystemdUnitPath> ParseSystemdCgroupsPath(std::string_view value, bool rootless) {
   std::vector<std::string_view> parts = Split(value, ':');
   if (parts.size() != 3)
-    return Error(EINVAL, "systemd cgroupsPath \"" + std::string(value) + "\" is not of the form slice:prefix:name");
+    return Error(EINVAL,
+                 "systemd cgroupsPath \"" + std::string(value) + "\" is not of the form slice:prefix:name");
   std::string_view slice = parts[0], prefix = parts[1], name = parts[2];
   if (name.empty() || name.find('/') != std::string_view::npos || prefix.find('/') != std::string_view::npos)
     return Error(EINVAL, "systemd cgroupsPath \"" + std::string(value) + "\": invalid unit name");
@@ -81,9 +82,12 @@ Result<SystemdUnitPath> ParseSystemdCgroupsPath(std::string_view value, bool roo
   SystemdUnitPath out;
   out.slice = std::string(slice);
   std::string path = BERTH_TRY(ExpandSlice(slice));
-  if (EndsWith(name, ".slice")) out.unit = std::string(name);
-  else if (prefix.empty()) out.unit = std::string(name) + ".scope";
-  else out.unit = std::string(prefix) + "-" + std::string(name) + ".scope";
+  if (EndsWith(name, ".slice"))
+    out.unit = std::string(name);
+  else if (prefix.empty())
+    out.unit = std::string(name) + ".scope";
+  else
+    out.unit = std::string(prefix) + "-" + std::string(name) + ".scope";
   out.path = path + "/" + out.unit;
   return out;
 }

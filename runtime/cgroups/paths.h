@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "runtime/cgroups/manager.h"
 #include "runtime/base/error.h"
+#include "runtime/cgroups/manager.h"
 
 namespace berth::cgroups {
 

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "spec/config.h"
 #include "runtime/base/error.h"
+#include "spec/config.h"
 
 namespace berth::cgroups {
 

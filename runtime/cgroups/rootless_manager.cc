@@ -25,7 +25,9 @@ Status RootlessManager::Create() {
   return Ok();
 }
 
-std::string RootlessManager::Serialize() const { return without_cgroup_ ? kNoCgroupState : inner_->Serialize(); }
+std::string RootlessManager::Serialize() const {
+  return without_cgroup_ ? kNoCgroupState : inner_->Serialize();
+}
 
 Status NoCgroupManager::ApplyResources(const spec::Resources& resources) {
   if (!RequestsLimits(resources)) return Ok();
@@ -44,7 +46,9 @@ Result<std::unique_ptr<OomWatcher>> NoCgroupManager::WatchOom() {
   return Error(EPERM, "no OOM events for a rootless container without a cgroup");
 }
 
-Status NoCgroupManager::Freeze() { return Error(EPERM, "cannot pause a rootless container without a cgroup"); }
+Status NoCgroupManager::Freeze() {
+  return Error(EPERM, "cannot pause a rootless container without a cgroup");
+}
 
 Status NoCgroupManager::Thaw() { return Error(EPERM, "cannot resume a rootless container without a cgroup"); }
 
@@ -68,7 +72,8 @@ Status RootlessManager::AddProcess(pid_t pid) {
 Status RootlessManager::ApplyResources(const spec::Resources& resources) {
   if (without_cgroup_) {
     if (!RequestsLimits(resources)) return Ok();
-    return Error(EPERM, "rootless container without a cgroup cannot have linux.resources limits (" + why_ + ")");
+    return Error(EPERM,
+                 "rootless container without a cgroup cannot have linux.resources limits (" + why_ + ")");
   }
   Status s = inner_->ApplyResources(resources);
   if (s.ok() || !IsPermissionError(s.error()) || RequestsLimits(resources)) return s;
@@ -77,7 +82,8 @@ Status RootlessManager::ApplyResources(const spec::Resources& resources) {
 
 Status RootlessManager::Update(const spec::Resources& resources) {
   if (without_cgroup_)
-    return Error(EPERM, "rootless container without a cgroup cannot have its resources updated (" + why_ + ")");
+    return Error(EPERM,
+                 "rootless container without a cgroup cannot have its resources updated (" + why_ + ")");
   return inner_->Update(resources);
 }
 

@@ -25,7 +25,8 @@ TEST(StatsV1Test, ReadsEveryControllerIntoRuncsJson) {
   const long hz = sysconf(_SC_CLK_TCK);
   WriteFile(r + "/cpuacct/c/cpuacct.usage", "3000\n");
   WriteFile(r + "/cpuacct/c/cpuacct.usage_percpu", "1000 2000 \n");
-  WriteFile(r + "/cpuacct/c/cpuacct.stat", "user " + std::to_string(2 * hz) + "\nsystem " + std::to_string(hz) + "\n");
+  WriteFile(r + "/cpuacct/c/cpuacct.stat",
+            "user " + std::to_string(2 * hz) + "\nsystem " + std::to_string(hz) + "\n");
   WriteFile(r + "/cpuacct/c/cpuacct.usage_all", "cpu user system\n0 600 400\n1 1500 500\n");
   WriteFile(r + "/cpu/c/cpu.stat", "nr_periods 10\nnr_throttled 2\nthrottled_time 777\n");
   WriteFile(r + "/memory/c/memory.stat", "cache 4096\nrss 8192\n");
@@ -37,7 +38,8 @@ TEST(StatsV1Test, ReadsEveryControllerIntoRuncsJson) {
   WriteFile(r + "/memory/c/memory.memsw.limit_in_bytes", "134217728\n");
   WriteFile(r + "/pids/c/pids.current", "4\n");
   WriteFile(r + "/pids/c/pids.max", "max\n");
-  WriteFile(r + "/blkio/c/blkio.throttle.io_service_bytes_recursive", "8:0 Read 512\n8:0 Write 1024\nTotal 1536\n");
+  WriteFile(r + "/blkio/c/blkio.throttle.io_service_bytes_recursive",
+            "8:0 Read 512\n8:0 Write 1024\nTotal 1536\n");
   WriteFile(r + "/blkio/c/blkio.throttle.io_serviced_recursive", "8:0 Read 1\n8:0 Write 2\nTotal 3\n");
   WriteFile(r + "/cpuset/c/cpuset.cpus", "0-2,5\n");
   WriteFile(r + "/cpuset/c/cpuset.mems", "0\n");
@@ -52,20 +54,21 @@ TEST(StatsV1Test, ReadsEveryControllerIntoRuncsJson) {
   for (const char* c : {"cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "hugetlb"}) paths[c] = "/c";
   Stats stats;
   ASSERT_TRUE(ReadV1Stats(fs, paths, stats).ok());
-  EXPECT_EQ(StatsJson(stats),
-            "{\"cpu\":{\"usage\":{\"total\":3000,\"percpu\":[1000,2000],\"percpu_kernel\":[400,500],"
-            "\"percpu_user\":[600,1500],\"kernel\":1000000000,\"user\":2000000000},"
-            "\"throttling\":{\"periods\":10,\"throttledPeriods\":2,\"throttledTime\":777}},"
-            "\"cpuset\":{\"cpus\":[0,1,2,5],\"cpu_exclusive\":0,\"mems\":[0],\"mem_hardwall\":0,\"mem_exclusive\":0,\"memory_migrate\":0,\"memory_spread_page\":0,\"memory_spread_slab\":0,\"memory_pressure\":0,\"sched_load_balance\":1,\"sched_relax_domain_level\":-1},"
-            "\"memory\":{\"cache\":4096,\"usage\":{\"limit\":67108864,\"usage\":12288,\"max\":20480,\"failcnt\":3},"
-            "\"swap\":{\"limit\":134217728,\"usage\":12288,\"failcnt\":0},\"kernel\":{\"limit\":0,\"failcnt\":0},"
-            "\"kernelTCP\":{\"limit\":0,\"failcnt\":0},\"raw\":{\"cache\":4096,\"rss\":8192}},"
-            "\"pids\":{\"current\":4},"
-            "\"blkio\":{\"ioServiceBytesRecursive\":[{\"major\":8,\"op\":\"Read\",\"value\":512},"
-            "{\"major\":8,\"op\":\"Write\",\"value\":1024}],\"ioServicedRecursive\":[{\"major\":8,\"op\":\"Read\","
-            "\"value\":1},{\"major\":8,\"op\":\"Write\",\"value\":2}]},"
-            "\"hugetlb\":{\"2MB\":{\"usage\":2097152,\"max\":4194304,\"failcnt\":1}},"
-            "\"intel_rdt\":{},\"network_interfaces\":null}");
+  EXPECT_EQ(
+      StatsJson(stats),
+      "{\"cpu\":{\"usage\":{\"total\":3000,\"percpu\":[1000,2000],\"percpu_kernel\":[400,500],"
+      "\"percpu_user\":[600,1500],\"kernel\":1000000000,\"user\":2000000000},"
+      "\"throttling\":{\"periods\":10,\"throttledPeriods\":2,\"throttledTime\":777}},"
+      "\"cpuset\":{\"cpus\":[0,1,2,5],\"cpu_exclusive\":0,\"mems\":[0],\"mem_hardwall\":0,\"mem_exclusive\":0,\"memory_migrate\":0,\"memory_spread_page\":0,\"memory_spread_slab\":0,\"memory_pressure\":0,\"sched_load_balance\":1,\"sched_relax_domain_level\":-1},"
+      "\"memory\":{\"cache\":4096,\"usage\":{\"limit\":67108864,\"usage\":12288,\"max\":20480,\"failcnt\":3},"
+      "\"swap\":{\"limit\":134217728,\"usage\":12288,\"failcnt\":0},\"kernel\":{\"limit\":0,\"failcnt\":0},"
+      "\"kernelTCP\":{\"limit\":0,\"failcnt\":0},\"raw\":{\"cache\":4096,\"rss\":8192}},"
+      "\"pids\":{\"current\":4},"
+      "\"blkio\":{\"ioServiceBytesRecursive\":[{\"major\":8,\"op\":\"Read\",\"value\":512},"
+      "{\"major\":8,\"op\":\"Write\",\"value\":1024}],\"ioServicedRecursive\":[{\"major\":8,\"op\":\"Read\","
+      "\"value\":1},{\"major\":8,\"op\":\"Write\",\"value\":2}]},"
+      "\"hugetlb\":{\"2MB\":{\"usage\":2097152,\"max\":4194304,\"failcnt\":1}},"
+      "\"intel_rdt\":{},\"network_interfaces\":null}");
 }
 
 TEST(StatsV2Test, ConvertsV2FilesAsRuncDoes) {
@@ -88,19 +91,20 @@ TEST(StatsV2Test, ConvertsV2FilesAsRuncDoes) {
   testing::DirectoryCgroupFs fs(tmp.path());
   Stats stats;
   ASSERT_TRUE(ReadV2Stats(fs, "/c", stats).ok());
-  EXPECT_EQ(StatsJson(stats),
-            "{\"cpu\":{\"usage\":{\"total\":5000,\"kernel\":2000,\"user\":3000},"
-            "\"throttling\":{\"periods\":4,\"throttledPeriods\":1,\"throttledTime\":9000}},"
-            "\"cpuset\":{\"cpu_exclusive\":0,\"mem_hardwall\":0,\"mem_exclusive\":0,\"memory_migrate\":0,\"memory_spread_page\":0,\"memory_spread_slab\":0,\"memory_pressure\":0,\"sched_load_balance\":0,\"sched_relax_domain_level\":0},"
-            "\"memory\":{\"cache\":200,\"usage\":{\"limit\":18446744073709551615,\"usage\":300,\"failcnt\":6},"
-            "\"swap\":{\"limit\":18446744073709551615,\"usage\":350,\"failcnt\":0},"
-            "\"kernel\":{\"limit\":0,\"failcnt\":0},\"kernelTCP\":{\"limit\":0,\"failcnt\":0},"
-            "\"raw\":{\"anon\":100,\"file\":200}},"
-            "\"pids\":{\"current\":2,\"limit\":100},"
-            "\"blkio\":{\"ioServiceBytesRecursive\":[{\"major\":8,\"minor\":16,\"op\":\"Read\",\"value\":10},"
-            "{\"major\":8,\"minor\":16,\"op\":\"Write\",\"value\":20}],\"ioServicedRecursive\":[{\"major\":8,"
-            "\"minor\":16,\"op\":\"Read\",\"value\":1},{\"major\":8,\"minor\":16,\"op\":\"Write\",\"value\":2}]},"
-            "\"hugetlb\":{\"2MB\":{\"failcnt\":2}},\"intel_rdt\":{},\"network_interfaces\":null}");
+  EXPECT_EQ(
+      StatsJson(stats),
+      "{\"cpu\":{\"usage\":{\"total\":5000,\"kernel\":2000,\"user\":3000},"
+      "\"throttling\":{\"periods\":4,\"throttledPeriods\":1,\"throttledTime\":9000}},"
+      "\"cpuset\":{\"cpu_exclusive\":0,\"mem_hardwall\":0,\"mem_exclusive\":0,\"memory_migrate\":0,\"memory_spread_page\":0,\"memory_spread_slab\":0,\"memory_pressure\":0,\"sched_load_balance\":0,\"sched_relax_domain_level\":0},"
+      "\"memory\":{\"cache\":200,\"usage\":{\"limit\":18446744073709551615,\"usage\":300,\"failcnt\":6},"
+      "\"swap\":{\"limit\":18446744073709551615,\"usage\":350,\"failcnt\":0},"
+      "\"kernel\":{\"limit\":0,\"failcnt\":0},\"kernelTCP\":{\"limit\":0,\"failcnt\":0},"
+      "\"raw\":{\"anon\":100,\"file\":200}},"
+      "\"pids\":{\"current\":2,\"limit\":100},"
+      "\"blkio\":{\"ioServiceBytesRecursive\":[{\"major\":8,\"minor\":16,\"op\":\"Read\",\"value\":10},"
+      "{\"major\":8,\"minor\":16,\"op\":\"Write\",\"value\":20}],\"ioServicedRecursive\":[{\"major\":8,"
+      "\"minor\":16,\"op\":\"Read\",\"value\":1},{\"major\":8,\"minor\":16,\"op\":\"Write\",\"value\":2}]},"
+      "\"hugetlb\":{\"2MB\":{\"failcnt\":2}},\"intel_rdt\":{},\"network_interfaces\":null}");
 }
 
 // Hybrid (this host's layout): v1 statistics, hugetlb from the unified side.

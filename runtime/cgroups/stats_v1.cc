@@ -62,9 +62,9 @@ std::vector<uint16_t> ParseCpuList(const std::string& text) {
 
 namespace {
 
+using stats_internal::ParseCpuList;
 using stats_internal::ParseKeyValues;
 using stats_internal::ParseUint;
-using stats_internal::ParseCpuList;
 using stats_internal::ParseUints;
 
 class V1Reader {
@@ -130,7 +130,8 @@ void ReadCpuset(const V1Reader& r, CpusetStats& c) {
   c.memory_spread_slab = r.Uint("cpuset", "cpuset.memory_spread_slab");
   c.memory_pressure = r.Uint("cpuset", "cpuset.memory_pressure");
   c.sched_load_balance = r.Uint("cpuset", "cpuset.sched_load_balance");
-  c.sched_relax_domain_level = strtoll(r.Read("cpuset", "cpuset.sched_relax_domain_level").c_str(), nullptr, 10);
+  c.sched_relax_domain_level =
+      strtoll(r.Read("cpuset", "cpuset.sched_relax_domain_level").c_str(), nullptr, 10);
 }
 
 MemoryEntry ReadMemoryEntry(const V1Reader& r, const std::string& prefix) {
@@ -181,9 +182,9 @@ std::vector<BlkioEntry> ParseBlkio(const std::string& text) {
 void ReadBlkio(const V1Reader& r, BlkioStats& b) {
   if (!r.Has("blkio")) return;
   // CFQ's files, else BFQ's (no CFQ since 5.0), else the throttling layer's.
-  std::string prefix = r.Exists("blkio", "blkio.io_service_bytes_recursive") ? "blkio."
+  std::string prefix = r.Exists("blkio", "blkio.io_service_bytes_recursive")       ? "blkio."
                        : r.Exists("blkio", "blkio.bfq.io_service_bytes_recursive") ? "blkio.bfq."
-                                                                                     : "";
+                                                                                   : "";
   if (prefix.empty()) {
     b.io_service_bytes_recursive = ParseBlkio(r.Read("blkio", "blkio.throttle.io_service_bytes_recursive"));
     b.io_serviced_recursive = ParseBlkio(r.Read("blkio", "blkio.throttle.io_serviced_recursive"));
@@ -206,7 +207,8 @@ std::vector<std::string> V1Reader::HugePageSizes(const std::string& suffix) cons
   auto it = paths_.find("hugetlb");
   if (it == paths_.end()) return sizes;
   for (const char* size : {"64KB", "2MB", "32MB", "512MB", "1GB", "16GB"})
-    if (fs_.FileExists("hugetlb" + it->second, std::string("hugetlb.") + size + suffix)) sizes.push_back(size);
+    if (fs_.FileExists("hugetlb" + it->second, std::string("hugetlb.") + size + suffix))
+      sizes.push_back(size);
   return sizes;
 }
 

@@ -70,10 +70,14 @@ void ReadIo(const V2Reader& r, BlkioStats& b) {
       if (eq == std::string::npos) continue;
       std::string key = kv.substr(0, eq);
       uint64_t value = ParseUint(kv.substr(eq + 1));
-      if (key == "rbytes") b.io_service_bytes_recursive.push_back({major, minor, "Read", value});
-      else if (key == "wbytes") b.io_service_bytes_recursive.push_back({major, minor, "Write", value});
-      else if (key == "rios") b.io_serviced_recursive.push_back({major, minor, "Read", value});
-      else if (key == "wios") b.io_serviced_recursive.push_back({major, minor, "Write", value});
+      if (key == "rbytes")
+        b.io_service_bytes_recursive.push_back({major, minor, "Read", value});
+      else if (key == "wbytes")
+        b.io_service_bytes_recursive.push_back({major, minor, "Write", value});
+      else if (key == "rios")
+        b.io_serviced_recursive.push_back({major, minor, "Read", value});
+      else if (key == "wios")
+        b.io_serviced_recursive.push_back({major, minor, "Write", value});
     }
   }
 }

@@ -71,7 +71,8 @@ std::vector<Value> TransientUnitProperties(const SystemdUnitConfig& config, pid_
   return props;
 }
 
-SystemdManager::SystemdManager(std::unique_ptr<Manager> inner, SystemdUnitConfig config, SystemdOptions options)
+SystemdManager::SystemdManager(std::unique_ptr<Manager> inner, SystemdUnitConfig config,
+                               SystemdOptions options)
     : inner_(std::move(inner)), config_(std::move(config)), options_(std::move(options)) {}
 
 SystemdManager::~SystemdManager() = default;
@@ -103,8 +104,9 @@ Status SystemdManager::Connect(bool subscribe) {
   // and systemd emits them on the bus only while someone is subscribed.
   Message match = Message::MethodCall(
       "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "AddMatch",
-      {Value::String("type='signal',sender='org.freedesktop.systemd1',interface='org.freedesktop.systemd1.Manager',"
-                     "member='JobRemoved',path='/org/freedesktop/systemd1'")});
+      {Value::String(
+          "type='signal',sender='org.freedesktop.systemd1',interface='org.freedesktop.systemd1.Manager',"
+          "member='JobRemoved',path='/org/freedesktop/systemd1'")});
   BERTH_TRY_CTX(bus->Call(std::move(match)), where);
   BERTH_TRY_CTX(bus->Call(ManagerCall("Subscribe", {})), where);
   bus_ = std::move(bus);
@@ -137,7 +139,8 @@ Result<std::string> SystemdManager::WaitForJob(const std::string& job, const std
   });
   if (!removed.ok()) {
     Error err = std::move(removed).error();
-    if (err.code() == ETIMEDOUT) return Error(ETIMEDOUT, "timed out waiting for systemd to " + what + " " + config_.unit);
+    if (err.code() == ETIMEDOUT)
+      return Error(ETIMEDOUT, "timed out waiting for systemd to " + what + " " + config_.unit);
     return std::move(err).Context("waiting for systemd to " + what + " " + config_.unit);
   }
   return removed->body[3].text;
@@ -152,10 +155,10 @@ Status SystemdManager::StartUnit(pid_t pid) {
   BERTH_TRY(Connect());
   const std::string what = "start systemd unit " + config_.unit;
   for (int attempt = 0;; ++attempt) {
-    Message call = ManagerCall("StartTransientUnit",
-                               {Value::String(config_.unit), Value::String("replace"),
-                                Value::Array("(sv)", TransientUnitProperties(config_, pid)),
-                                Value::Array("(sa(sv))", {})});
+    Message call =
+        ManagerCall("StartTransientUnit", {Value::String(config_.unit), Value::String("replace"),
+                                           Value::Array("(sv)", TransientUnitProperties(config_, pid)),
+                                           Value::Array("(sa(sv))", {})});
     Message reply = BERTH_TRY_CTX(bus_->CallRaw(std::move(call)), what);
     if (reply.type == dbus::MessageType::kError) {
       // As runc does: a unit of that name may be a failed leftover; reset
@@ -169,7 +172,8 @@ Status SystemdManager::StartUnit(pid_t pid) {
       }
       return dbus::ReplyError(reply).Context(what);
     }
-    if (reply.signature != "o") return Error(EPROTO, what + ": StartTransientUnit returned " + reply.signature);
+    if (reply.signature != "o")
+      return Error(EPROTO, what + ": StartTransientUnit returned " + reply.signature);
     owns_unit_ = true;
     auto result = WaitForJob(reply.body[0].text, "start");
     if (!result.ok()) {
@@ -223,16 +227,16 @@ Status SystemdManager::UpdateFrom(const spec::Resources& before, const spec::Res
   if (updated.ok()) return updated;
   Status restored = SetUnitProperties(std::move(restoring));
   if (restored.ok()) return updated;
-  return Error(updated.error().code(), updated.error().message() +
-                                           " (and setting the old unit properties back failed: " +
-                                           restored.error().ToString() + ")");
+  return Error(updated.error().code(),
+               updated.error().message() +
+                   " (and setting the old unit properties back failed: " + restored.error().ToString() + ")");
 }
 
 Status SystemdManager::StopUnit() {
   BERTH_TRY(Connect());
   const std::string what = "stop systemd unit " + config_.unit;
-  Message reply =
-      BERTH_TRY_CTX(bus_->CallRaw(ManagerCall("StopUnit", {Value::String(config_.unit), Value::String("replace")})), what);
+  Message reply = BERTH_TRY_CTX(
+      bus_->CallRaw(ManagerCall("StopUnit", {Value::String(config_.unit), Value::String("replace")})), what);
   if (reply.type == dbus::MessageType::kError) {
     if (reply.error_name == "org.freedesktop.systemd1.NoSuchUnit") return Ok();  // already gone
     return dbus::ReplyError(reply).Context(what);
@@ -258,7 +262,9 @@ Status SystemdManager::Destroy() {
   return removed;
 }
 
-std::string SystemdManager::Serialize() const { return "systemd-unit " + config_.unit + "\n" + inner_->Serialize(); }
+std::string SystemdManager::Serialize() const {
+  return "systemd-unit " + config_.unit + "\n" + inner_->Serialize();
+}
 
 Result<std::unique_ptr<Manager>> NewSystemdManagerOn(const Host& host, const CgroupSpec& spec,
                                                      SystemdOptions options) {
@@ -271,7 +277,8 @@ Result<std::unique_ptr<Manager>> NewSystemdManagerOn(const Host& host, const Cgr
   config.description = "berth container " + spec.container_id;
   config.unified = host.layout == Layout::kV2;
   config.resources = BERTH_TRY(ResourceProperties(spec.resources, config.unified));
-  return std::unique_ptr<Manager>(new SystemdManager(std::move(inner), std::move(config), std::move(options)));
+  return std::unique_ptr<Manager>(
+      new SystemdManager(std::move(inner), std::move(config), std::move(options)));
 }
 
 }  // namespace berth::cgroups

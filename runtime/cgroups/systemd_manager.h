@@ -57,7 +57,9 @@ class SystemdManager : public Manager {
   // The first call starts the unit with pid in it; every call then also
   // joins pid through cgroupfs (the v1 hierarchies systemd does not manage).
   Status AddProcess(pid_t pid) override;
-  Status ApplyResources(const spec::Resources& resources) override { return inner_->ApplyResources(resources); }
+  Status ApplyResources(const spec::Resources& resources) override {
+    return inner_->ApplyResources(resources);
+  }
   // As runc's Set: SetUnitProperties(unit, runtime, the properties of
   // before+update), so that systemd re-applying the unit's settings (on
   // daemon-reload) keeps the new limits; then the cgroupfs update, all or
@@ -70,7 +72,9 @@ class SystemdManager : public Manager {
   // berth never sends and update never changes).
   Status UpdateFrom(const spec::Resources& before, const spec::Resources& update) override;
   // Without the stored resources: the update's own properties.
-  Status Update(const spec::Resources& resources) override { return UpdateFrom(spec::Resources(), resources); }
+  Status Update(const spec::Resources& resources) override {
+    return UpdateFrom(spec::Resources(), resources);
+  }
   Result<Stats> GetStats() override { return inner_->GetStats(); }
   Result<std::unique_ptr<OomWatcher>> WatchOom() override { return inner_->WatchOom(); }
   Status Freeze() override { return inner_->Freeze(); }

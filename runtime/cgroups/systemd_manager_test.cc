@@ -105,8 +105,8 @@ TEST_F(SystemdManagerTest, StartsATransientScopeAsRuncDoes) {
   EXPECT_EQ(start.body[3], Value::Array("(sa(sv))", {}));
   std::vector<std::string> names;
   for (const Value& p : start.body[2].items) names.push_back(p.items[0].text);
-  EXPECT_THAT(names, ElementsAre("Description", "Slice", "Delegate", "PIDs", "MemoryAccounting", "CPUAccounting",
-                                 "IOAccounting", "TasksAccounting", "DefaultDependencies"));
+  EXPECT_THAT(names, ElementsAre("Description", "Slice", "Delegate", "PIDs", "MemoryAccounting",
+                                 "CPUAccounting", "IOAccounting", "TasksAccounting", "DefaultDependencies"));
   auto props = bus_->UnitProperties("berth-c1.scope");
   EXPECT_EQ(props["Description"], Value::String("berth container c1"));
   EXPECT_EQ(props["Slice"], Value::String("system.slice"));
@@ -130,7 +130,9 @@ TEST_F(SystemdManagerTest, ResourcesGoThroughCgroupfsInTheUnitsCgroup) {
   EXPECT_EQ(ReadFile(Dir("/system.slice/berth-c1.scope/pids.max")), "64");
 }
 
-Value Prop(const std::string& name, Value value) { return Value::Struct({Value::String(name), Value::Variant(std::move(value))}); }
+Value Prop(const std::string& name, Value value) {
+  return Value::Struct({Value::String(name), Value::Variant(std::move(value))});
+}
 
 spec::Resources MemoryAndPids(int64_t memory, int64_t pids) {
   spec::Resources r;
@@ -197,10 +199,12 @@ TEST_F(SystemdManagerTest, AFailedCgroupfsUpdateSetsTheOldPropertiesBack) {
   for (const auto& c : calls)
     if (c.member == "SetUnitProperties") sets.push_back(c.body);
   ASSERT_EQ(sets.size(), 2u);
-  EXPECT_EQ(sets[0][2], Value::Array("(sv)", {Prop("MemoryMax", Value::Uint64(64 << 20)), Prop("TasksMax", Value::Uint64(32))}));
-  EXPECT_EQ(sets[1], (std::vector<Value>{Value::String("berth-c1.scope"), Value::Bool(true),
-                                         Value::Array("(sv)", {Prop("MemoryMax", Value::Uint64(32 << 20)),
-                                                               Prop("TasksMax", Value::Uint64(UINT64_MAX))})}));
+  EXPECT_EQ(sets[0][2], Value::Array("(sv)", {Prop("MemoryMax", Value::Uint64(64 << 20)),
+                                              Prop("TasksMax", Value::Uint64(32))}));
+  EXPECT_EQ(sets[1],
+            (std::vector<Value>{Value::String("berth-c1.scope"), Value::Bool(true),
+                                Value::Array("(sv)", {Prop("MemoryMax", Value::Uint64(32 << 20)),
+                                                      Prop("TasksMax", Value::Uint64(UINT64_MAX))})}));
   auto props = bus_->UnitProperties("berth-c1.scope");
   EXPECT_EQ(props["MemoryMax"], Value::Uint64(32 << 20));
 }
@@ -213,8 +217,9 @@ TEST_F(SystemdManagerTest, AFailedUndoIsReportedWithTheUpdatesError) {
   Status s = m->Update(MemoryAndPids(64 << 20, 32));
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.error().ToString(), HasSubstr("pids.max"));
-  EXPECT_THAT(s.error().ToString(), HasSubstr("(and setting the old unit properties back failed: set properties of "
-                                              "systemd unit berth-c1.scope"));
+  EXPECT_THAT(s.error().ToString(),
+              HasSubstr("(and setting the old unit properties back failed: set properties of "
+                        "systemd unit berth-c1.scope"));
   EXPECT_THAT(s.error().ToString(), HasSubstr("Access denied"));
   EXPECT_EQ(Count(bus_->Members(), "SetUnitProperties"), 2);
 }
@@ -239,17 +244,20 @@ TEST_F(SystemdManagerTest, ALoadedManagerSendsTheLayoutsProperties) {
   testing::MakeV1Tree(v1.path(), {"memory", "pids"});
   ASSERT_TRUE(testing::DirectoryCgroupFs(v1.path()).MakeDirs("/memory/system.slice/berth-c1.scope").ok());
   ASSERT_TRUE(testing::DirectoryCgroupFs(v1.path()).MakeDirs("/pids/system.slice/berth-c1.scope").ok());
-  const std::string v2_state = "systemd-unit berth-c1.scope\nv2-root " + tree_.path() + "\nv2 /system.slice/berth-c1.scope\n";
-  const std::string hybrid_state = "systemd-unit berth-c1.scope\nv1-root " + v1.path() +
-                                   "\nv1 memory /system.slice/berth-c1.scope\nv1 pids /system.slice/berth-c1.scope\nv2-root " +
-                                   tree_.path() + "\nv2 /system.slice/berth-c1.scope\n";
-  for (const auto& [state, memory] : {std::pair{v2_state, "MemoryMax"}, std::pair{hybrid_state, "MemoryLimit"}}) {
+  const std::string v2_state =
+      "systemd-unit berth-c1.scope\nv2-root " + tree_.path() + "\nv2 /system.slice/berth-c1.scope\n";
+  const std::string hybrid_state =
+      "systemd-unit berth-c1.scope\nv1-root " + v1.path() +
+      "\nv1 memory /system.slice/berth-c1.scope\nv1 pids /system.slice/berth-c1.scope\nv2-root " +
+      tree_.path() + "\nv2 /system.slice/berth-c1.scope\n";
+  for (const auto& [state, memory] :
+       {std::pair{v2_state, "MemoryMax"}, std::pair{hybrid_state, "MemoryLimit"}}) {
     auto loaded = LoadManagerOn(state, testing::MakeDirectoryCgroupFs, options_);
     ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
     Status s = (*loaded)->Update(MemoryAndPids(64 << 20, 32));
     ASSERT_TRUE(s.ok()) << s.error().ToString();
-    EXPECT_EQ(bus_->Calls().back().body[2],
-              Value::Array("(sv)", {Prop(memory, Value::Uint64(64 << 20)), Prop("TasksMax", Value::Uint64(32))}))
+    EXPECT_EQ(bus_->Calls().back().body[2], Value::Array("(sv)", {Prop(memory, Value::Uint64(64 << 20)),
+                                                                  Prop("TasksMax", Value::Uint64(32))}))
         << memory;
   }
 }
@@ -258,8 +266,9 @@ TEST(TransientUnitProperties, V1UsesBlockIOAccountingAndSlicesGetWants) {
   SystemdUnitConfig scope{"p-n.scope", "a-b.slice", "berth container n", false, {}};
   std::vector<std::string> names;
   for (const Value& p : TransientUnitProperties(scope, 7)) names.push_back(p.items[0].text);
-  EXPECT_THAT(names, ElementsAre("Description", "Slice", "Delegate", "PIDs", "MemoryAccounting", "CPUAccounting",
-                                 "BlockIOAccounting", "TasksAccounting", "DefaultDependencies"));
+  EXPECT_THAT(names,
+              ElementsAre("Description", "Slice", "Delegate", "PIDs", "MemoryAccounting", "CPUAccounting",
+                          "BlockIOAccounting", "TasksAccounting", "DefaultDependencies"));
   // The resource properties go last.
   scope.resources = {Value::Struct({Value::String("TasksMax"), Value::Variant(Value::Uint64(5))})};
   auto with_limits = TransientUnitProperties(scope, 7);
@@ -286,14 +295,16 @@ TEST_F(SystemdManagerTest, ASliceUnitIsJoinedThroughCgroupfs) {
 }
 
 TEST_F(SystemdManagerTest, SystemdErrorNamesTheUnitAndSystemdsMessage) {
-  bus_->FailNext("StartTransientUnit", "org.freedesktop.DBus.Error.InvalidArgs", "Unknown assignment: Delegate");
+  bus_->FailNext("StartTransientUnit", "org.freedesktop.DBus.Error.InvalidArgs",
+                 "Unknown assignment: Delegate");
   auto m = New();
   ASSERT_TRUE(m->Create().ok());
   Status s = m->AddProcess(5);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code(), EINVAL);
-  EXPECT_EQ(s.error().message(),
-            "start systemd unit berth-c1.scope: org.freedesktop.DBus.Error.InvalidArgs: Unknown assignment: Delegate");
+  EXPECT_EQ(
+      s.error().message(),
+      "start systemd unit berth-c1.scope: org.freedesktop.DBus.Error.InvalidArgs: Unknown assignment: Delegate");
   // Not started, so not ours to stop; the directories berth made go.
   ASSERT_TRUE(m->Destroy().ok());
   EXPECT_EQ(Count(bus_->Members(), "StopUnit"), 0);
@@ -324,8 +335,9 @@ TEST_F(SystemdManagerTest, SomeoneElsesActiveUnitIsLeftAlone) {
   Status added = third->AddProcess(200);
   ASSERT_FALSE(added.ok());
   EXPECT_EQ(added.error().code(), EEXIST);
-  EXPECT_THAT(added.error().message(), HasSubstr("start systemd unit berth-c1.scope: "
-                                                 "org.freedesktop.systemd1.UnitExists: Unit berth-c1.scope was already"));
+  EXPECT_THAT(added.error().message(),
+              HasSubstr("start systemd unit berth-c1.scope: "
+                        "org.freedesktop.systemd1.UnitExists: Unit berth-c1.scope was already"));
   EXPECT_EQ(Count(bus_->Members(), "StartTransientUnit"), 3);
   ASSERT_TRUE(third->Destroy().ok());
   EXPECT_EQ(Count(bus_->Members(), "StopUnit"), 0);
@@ -339,7 +351,8 @@ TEST_F(SystemdManagerTest, AFailedJobIsAnErrorAndTheUnitIsReset) {
   ASSERT_TRUE(m->Create().ok());
   Status s = m->AddProcess(9);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().message(), "start systemd unit berth-c1.scope: the job finished with result \"failed\"");
+  EXPECT_EQ(s.error().message(),
+            "start systemd unit berth-c1.scope: the job finished with result \"failed\"");
   EXPECT_EQ(bus_->Members().back(), "ResetFailedUnit");
 }
 
@@ -416,7 +429,8 @@ TEST_F(SystemdManagerTest, DestroyStopsTheUnitOnce) {
 TEST_F(SystemdManagerTest, SerializeAndLoadRoundTrip) {
   auto m = Started(4242);
   std::string state = m->Serialize();
-  EXPECT_EQ(state, "systemd-unit berth-c1.scope\nv2-root " + tree_.path() + "\nv2 /system.slice/berth-c1.scope\n");
+  EXPECT_EQ(state,
+            "systemd-unit berth-c1.scope\nv2-root " + tree_.path() + "\nv2 /system.slice/berth-c1.scope\n");
   auto loaded = LoadManagerOn(state, testing::MakeDirectoryCgroupFs, options_);
   ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
   EXPECT_EQ((*loaded)->Serialize(), state);
@@ -433,18 +447,21 @@ TEST_F(SystemdManagerTest, SerializeAndLoadRoundTrip) {
 }
 
 TEST_F(SystemdManagerTest, LoadKeepsOldFormatsAndRefusesBadUnitLines) {
-  auto plain = LoadManagerOn("v2-root " + tree_.path() + "\nv2 /berth/c1\n", testing::MakeDirectoryCgroupFs, options_);
+  auto plain =
+      LoadManagerOn("v2-root " + tree_.path() + "\nv2 /berth/c1\n", testing::MakeDirectoryCgroupFs, options_);
   ASSERT_TRUE(plain.ok()) << plain.error().ToString();
   EXPECT_EQ((*plain)->Serialize(), "v2-root " + tree_.path() + "\nv2 /berth/c1\n");
   EXPECT_FALSE(LoadManagerOn("systemd-unit \nv2-root /x\nv2 /a\n", testing::MakeDirectoryCgroupFs).ok());
-  EXPECT_FALSE(LoadManagerOn("systemd-unit a/b.scope\nv2-root /x\nv2 /a\n", testing::MakeDirectoryCgroupFs).ok());
+  EXPECT_FALSE(
+      LoadManagerOn("systemd-unit a/b.scope\nv2-root /x\nv2 /a\n", testing::MakeDirectoryCgroupFs).ok());
   EXPECT_FALSE(LoadManagerOn("systemd-unit a.scope\n", testing::MakeDirectoryCgroupFs).ok());
   EXPECT_FALSE(LoadManagerOn("systemd-unit a.scope", testing::MakeDirectoryCgroupFs).ok());
 }
 
 TEST_F(SystemdManagerTest, AGoneUnitStopsCleanly) {
-  auto loaded = LoadManagerOn("systemd-unit gone.scope\nv2-root " + tree_.path() + "\nv2 /system.slice/gone.scope\n",
-                              testing::MakeDirectoryCgroupFs, options_);
+  auto loaded =
+      LoadManagerOn("systemd-unit gone.scope\nv2-root " + tree_.path() + "\nv2 /system.slice/gone.scope\n",
+                    testing::MakeDirectoryCgroupFs, options_);
   ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
   ASSERT_TRUE((*loaded)->Destroy().ok());
   EXPECT_EQ(Count(bus_->Members(), "StopUnit"), 1);
@@ -466,7 +483,8 @@ TEST(CheckSystemdRunning, RuncsTest) {
   Status missing = CheckSystemdRunning(dir.path() + "/system");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code(), ENOTSUP);
-  EXPECT_EQ(missing.error().message(), "systemd not running on this host, cannot use systemd cgroups manager");
+  EXPECT_EQ(missing.error().message(),
+            "systemd not running on this host, cannot use systemd cgroups manager");
   testing::WriteFile(dir.path() + "/file", "");
   EXPECT_FALSE(CheckSystemdRunning(dir.path() + "/file").ok());
 }

@@ -55,7 +55,8 @@ Result<std::vector<uint8_t>> CpuListBitmask(std::string_view list) {
   size_t pos = 0;
   while (pos <= list.size()) {
     size_t comma = list.find(',', pos);
-    std::string_view item = list.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    std::string_view item =
+        list.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
     pos = comma == std::string_view::npos ? list.size() + 1 : comma + 1;
     if (item.empty()) {
       if (list.empty()) break;
@@ -63,7 +64,8 @@ Result<std::vector<uint8_t>> CpuListBitmask(std::string_view list) {
     }
     size_t dash = item.find('-');
     unsigned first = BERTH_TRY(ParseIndex(item.substr(0, dash), list));
-    unsigned last = dash == std::string_view::npos ? first : BERTH_TRY(ParseIndex(item.substr(dash + 1), list));
+    unsigned last =
+        dash == std::string_view::npos ? first : BERTH_TRY(ParseIndex(item.substr(dash + 1), list));
     if (last < first) return Error(EINVAL, "invalid cpu/node list \"" + std::string(list) + "\"");
     if (mask.size() < last / 8 + 1) mask.resize(last / 8 + 1, 0);
     for (unsigned n = first; n <= last; ++n) mask[n / 8] |= static_cast<uint8_t>(1u << (n % 8));
@@ -101,10 +103,11 @@ Result<std::vector<Value>> ResourceProperties(const spec::Resources& r, bool uni
     if (quota != 0 || period != 0)
       props.push_back(Property("CPUQuotaPerSecUSec", Value::Uint64(CpuQuotaPerSecUSec(quota, period))));
     if (!cpu.cpus.empty())
-      props.push_back(Property("AllowedCPUs", Bytes(BERTH_TRY_CTX(CpuListBitmask(cpu.cpus), "linux.resources.cpu.cpus"))));
+      props.push_back(Property("AllowedCPUs",
+                               Bytes(BERTH_TRY_CTX(CpuListBitmask(cpu.cpus), "linux.resources.cpu.cpus"))));
     if (!cpu.mems.empty())
-      props.push_back(
-          Property("AllowedMemoryNodes", Bytes(BERTH_TRY_CTX(CpuListBitmask(cpu.mems), "linux.resources.cpu.mems"))));
+      props.push_back(Property("AllowedMemoryNodes",
+                               Bytes(BERTH_TRY_CTX(CpuListBitmask(cpu.mems), "linux.resources.cpu.mems"))));
   }
   if (r.blockIO && r.blockIO->weight && *r.blockIO->weight != 0) {
     // v1 blkio.weight 10..1000; v2 io.weight 1..10000 (runc's conversion).
@@ -115,12 +118,14 @@ Result<std::vector<Value>> ResourceProperties(const spec::Resources& r, bool uni
   if (r.pids && r.pids->limit) {
     // 0 is left to the cgroupfs write, as runc's driver leaves it.
     int64_t limit = *r.pids->limit;
-    if (limit > 0 || limit < 0) props.push_back(Property("TasksMax", Value::Uint64(limit < 0 ? kInfinity : limit)));
+    if (limit > 0 || limit < 0)
+      props.push_back(Property("TasksMax", Value::Uint64(limit < 0 ? kInfinity : limit)));
   }
   return props;
 }
 
-std::vector<Value> RestoringProperties(const std::vector<Value>& applied, const std::vector<Value>& previous) {
+std::vector<Value> RestoringProperties(const std::vector<Value>& applied,
+                                       const std::vector<Value>& previous) {
   std::vector<Value> restore;
   for (const Value& property : applied) {
     const std::string& name = property.items[0].text;

@@ -13,9 +13,9 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/base/error.h"
 #include "runtime/cgroups/dbus_message.h"
 #include "spec/config.h"
-#include "runtime/base/error.h"
 
 namespace berth::cgroups {
 

@@ -10,7 +10,8 @@ namespace {
 using dbus::Value;
 
 // name -> the variant's value, and the order of the names.
-std::map<std::string, Value> ByName(const std::vector<Value>& props, std::vector<std::string>* order = nullptr) {
+std::map<std::string, Value> ByName(const std::vector<Value>& props,
+                                    std::vector<std::string>* order = nullptr) {
   std::map<std::string, Value> out;
   for (const auto& p : props) {
     EXPECT_EQ(p.Sig(), "(sv)");
@@ -58,8 +59,9 @@ spec::Resources Limits() {
 TEST(ResourceProperties, V1SetAsRuncSendsIt) {
   std::vector<std::string> order;
   auto props = ByName(*ResourceProperties(Limits(), false), &order);
-  EXPECT_EQ(order, std::vector<std::string>({"MemoryLimit", "CPUShares", "CPUQuotaPeriodUSec", "CPUQuotaPerSecUSec",
-                                             "AllowedCPUs", "AllowedMemoryNodes", "BlockIOWeight", "TasksMax"}));
+  EXPECT_EQ(order,
+            std::vector<std::string>({"MemoryLimit", "CPUShares", "CPUQuotaPeriodUSec", "CPUQuotaPerSecUSec",
+                                      "AllowedCPUs", "AllowedMemoryNodes", "BlockIOWeight", "TasksMax"}));
   EXPECT_EQ(props["MemoryLimit"], Value::Uint64(1 << 20));
   EXPECT_EQ(props["CPUShares"], Value::Uint64(1024));
   EXPECT_EQ(props["CPUQuotaPeriodUSec"], Value::Uint64(100000));
@@ -75,7 +77,7 @@ TEST(ResourceProperties, V2NamesAndConversions) {
   EXPECT_EQ(props.count("MemoryLimit"), 0u);
   EXPECT_EQ(props["MemoryMax"], Value::Uint64(1 << 20));
   EXPECT_EQ(props["MemoryLow"], Value::Uint64(1 << 19));
-  EXPECT_EQ(props["CPUWeight"], Value::Uint64(39));  // 1 + (1024-2)*9999/262142
+  EXPECT_EQ(props["CPUWeight"], Value::Uint64(39));   // 1 + (1024-2)*9999/262142
   EXPECT_EQ(props["IOWeight"], Value::Uint64(4950));  // 1 + (500-10)*9999/990
   EXPECT_EQ(props.count("CPUShares"), 0u);
   EXPECT_EQ(props.count("BlockIOWeight"), 0u);
@@ -122,7 +124,8 @@ TEST(RestoringProperties, OldValuesElseWhatClearsEachProperty) {
     std::vector<Value> applied = *ResourceProperties(after, unified);
     std::vector<std::string> applied_order, restored_order;
     ByName(applied, &applied_order);
-    auto restored = ByName(RestoringProperties(applied, *ResourceProperties(before, unified)), &restored_order);
+    auto restored =
+        ByName(RestoringProperties(applied, *ResourceProperties(before, unified)), &restored_order);
     EXPECT_EQ(restored_order, applied_order);
     const uint64_t unset = UINT64_MAX;
     EXPECT_EQ(restored[unified ? "MemoryMax" : "MemoryLimit"], Value::Uint64(1 << 20));

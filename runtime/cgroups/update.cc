@@ -17,7 +17,8 @@ std::string TrimNewlines(std::string s) {
 JournalingCgroupFs::JournalingCgroupFs(std::shared_ptr<const CgroupFs> inner)
     : CgroupFs(inner->root()), inner_(std::move(inner)) {}
 
-Status JournalingCgroupFs::Write(std::string_view cgroup, std::string_view file, std::string_view value) const {
+Status JournalingCgroupFs::Write(std::string_view cgroup, std::string_view file,
+                                 std::string_view value) const {
   bool seen = false;
   for (const auto& e : entries_) seen = seen || (e.cgroup == cgroup && e.file == file);
   if (!seen && file != "cgroup.subtree_control") {
@@ -50,7 +51,8 @@ Status JournalingCgroupFs::Rollback() const {
       start = end + 1;
       if (line.empty() && !v.empty()) continue;
       Status s = inner_->Write(it->cgroup, it->file, line);
-      if (!s.ok() && first.ok()) first = std::move(s).error().Context("restore " + inner_->FilePath(it->cgroup, it->file));
+      if (!s.ok() && first.ok())
+        first = std::move(s).error().Context("restore " + inner_->FilePath(it->cgroup, it->file));
     } while (start < v.size());
   }
   return first;
@@ -103,7 +105,8 @@ Status CompleteMemoryUpdate(const spec::Resources& stored, spec::Resources& upda
   };
   int64_t limit = pick(update.memory->limit, stored.memory, &spec::MemoryResources::limit);
   int64_t swap = pick(update.memory->swap, stored.memory, &spec::MemoryResources::swap);
-  if (limit > 0 && swap > 0 && swap < limit) return Error(EINVAL, "memory+swap limit should be >= memory limit");
+  if (limit > 0 && swap > 0 && swap < limit)
+    return Error(EINVAL, "memory+swap limit should be >= memory limit");
   if (update.memory->swap && !update.memory->limit && limit != 0) update.memory->limit = limit;
   return Ok();
 }

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "runtime/base/error.h"
 #include "runtime/cgroups/cgroup_fs.h"
 #include "spec/config.h"
-#include "runtime/base/error.h"
 
 namespace berth::cgroups {
 
@@ -24,7 +24,9 @@ class JournalingCgroupFs : public CgroupFs {
   explicit JournalingCgroupFs(std::shared_ptr<const CgroupFs> inner);
   Status Write(std::string_view cgroup, std::string_view file, std::string_view value) const override;
   bool IsV1Hierarchy(std::string_view cgroup) const override { return inner_->IsV1Hierarchy(cgroup); }
-  Result<std::vector<std::string>> MakeDirs(std::string_view cgroup) const override { return inner_->MakeDirs(cgroup); }
+  Result<std::vector<std::string>> MakeDirs(std::string_view cgroup) const override {
+    return inner_->MakeDirs(cgroup);
+  }
   Status RemoveDir(std::string_view cgroup) const override { return inner_->RemoveDir(cgroup); }
   Status AttachDeviceFilter(std::string_view cgroup, const std::vector<bpf_insn>& program) const override;
   // Best effort: every old value is tried; the first error is returned.

@@ -99,8 +99,9 @@ TEST_F(V1UpdateTest, MemoryBelowUsageIsRefusedWithRuncsMessage) {
   r.memory.emplace().limit = 1000000;
   Status s = m_->Update(r);
   ASSERT_FALSE(s.ok());
-  EXPECT_THAT(s.error().ToString(),
-              HasSubstr("unable to set memory limit to 1000000 (current usage: 5000000, peak usage: 6000000)"));
+  EXPECT_THAT(
+      s.error().ToString(),
+      HasSubstr("unable to set memory limit to 1000000 (current usage: 5000000, peak usage: 6000000)"));
   EXPECT_EQ(File("memory", "memory.limit_in_bytes"), "104857600\n");
 }
 

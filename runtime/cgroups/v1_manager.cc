@@ -41,8 +41,8 @@ Status InitCpuset(const CgroupFs& fs, const std::string& cgroup) {
 
 const std::vector<std::string>& KnownV1Controllers() {
   static const std::vector<std::string> controllers = {
-      "blkio",   "cpu",        "cpuacct", "cpuset", "devices", "freezer", "hugetlb", "memory",
-      "net_cls", "net_prio",   "perf_event", "pids", "rdma",  "misc",    "systemd",
+      "blkio",   "cpu",      "cpuacct",    "cpuset", "devices", "freezer", "hugetlb", "memory",
+      "net_cls", "net_prio", "perf_event", "pids",   "rdma",    "misc",    "systemd",
   };
   return controllers;
 }
@@ -194,7 +194,8 @@ Result<std::vector<pid_t>> ParsePidList(const std::string& content) {
     char* end = nullptr;
     errno = 0;
     long pid = strtol(line.c_str(), &end, 10);
-    if (errno != 0 || *end != '\0' || pid <= 0) return Error(EINVAL, "bad pid \"" + line + "\" in cgroup.procs");
+    if (errno != 0 || *end != '\0' || pid <= 0)
+      return Error(EINVAL, "bad pid \"" + line + "\" in cgroup.procs");
     pids.push_back(static_cast<pid_t>(pid));
   }
   return pids;

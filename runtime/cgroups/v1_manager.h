@@ -41,7 +41,6 @@ class V1Manager : public Manager {
   const std::map<std::string, std::string>& paths() const { return paths_; }
   bool Has(const std::string& controller) const { return paths_.count(controller) != 0; }
 
- 
   // EBUSY when the container's cgroup already exists and holds processes
   // (someone else's); the manager then disowns it (see Disown).
   Status CheckUnoccupied() override;

@@ -18,9 +18,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::ReadFile;
 
-const std::vector<std::string> kAllControllers = {"blkio",   "cpu",      "cpuacct", "cpuset", "devices",
-                                                  "freezer", "hugetlb",  "memory",  "net_cls", "net_prio",
-                                                  "pids",    "rdma",     "systemd"};
+const std::vector<std::string> kAllControllers = {"blkio",   "cpu",     "cpuacct", "cpuset",  "devices",
+                                                  "freezer", "hugetlb", "memory",  "net_cls", "net_prio",
+                                                  "pids",    "rdma",    "systemd"};
 
 class V1ManagerTest : public ::testing::Test {
  protected:
@@ -143,8 +143,9 @@ TEST_F(V1ManagerTest, AddProcessWritesEveryHierarchy) {
   SetUpTree({"memory", "pids", "freezer"});
   auto m = Created();
   ASSERT_TRUE(m->AddProcess(4242).ok());
-  EXPECT_THAT(fs_->writes, ElementsAre("/freezer/berth/c1/cgroup.procs=4242", "/memory/berth/c1/cgroup.procs=4242",
-                                       "/pids/berth/c1/cgroup.procs=4242"));
+  EXPECT_THAT(fs_->writes,
+              ElementsAre("/freezer/berth/c1/cgroup.procs=4242", "/memory/berth/c1/cgroup.procs=4242",
+                          "/pids/berth/c1/cgroup.procs=4242"));
 }
 
 TEST_F(V1ManagerTest, MemoryFields) {
@@ -273,7 +274,8 @@ TEST_F(V1ManagerTest, BlockIoFields) {
   EXPECT_EQ(File("blkio", "blkio.leaf_weight"), "200");
   EXPECT_EQ(File("blkio", "blkio.weight_device"), "8:0 500");
   EXPECT_EQ(File("blkio", "blkio.leaf_weight_device"), "8:0 100");
-  EXPECT_THAT(fs_->WritesTo("/blkio/berth/c1", "blkio.throttle.read_bps_device"), ElementsAre("8:0 1000", "8:16 2000"));
+  EXPECT_THAT(fs_->WritesTo("/blkio/berth/c1", "blkio.throttle.read_bps_device"),
+              ElementsAre("8:0 1000", "8:16 2000"));
   EXPECT_EQ(File("blkio", "blkio.throttle.write_bps_device"), "8:0 3000");
   EXPECT_EQ(File("blkio", "blkio.throttle.read_iops_device"), "8:0 40");
   EXPECT_EQ(File("blkio", "blkio.throttle.write_iops_device"), "8:0 50");
@@ -382,15 +384,16 @@ TEST_F(V1ManagerTest, DeviceRulesDenyAllThenConfigThenImplicitAllowList) {
   no_null.access = "rwm";
   r.devices = {fuse, no_null};
   ASSERT_TRUE(m->ApplyResources(r).ok());
-  EXPECT_THAT(fs_->writes,
-              ElementsAre("/devices/berth/c1/devices.deny=a *:* rwm", "/devices/berth/c1/devices.allow=c 10:229 rw",
-                          "/devices/berth/c1/devices.deny=c 1:3 rwm", "/devices/berth/c1/devices.allow=c *:* m",
-                          "/devices/berth/c1/devices.allow=b *:* m", "/devices/berth/c1/devices.allow=c 1:3 rwm",
-                          "/devices/berth/c1/devices.allow=c 1:5 rwm", "/devices/berth/c1/devices.allow=c 1:7 rwm",
-                          "/devices/berth/c1/devices.allow=c 1:8 rwm", "/devices/berth/c1/devices.allow=c 1:9 rwm",
-                          "/devices/berth/c1/devices.allow=c 5:0 rwm", "/devices/berth/c1/devices.allow=c 5:2 rwm",
-                          "/devices/berth/c1/devices.allow=c 136:* rwm", "/devices/berth/c1/devices.allow=c 5:1 rwm",
-                          "/devices/berth/c1/devices.allow=c 10:200 rwm"));
+  EXPECT_THAT(
+      fs_->writes,
+      ElementsAre("/devices/berth/c1/devices.deny=a *:* rwm", "/devices/berth/c1/devices.allow=c 10:229 rw",
+                  "/devices/berth/c1/devices.deny=c 1:3 rwm", "/devices/berth/c1/devices.allow=c *:* m",
+                  "/devices/berth/c1/devices.allow=b *:* m", "/devices/berth/c1/devices.allow=c 1:3 rwm",
+                  "/devices/berth/c1/devices.allow=c 1:5 rwm", "/devices/berth/c1/devices.allow=c 1:7 rwm",
+                  "/devices/berth/c1/devices.allow=c 1:8 rwm", "/devices/berth/c1/devices.allow=c 1:9 rwm",
+                  "/devices/berth/c1/devices.allow=c 5:0 rwm", "/devices/berth/c1/devices.allow=c 5:2 rwm",
+                  "/devices/berth/c1/devices.allow=c 136:* rwm", "/devices/berth/c1/devices.allow=c 5:1 rwm",
+                  "/devices/berth/c1/devices.allow=c 10:200 rwm"));
 }
 
 TEST_F(V1ManagerTest, InvalidDeviceRuleIsRejected) {
@@ -512,8 +515,9 @@ TEST_F(V1ManagerTest, DestroyRemovesEveryDirectoryAndToleratesAbsence) {
 TEST_F(V1ManagerTest, RelativePathIsBelowTheRuntimesOwnCgroupPerHierarchy) {
   SetUpTree({"memory", "cpu", "systemd"});
   auto m = NewV1("pods/c1", "9:name=systemd:/user.slice\n4:memory:/process_api/x\n1:cpu:/\n0::/\n");
-  EXPECT_EQ(m->Serialize(), "v1-root " + tmp_.path() +
-                                "\nv1 cpu /pods/c1\nv1 memory /process_api/x/pods/c1\nv1 systemd /user.slice/pods/c1\n");
+  EXPECT_EQ(m->Serialize(),
+            "v1-root " + tmp_.path() +
+                "\nv1 cpu /pods/c1\nv1 memory /process_api/x/pods/c1\nv1 systemd /user.slice/pods/c1\n");
 }
 
 TEST_F(V1ManagerTest, SerializeAndLoadRoundTrip) {

@@ -58,14 +58,15 @@ std::optional<int64_t> ParseLimit(const Result<std::string>& text) {
 // EBUSY: the kernel could not reclaim down to a limit below the usage;
 // said as runc says it.
 Status WriteMemoryLimit(const V1Writer& w, int64_t limit) {
-  Status s = w.Write("memory", "memory.limit_in_bytes", std::to_string(limit), "linux.resources.memory.limit");
+  Status s =
+      w.Write("memory", "memory.limit_in_bytes", std::to_string(limit), "linux.resources.memory.limit");
   if (s.ok() || s.error().code() != EBUSY) return s;
   auto number = [&](const char* file) {
     auto text = w.Read("memory", file);
     return text.ok() ? strtoull(text->c_str(), nullptr, 10) : 0ULL;
   };
-  return Error(EBUSY, "unable to set memory limit to " + std::to_string(limit) + " (current usage: " +
-                          std::to_string(number("memory.usage_in_bytes")) +
+  return Error(EBUSY, "unable to set memory limit to " + std::to_string(limit) +
+                          " (current usage: " + std::to_string(number("memory.usage_in_bytes")) +
                           ", peak usage: " + std::to_string(number("memory.max_usage_in_bytes")) + ")");
 }
 
@@ -81,15 +82,18 @@ Status ApplyMemory(const V1Writer& w, spec::MemoryResources m) {
     bool limit_first = !old_memsw || AsLimit(*m.limit) <= AsLimit(*old_memsw);
     if (limit_first) {
       BERTH_TRY(WriteMemoryLimit(w, *m.limit));
-      BERTH_TRY(w.Write(mem, "memory.memsw.limit_in_bytes", std::to_string(*m.swap), "linux.resources.memory.swap"));
+      BERTH_TRY(w.Write(mem, "memory.memsw.limit_in_bytes", std::to_string(*m.swap),
+                        "linux.resources.memory.swap"));
     } else {
-      BERTH_TRY(w.Write(mem, "memory.memsw.limit_in_bytes", std::to_string(*m.swap), "linux.resources.memory.swap"));
+      BERTH_TRY(w.Write(mem, "memory.memsw.limit_in_bytes", std::to_string(*m.swap),
+                        "linux.resources.memory.swap"));
       BERTH_TRY(WriteMemoryLimit(w, *m.limit));
     }
   } else if (m.limit) {
     BERTH_TRY(WriteMemoryLimit(w, *m.limit));
   } else if (m.swap) {
-    BERTH_TRY(w.Write(mem, "memory.memsw.limit_in_bytes", std::to_string(*m.swap), "linux.resources.memory.swap"));
+    BERTH_TRY(
+        w.Write(mem, "memory.memsw.limit_in_bytes", std::to_string(*m.swap), "linux.resources.memory.swap"));
   }
   if (m.reservation)
     BERTH_TRY(w.Write(mem, "memory.soft_limit_in_bytes", std::to_string(*m.reservation),
@@ -108,8 +112,10 @@ Status ApplyMemory(const V1Writer& w, spec::MemoryResources m) {
   BERTH_TRY(deprecated(m.kernelTCP, "memory.kmem.tcp.limit_in_bytes", "linux.resources.memory.kernelTCP"));
   if (m.swappiness) {
     if (*m.swappiness > 100)
-      return Error(EINVAL, "linux.resources.memory.swappiness: " + std::to_string(*m.swappiness) + " is above 100");
-    BERTH_TRY(w.Write(mem, "memory.swappiness", std::to_string(*m.swappiness), "linux.resources.memory.swappiness"));
+      return Error(EINVAL,
+                   "linux.resources.memory.swappiness: " + std::to_string(*m.swappiness) + " is above 100");
+    BERTH_TRY(w.Write(mem, "memory.swappiness", std::to_string(*m.swappiness),
+                      "linux.resources.memory.swappiness"));
   }
   if (m.disableOOMKiller)
     BERTH_TRY(w.Write(mem, "memory.oom_control", *m.disableOOMKiller ? "1" : "0",
@@ -127,7 +133,8 @@ Status ApplyCpu(const V1Writer& w, const spec::CpuResources& c) {
     BERTH_TRY(w.Write("cpu", "cpu.cfs_period_us", std::to_string(*c.period), "linux.resources.cpu.period"));
   if (c.quota)
     BERTH_TRY(w.Write("cpu", "cpu.cfs_quota_us", std::to_string(*c.quota), "linux.resources.cpu.quota"));
-  if (c.burst) BERTH_TRY(w.Write("cpu", "cpu.cfs_burst_us", std::to_string(*c.burst), "linux.resources.cpu.burst"));
+  if (c.burst)
+    BERTH_TRY(w.Write("cpu", "cpu.cfs_burst_us", std::to_string(*c.burst), "linux.resources.cpu.burst"));
   // The runtime may only be raised after the period it is a share of.
   if (c.realtimePeriod)
     BERTH_TRY(w.Write("cpu", "cpu.rt_period_us", std::to_string(*c.realtimePeriod),
@@ -157,7 +164,8 @@ Status ApplyBlockIo(const V1Writer& w, const spec::BlockIoResources& b) {
                       "linux.resources.blockIO.leafWeight"));
   for (const auto& d : b.weightDevice) {
     if (d.weight)
-      BERTH_TRY(w.Write("blkio", weight_device_file, DevicePrefix(d.major, d.minor) + std::to_string(*d.weight),
+      BERTH_TRY(w.Write("blkio", weight_device_file,
+                        DevicePrefix(d.major, d.minor) + std::to_string(*d.weight),
                         "linux.resources.blockIO.weightDevice"));
     if (d.leafWeight)
       BERTH_TRY(w.Write("blkio", "blkio.leaf_weight_device",
@@ -199,7 +207,8 @@ Status ApplyHugetlb(const V1Writer& w, const std::vector<spec::HugepageLimit>& l
 
 Status ApplyNetwork(const V1Writer& w, const spec::NetworkResources& n) {
   if (n.classID)
-    BERTH_TRY(w.Write("net_cls", "net_cls.classid", std::to_string(*n.classID), "linux.resources.network.classID"));
+    BERTH_TRY(
+        w.Write("net_cls", "net_cls.classid", std::to_string(*n.classID), "linux.resources.network.classID"));
   for (const auto& p : n.priorities)
     BERTH_TRY(w.Write("net_prio", "net_prio.ifpriomap", p.name + " " + std::to_string(p.priority),
                       "linux.resources.network.priorities"));

@@ -45,7 +45,6 @@ class V2Manager : public Manager {
   const CgroupFs& fs() const { return *fs_; }
   bool HasKillFile() const { return fs_->FileExists(path_, "cgroup.kill"); }
 
- 
   // EBUSY when the container's cgroup already exists and holds processes
   // (someone else's); the manager then disowns it (see Disown).
   Status CheckUnoccupied() override;

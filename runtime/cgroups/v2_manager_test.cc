@@ -69,7 +69,8 @@ TEST_F(V2ManagerTest, CreateRefusesACgroupThatAlreadyHoldsProcesses) {
   Status s = (*m)->Create();
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code(), EBUSY);
-  EXPECT_THAT(s.error().ToString(), HasSubstr("cgroup " + tmp_.path() + "/berth/c1 already contains processes"));
+  EXPECT_THAT(s.error().ToString(),
+              HasSubstr("cgroup " + tmp_.path() + "/berth/c1 already contains processes"));
   EXPECT_TRUE((*m)->Destroy().ok());
   EXPECT_EQ(File("cgroup.procs"), "123\n456\n");
 }

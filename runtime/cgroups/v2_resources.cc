@@ -25,7 +25,6 @@ class V2Writer {
   const std::string& path_;
 };
 
-
 // The controller a unified key belongs to: "memory.high" -> "memory".
 std::string ControllerOf(const std::string& key) { return key.substr(0, key.find('.')); }
 
@@ -33,15 +32,14 @@ std::set<std::string> NeededControllers(const spec::Resources& r, const std::set
   std::set<std::string> need;
   if (r.memory && (r.memory->limit || r.memory->reservation || r.memory->swap)) need.insert("memory");
   if (r.cpu) {
-    if (r.cpu->shares || r.cpu->quota || r.cpu->period || r.cpu->burst ||
-        r.cpu->idle)
-      need.insert("cpu");
+    if (r.cpu->shares || r.cpu->quota || r.cpu->period || r.cpu->burst || r.cpu->idle) need.insert("cpu");
     if (!r.cpu->cpus.empty() || !r.cpu->mems.empty()) need.insert("cpuset");
   }
   if (r.blockIO) {
     const auto& b = *r.blockIO;
     if (b.weight || !b.weightDevice.empty() || !b.throttleReadBpsDevice.empty() ||
-        !b.throttleWriteBpsDevice.empty() || !b.throttleReadIOPSDevice.empty() || !b.throttleWriteIOPSDevice.empty())
+        !b.throttleWriteBpsDevice.empty() || !b.throttleReadIOPSDevice.empty() ||
+        !b.throttleWriteIOPSDevice.empty())
       need.insert("io");
   }
   if (!r.hugepageLimits.empty()) need.insert("hugetlb");
@@ -72,7 +70,8 @@ Status ApplyMemory(const V2Writer& w, const spec::MemoryResources& m) {
                                   std::to_string(total));
       }
       if (m.limit && *m.limit > 0 && *m.limit <= usage)
-        return Error(EBUSY, "rejecting memory limit " + std::to_string(*m.limit) + " <= usage " + std::to_string(usage));
+        return Error(EBUSY, "rejecting memory limit " + std::to_string(*m.limit) + " <= usage " +
+                                std::to_string(usage));
     }
   }
   auto swap = BERTH_TRY(SwapToV2(m.swap, m.limit));
@@ -82,7 +81,8 @@ Status ApplyMemory(const V2Writer& w, const spec::MemoryResources& m) {
       return Error(ENOENT, "linux.resources.memory.swap: swap accounting (memory.swap.max) not available");
     BERTH_TRY(w.Write("memory.swap.max", LimitValue(*swap), "linux.resources.memory.swap"));
   }
-  if (m.reservation) BERTH_TRY(w.Write("memory.low", LimitValue(*m.reservation), "linux.resources.memory.reservation"));
+  if (m.reservation)
+    BERTH_TRY(w.Write("memory.low", LimitValue(*m.reservation), "linux.resources.memory.reservation"));
   // swappiness, disableOOMKiller, kernel, kernelTCP, useHierarchy have no v2
   // file: v2 memory is always hierarchical, kernel memory always accounted.
   return Ok();
@@ -92,7 +92,8 @@ Status ApplyCpu(const V2Writer& w, const spec::CpuResources& c) {
   if (c.realtimeRuntime || c.realtimePeriod)
     return Error(EINVAL, "linux.resources.cpu.realtimeRuntime/realtimePeriod: not supported by cgroup v2");
   if (c.shares)
-    BERTH_TRY(w.Write("cpu.weight", std::to_string(CpuSharesToWeight(*c.shares)), "linux.resources.cpu.shares"));
+    BERTH_TRY(
+        w.Write("cpu.weight", std::to_string(CpuSharesToWeight(*c.shares)), "linux.resources.cpu.shares"));
   if (c.quota || c.period) {
     // cpu.max is "QUOTA PERIOD"; a period alone keeps the current quota.
     std::string quota = "max";
@@ -112,7 +113,9 @@ Status ApplyCpu(const V2Writer& w, const spec::CpuResources& c) {
   return Ok();
 }
 
-std::string Device(int64_t major, int64_t minor) { return std::to_string(major) + ":" + std::to_string(minor); }
+std::string Device(int64_t major, int64_t minor) {
+  return std::to_string(major) + ":" + std::to_string(minor);
+}
 
 Status ApplyIo(const V2Writer& w, const spec::BlockIoResources& b) {
   // BFQ takes the v1 weight range as is; io.weight needs the conversion.
@@ -138,7 +141,8 @@ Status ApplyIo(const V2Writer& w, const spec::BlockIoResources& b) {
         Throttle{b.throttleReadIOPSDevice, "riops", "linux.resources.blockIO.throttleReadIOPSDevice"},
         Throttle{b.throttleWriteIOPSDevice, "wiops", "linux.resources.blockIO.throttleWriteIOPSDevice"}})
     for (const auto& d : t.devices)
-      BERTH_TRY(w.Write("io.max", Device(d.major, d.minor) + " " + t.key + "=" + std::to_string(d.rate), t.field));
+      BERTH_TRY(
+          w.Write("io.max", Device(d.major, d.minor) + " " + t.key + "=" + std::to_string(d.rate), t.field));
   return Ok();
 }
 
@@ -191,8 +195,10 @@ Status V2Manager::Apply(const spec::Resources& resources, bool device_filter) {
   for (const auto& [key, value] : r.unified) {
     if (!w.Exists(key)) {
       std::string c = ControllerOf(key);
-      if (c != "cgroup" && !host.count(c)) return Error(ENOENT, "cgroup v2 " + c + " controller not available");
-      return Error(ENOENT, "linux.resources.unified: \"" + key + "\" is not a file of cgroup " + fs_->DirPath(path_));
+      if (c != "cgroup" && !host.count(c))
+        return Error(ENOENT, "cgroup v2 " + c + " controller not available");
+      return Error(ENOENT,
+                   "linux.resources.unified: \"" + key + "\" is not a file of cgroup " + fs_->DirPath(path_));
     }
     BERTH_TRY(w.Write(key, value, "linux.resources.unified." + key));
   }

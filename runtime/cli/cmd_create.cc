@@ -8,11 +8,20 @@ namespace {
 std::vector<FlagSpec> CreateFlags() {
   return {
       {{"bundle", "b"}, true, "path to the root of the bundle directory, defaults to the current directory"},
-      {{"console-socket"}, true, "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console's pseudoterminal"},
+      {{"console-socket"},
+       true,
+       "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console's pseudoterminal"},
       {{"pid-file"}, true, "specify the file to write the process id to"},
-      {{"no-pivot"}, false, "do not use pivot root to jail process inside rootfs.  This should be used whenever the rootfs is on top of a ramdisk"},
-      {{"no-new-keyring"}, false, "do not create a new session keyring for the container.  This will cause the container to inherit the calling processes session key"},
-      {{"preserve-fds"}, true, "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)", "0"},
+      {{"no-pivot"},
+       false,
+       "do not use pivot root to jail process inside rootfs.  This should be used whenever the rootfs is on top of a ramdisk"},
+      {{"no-new-keyring"},
+       false,
+       "do not create a new session keyring for the container.  This will cause the container to inherit the calling processes session key"},
+      {{"preserve-fds"},
+       true,
+       "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)",
+       "0"},
   };
 }
 

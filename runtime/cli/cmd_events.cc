@@ -48,8 +48,9 @@ Status PrintStats(cgroups::Manager& cgroup, const std::string& id) {
 Result<int> RunEvents(const GlobalOptions& global, const ParsedFlags& flags) {
   const std::string id = flags.positional.at(0);
   auto interval = ParseGoDuration(flags.Get("interval", "5s"));
-  if (!interval) return Error(EINVAL, "invalid value \"" + flags.Get("interval") + "\" for flag -interval: " +
-                                          interval.error().message());
+  if (!interval)
+    return Error(EINVAL, "invalid value \"" + flags.Get("interval") +
+                             "\" for flag -interval: " + interval.error().message());
   if (interval->count() <= 0) return Error(EINVAL, "duration interval must be greater than 0");
   container::EventsSource source = BERTH_TRY(container::OpenEventsSource(global.runtime, id));
   if (flags.Bool("stats")) {

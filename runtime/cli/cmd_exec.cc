@@ -1,10 +1,10 @@
 // `berth exec`, with runc's flags.
 #include <string>
 
-#include "runtime/cli/cmd_exec.h"
-#include "runtime/exec/exec.h"
 #include "runtime/base/files.h"
+#include "runtime/cli/cmd_exec.h"
 #include "runtime/container/state_dir.h"
+#include "runtime/exec/exec.h"
 #include "spec/input_file.h"
 
 namespace berth::cli {
@@ -12,7 +12,9 @@ namespace {
 
 std::vector<FlagSpec> ExecFlags() {
   return {
-      {{"console-socket"}, true, "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console's pseudoterminal"},
+      {{"console-socket"},
+       true,
+       "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console's pseudoterminal"},
       {{"cwd"}, true, "current working directory in the container"},
       {{"env", "e"}, true, "set environment variables"},
       {{"tty", "t"}, false, "allocate a pseudo-TTY"},
@@ -26,7 +28,10 @@ std::vector<FlagSpec> ExecFlags() {
       {{"no-new-privs"}, false, "set the no new privileges value for the process"},
       {{"cap", "c"}, true, "add a capability to the bounding set for the process"},
       {{"ignore-paused"}, false, "allow exec in a paused container"},
-      {{"preserve-fds"}, true, "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)", "0"},
+      {{"preserve-fds"},
+       true,
+       "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)",
+       "0"},
   };
 }
 
@@ -80,9 +85,14 @@ Result<int> RunExec(const GlobalOptions& global, const ParsedFlags& flags) {
 }
 
 Command ExecCommand() {
-  return {"exec", "execute new process inside the container",
+  return {"exec",
+          "execute new process inside the container",
           "<container-id> <command> [command options]  || -p process.json <container-id>",
-          ExecFlags(), RunExec, 1, -1, Positional::kStopAtFirst};
+          ExecFlags(),
+          RunExec,
+          1,
+          -1,
+          Positional::kStopAtFirst};
 }
 
 }  // namespace berth::cli

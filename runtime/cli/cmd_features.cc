@@ -9,16 +9,27 @@ namespace berth::cli {
 namespace {
 
 // Every option runtime/rootfs translates (mount_options.h), as runc lists them.
-const std::vector<std::string> kMountOptions = {
-    "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
-    "idmap", "iversion", "lazytime", "loud", "mand", "noatime", "nodev",
-    "nodiratime", "noexec", "noiversion", "nolazytime", "nomand", "norelatime",
-    "nostrictatime", "nosuid", "nosymfollow", "private", "ratime", "rbind", "rdev",
-    "rdiratime", "relatime", "remount", "rexec", "ridmap", "rnoatime", "rnodev",
-    "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid", "rnosymfollow",
-    "ro", "rprivate", "rrelatime", "rro", "rrw", "rshared", "rslave", "rstrictatime",
-    "rsuid", "rsymfollow", "runbindable", "rw", "shared", "silent", "slave",
-    "strictatime", "suid", "symfollow", "sync", "tmpcopyup", "unbindable"};
+const std::vector<std::string> kMountOptions = {"async",         "atime",        "bind",
+                                                "defaults",      "dev",          "diratime",
+                                                "dirsync",       "exec",         "idmap",
+                                                "iversion",      "lazytime",     "loud",
+                                                "mand",          "noatime",      "nodev",
+                                                "nodiratime",    "noexec",       "noiversion",
+                                                "nolazytime",    "nomand",       "norelatime",
+                                                "nostrictatime", "nosuid",       "nosymfollow",
+                                                "private",       "ratime",       "rbind",
+                                                "rdev",          "rdiratime",    "relatime",
+                                                "remount",       "rexec",        "ridmap",
+                                                "rnoatime",      "rnodev",       "rnodiratime",
+                                                "rnoexec",       "rnorelatime",  "rnostrictatime",
+                                                "rnosuid",       "rnosymfollow", "ro",
+                                                "rprivate",      "rrelatime",    "rro",
+                                                "rrw",           "rshared",      "rslave",
+                                                "rstrictatime",  "rsuid",        "rsymfollow",
+                                                "runbindable",   "rw",           "shared",
+                                                "silent",        "slave",        "strictatime",
+                                                "suid",          "symfollow",    "sync",
+                                                "tmpcopyup",     "unbindable"};
 
 spec::Features BerthFeatures() {
   spec::Features features = spec::RecognizedFeatures();
@@ -50,8 +61,6 @@ Result<int> RunFeatures(const GlobalOptions&, const ParsedFlags&) {
 
 }  // namespace
 
-Command FeaturesCommand() {
-  return {"features", "show the enabled features", "", {}, RunFeatures, 0, 0};
-}
+Command FeaturesCommand() { return {"features", "show the enabled features", "", {}, RunFeatures, 0, 0}; }
 
 }  // namespace berth::cli

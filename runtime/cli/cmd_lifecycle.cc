@@ -27,7 +27,8 @@ Result<int> RunState(const GlobalOptions& global, const ParsedFlags& flags) {
 }
 
 Result<int> RunKill(const GlobalOptions& global, const ParsedFlags& flags) {
-  int signal = BERTH_TRY(container::ParseSignal(flags.positional.size() > 1 ? flags.positional[1] : "SIGTERM"));
+  int signal =
+      BERTH_TRY(container::ParseSignal(flags.positional.size() > 1 ? flags.positional[1] : "SIGTERM"));
   BERTH_TRY(container::Kill(global.runtime, Id(flags), signal, flags.Bool("all")));
   return 0;
 }
@@ -68,8 +69,9 @@ Result<int> RunPs(const GlobalOptions& global, const ParsedFlags& flags) {
 }  // namespace
 
 Command StartCommand() {
-  return {"start", "executes the user defined process in a created container", "<container-id>", {},
-          RunStart, 1, 1};
+  return {
+      "start", "executes the user defined process in a created container", "<container-id>", {}, RunStart, 1,
+      1};
 }
 
 Command StateCommand() {
@@ -97,18 +99,23 @@ Command DeleteCommand() {
 }
 
 Command PauseCommand() {
-  return {"pause", "pause suspends all processes inside the container", "<container-id>", {},
-          RunPause, 1, 1};
+  return {"pause", "pause suspends all processes inside the container", "<container-id>", {}, RunPause, 1, 1};
 }
 
 Command ResumeCommand() {
-  return {"resume", "resumes all processes that have been previously paused", "<container-id>", {},
-          RunResume, 1, 1};
+  return {
+      "resume", "resumes all processes that have been previously paused", "<container-id>", {}, RunResume, 1,
+      1};
 }
 
 Command PsCommand() {
-  return {"ps", "ps displays the processes running inside a container", "<container-id>",
-          {{{"format", "f"}, true, "select one of: table or json", "table"}}, RunPs, 1, 1};
+  return {"ps",
+          "ps displays the processes running inside a container",
+          "<container-id>",
+          {{{"format", "f"}, true, "select one of: table or json", "table"}},
+          RunPs,
+          1,
+          1};
 }
 
 }  // namespace berth::cli

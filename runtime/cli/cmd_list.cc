@@ -42,8 +42,7 @@ Result<int> RunList(const GlobalOptions& global, const ParsedFlags& flags) {
     for (const auto& e : entries) {
       rows.push_back({e.state.id, std::to_string(e.state.pid),
                       e.damaged.empty() ? std::string(spec::ContainerStatusName(e.state.status)) : "damaged",
-                      e.state.bundle,
-                      Rfc3339Nano(e.created_ns), OwnerName(e.owner)});
+                      e.state.bundle, Rfc3339Nano(e.created_ns), OwnerName(e.owner)});
     }
     out = Table(rows);
   } else if (format == "json") {

@@ -29,7 +29,8 @@ Result<std::optional<T>> Number(const ParsedFlags& flags, const char* name) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size())
     return Error(EINVAL, std::string("invalid value for ") + name + ": strconv.Parse" +
-                             (std::is_signed_v<T> ? "Int" : "Uint") + ": parsing \"" + s + "\": invalid syntax");
+                             (std::is_signed_v<T> ? "Int" : "Uint") + ": parsing \"" + s +
+                             "\": invalid syntax");
   return std::optional<T>(v);
 }
 
@@ -62,8 +63,10 @@ Result<spec::Resources> ResourcesFromFlags(const ParsedFlags& flags) {
   memory.swap = BERTH_TRY(Memory(flags, "memory-swap"));
   memory.reservation = BERTH_TRY(Memory(flags, "memory-reservation"));
   for (const char* ignored : {"kernel-memory", "kernel-memory-tcp"})
-    if (!flags.Get(ignored).empty()) container::Warn(std::string("Setting --") + ignored + " is ignored and will be removed");
-  if (auto pids = BERTH_TRY(Number<int64_t>(flags, "pids-limit")); pids && *pids != 0) r.pids.emplace().limit = *pids;
+    if (!flags.Get(ignored).empty())
+      container::Warn(std::string("Setting --") + ignored + " is ignored and will be removed");
+  if (auto pids = BERTH_TRY(Number<int64_t>(flags, "pids-limit")); pids && *pids != 0)
+    r.pids.emplace().limit = *pids;
   return r;
 }
 
@@ -85,37 +88,46 @@ Result<int> RunUpdate(const GlobalOptions& global, const ParsedFlags& flags) {
 }  // namespace
 
 Command UpdateCommand() {
-  return {"update",
-          "update container resource constraints",
-          "<container-id>",
-          {
-              {{"resources", "r"}, true,
-               "path to the file containing the resources to update or '-' to read from the standard input "
-               "(a LinuxResources object; unchanged values can be omitted); with it, the other resource "
-               "options are ignored"},
-              {{"blkio-weight"}, true, "Specifies per cgroup weight, range is from 10 to 1000", "0"},
-              {{"cpu-period"}, true, "CPU CFS period to be used for hardcapping (in usecs). 0 to use system default"},
-              {{"cpu-quota"}, true, "CPU CFS hardcap limit (in usecs). Allowed cpu time in a given period"},
-              {{"cpu-burst"}, true,
-               "CPU CFS hardcap burst limit (in usecs). Allowed accumulated cpu time additionally for burst a given period"},
-              {{"cpu-share"}, true, "CPU shares (relative weight vs. other containers)"},
-              {{"cpu-rt-period"}, true, "CPU realtime period to be used for hardcapping (in usecs). 0 to use system default"},
-              {{"cpu-rt-runtime"}, true, "CPU realtime hardcap limit (in usecs). Allowed cpu time in a given period"},
-              {{"cpuset-cpus"}, true, "CPU(s) to use"},
-              {{"cpuset-mems"}, true, "Memory node(s) to use"},
-              {{"kernel-memory"}, true, "(obsoleted; do not use)"},
-              {{"kernel-memory-tcp"}, true, "(obsoleted; do not use)"},
-              {{"memory"}, true, "Memory limit (in bytes)"},
-              {{"cpu-idle"}, true, "set cgroup SCHED_IDLE or not, 0: default behavior, 1: SCHED_IDLE"},
-              {{"memory-reservation"}, true, "Memory reservation or soft_limit (in bytes)"},
-              {{"memory-swap"}, true, "Total memory usage (memory + swap); set '-1' to enable unlimited swap"},
-              {{"pids-limit"}, true, "Maximum number of pids allowed in the container", "0"},
-              {{"l3-cache-schema"}, true, "The string of Intel RDT/CAT L3 cache schema"},
-              {{"mem-bw-schema"}, true, "The string of Intel RDT/MBA memory bandwidth schema"},
-          },
-          RunUpdate,
-          1,
-          1};
+  return {
+      "update",
+      "update container resource constraints",
+      "<container-id>",
+      {
+          {{"resources", "r"},
+           true,
+           "path to the file containing the resources to update or '-' to read from the standard input "
+           "(a LinuxResources object; unchanged values can be omitted); with it, the other resource "
+           "options are ignored"},
+          {{"blkio-weight"}, true, "Specifies per cgroup weight, range is from 10 to 1000", "0"},
+          {{"cpu-period"},
+           true,
+           "CPU CFS period to be used for hardcapping (in usecs). 0 to use system default"},
+          {{"cpu-quota"}, true, "CPU CFS hardcap limit (in usecs). Allowed cpu time in a given period"},
+          {{"cpu-burst"},
+           true,
+           "CPU CFS hardcap burst limit (in usecs). Allowed accumulated cpu time additionally for burst a given period"},
+          {{"cpu-share"}, true, "CPU shares (relative weight vs. other containers)"},
+          {{"cpu-rt-period"},
+           true,
+           "CPU realtime period to be used for hardcapping (in usecs). 0 to use system default"},
+          {{"cpu-rt-runtime"},
+           true,
+           "CPU realtime hardcap limit (in usecs). Allowed cpu time in a given period"},
+          {{"cpuset-cpus"}, true, "CPU(s) to use"},
+          {{"cpuset-mems"}, true, "Memory node(s) to use"},
+          {{"kernel-memory"}, true, "(obsoleted; do not use)"},
+          {{"kernel-memory-tcp"}, true, "(obsoleted; do not use)"},
+          {{"memory"}, true, "Memory limit (in bytes)"},
+          {{"cpu-idle"}, true, "set cgroup SCHED_IDLE or not, 0: default behavior, 1: SCHED_IDLE"},
+          {{"memory-reservation"}, true, "Memory reservation or soft_limit (in bytes)"},
+          {{"memory-swap"}, true, "Total memory usage (memory + swap); set '-1' to enable unlimited swap"},
+          {{"pids-limit"}, true, "Maximum number of pids allowed in the container", "0"},
+          {{"l3-cache-schema"}, true, "The string of Intel RDT/CAT L3 cache schema"},
+          {{"mem-bw-schema"}, true, "The string of Intel RDT/MBA memory bandwidth schema"},
+      },
+      RunUpdate,
+      1,
+      1};
 }
 
 }  // namespace berth::cli

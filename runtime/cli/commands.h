@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "runtime/base/error.h"
 #include "runtime/cli/flags.h"
 #include "runtime/container/container.h"
-#include "runtime/base/error.h"
 
 namespace berth::cli {
 

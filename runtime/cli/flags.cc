@@ -20,8 +20,7 @@ const FlagSpec* Find(const std::vector<FlagSpec>& specs, std::string_view name) 
 
 std::optional<bool> ParseBool(std::string_view s) {
   if (s == "1" || s == "t" || s == "T" || s == "true" || s == "TRUE" || s == "True") return true;
-  if (s == "0" || s == "f" || s == "F" || s == "false" || s == "FALSE" || s == "False")
-    return false;
+  if (s == "0" || s == "f" || s == "F" || s == "false" || s == "FALSE" || s == "False") return false;
   return std::nullopt;
 }
 
@@ -51,8 +50,8 @@ Result<int> ParsedFlags::Int(std::string_view name, int fallback) const {
   return v;
 }
 
-Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args,
-                               const std::vector<FlagSpec>& specs, Positional mode) {
+Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args, const std::vector<FlagSpec>& specs,
+                               Positional mode) {
   ParsedFlags out;
   bool flags_done = false;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -81,8 +80,7 @@ Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args,
       if (inline_value) {
         auto b = ParseBool(*inline_value);
         if (!b)
-          return Error(EINVAL, "invalid boolean value \"" + *inline_value + "\" for -" +
-                                   std::string(body));
+          return Error(EINVAL, "invalid boolean value \"" + *inline_value + "\" for -" + std::string(body));
         value = *b;
       }
       out.values_[canonical].push_back(value ? "true" : "false");
@@ -146,8 +144,10 @@ std::string FlagHelp(const std::vector<FlagSpec>& specs) {
       left += (spec.names[i].size() == 1 ? "-" : "--") + spec.names[i];
       if (spec.takes_value) left += " value";
     }
-    if (left.size() < 34) left.resize(34, ' ');
-    else left += "  ";
+    if (left.size() < 34)
+      left.resize(34, ' ');
+    else
+      left += "  ";
     out += left + spec.usage;
     if (!spec.default_text.empty()) out += " (default: " + spec.default_text + ")";
     out += "\n";

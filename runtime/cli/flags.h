@@ -41,8 +41,8 @@ enum class Positional {
   kStopAtFirst,  // the first positional argument ends the flags (global flags, exec)
 };
 
-Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args,
-                               const std::vector<FlagSpec>& specs, Positional mode);
+Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args, const std::vector<FlagSpec>& specs,
+                               Positional mode);
 
 // What the default --root depends on, injectable for tests.
 struct RootEnvironment {

@@ -6,16 +6,13 @@ namespace berth::cli {
 namespace {
 
 const std::vector<FlagSpec> kCreateFlags = {
-    {{"bundle", "b"}, true, "bundle dir"},
-    {{"pid-file"}, true, "pid file"},
-    {{"detach", "d"}, false, "detach"},
-    {{"preserve-fds"}, true, "n", "0"},
+    {{"bundle", "b"}, true, "bundle dir"}, {{"pid-file"}, true, "pid file"},
+    {{"detach", "d"}, false, "detach"},    {{"preserve-fds"}, true, "n", "0"},
     {{"env", "e"}, true, "env"},
 };
 
 TEST(FlagsTest, SingleAndDoubleDashAndEquals) {
-  auto r = ParseFlags({"-b", "/x", "--pid-file=/p", "-d", "id1"}, kCreateFlags,
-                      Positional::kInterleaved);
+  auto r = ParseFlags({"-b", "/x", "--pid-file=/p", "-d", "id1"}, kCreateFlags, Positional::kInterleaved);
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   EXPECT_EQ(r->Get("bundle"), "/x");
   EXPECT_EQ(r->Get("pid-file"), "/p");
@@ -24,8 +21,7 @@ TEST(FlagsTest, SingleAndDoubleDashAndEquals) {
 }
 
 TEST(FlagsTest, FlagsAfterPositionalAreParsed) {
-  auto r = ParseFlags({"id1", "--bundle", "/b", "-detach=false"}, kCreateFlags,
-                      Positional::kInterleaved);
+  auto r = ParseFlags({"id1", "--bundle", "/b", "-detach=false"}, kCreateFlags, Positional::kInterleaved);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->Get("bundle"), "/b");
   EXPECT_TRUE(r->Has("detach"));

@@ -3,13 +3,13 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <exception>
 #include <cstring>
+#include <exception>
 #include <string>
 #include <vector>
 
-#include "runtime/base/sealed_self.h"
 #include "runtime/base/rootless.h"
+#include "runtime/base/sealed_self.h"
 #include "runtime/cli/commands.h"
 #include "runtime/log/log.h"
 #include "spec/config.h"
@@ -24,9 +24,14 @@ std::vector<FlagSpec> GlobalFlags() {
       {{"debug"}, false, "enable debug logging"},
       {{"log"}, true, "set the log file to write berth logs to (default is '/dev/stderr')"},
       {{"log-format"}, true, "set the log format ('text' (default), or 'json')", "\"text\""},
-      {{"root"}, true, "root directory for storage of container state (this should be located in tmpfs)", "\"/run/berth\" or \"$XDG_RUNTIME_DIR/berth\" for rootless containers"},
+      {{"root"},
+       true,
+       "root directory for storage of container state (this should be located in tmpfs)",
+       "\"/run/berth\" or \"$XDG_RUNTIME_DIR/berth\" for rootless containers"},
       {{"criu"}, true, "(unsupported) path to the criu binary used for checkpoint and restore"},
-      {{"systemd-cgroup"}, false, "enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\" for e.g. \"system.slice:runc:434234\""},
+      {{"systemd-cgroup"},
+       false,
+       "enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\" for e.g. \"system.slice:runc:434234\""},
       {{"rootless"}, true, "ignore cgroup permission errors ('true', 'false', or 'auto')", "\"auto\""},
       {{"help", "h"}, false, "show help"},
       {{"version", "v"}, false, "print the version"},
@@ -41,8 +46,8 @@ void PrintHelp(const std::vector<Command>& commands) {
   std::string out =
       "NAME:\n   berth - Open Container Initiative runtime\n\n"
       "USAGE:\n   berth [global options] command [command options] [arguments...]\n\n"
-      "VERSION:\n   " + std::string(kVersion) + "\nspec: " + std::string(spec::kOciVersion) +
-      "\n\nCOMMANDS:\n";
+      "VERSION:\n   " +
+      std::string(kVersion) + "\nspec: " + std::string(spec::kOciVersion) + "\n\nCOMMANDS:\n";
   for (const auto& c : commands) {
     std::string name = c.name;
     name.resize(12, ' ');
@@ -53,8 +58,8 @@ void PrintHelp(const std::vector<Command>& commands) {
 }
 
 void PrintCommandHelp(const Command& c) {
-  std::string out = "NAME:\n   berth " + c.name + " - " + c.summary + "\n\nUSAGE:\n   berth " +
-                    c.name + " [command options] " + c.args_usage + "\n";
+  std::string out = "NAME:\n   berth " + c.name + " - " + c.summary + "\n\nUSAGE:\n   berth " + c.name +
+                    " [command options] " + c.args_usage + "\n";
   if (!c.flags.empty()) out += "\nOPTIONS:\n" + FlagHelp(c.flags);
   std::fputs(out.c_str(), stdout);
 }

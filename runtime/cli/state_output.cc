@@ -94,8 +94,7 @@ std::string OwnerName(const std::string& uid) {
   return known[uid] = LookUpOwnerName(uid);
 }
 
-std::string RuncStateJson(const container::ListEntry& entry, const std::string& owner,
-                          const char* indent) {
+std::string RuncStateJson(const container::ListEntry& entry, const std::string& owner, const char* indent) {
   spec::json::Writer w(/*pretty=*/true, indent);
   WriteState(w, entry, owner);
   return w.Take();

@@ -20,8 +20,7 @@ std::string OwnerName(const std::string& uid);
 // One container as runc's containerState: pid always present (0 when
 // stopped), annotations only when set. `state` passes indent "  " (runc's
 // json.MarshalIndent) and an empty owner (runc leaves it unset there).
-std::string RuncStateJson(const container::ListEntry& entry, const std::string& owner,
-                          const char* indent);
+std::string RuncStateJson(const container::ListEntry& entry, const std::string& owner, const char* indent);
 
 // `list --format json`: an array of the above on one line, "null" when empty.
 std::string RuncListJson(const std::vector<container::ListEntry>& entries);

@@ -11,7 +11,8 @@ Result<int64_t> RamInBytes(const std::string& size) {
   size_t i = 0;
   while (i < size.size() && (isdigit(static_cast<unsigned char>(size[i])) || size[i] == '.')) ++i;
   std::string number = size.substr(0, i);
-  if (number.empty() || !isdigit(static_cast<unsigned char>(number[0])) || number.back() == '.') return invalid();
+  if (number.empty() || !isdigit(static_cast<unsigned char>(number[0])) || number.back() == '.')
+    return invalid();
   std::string unit = size.substr(i);
   if (!unit.empty() && unit[0] == ' ') unit.erase(0, 1);
   for (auto& c : unit) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
@@ -57,14 +58,22 @@ Result<std::chrono::nanoseconds> ParseGoDuration(const std::string& text) {
     while (i < s.size() && !isdigit(static_cast<unsigned char>(s[i])) && s[i] != '.') ++i;
     std::string unit = s.substr(unit_start, i - unit_start);
     double scale;
-    if (unit == "ns") scale = 1;
-    else if (unit == "us" || unit == "\u00b5s" || unit == "\u03bcs") scale = 1e3;
-    else if (unit == "ms") scale = 1e6;
-    else if (unit == "s") scale = 1e9;
-    else if (unit == "m") scale = 60e9;
-    else if (unit == "h") scale = 3600e9;
-    else if (unit.empty()) return Error(EINVAL, "time: missing unit in duration \"" + text + "\"");
-    else return Error(EINVAL, "time: unknown unit \"" + unit + "\" in duration \"" + text + "\"");
+    if (unit == "ns")
+      scale = 1;
+    else if (unit == "us" || unit == "\u00b5s" || unit == "\u03bcs")
+      scale = 1e3;
+    else if (unit == "ms")
+      scale = 1e6;
+    else if (unit == "s")
+      scale = 1e9;
+    else if (unit == "m")
+      scale = 60e9;
+    else if (unit == "h")
+      scale = 3600e9;
+    else if (unit.empty())
+      return Error(EINVAL, "time: missing unit in duration \"" + text + "\"");
+    else
+      return Error(EINVAL, "time: unknown unit \"" + unit + "\" in duration \"" + text + "\"");
     total += value * scale;
   }
   if (total > 9.2e18) return invalid();

@@ -200,8 +200,7 @@ Status StartProcess(InitContext& ctx, process::FinalSteps& steps, const std::str
   const spec::Config& config = *ctx.config;
   if (config.hooks && !config.hooks->startContainer.empty()) {
     BERTH_TRY(hooks::RunHooks(config.hooks->startContainer,
-                              StateWithStatus(state_json, spec::ContainerStatus::created),
-                              "startContainer"));
+                              StateWithStatus(state_json, spec::ContainerStatus::created), "startContainer"));
   }
   return process::FinishAndExec(steps);
 }
@@ -252,8 +251,8 @@ void RunInit(InitContext& ctx) {
       }
       steps.listener_fd = ctx.seccomp_listener_fd;
       steps.keep_fds.push_back(ctx.seccomp_listener_fd);
-      steps.listener_message = process::ContainerProcessStateMessage(
-          *ctx.config->linux_->seccomp, state->pid, state_json);
+      steps.listener_message =
+          process::ContainerProcessStateMessage(*ctx.config->linux_->seccomp, state->pid, state_json);
     }
   }
   // The fifo is reopened through our O_PATH fd, since its path is outside
@@ -263,7 +262,8 @@ void RunInit(InitContext& ctx) {
   snprintf(fifo_name, sizeof fifo_name, ctx.own_fds_dir >= 0 ? "%d" : "/proc/self/fd/%d", ctx.exec_fifo_fd);
   if (!ctx.sync->Send(SyncType::kCreated)) _exit(1);
   ctx.sync->Close();
-  int fifo_write_fd = openat(ctx.own_fds_dir >= 0 ? ctx.own_fds_dir : AT_FDCWD, fifo_name, O_WRONLY | O_CLOEXEC);
+  int fifo_write_fd =
+      openat(ctx.own_fds_dir >= 0 ? ctx.own_fds_dir : AT_FDCWD, fifo_name, O_WRONLY | O_CLOEXEC);
   if (fifo_write_fd < 0) _exit(1);
   if (ctx.own_fds_dir >= 0) close(ctx.own_fds_dir);
   close(ctx.exec_fifo_fd);

@@ -18,14 +18,14 @@ struct InitContext {
   const spec::Config* config = nullptr;  // the parent's copy (clone copies memory)
   rootfs::RootfsOptions rootfs;
   std::string container_id;
-  SyncSocket* sync = nullptr;   // the child's end
-  int exec_fifo_fd = -1;        // O_PATH fd of <state dir>/exec.fifo
+  SyncSocket* sync = nullptr;  // the child's end
+  int exec_fifo_fd = -1;       // O_PATH fd of <state dir>/exec.fifo
   // O_PATH fd of the init's /proc/self/fd, opened before entering the root,
   // which need not have a /proc: the fifo is reopened through it.
   int own_fds_dir = -1;
-  int console_socket_fd = -1;   // connected console socket, or -1
-  int extra_fds = 0;            // fds 3 .. 3+extra-1 are handed to the process
-  bool new_user_ns = false;     // the init gets a new user namespace
+  int console_socket_fd = -1;  // connected console socket, or -1
+  int extra_fds = 0;           // fds 3 .. 3+extra-1 are handed to the process
+  bool new_user_ns = false;    // the init gets a new user namespace
   // Staged entry (ns::NeedsStagedEntry): the CLONE_NEW* flags to unshare
   // after joining; the init is then forked inside them. 0: clone3 made them.
   bool staged = false;

@@ -92,8 +92,8 @@ TEST(InitOrder, StagedEntryUnsharesThenWaitsForTheMapsThenForks) {
   plan.unshare_when_staged = true;
   Steps steps = RecordSteps(plan);
   Steps entry(steps.begin(), steps.begin() + std::min<size_t>(6, steps.size()));
-  EXPECT_EQ(entry, (Steps{"join-namespaces", "unshare-staged", "report-unshared", "await-mappings", "become-root",
-                          "fork-init"}));
+  EXPECT_EQ(entry, (Steps{"join-namespaces", "unshare-staged", "report-unshared", "await-mappings",
+                          "become-root", "fork-init"}));
   EXPECT_BEFORE(steps, "fork-init", "await-setup-done");
   EXPECT_BEFORE(steps, "await-cgroup", "unshare-late");
 }

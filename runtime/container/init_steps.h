@@ -29,12 +29,12 @@ namespace berth::container {
 
 // What decides which steps the init takes (from InitContext and the config).
 struct InitPlan {
-  bool staged = false;              // ns::NeedsStagedEntry: join, unshare, fork
-  bool unshare_when_staged = false; // staged with namespaces to create
-  bool new_user_ns = false;         // the init gets a new user namespace
-  bool new_session_keyring = true;  // not --no-new-keyring
-  bool new_cgroup_ns = false;       // a cgroup namespace without a path
-  bool terminal = false;            // process.terminal
+  bool staged = false;               // ns::NeedsStagedEntry: join, unshare, fork
+  bool unshare_when_staged = false;  // staged with namespaces to create
+  bool new_user_ns = false;          // the init gets a new user namespace
+  bool new_session_keyring = true;   // not --no-new-keyring
+  bool new_cgroup_ns = false;        // a cgroup namespace without a path
+  bool terminal = false;             // process.terminal
 };
 
 // One method per step; each returns its error with the context it needs.
@@ -42,15 +42,15 @@ class InitSteps {
  public:
   virtual ~InitSteps() = default;
 
-  virtual Status JoinNamespaces() = 0;         // setns to the configured paths
+  virtual Status JoinNamespaces() = 0;  // setns to the configured paths
   // Staged entry only.
-  virtual Status UnshareStaged() = 0;          // unshare the new namespaces
-  virtual Status ReportUnshared() = 0;         // kUnshared
-  virtual Status AwaitMappings() = 0;          // kMappingsDone: id maps written
-  virtual Status ForkInit() = 0;               // returns in the init; the first process exits
+  virtual Status UnshareStaged() = 0;   // unshare the new namespaces
+  virtual Status ReportUnshared() = 0;  // kUnshared
+  virtual Status AwaitMappings() = 0;   // kMappingsDone: id maps written
+  virtual Status ForkInit() = 0;        // returns in the init; the first process exits
   // Every entry.
-  virtual Status AwaitSetupDone() = 0;         // kSetupDone: id maps written (unstaged)
-  virtual Status BecomeRoot() = 0;             // uid/gid 0 of the new user namespace
+  virtual Status AwaitSetupDone() = 0;  // kSetupDone: id maps written (unstaged)
+  virtual Status BecomeRoot() = 0;      // uid/gid 0 of the new user namespace
   virtual Status SetNonDumpable() = 0;
   virtual Status JoinSessionKeyring() = 0;
   virtual Status AwaitCgroup() = 0;            // kInCgroup: the parent attached us
@@ -58,16 +58,17 @@ class InitSteps {
   // await_cgroup: called by the rootfs steps that need the cgroup (a
   // "cgroup" mount, device nodes); it waits once.
   virtual Status PrepareRootfs(const std::function<Status()>& await_cgroup) = 0;
-  virtual Status ReportRootfsReady() = 0;      // kRootfsReady
+  virtual Status ReportRootfsReady() = 0;            // kRootfsReady
   virtual Result<std::string> AwaitHooksDone() = 0;  // kHooksDone: the state JSON
   virtual Status RunCreateContainerHooks(const std::string& state_json) = 0;
-  virtual Status EnterRootfs() = 0;            // pivot_root (or chroot/move)
+  virtual Status EnterRootfs() = 0;  // pivot_root (or chroot/move)
   virtual Status ApplySysctls() = 0;
   virtual Status SetHostAndDomainName() = 0;
   virtual Status SetUpConsole() = 0;
-  virtual Status ApplyProcessAttributes() = 0; // rlimits, oom score, scheduler, ioprio, personality, mempolicy, affinity
-  virtual Status SetUser() = 0;                // process.user
-  virtual Status SetCapabilities() = 0;        // keeps what the seccomp filter needs
+  virtual Status
+  ApplyProcessAttributes() = 0;  // rlimits, oom score, scheduler, ioprio, personality, mempolicy, affinity
+  virtual Status SetUser() = 0;  // process.user
+  virtual Status SetCapabilities() = 0;  // keeps what the seccomp filter needs
   virtual Status ApplyLsmLabels() = 0;
   virtual Status ChangeDirectory() = 0;        // process.cwd, verified
   virtual Result<std::string> LookPath() = 0;  // process.args[0]

@@ -33,14 +33,15 @@ Status RecordResctrlIntent(const StateDir& dir, const std::string& resctrl_root,
   const bool monitoring = rdt.enableMonitoring.value_or(false);
   struct stat st;
   if (creates_group && lstat(group_path.c_str(), &st) == 0)
-    return Error(EEXIST, "resctrl group " + group_path + " already exists, but without closID the container's " +
+    return Error(EEXIST, "resctrl group " + group_path +
+                             " already exists, but without closID the container's " +
                              "group is made by the runtime (left over from an earlier container?)");
   const std::string mon_path = group_path + "/mon_groups/" + id;
   if (monitoring && lstat(mon_path.c_str(), &st) == 0)
     return Error(EEXIST, "linux.intelRdt.enableMonitoring: monitoring group " + mon_path + " already exists");
   // ResctrlGroup::Serialize's form: Load reads it back at delete.
-  std::string intent = "root " + resctrl_root + "\ngroup " + group + "\ncreated " +
-                       (creates_group ? "1" : "0") + "\n";
+  std::string intent =
+      "root " + resctrl_root + "\ngroup " + group + "\ncreated " + (creates_group ? "1" : "0") + "\n";
   if (monitoring) intent += "mon " + id + "\n";
   return dir.Write(kIntelRdtFile, intent);
 }

@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
+#include "runtime/base/error.h"
 #include "runtime/container/state_dir.h"
 #include "spec/config.h"
-#include "runtime/base/error.h"
 
 namespace berth::container {
 

@@ -30,9 +30,9 @@
 #include "runtime/intelrdt/resctrl.h"
 #include "runtime/intelrdt/schemata.h"
 #include "runtime/namespaces/namespaces.h"
+#include "runtime/namespaces/net_devices.h"
 #include "runtime/process/capabilities.h"
 #include "runtime/process/signal_dispositions.h"
-#include "runtime/namespaces/net_devices.h"
 #include "runtime/terminal/foreground.h"
 #include "spec/config_json.h"
 #include "spec/validate.h"
@@ -146,8 +146,8 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
 
   // config.md: capability names this runtime cannot map are a warning.
   if (const auto& caps = config.process->capabilities) {
-    for (const auto* set : {&caps->bounding, &caps->effective, &caps->inheritable,
-                            &caps->permitted, &caps->ambient})
+    for (const auto* set :
+         {&caps->bounding, &caps->effective, &caps->inheritable, &caps->permitted, &caps->ambient})
       for (const std::string& name : *set)
         if (!process::CapabilityFromName(name))
           Warn("capability " + name + " is not known to this kernel; ignored");
@@ -167,8 +167,7 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   std::optional<process::SeccompFilter> seccomp;
   if (config.linux_->seccomp) {
     seccomp = BERTH_TRY_CTX(process::CompileSeccomp(*config.linux_->seccomp), "seccomp");
-    BERTH_TRY_CTX(process::CheckFilterLetsRuntimeFinish(*seccomp, *config.process),
-                  "linux.seccomp");
+    BERTH_TRY_CTX(process::CheckFilterLetsRuntimeFinish(*seccomp, *config.process), "linux.seccomp");
   }
 
   CreateTransaction tx;
@@ -194,8 +193,8 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
     tx.fds_.push_back(console_fd);
   }
 
-  cgroups::CgroupSpec cgroup_spec{options.id, config.linux_->cgroupsPath, runtime.systemd_cgroup,
-                                  runtime.rootless, {}};
+  cgroups::CgroupSpec cgroup_spec{
+      options.id, config.linux_->cgroupsPath, runtime.systemd_cgroup, runtime.rootless, {}};
   if (runtime.systemd_cgroup && config.linux_->resources) cgroup_spec.resources = *config.linux_->resources;
   tx.cgroup_ = BERTH_TRY_CTX(cgroups::NewManager(cgroup_spec), "cgroup");
   // Intent first: the cgroup is recorded before its first mkdir, so a create
@@ -229,8 +228,7 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   context.no_new_keyring = options.no_new_keyring;
   context.changed_signals = process::ChangedSignalDispositions();
   context.seccomp = std::move(seccomp);
-  if (context.seccomp && context.seccomp->uses_notify &&
-      !config.linux_->seccomp->listenerPath.empty()) {
+  if (context.seccomp && context.seccomp->uses_notify && !config.linux_->seccomp->listenerPath.empty()) {
     context.seccomp_listener_fd =
         BERTH_TRY_CTX(process::ConnectSeccompListener(*config.linux_->seccomp), "seccomp listener");
     tx.fds_.push_back(context.seccomp_listener_fd);
@@ -252,7 +250,8 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
   // failed (EPIPE on send, ESRCH joining the cgroup) is only a consequence.
   spec::State state;
   Status driven = [&]() -> Status {
-    if (context.staged) pid = BERTH_TRY_CTX(FinishStagedEntry(tx, parent_sync, *config.linux_), "container init");
+    if (context.staged)
+      pid = BERTH_TRY_CTX(FinishStagedEntry(tx, parent_sync, *config.linux_), "container init");
     if (!context.staged) BERTH_TRY_CTX(ns::WriteIdMappings(pid, *config.linux_), "write id mappings");
     BERTH_TRY(parent_sync.Send(SyncType::kSetupDone));
 
@@ -268,11 +267,14 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
                   "join cgroup");
     // A rootless create or join refused after the intent was recorded leaves
     // the container without a cgroup: exec, kill and delete must read that.
-    if (std::string now = tx.cgroup_->Serialize(); now != cgroup_state) BERTH_TRY(dir.Write(kCgroupFile, now));
+    if (std::string now = tx.cgroup_->Serialize(); now != cgroup_state)
+      BERTH_TRY(dir.Write(kCgroupFile, now));
     if (config.linux_->intelRdt) {
-      BERTH_TRY_CTX(RecordResctrlIntent(dir, resctrl_root, *config.linux_->intelRdt, options.id), "linux.intelRdt");
-      tx.resctrl_ = BERTH_TRY_CTX(intelrdt::ResctrlGroup::Join(resctrl_root, *config.linux_->intelRdt, options.id, pid),
-                                  "linux.intelRdt");
+      BERTH_TRY_CTX(RecordResctrlIntent(dir, resctrl_root, *config.linux_->intelRdt, options.id),
+                    "linux.intelRdt");
+      tx.resctrl_ =
+          BERTH_TRY_CTX(intelrdt::ResctrlGroup::Join(resctrl_root, *config.linux_->intelRdt, options.id, pid),
+                        "linux.intelRdt");
       BERTH_TRY(dir.Write(kIntelRdtFile, tx.resctrl_->Serialize()));
     }
     BERTH_TRY_CTX(tx.cgroup_->ApplyResources(cgroups::ResourcesWithConfiguredDevices(*config.linux_)),
@@ -281,12 +283,15 @@ Result<pid_t> Create(const RuntimeOptions& runtime, const CreateOptions& options
     BERTH_TRY(parent_sync.Send(SyncType::kInCgroup));
     // While the init prepares its rootfs: keep the compiled program where
     // exec looks for it, so exec runs no libseccomp (time and peak RSS).
-    if (context.seccomp)
-      process::StoreCompiledSeccomp(*config.linux_->seccomp, *context.seccomp, dir.path());
+    if (context.seccomp) process::StoreCompiledSeccomp(*config.linux_->seccomp, *context.seccomp, dir.path());
     BERTH_TRY_CTX(parent_sync.WaitFor(SyncType::kRootfsReady), "container init");
 
-    state = spec::State{std::string(spec::kOciVersion), options.id, spec::ContainerStatus::creating,
-                        pid, bundle, config.annotations};
+    state = spec::State{std::string(spec::kOciVersion),
+                        options.id,
+                        spec::ContainerStatus::creating,
+                        pid,
+                        bundle,
+                        config.annotations};
     tx.state_json_ = spec::SerializeState(state);
     if (config.hooks) {
       tx.run_poststop_ = true;

@@ -171,15 +171,17 @@ Status EmptyCgroup(cgroups::Manager& cgroup) {
     if (step == kWaitSteps) {
       std::string list;
       for (size_t i = 0; i < pids->size() && i < 8; ++i) list += (i ? " " : "") + std::to_string((*pids)[i]);
-      return Error(EBUSY, std::to_string(pids->size()) + " process(es) still in the cgroup 5 s after SIGKILL (pids " +
-                              list + (pids->size() > 8 ? " ..." : "") + ")");
+      return Error(EBUSY, std::to_string(pids->size()) +
+                              " process(es) still in the cgroup 5 s after SIGKILL (pids " + list +
+                              (pids->size() > 8 ? " ..." : "") + ")");
     }
     usleep(10000);
   }
 }
 
 Status Destroy(const Loaded& c, bool force) {
-  auto cgroup = c.dir.Exists(kCgroupFile) ? LoadCgroup(c.dir) : Result<std::unique_ptr<cgroups::Manager>>(nullptr);
+  auto cgroup =
+      c.dir.Exists(kCgroupFile) ? LoadCgroup(c.dir) : Result<std::unique_ptr<cgroups::Manager>>(nullptr);
   if (!cgroup) {
     if (!force) return std::move(cgroup).error().Context("load cgroup record");
     Warn(cgroup.error().ToString() + ": cgroup record unreadable, its cgroup is left");
@@ -283,8 +285,7 @@ Status Delete(const RuntimeOptions& runtime, std::string_view id, bool force) {
   // intact files (cgroup record, init pid + start time) describe.
   Loaded c = BERTH_TRY(Load(runtime, id, force ? Damage::kTolerate : Damage::kRefuse));
   switch (c.status) {
-    case DerivedStatus::stopped:
-      break;
+    case DerivedStatus::stopped: break;
     // runtime.md "delete": only a stopped container may be deleted (runc
     // also deletes a created one; the spec does not allow it).
     case DerivedStatus::created:
@@ -293,7 +294,7 @@ Status Delete(const RuntimeOptions& runtime, std::string_view id, bool force) {
     case DerivedStatus::paused:
       if (!force) {
         return Error::Kind(EBUSY, "cannot delete container " + std::string(id) +
-                                " that is not stopped: " + StatusName(c.status));
+                                      " that is not stopped: " + StatusName(c.status));
       }
       if (auto cgroup = LoadCgroup(c.dir)) {
         (void)(*cgroup)->KillAll(SIGKILL);
@@ -321,7 +322,8 @@ Result<ListEntry> DescribeLoaded(const RuntimeOptions& runtime, std::string_view
   if (!rootfs) return entry;
   if (auto config = LoadConfig(c.dir); config && config->root) {
     entry.rootfs = config->root->path;
-    if (!entry.rootfs.empty() && entry.rootfs[0] != '/') entry.rootfs = entry.state.bundle + "/" + entry.rootfs;
+    if (!entry.rootfs.empty() && entry.rootfs[0] != '/')
+      entry.rootfs = entry.state.bundle + "/" + entry.rootfs;
   }
   return entry;
 }

@@ -3,8 +3,8 @@
 // init's parent until it exits. The CLI only parses flags into RunOptions.
 #pragma once
 
-#include "runtime/container/container.h"
 #include "runtime/base/error.h"
+#include "runtime/container/container.h"
 
 namespace berth::container {
 

@@ -16,15 +16,13 @@ struct NamedSignal {
 };
 
 constexpr NamedSignal kSignals[] = {
-    {"ABRT", SIGABRT}, {"ALRM", SIGALRM},   {"BUS", SIGBUS},     {"CHLD", SIGCHLD},
-    {"CLD", SIGCHLD},  {"CONT", SIGCONT},   {"FPE", SIGFPE},     {"HUP", SIGHUP},
-    {"ILL", SIGILL},   {"INT", SIGINT},     {"IO", SIGIO},       {"IOT", SIGIOT},
-    {"KILL", SIGKILL}, {"PIPE", SIGPIPE},   {"POLL", SIGPOLL},   {"PROF", SIGPROF},
-    {"PWR", SIGPWR},   {"QUIT", SIGQUIT},   {"SEGV", SIGSEGV},   {"STKFLT", SIGSTKFLT},
-    {"STOP", SIGSTOP}, {"SYS", SIGSYS},     {"TERM", SIGTERM},   {"TRAP", SIGTRAP},
-    {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU},   {"URG", SIGURG},
-    {"USR1", SIGUSR1}, {"USR2", SIGUSR2},   {"VTALRM", SIGVTALRM}, {"WINCH", SIGWINCH},
-    {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
+    {"ABRT", SIGABRT},     {"ALRM", SIGALRM},   {"BUS", SIGBUS},   {"CHLD", SIGCHLD}, {"CLD", SIGCHLD},
+    {"CONT", SIGCONT},     {"FPE", SIGFPE},     {"HUP", SIGHUP},   {"ILL", SIGILL},   {"INT", SIGINT},
+    {"IO", SIGIO},         {"IOT", SIGIOT},     {"KILL", SIGKILL}, {"PIPE", SIGPIPE}, {"POLL", SIGPOLL},
+    {"PROF", SIGPROF},     {"PWR", SIGPWR},     {"QUIT", SIGQUIT}, {"SEGV", SIGSEGV}, {"STKFLT", SIGSTKFLT},
+    {"STOP", SIGSTOP},     {"SYS", SIGSYS},     {"TERM", SIGTERM}, {"TRAP", SIGTRAP}, {"TSTP", SIGTSTP},
+    {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU},   {"URG", SIGURG},   {"USR1", SIGUSR1}, {"USR2", SIGUSR2},
+    {"VTALRM", SIGVTALRM}, {"WINCH", SIGWINCH}, {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
 };
 
 std::optional<int> ParseInt(std::string_view s) {
@@ -59,8 +57,7 @@ std::optional<int> ParseRealtime(std::string_view name) {
 
 Result<int> ParseSignal(std::string_view text) {
   std::string upper(text);
-  std::transform(upper.begin(), upper.end(), upper.begin(),
-                 [](unsigned char c) { return std::toupper(c); });
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
   std::optional<int> number = ParseInt(upper);
   if (!number) {
     std::string_view name = upper;

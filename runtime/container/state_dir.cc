@@ -31,8 +31,8 @@ Status ValidateContainerId(std::string_view id) {
   if (id.empty()) return Error(EINVAL, "container id cannot be empty");
   if (id == "." || id == "..") return Error(EINVAL, "invalid container id \"" + std::string(id) + "\"");
   for (unsigned char c : id) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '+' || c == '-' || c == '.';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+              c == '+' || c == '-' || c == '.';
     if (!ok) return Error(EINVAL, "invalid container id format: " + std::string(id));
   }
   if (id.size() > 1024) return Error(EINVAL, "container id too long");

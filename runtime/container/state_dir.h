@@ -40,8 +40,8 @@ Status WriteFileAtomic(const std::string& path, std::string_view content, mode_t
 
 struct InitRecord {
   pid_t pid = 0;
-  uint64_t start_time = 0;   // /proc/PID/stat field 22
-  int64_t created_ns = 0;    // CLOCK_REALTIME at create, for `list`
+  uint64_t start_time = 0;  // /proc/PID/stat field 22
+  int64_t created_ns = 0;   // CLOCK_REALTIME at create, for `list`
 };
 std::string FormatInitRecord(const InitRecord& record);
 Result<InitRecord> ParseInitRecord(std::string_view text);

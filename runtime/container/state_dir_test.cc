@@ -88,8 +88,7 @@ TEST(StateDirTest, DeriveStatus) {
   EXPECT_EQ(DeriveStatus({.complete = true, .init_alive = true, .fifo_present = true}),
             DerivedStatus::created);
   EXPECT_EQ(DeriveStatus({.complete = true, .init_alive = true}), DerivedStatus::running);
-  EXPECT_EQ(DeriveStatus({.complete = true, .init_alive = true, .frozen = true}),
-            DerivedStatus::paused);
+  EXPECT_EQ(DeriveStatus({.complete = true, .init_alive = true, .frozen = true}), DerivedStatus::paused);
   EXPECT_EQ(DeriveStatus({.complete = true, .init_alive = false, .fifo_present = true}),
             DerivedStatus::stopped);
 }

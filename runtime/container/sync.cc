@@ -72,7 +72,8 @@ Result<SyncPacket> DecodeSyncPacket(std::string_view packet) {
   if (header.type < static_cast<uint32_t>(SyncType::kSetupDone) ||
       header.type > static_cast<uint32_t>(SyncType::kInCgroup))
     return Error(EPROTO, "sync: unknown message type " + std::to_string(header.type));
-  if ((header.flags & ~kSyncMore) != 0) return Error(EPROTO, "sync: unknown flags " + std::to_string(header.flags));
+  if ((header.flags & ~kSyncMore) != 0)
+    return Error(EPROTO, "sync: unknown flags " + std::to_string(header.flags));
   SyncPacket out;
   out.type = static_cast<SyncType>(header.type);
   out.error_code = header.error_code;
@@ -99,8 +100,7 @@ void SyncSocket::Close() {
 
 Result<std::pair<SyncSocket, SyncSocket>> SyncSocket::Pair() {
   int fds[2];
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0)
-    return Error::Sys("sync: socketpair");
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) return Error::Sys("sync: socketpair");
   return std::make_pair(SyncSocket(fds[0]), SyncSocket(fds[1]));
 }
 
@@ -183,8 +183,7 @@ std::optional<Error> SyncSocket::PendingPeerError() {
 Result<SyncMessage> SyncSocket::WaitFor(SyncType expected) {
   auto received = Receive();
   if (!received) {
-    return std::move(received).error().Context("waiting for " +
-                                               std::string(SyncTypeName(expected)));
+    return std::move(received).error().Context("waiting for " + std::string(SyncTypeName(expected)));
   }
   SyncMessage message = std::move(received).value();
   if (message.type == SyncType::kError) {

@@ -71,8 +71,8 @@
 // annotations) crosses the socket, whatever its buffer size.
 #pragma once
 
-#include <cstddef>
 #include <sys/types.h>
+#include <cstddef>
 
 #include <cstdint>
 #include <optional>

@@ -51,9 +51,7 @@ TEST_F(SyncDebugTest, EveryMessageIsLoggedWithDebug) {
   EXPECT_NE(text.find("level=debug"), std::string::npos) << text;
 }
 
-TEST_F(SyncDebugTest, NothingIsLoggedWithoutDebug) {
-  EXPECT_EQ(Exchange("quiet.log", false), "");
-}
+TEST_F(SyncDebugTest, NothingIsLoggedWithoutDebug) { EXPECT_EQ(Exchange("quiet.log", false), ""); }
 
 }  // namespace
 }  // namespace berth::container

@@ -103,8 +103,7 @@ TEST(SyncTest, PeerErrorWithoutTextStillSaysSomething) {
   auto r = parent.WaitFor(SyncType::kCreated);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), 7235952);
-  EXPECT_NE(r.error().message().find("sync: error from the peer without a message"),
-            std::string::npos)
+  EXPECT_NE(r.error().message().find("sync: error from the peer without a message"), std::string::npos)
       << r.error().message();
 }
 

@@ -31,9 +31,11 @@ Status Update(const RuntimeOptions& runtime, std::string_view id, const UpdateRe
   BERTH_TRY(RequireNotStopped(runtime, id));
   StateDir dir = BERTH_TRY(StateDir::Open(runtime.root, id));
   const std::string old_config_text = BERTH_TRY(dir.Read(kConfigFile));
-  spec::Config config = BERTH_TRY_CTX(spec::ParseConfig(old_config_text), "stored config of " + std::string(id));
+  spec::Config config =
+      BERTH_TRY_CTX(spec::ParseConfig(old_config_text), "stored config of " + std::string(id));
   spec::Linux& linux_config = config.linux_ ? *config.linux_ : config.linux_.emplace();
-  spec::Resources& stored = linux_config.resources ? *linux_config.resources : linux_config.resources.emplace();
+  spec::Resources& stored =
+      linux_config.resources ? *linux_config.resources : linux_config.resources.emplace();
 
   spec::Resources update = cgroups::UpdatableResources(request.resources);
   BERTH_TRY(cgroups::CompleteMemoryUpdate(stored, update));
@@ -45,8 +47,9 @@ Status Update(const RuntimeOptions& runtime, std::string_view id, const UpdateRe
   if (rdt) {
     auto found = intelrdt::FindResctrl();
     if (!found.ok())
-      return Error(ENOTSUP, !request.l3_cache_schema.empty() ? "Intel RDT/CAT: l3 cache schema is not enabled"
-                                                             : "Intel RDT/MBA: memory bandwidth schema is not enabled");
+      return Error(ENOTSUP, !request.l3_cache_schema.empty()
+                                ? "Intel RDT/CAT: l3 cache schema is not enabled"
+                                : "Intel RDT/MBA: memory bandwidth schema is not enabled");
     resctrl_root = *found;
     BERTH_TRY(intelrdt::CheckSchemaSupport(resctrl_root, request.l3_cache_schema, request.mem_bw_schema));
     if (dir.Exists(kIntelRdtFile))
@@ -59,7 +62,8 @@ Status Update(const RuntimeOptions& runtime, std::string_view id, const UpdateRe
   const spec::Resources before = stored;
   cgroups::MergeUpdate(stored, update);
   if (rdt) {
-    spec::IntelRdt& stored_rdt = linux_config.intelRdt ? *linux_config.intelRdt : linux_config.intelRdt.emplace();
+    spec::IntelRdt& stored_rdt =
+        linux_config.intelRdt ? *linux_config.intelRdt : linux_config.intelRdt.emplace();
     if (!request.l3_cache_schema.empty()) stored_rdt.l3CacheSchema = request.l3_cache_schema;
     if (!request.mem_bw_schema.empty()) stored_rdt.memBwSchema = request.mem_bw_schema;
   }

@@ -6,10 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include "runtime/base/error.h"
 #include "runtime/cgroups/manager.h"
 #include "runtime/container/container.h"
 #include "spec/config.h"
-#include "runtime/base/error.h"
 
 namespace berth::container {
 

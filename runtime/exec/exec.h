@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "runtime/base/error.h"
 #include "runtime/container/container.h"
 #include "runtime/container/sync.h"
 #include "spec/config.h"
-#include "runtime/base/error.h"
 
 namespace berth::exec {
 
@@ -98,16 +98,16 @@ Result<int> Exec(const RuntimeOptions& runtime, const ExecOptions& options);
 namespace internal {
 struct ChildContext {
   const spec::Process* process = nullptr;
-  int pidfd = -1;           // the container init
-  int ns_flags = 0;         // CLONE_NEW* that differ from ours
+  int pidfd = -1;    // the container init
+  int ns_flags = 0;  // CLONE_NEW* that differ from ours
   // The init's root (/proc/PID/root) when it shares our mount namespace but
   // not our root (a container without a mount namespace: chroot), or -1.
   int root_fd = -1;
   container::SyncSocket* sync = nullptr;  // the child's end, close-on-exec
-  int console_fd = -1;      // connected console socket, or -1
+  int console_fd = -1;                    // connected console socket, or -1
   int preserve_fds = 0;
-  const void* seccomp = nullptr;  // const process::SeccompFilter*, or null
-  int listener_fd = -1;     // SCMP_ACT_NOTIFY: connected to linux.seccomp.listenerPath
+  const void* seccomp = nullptr;            // const process::SeccompFilter*, or null
+  int listener_fd = -1;                     // SCMP_ACT_NOTIFY: connected to linux.seccomp.listenerPath
   uint64_t changed_signals = ~uint64_t{0};  // process::ChangedSignalDispositions()
 };
 // PARENT side: the intermediate's kInitPid (the process's pid). Without a

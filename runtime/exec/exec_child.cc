@@ -31,8 +31,8 @@
 #include "runtime/process/look_path.h"
 #include "runtime/process/lsm.h"
 #include "runtime/process/rlimits.h"
-#include "runtime/process/signal_dispositions.h"
 #include "runtime/process/seccomp.h"
+#include "runtime/process/signal_dispositions.h"
 #include "runtime/process/user.h"
 #include "runtime/terminal/terminal.h"
 
@@ -71,7 +71,8 @@ Status SetUpTerminal(int console_fd, const spec::Process& process) {
 
 // Everything before the filter, in runc's order for exec; returns the
 // resolved executable. The rest is process::FinishAndExec, as for create.
-Result<std::string> PrepareProcess(const ChildContext& ctx, std::optional<process::CapabilitySets>* final_caps) {
+Result<std::string> PrepareProcess(const ChildContext& ctx,
+                                   std::optional<process::CapabilitySets>* final_caps) {
   const spec::Process& p = *ctx.process;
   if (p.terminal) {
     Step("terminal");
@@ -127,7 +128,8 @@ class KernelCalls final : public ChildCalls {
   Status ReportPid(container::SyncSocket& sync, pid_t pid) override {
     return sync.Send(SyncType::kInitPid, std::to_string(pid));
   }
-  Result<std::string> Prepare(const ChildContext& ctx, std::optional<process::CapabilitySets>* final_caps) override {
+  Result<std::string> Prepare(const ChildContext& ctx,
+                              std::optional<process::CapabilitySets>* final_caps) override {
     return PrepareProcess(ctx, final_caps);
   }
   Result<container::SyncMessage> AwaitGo(container::SyncSocket& sync) override {

@@ -9,11 +9,11 @@
 #include <optional>
 #include <string>
 
+#include "runtime/base/error.h"
 #include "runtime/container/sync.h"
 #include "runtime/exec/exec.h"
 #include "runtime/process/capabilities.h"
 #include "runtime/process/finish_exec.h"
-#include "runtime/base/error.h"
 
 namespace berth::exec::internal {
 

@@ -25,9 +25,9 @@ class RecordingChildCalls final : public ChildCalls {
  public:
   testing::RecordingFinalCalls final_calls;
   Steps& steps = final_calls.steps;
-  Status in_cgroup = Ok();      // what the wait for kInCgroup returns
-  Status prepared = Ok();       // Prepare's outcome
-  Status go = Ok();             // the wait for the go's outcome
+  Status in_cgroup = Ok();  // what the wait for kInCgroup returns
+  Status prepared = Ok();   // Prepare's outcome
+  Status go = Ok();         // the wait for the go's outcome
   pid_t forked = 0;
 
   Status MakeNonDumpable() override { return Record("non-dumpable"); }

@@ -17,8 +17,8 @@ spec::Config BaseConfig() {
   c.process->env = {"PATH=/bin", "A=1"};
   c.process->cwd = "/";
   c.process->user.uid = 0;
-  c.process->capabilities = spec::Capabilities{{"CAP_CHOWN"}, {"CAP_CHOWN"}, {"CAP_CHOWN"},
-                                               {"CAP_CHOWN"}, {"CAP_CHOWN"}};
+  c.process->capabilities =
+      spec::Capabilities{{"CAP_CHOWN"}, {"CAP_CHOWN"}, {"CAP_CHOWN"}, {"CAP_CHOWN"}, {"CAP_CHOWN"}};
   return c;
 }
 
@@ -75,8 +75,7 @@ TEST(ExecProcess, ProcessJsonReplacesConfigProcess) {
 // file + "}"), so text after the object was read as more config members: a
 // second "process" silently replaced the first, and invalid JSON was accepted.
 TEST(ExecProcess, ProcessJsonIsOneDocument) {
-  auto injected = ParseProcessJson(
-      R"({"args":["true"],"cwd":"/"},"process":{"args":["other"],"cwd":"/"})");
+  auto injected = ParseProcessJson(R"({"args":["true"],"cwd":"/"},"process":{"args":["other"],"cwd":"/"})");
   EXPECT_FALSE(injected.ok()) << "accepted as args " << injected->args.front();
   EXPECT_FALSE(ParseProcessJson(R"({"args":["true"],"cwd":"/"},"hostname":"x")").ok());
   EXPECT_FALSE(ParseProcessJson("null").ok());
@@ -97,9 +96,9 @@ TEST(ExecProcess, RejectsBadEnvAndEmptyArgs) {
 
 TEST(ExecFlags, ParsesRuncFlags) {
   cli::Command command = cli::ExecCommand();
-  auto flags = cli::ParseFlags({"-u", "5:6", "-e", "X=1", "--cap", "CAP_KILL", "-g", "9", "-d",
-                                "ctr", "sh", "-c", "echo hi"},
-                               command.flags, command.mode);
+  auto flags = cli::ParseFlags(
+      {"-u", "5:6", "-e", "X=1", "--cap", "CAP_KILL", "-g", "9", "-d", "ctr", "sh", "-c", "echo hi"},
+      command.flags, command.mode);
   ASSERT_TRUE(flags.ok()) << flags.error().ToString();
   auto o = cli::ExecOptionsFrom(*flags);
   ASSERT_TRUE(o.ok()) << o.error().ToString();
@@ -123,7 +122,8 @@ TEST(ExecSync, MalformedPidReportIsAnError) {
   auto pair = SyncSocket::Pair();
   ASSERT_TRUE(pair.ok());
   auto& [parent, child] = *pair;
-  for (const char* bad : {"", "x", "12x", "-5", "0", " 7", "007", "+12", "PPPPPPPP", "99999999999999999999"}) {
+  for (const char* bad :
+       {"", "x", "12x", "-5", "0", " 7", "007", "+12", "PPPPPPPP", "99999999999999999999"}) {
     ASSERT_TRUE(child.Send(SyncType::kInitPid, bad).ok());
     auto received = parent.WaitFor(SyncType::kInitPid);
     ASSERT_TRUE(received.ok()) << received.error().ToString();

@@ -62,9 +62,8 @@ void AddUnique(std::vector<std::string>& list, const std::string& value) {
 // one's own user namespace fails, and the rest need not be joined.
 Result<int> DifferingNamespaces(pid_t pid) {
   static const std::pair<const char*, int> kNamespaces[] = {
-      {"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},
-      {"net", CLONE_NEWNET},   {"pid", CLONE_NEWPID},       {"cgroup", CLONE_NEWCGROUP},
-      {"time", CLONE_NEWTIME}, {"mnt", CLONE_NEWNS}};
+      {"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},   {"net", CLONE_NEWNET},
+      {"pid", CLONE_NEWPID},   {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME}, {"mnt", CLONE_NEWNS}};
   int flags = 0;
   for (const auto& [name, flag] : kNamespaces) {
     struct stat theirs, ours;
@@ -117,15 +116,14 @@ struct ExecTransaction {
 // The one point where exec joins the container's cgroup (and resctrl group):
 // the intermediate child is attached before it forks the process, so the
 // process is born in them (and inherits the resctrl closid/rmid).
-Status JoinContainerCgroup(cgroups::Manager& cgroup, const RuntimeOptions& runtime,
-                           const std::string& id, pid_t pid, bool born_in_unified) {
+Status JoinContainerCgroup(cgroups::Manager& cgroup, const RuntimeOptions& runtime, const std::string& id,
+                           pid_t pid, bool born_in_unified) {
   if (log::DebugEnabled()) log::Debug("exec: join the container's cgroup, pid " + std::to_string(pid));
   // Born in the unified cgroup (the intermediate was, by CLONE_INTO_CGROUP):
   // only the v1 hierarchies are left to join.
   BERTH_TRY_CTX(born_in_unified ? cgroup.AddProcessBornInUnified(pid) : cgroup.AddProcess(pid),
                 "exec: join the container's cgroup");
-  BERTH_TRY_CTX(container::JoinResctrlGroup(runtime, id, pid),
-                "exec: join the container's resctrl group");
+  BERTH_TRY_CTX(container::JoinResctrlGroup(runtime, id, pid), "exec: join the container's resctrl group");
   return Ok();
 }
 
@@ -138,8 +136,8 @@ Status WaitForExecve(SyncSocket& sync) {
     return std::move(received).error();
   }
   if (received->type == SyncType::kError) return Error(received->error_code, received->payload);
-  return Error(EPROTO, "exec: unexpected sync message " +
-                           std::string(container::SyncTypeName(received->type)));
+  return Error(EPROTO,
+               "exec: unexpected sync message " + std::string(container::SyncTypeName(received->type)));
 }
 
 }  // namespace
@@ -155,7 +153,8 @@ Result<pid_t> ReceiveProcessPid(SyncSocket& sync, pid_t* failed_process) {
   }
   if (received->type == SyncType::kInitPid) return container::ParseReportedPid(*received);
   if (received->type != SyncType::kError)
-    return Error(EPROTO, "exec: expected init-pid, got " + std::string(container::SyncTypeName(received->type)));
+    return Error(EPROTO,
+                 "exec: expected init-pid, got " + std::string(container::SyncTypeName(received->type)));
   Error failed(received->error_code, received->payload);
   // From the intermediate (nothing follows: end of file) or the process.
   if (auto report = sync.WaitFor(SyncType::kInitPid)) {
@@ -210,8 +209,8 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   if (state.status == spec::ContainerStatus::stopped)
     return Error(0, "cannot exec in container " + options.id + ": it is stopped");
   if (state.status == spec::ContainerStatus::paused && !options.ignore_paused)
-    return Error(0, "cannot exec in container " + options.id +
-                        ": it is paused (use --ignore-paused to override)");
+    return Error(
+        0, "cannot exec in container " + options.id + ": it is paused (use --ignore-paused to override)");
   StateDir dir = BERTH_TRY(StateDir::Open(runtime.root, options.id));
   InitRecord init = BERTH_TRY(container::ParseInitRecord(BERTH_TRY(dir.Read(container::kInitFile))));
   spec::Config config = BERTH_TRY(spec::ParseConfig(BERTH_TRY(dir.Read(container::kConfigFile))));
@@ -256,8 +255,7 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   // process sends its notify fd on it right after loading the filter.
   int listener_fd = -1;
   if (seccomp && seccomp->uses_notify) {
-    listener_fd = BERTH_TRY_CTX(process::ConnectSeccompListener(*config.linux_->seccomp),
-                                "seccomp listener");
+    listener_fd = BERTH_TRY_CTX(process::ConnectSeccompListener(*config.linux_->seccomp), "seccomp listener");
     tx.fds.push_back(listener_fd);
   }
   auto [sync, child_sync] = BERTH_TRY(SyncSocket::Pair());
@@ -299,7 +297,8 @@ Result<pid_t> StartExec(const RuntimeOptions& runtime, const ExecOptions& option
   if (!joined) {
     // The child's own error comes first: ESRCH joining (or EPIPE sending)
     // after it failed is only a consequence.
-    if (auto reported = sync.PendingPeerError()) return std::move(*reported).Context("exec in container " + options.id);
+    if (auto reported = sync.PendingPeerError())
+      return std::move(*reported).Context("exec in container " + options.id);
     return std::move(joined).error();
   }
   pid_t failed_process = 0;

@@ -43,8 +43,10 @@ class ExecTest : public ::testing::Test {
     for (const char* d : {"", "/bin", "/proc", "/sys", "/dev", "/tmp", "/etc"})
       mkdir((rootfs + d).c_str(), 0755);
     chmod((rootfs + "/tmp").c_str(), 01777);  // non-root exec users write their output here
-    Shell("cp /bin/busybox " + rootfs + "/bin/busybox && for a in $(/bin/busybox --list); do "
-        "[ \"$a\" = busybox ] || ln -sf busybox " + rootfs + "/bin/$a; done");
+    Shell("cp /bin/busybox " + rootfs +
+          "/bin/busybox && for a in $(/bin/busybox --list); do "
+          "[ \"$a\" = busybox ] || ln -sf busybox " +
+          rootfs + "/bin/$a; done");
     spec::Config config = spec::DefaultConfig(false);
     config.process->terminal = false;
     config.process->args = {"sleep", "1000"};

@@ -1,6 +1,6 @@
+#include "runtime/hooks/hooks.h"
 #include "runtime/base/syscalls.h"
 #include "runtime/base/unique_fd.h"
-#include "runtime/hooks/hooks.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -185,7 +185,8 @@ Status RunHook(const spec::Hook& hook, std::string_view state_json, std::string_
       exited = (fds[0].revents & POLLIN) != 0;
     } else {
       siginfo_t info = {};
-      exited = waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
+      exited = waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+               info.si_pid == pid;
     }
   }
   if (timed_out) {
@@ -209,7 +210,8 @@ Status RunHook(const spec::Hook& hook, std::string_view state_json, std::string_
   return Ok();
 }
 
-Status RunHooks(const std::vector<spec::Hook>& hooks, std::string_view state_json, std::string_view phase_name) {
+Status RunHooks(const std::vector<spec::Hook>& hooks, std::string_view state_json,
+                std::string_view phase_name) {
   for (const auto& hook : hooks) BERTH_TRY(RunHook(hook, state_json, phase_name));
   return Ok();
 }

@@ -4,8 +4,8 @@
 #include <string_view>
 #include <vector>
 
-#include "spec/config.h"
 #include "runtime/base/error.h"
+#include "spec/config.h"
 
 namespace berth::hooks {
 
@@ -17,7 +17,8 @@ namespace berth::hooks {
 // (with its process group): "hook <path> (<phase>) timed out after Ns". A
 // non-zero exit or death by signal is an error with the status and the tail
 // of its stderr. Whether a failure aborts the container is the caller's call.
-Status RunHooks(const std::vector<spec::Hook>& hooks, std::string_view state_json, std::string_view phase_name);
+Status RunHooks(const std::vector<spec::Hook>& hooks, std::string_view state_json,
+                std::string_view phase_name);
 
 // One hook; RunHooks calls this for each.
 Status RunHook(const spec::Hook& hook, std::string_view state_json, std::string_view phase_name);

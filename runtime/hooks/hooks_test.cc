@@ -54,7 +54,8 @@ class HooksTest : public ::testing::Test {
     close(fd);
     return out;
   }
-  static spec::Hook Hook(std::string path, std::vector<std::string> args = {}, std::vector<std::string> env = {}) {
+  static spec::Hook Hook(std::string path, std::vector<std::string> args = {},
+                         std::vector<std::string> env = {}) {
     spec::Hook h;
     h.path = std::move(path);
     h.args = std::move(args);
@@ -91,8 +92,8 @@ TEST_F(HooksTest, EnvironmentIsExactlyTheHooksEnv) {
 
 TEST_F(HooksTest, ArgsAreArgvIncludingArgvZero) {
   std::string out = dir_ + "/argv";
-  Status s = RunHooks({Hook("/bin/sh", {"custom-name", "-c", "/bin/cat /proc/$$/cmdline > \"$0\"", out})}, kState,
-                      "poststart");
+  Status s = RunHooks({Hook("/bin/sh", {"custom-name", "-c", "/bin/cat /proc/$$/cmdline > \"$0\"", out})},
+                      kState, "poststart");
   ASSERT_TRUE(s.ok()) << s.error().ToString();
   std::string expected = "custom-name";
   expected += '\0';
@@ -132,7 +133,8 @@ TEST_F(HooksTest, FailureReportsStatusAndStderrTail) {
 }
 
 TEST_F(HooksTest, LongStderrIsCutToItsTail) {
-  std::string hook = Script("noisy", "i=0; while [ $i -lt 100 ]; do echo \"line $i\" >&2; i=$((i+1)); done; exit 1");
+  std::string hook =
+      Script("noisy", "i=0; while [ $i -lt 100 ]; do echo \"line $i\" >&2; i=$((i+1)); done; exit 1");
   Status s = RunHooks({Hook(hook)}, kState, "poststart");
   ASSERT_FALSE(s.ok());
   const std::string& msg = s.error().message();
@@ -159,7 +161,8 @@ TEST_F(HooksTest, TimeoutKillsTheHookAndItsChildren) {
   clock_gettime(CLOCK_MONOTONIC, &end);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().message(), "hook " + hook + " (createRuntime) timed out after 1s");
-  double elapsed = static_cast<double>(end.tv_sec - start.tv_sec) + static_cast<double>(end.tv_nsec - start.tv_nsec) / 1e9;
+  double elapsed =
+      static_cast<double>(end.tv_sec - start.tv_sec) + static_cast<double>(end.tv_nsec - start.tv_nsec) / 1e9;
   EXPECT_GE(elapsed, 0.9);
   EXPECT_LT(elapsed, 5.0);
   pid_t sleeper = static_cast<pid_t>(atoi(ReadFile(pidfile).c_str()));
@@ -185,7 +188,8 @@ TEST_F(HooksTest, HookSeesOnlyFdsZeroToTwo) {
   std::string out = dir_ + "/fds";
   // The shell execs ls, whose own directory fd is the 4th entry.
   int leaked_if_not_cloexec = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  Status s = RunHooks({Hook("/bin/sh", {"sh", "-c", "exec /bin/ls /proc/self/fd > " + out})}, kState, "prestart");
+  Status s =
+      RunHooks({Hook("/bin/sh", {"sh", "-c", "exec /bin/ls /proc/self/fd > " + out})}, kState, "prestart");
   close(leaked_if_not_cloexec);
   ASSERT_TRUE(s.ok()) << s.error().ToString();
   EXPECT_EQ(ReadFile(out), "0\n1\n2\n3\n");

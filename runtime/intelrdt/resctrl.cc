@@ -109,7 +109,8 @@ Status ResctrlFs::WriteFile(const std::string& root, const std::string& path, st
     n = write(fd.get(), value.data(), value.size());
   } while (n < 0 && errno == EINTR);
   if (n < 0) return WithKernelReason(root, Error::Sys("write " + path));
-  if (static_cast<size_t>(n) != value.size()) return WithKernelReason(root, Error(EIO, "write " + path + ": short write"));
+  if (static_cast<size_t>(n) != value.size())
+    return WithKernelReason(root, Error(EIO, "write " + path + ": short write"));
   return Ok();
 }
 
@@ -179,7 +180,8 @@ Status ResctrlGroup::Setup(const spec::IntelRdt& rdt, const std::string& contain
     SchemaMap existing = BERTH_TRY_CTX(ParseSchemataFile(text), path + "/schemata");
     Status match = CheckSchemataMatch(existing, wanted);
     if (!match)
-      return std::move(match).error().Context("resctrl group " + path + " exists with other schemata than linux.intelRdt");
+      return std::move(match).error().Context("resctrl group " + path +
+                                              " exists with other schemata than linux.intelRdt");
   }
   if (write_schemata) {
     std::string text;
@@ -192,7 +194,8 @@ Status ResctrlGroup::Setup(const spec::IntelRdt& rdt, const std::string& contain
     Status made = MakeDir(mon, true);
     if (!made) {
       if (made.error().code() == ENOENT)
-        return Error(ENOENT, "linux.intelRdt.enableMonitoring: " + path + " has no mon_groups (resctrl monitoring unavailable)");
+        return Error(ENOENT, "linux.intelRdt.enableMonitoring: " + path +
+                                 " has no mon_groups (resctrl monitoring unavailable)");
       if (made.error().code() == EEXIST)
         return Error(EEXIST, "linux.intelRdt.enableMonitoring: monitoring group " + mon + " already exists");
       return std::move(made).error().Context("linux.intelRdt.enableMonitoring");
@@ -206,7 +209,8 @@ Status ResctrlGroup::AddProcess(pid_t pid) const {
   std::string text = std::to_string(pid) + "\n";
   BERTH_TRY_CTX(WriteFile(GroupPath() + "/tasks", text), "join resctrl group");
   // The kernel only takes a task into a MON group from its parent group.
-  if (!mon_.empty()) BERTH_TRY_CTX(WriteFile(MonGroupPath() + "/tasks", text), "join resctrl monitoring group");
+  if (!mon_.empty())
+    BERTH_TRY_CTX(WriteFile(MonGroupPath() + "/tasks", text), "join resctrl monitoring group");
   return Ok();
 }
 
@@ -214,13 +218,17 @@ Status ResctrlGroup::Destroy() {
   Status result = Ok();
   if (!mon_.empty()) {
     Status s = RemoveDir(MonGroupPath());
-    if (s) mon_.clear();
-    else result = std::move(s);
+    if (s)
+      mon_.clear();
+    else
+      result = std::move(s);
   }
   if (created_) {
     Status s = RemoveDir(GroupPath());
-    if (s) created_ = false;
-    else if (result) result = std::move(s);
+    if (s)
+      created_ = false;
+    else if (result)
+      result = std::move(s);
   }
   return result;
 }

@@ -20,8 +20,8 @@
 #include <string>
 #include <string_view>
 
-#include "spec/config.h"
 #include "runtime/base/error.h"
+#include "spec/config.h"
 
 namespace berth::intelrdt {
 
@@ -109,7 +109,8 @@ class ResctrlGroup {
   bool created_group() const { return created_; }
 
  private:
-  ResctrlGroup(std::string root, std::shared_ptr<const ResctrlFs> fs) : root_(std::move(root)), fs_(std::move(fs)) {}
+  ResctrlGroup(std::string root, std::shared_ptr<const ResctrlFs> fs)
+      : root_(std::move(root)), fs_(std::move(fs)) {}
   Status Setup(const spec::IntelRdt& rdt, const std::string& container_id, pid_t pid);
   Status MakeDir(const std::string& path, bool mon_group) const;
   Status RemoveDir(const std::string& path) const;

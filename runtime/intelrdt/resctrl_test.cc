@@ -78,7 +78,8 @@ class ResctrlTest : public ::testing::Test {
   std::string root_;
 };
 
-spec::IntelRdt Rdt(std::string clos, std::string l3 = "", std::string mb = "", std::vector<std::string> lines = {}) {
+spec::IntelRdt Rdt(std::string clos, std::string l3 = "", std::string mb = "",
+                   std::vector<std::string> lines = {}) {
   spec::IntelRdt r;
   r.closID = std::move(clos);
   r.l3CacheSchema = std::move(l3);
@@ -177,8 +178,9 @@ TEST_F(ResctrlTest, ClosIdWithSchemasJoinsAMatchingExistingGroupWithoutWriting) 
 
 TEST_F(ResctrlTest, ClosIdWithSchemasRejectsAnExistingGroupThatDiffers) {
   MakeGroup("gold", "    L3:0=f0;1=7ff\n    MB:0=20;1=100\n");
-  for (const spec::IntelRdt& rdt : {Rdt("gold", "L3:0=f"), Rdt("gold", "", "MB:0=30"),
-                                   Rdt("gold", "", "", {"L2:0=1"}), Rdt("gold", "L3:0=f0", "", {"L3:1=1"})}) {
+  for (const spec::IntelRdt& rdt :
+       {Rdt("gold", "L3:0=f"), Rdt("gold", "", "MB:0=30"), Rdt("gold", "", "", {"L2:0=1"}),
+        Rdt("gold", "L3:0=f0", "", {"L3:1=1"})}) {
     auto g = Join(rdt);
     ASSERT_FALSE(g);
     EXPECT_NE(g.error().message().find("exists with other schemata than linux.intelRdt"), std::string::npos)

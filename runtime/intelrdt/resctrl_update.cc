@@ -32,7 +32,8 @@ std::string LinesOf(const std::string& schemata, const std::vector<std::string>&
 }  // namespace
 
 Status CheckSchemaSupport(const std::string& root, const std::string& l3, const std::string& mb) {
-  if (!l3.empty() && !IsDirectory(root + "/info/L3")) return Error(ENOTSUP, "Intel RDT/CAT: l3 cache schema is not enabled");
+  if (!l3.empty() && !IsDirectory(root + "/info/L3"))
+    return Error(ENOTSUP, "Intel RDT/CAT: l3 cache schema is not enabled");
   if (!mb.empty() && !IsDirectory(root + "/info/MB"))
     return Error(ENOTSUP, "Intel RDT/MBA: memory bandwidth schema is not enabled");
   return Ok();
@@ -42,12 +43,15 @@ Result<std::string> ResctrlGroup::UpdateSchemas(const std::string& l3, const std
   BERTH_TRY(CheckSchemaSupport(root_, l3, mb));
   if (l3.empty() && mb.empty()) return std::string();
   if (group_.empty())
-    return Error(EPERM, "the container's resctrl group is the root group (closID \"/\"), shared by every process: "
-                        "its schemata are not updated");
+    return Error(EPERM,
+                 "the container's resctrl group is the root group (closID \"/\"), shared by every process: "
+                 "its schemata are not updated");
   for (const std::string* v : {&l3, &mb})
     if (v->find('\n') != std::string::npos) return Error(EINVAL, "a schema must be one line: \"" + *v + "\"");
-  if (!mb.empty() && mb.rfind("MB:", 0) != 0) return Error(EINVAL, "mem-bw-schema must start with \"MB:\": " + mb);
-  if (!l3.empty() && l3.rfind("L3", 0) != 0) return Error(EINVAL, "l3-cache-schema must start with \"L3\": " + l3);
+  if (!mb.empty() && mb.rfind("MB:", 0) != 0)
+    return Error(EINVAL, "mem-bw-schema must start with \"MB:\": " + mb);
+  if (!l3.empty() && l3.rfind("L3", 0) != 0)
+    return Error(EINVAL, "l3-cache-schema must start with \"L3\": " + l3);
   const std::string path = GroupPath() + "/schemata";
   std::string old = BERTH_TRY(base::ReadFileText(path));
   std::string text;

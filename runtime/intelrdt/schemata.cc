@@ -27,7 +27,8 @@ Status ParseLine(std::string_view line, SchemaMap& out) {
   if (text.empty()) return Ok();
   size_t colon = text.find(':');
   if (colon == std::string_view::npos || Trim(text.substr(0, colon)).empty())
-    return Error(EINVAL, "schemata line \"" + std::string(text) + "\": expected <resource>:<domain>=<value>;...");
+    return Error(EINVAL,
+                 "schemata line \"" + std::string(text) + "\": expected <resource>:<domain>=<value>;...");
   std::string resource(Trim(text.substr(0, colon)));
   auto& domains = out[resource];
   std::string_view rest = text.substr(colon + 1);
@@ -65,7 +66,8 @@ Status Validate(const spec::IntelRdt& rdt) {
     return Error(EINVAL, "linux.intelRdt.memBwSchema: must start with \"MB:\"");
   const std::string& clos = rdt.closID;
   if (clos != "/" && (clos.find('/') != std::string::npos || clos == "." || clos == ".."))
-    return Error(EINVAL, "linux.intelRdt.closID: must be \"/\" or a single directory name, not \"" + clos + "\"");
+    return Error(EINVAL,
+                 "linux.intelRdt.closID: must be \"/\" or a single directory name, not \"" + clos + "\"");
   return Ok();
 }
 
@@ -101,14 +103,14 @@ Result<SchemaMap> ParseSchemataFile(std::string_view text) {
 Status CheckSchemataMatch(const SchemaMap& existing, const SchemaMap& wanted) {
   for (const auto& [resource, domains] : wanted) {
     auto have = existing.find(resource);
-    if (have == existing.end())
-      return Error(EINVAL, "the existing schemata has no " + resource + " line");
+    if (have == existing.end()) return Error(EINVAL, "the existing schemata has no " + resource + " line");
     for (const auto& [domain, value] : domains) {
       auto v = have->second.find(domain);
       if (v == have->second.end())
         return Error(EINVAL, "the existing schemata has no " + resource + " domain " + domain);
       if (v->second != value)
-        return Error(EINVAL, resource + " domain " + domain + " is " + v->second + ", the config wants " + value);
+        return Error(EINVAL,
+                     resource + " domain " + domain + " is " + v->second + ", the config wants " + value);
     }
   }
   return Ok();

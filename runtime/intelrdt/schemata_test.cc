@@ -25,7 +25,8 @@ TEST(Validate, AcceptsTheSpecExamples) {
 TEST(Validate, RejectsNewlinesInEveryField) {
   auto l3 = Validate(Rdt("L3:0=f\nMB:0=1", ""));
   ASSERT_FALSE(l3);
-  EXPECT_NE(l3.error().message().find("linux.intelRdt.l3CacheSchema: must not contain newlines"), std::string::npos);
+  EXPECT_NE(l3.error().message().find("linux.intelRdt.l3CacheSchema: must not contain newlines"),
+            std::string::npos);
   auto mb = Validate(Rdt("", "MB:0=1\n"));
   ASSERT_FALSE(mb);
   EXPECT_NE(mb.error().message().find("memBwSchema"), std::string::npos);

@@ -24,8 +24,8 @@ Sink& TheSink() {
 bool NeedsQuoting(std::string_view s) {
   if (s.empty()) return true;
   for (unsigned char c : s) {
-    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '-' || c == '.' || c == '_' || c == '/' || c == '@' || c == '^' || c == '+';
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                 c == '.' || c == '_' || c == '/' || c == '@' || c == '^' || c == '+';
     if (!plain) return true;
   }
   return false;

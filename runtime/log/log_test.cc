@@ -22,8 +22,9 @@ TEST(LogTest, JsonLineMatchesRuncFieldOrder) {
 }
 
 TEST(LogTest, JsonEscapesQuotesControlsAndHtml) {
-  EXPECT_EQ(FormatLine(Format::json, Level::warning, "a\"b\\c\nd<e>&\x01", kTime),
-            R"({"level":"warning","msg":"a\"b\\c\nd\u003ce\u003e\u0026\u0001","time":"2026-11-28T01:02:03Z"})");
+  EXPECT_EQ(
+      FormatLine(Format::json, Level::warning, "a\"b\\c\nd<e>&\x01", kTime),
+      R"({"level":"warning","msg":"a\"b\\c\nd\u003ce\u003e\u0026\u0001","time":"2026-11-28T01:02:03Z"})");
 }
 
 TEST(LogTest, TextQuotesLikeLogrus) {

@@ -15,8 +15,7 @@ Status SetHostAndDomainName(const spec::Config& config) {
   }
   if (!config.hostname.empty() && sethostname(config.hostname.data(), config.hostname.size()) != 0)
     return Error::Sys("sethostname " + config.hostname);
-  if (!config.domainname.empty() &&
-      setdomainname(config.domainname.data(), config.domainname.size()) != 0)
+  if (!config.domainname.empty() && setdomainname(config.domainname.data(), config.domainname.size()) != 0)
     return Error::Sys("setdomainname " + config.domainname);
   return Ok();
 }

@@ -73,8 +73,8 @@ bool OnlyOwnId(const std::vector<spec::IdMapping>& mappings, unsigned own) {
 std::string FormatIdMap(const std::vector<spec::IdMapping>& mappings) {
   std::string text;
   for (const auto& m : mappings) {
-    text += std::to_string(m.containerID) + " " + std::to_string(m.hostID) + " " +
-            std::to_string(m.size) + "\n";
+    text +=
+        std::to_string(m.containerID) + " " + std::to_string(m.hostID) + " " + std::to_string(m.size) + "\n";
   }
   return text;
 }
@@ -107,8 +107,8 @@ Status CheckJoinedUserNamespaceMaps(const spec::Linux& linux_config, const std::
     return Ok();
   std::string pid = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
   if (pid.find_first_not_of("0123456789") != std::string::npos) return Ok();
-  for (const auto& [file, mappings] : {std::pair{"uid_map", &linux_config.uidMappings},
-                                       std::pair{"gid_map", &linux_config.gidMappings}}) {
+  for (const auto& [file, mappings] :
+       {std::pair{"uid_map", &linux_config.uidMappings}, std::pair{"gid_map", &linux_config.gidMappings}}) {
     if (mappings->empty()) continue;
     std::string map_path = proc + "/" + pid + "/" + file;
     int fd = open(map_path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -121,7 +121,8 @@ Status CheckJoinedUserNamespaceMaps(const spec::Linux& linux_config, const std::
     if (!SameIdMap(actual, FormatIdMap(*mappings))) {
       std::string field = std::string(file) == "uid_map" ? "linux.uidMappings" : "linux.gidMappings";
       return Error(EINVAL, field + " do not match the joined user namespace " + path + ", whose " + file +
-                               " is \"" + std::string(actual.substr(0, actual.find_last_not_of('\n') + 1)) + "\"");
+                               " is \"" + std::string(actual.substr(0, actual.find_last_not_of('\n') + 1)) +
+                               "\"");
     }
   }
   return Ok();

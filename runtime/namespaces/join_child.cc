@@ -37,8 +37,7 @@ Status JoinNamespaces(const spec::Linux& linux_config) {
   auto add = [&](const spec::Namespace& ns) -> Status {
     int fd = open(ns.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      return Error::Sys("open " + std::string(spec::NamespaceTypeName(ns.type)) + " namespace " +
-                        ns.path);
+      return Error::Sys("open " + std::string(spec::NamespaceTypeName(ns.type)) + " namespace " + ns.path);
     }
     opened.push_back({ns.type, ns.path, fd});
     return Ok();
@@ -60,10 +59,10 @@ Status JoinNamespaces(const spec::Linux& linux_config) {
   }
   for (auto& o : opened) {
     if (setns(o.fd, static_cast<int>(CloneFlagOf(o.type))) != 0) {
-      Error e = errno == EINVAL ? Error(EINVAL, Describe(o) + ": not a " +
-                                                    std::string(spec::NamespaceTypeName(o.type)) +
-                                                    " namespace (or not permitted)")
-                                : Error::Sys(Describe(o));
+      Error e = errno == EINVAL
+                    ? Error(EINVAL, Describe(o) + ": not a " + std::string(spec::NamespaceTypeName(o.type)) +
+                                        " namespace (or not permitted)")
+                    : Error::Sys(Describe(o));
       CloseAll(opened);
       return e;
     }

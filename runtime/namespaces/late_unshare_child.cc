@@ -14,12 +14,10 @@ Result<std::string> FormatTimeOffsets(const std::map<std::string, spec::TimeOffs
   std::string text;
   for (const auto& [clock, offset] : offsets) {
     if (clock != "monotonic" && clock != "boottime")
-      return Error(EINVAL,
-                   "linux.timeOffsets: unknown clock \"" + clock + "\" (monotonic or boottime)");
+      return Error(EINVAL, "linux.timeOffsets: unknown clock \"" + clock + "\" (monotonic or boottime)");
     if (offset.nanosecs >= 1000000000u)
       return Error(EINVAL, "linux.timeOffsets." + clock + ".nanosecs must be < 1000000000");
-    text +=
-        clock + " " + std::to_string(offset.secs) + " " + std::to_string(offset.nanosecs) + "\n";
+    text += clock + " " + std::to_string(offset.secs) + " " + std::to_string(offset.nanosecs) + "\n";
   }
   return text;
 }

@@ -7,22 +7,14 @@ namespace berth::ns {
 
 uint64_t CloneFlagOf(spec::NamespaceType type) {
   switch (type) {
-    case spec::NamespaceType::pid:
-      return CLONE_NEWPID;
-    case spec::NamespaceType::network:
-      return CLONE_NEWNET;
-    case spec::NamespaceType::mount:
-      return CLONE_NEWNS;
-    case spec::NamespaceType::ipc:
-      return CLONE_NEWIPC;
-    case spec::NamespaceType::uts:
-      return CLONE_NEWUTS;
-    case spec::NamespaceType::user:
-      return CLONE_NEWUSER;
-    case spec::NamespaceType::cgroup:
-      return CLONE_NEWCGROUP;
-    case spec::NamespaceType::time:
-      return CLONE_NEWTIME;
+    case spec::NamespaceType::pid: return CLONE_NEWPID;
+    case spec::NamespaceType::network: return CLONE_NEWNET;
+    case spec::NamespaceType::mount: return CLONE_NEWNS;
+    case spec::NamespaceType::ipc: return CLONE_NEWIPC;
+    case spec::NamespaceType::uts: return CLONE_NEWUTS;
+    case spec::NamespaceType::user: return CLONE_NEWUSER;
+    case spec::NamespaceType::cgroup: return CLONE_NEWCGROUP;
+    case spec::NamespaceType::time: return CLONE_NEWTIME;
   }
   return 0;
 }

@@ -1,11 +1,11 @@
 // Namespaces for real: joining by path, id maps, late cgroup/time unshare,
 // host and domain names. Needs root; each case runs in a forked child.
 #include <fcntl.h>
-#include <linux/capability.h>
-#include <sys/syscall.h>
 #include <gtest/gtest.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,9 +68,7 @@ class NamespaceHolder {
   }
   bool ok() const { return ok_; }
   pid_t pid() const { return pid_; }
-  std::string NsPath(const char* name) const {
-    return "/proc/" + std::to_string(pid_) + "/ns/" + name;
-  }
+  std::string NsPath(const char* name) const { return "/proc/" + std::to_string(pid_) + "/ns/" + name; }
 
  private:
   pid_t pid_ = -1;
@@ -124,8 +122,7 @@ TEST_F(NamespacesRootTest, JoinUserNamespaceFirstAndBecomeRoot) {
   ASSERT_TRUE(WriteIdMappings(holder.pid(), maps).ok());
   ASSERT_TRUE(holder.Continue());
   // Listed uts first on purpose: the user namespace must still be joined first.
-  auto l = With(
-      {{NamespaceType::uts, holder.NsPath("uts")}, {NamespaceType::user, holder.NsPath("user")}});
+  auto l = With({{NamespaceType::uts, holder.NsPath("uts")}, {NamespaceType::user, holder.NsPath("user")}});
   EXPECT_CHILD_OK(RunInChild(
       [&]() -> std::string {
         CHILD_OK(JoinNamespaces(l));

@@ -131,17 +131,21 @@ TEST(JoinTest, WrongNamespaceTypeIsRefused) {
 TEST(StagedEntryTest, OnlyWhenCloneAndSetnsCannotDoIt) {
   auto ns = [](NamespaceType t, std::string path = "") { return spec::Namespace{t, std::move(path)}; };
   // Created only, or joined only without pid: clone3 + setns suffice.
-  EXPECT_FALSE(NeedsStagedEntry(With({ns(NamespaceType::pid), ns(NamespaceType::mount), ns(NamespaceType::user)})));
-  EXPECT_FALSE(NeedsStagedEntry(With({ns(NamespaceType::network, "/proc/1/ns/net"), ns(NamespaceType::mount)})));
+  EXPECT_FALSE(
+      NeedsStagedEntry(With({ns(NamespaceType::pid), ns(NamespaceType::mount), ns(NamespaceType::user)})));
+  EXPECT_FALSE(
+      NeedsStagedEntry(With({ns(NamespaceType::network, "/proc/1/ns/net"), ns(NamespaceType::mount)})));
   EXPECT_FALSE(NeedsStagedEntry(With({ns(NamespaceType::user, "/proc/1/ns/user")})));
   // setns(pid) only moves children.
   EXPECT_TRUE(NeedsStagedEntry(With({ns(NamespaceType::pid, "/proc/1/ns/pid")})));
   // New namespaces must be owned by the joined user namespace.
   EXPECT_TRUE(NeedsStagedEntry(With({ns(NamespaceType::user, "/proc/1/ns/user"), ns(NamespaceType::uts)})));
   // A new user namespace cannot setns into the host's others.
-  EXPECT_TRUE(NeedsStagedEntry(With({ns(NamespaceType::user), ns(NamespaceType::network, "/proc/1/ns/net")})));
+  EXPECT_TRUE(
+      NeedsStagedEntry(With({ns(NamespaceType::user), ns(NamespaceType::network, "/proc/1/ns/net")})));
   // Late-unshared cgroup/time namespaces alone do not count as created by clone.
-  EXPECT_FALSE(NeedsStagedEntry(With({ns(NamespaceType::user, "/proc/1/ns/user"), ns(NamespaceType::cgroup)})));
+  EXPECT_FALSE(
+      NeedsStagedEntry(With({ns(NamespaceType::user, "/proc/1/ns/user"), ns(NamespaceType::cgroup)})));
 }
 
 TEST(IdMapTest, SameIgnoresTheKernelsPadding) {

@@ -1,12 +1,12 @@
-#include "runtime/base/unique_fd.h"
 #include "runtime/namespaces/net_devices.h"
+#include "runtime/base/unique_fd.h"
 
 #include <fcntl.h>
-#include <linux/netlink.h>
 #include <linux/if_addr.h>
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
-#include <sched.h>
 #include <net/if.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -36,8 +36,8 @@ Status SendAndAck(int sock, std::vector<char>& msg) {
   reinterpret_cast<struct nlmsghdr*>(msg.data())->nlmsg_len = static_cast<__u32>(msg.size());
   struct sockaddr_nl kernel = {};
   kernel.nl_family = AF_NETLINK;
-  if (sendto(sock, msg.data(), msg.size(), 0, reinterpret_cast<struct sockaddr*>(&kernel),
-             sizeof(kernel)) < 0)
+  if (sendto(sock, msg.data(), msg.size(), 0, reinterpret_cast<struct sockaddr*>(&kernel), sizeof(kernel)) <
+      0)
     return Error::Sys("netlink send");
   char buf[4096];
   ssize_t n = recv(sock, buf, sizeof(buf), 0);
@@ -51,7 +51,6 @@ Status SendAndAck(int sock, std::vector<char>& msg) {
   }
   return Error(EPROTO, "netlink: no acknowledgement");
 }
-
 
 // One saved address: the ifaddrmsg header and its attributes, as the kernel
 // reported them, to be re-added after the move (the kernel drops addresses
@@ -75,8 +74,8 @@ Result<std::vector<SavedAddress>> PermanentGlobalAddresses(int sock, unsigned in
   for (;;) {
     ssize_t n = recv(sock, buf.data(), buf.size(), 0);
     if (n < 0) return Error::Sys("netlink receive addresses");
-    for (auto* m = reinterpret_cast<struct nlmsghdr*>(buf.data());
-         NLMSG_OK(m, static_cast<size_t>(n)); m = NLMSG_NEXT(m, n)) {
+    for (auto* m = reinterpret_cast<struct nlmsghdr*>(buf.data()); NLMSG_OK(m, static_cast<size_t>(n));
+         m = NLMSG_NEXT(m, n)) {
       if (m->nlmsg_type == NLMSG_DONE) return saved;
       if (m->nlmsg_type == NLMSG_ERROR) {
         int err = -reinterpret_cast<struct nlmsgerr*>(NLMSG_DATA(m))->error;
@@ -211,7 +210,8 @@ void MoveBack(int netns_fd, const std::vector<PlannedMove>& moved) {
   auto container_sock = NetlinkSocketIn(netns_fd);
   if (!container_sock) return;
   Fd sock(*container_sock);
-  for (const auto& move : moved) (void)SendMove(sock.get(), move.index, host_netns.get(), move.host_name, false);
+  for (const auto& move : moved)
+    (void)SendMove(sock.get(), move.index, host_netns.get(), move.host_name, false);
 }
 
 }  // namespace

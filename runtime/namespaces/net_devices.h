@@ -4,8 +4,8 @@
 
 #include <sys/types.h>
 
-#include "spec/config.h"
 #include "runtime/base/error.h"
+#include "spec/config.h"
 
 namespace berth::ns {
 

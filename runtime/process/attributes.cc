@@ -1,5 +1,5 @@
-#include "runtime/base/syscalls.h"
 #include "runtime/process/attributes.h"
+#include "runtime/base/syscalls.h"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -128,8 +128,7 @@ Result<std::vector<unsigned>> ParseCpuList(const std::string& list, unsigned max
     unsigned last = first;
     if (dash != std::string_view::npos) last = BERTH_TRY(ParseNumber(trim(item.substr(dash + 1)), list));
     if (last < first) return Error(EINVAL, "invalid range in list \"" + list + "\"");
-    if (last > max_value)
-      return Error(EINVAL, "list \"" + list + "\" exceeds " + std::to_string(max_value));
+    if (last > max_value) return Error(EINVAL, "list \"" + list + "\" exceeds " + std::to_string(max_value));
     for (unsigned v = first; v <= last; ++v) out.push_back(v);
     if (comma == std::string_view::npos) break;
     rest = rest.substr(comma + 1);
@@ -146,8 +145,7 @@ Status ApplyOomScoreAdj(const spec::Process& process) {
     return Error(EINVAL, "oomScoreAdj " + std::to_string(value) + " outside [-1000, 1000]");
   Status s = WriteProcFile("/proc/self/oom_score_adj", std::to_string(value));
   if (!s && s.error().code() == EACCES)
-    return Error(EACCES, "set oomScoreAdj " + std::to_string(value) +
-                             ": lowering it needs CAP_SYS_RESOURCE");
+    return Error(EACCES, "set oomScoreAdj " + std::to_string(value) + ": lowering it needs CAP_SYS_RESOURCE");
   if (!s) return std::move(s).error().Context("set oomScoreAdj");
   return Ok();
 }
@@ -168,9 +166,8 @@ Status ApplyScheduler(const spec::Process& process) {
   attr.sched_deadline = sched.deadline.value_or(0);
   attr.sched_period = sched.period.value_or(0);
   if (sys::SchedSetattr(0, &attr, 0) != 0)
-    return Error::Sys("sched_setattr policy " + sched.policy + " nice " +
-                      std::to_string(attr.sched_nice) + " priority " +
-                      std::to_string(attr.sched_priority));
+    return Error::Sys("sched_setattr policy " + sched.policy + " nice " + std::to_string(attr.sched_nice) +
+                      " priority " + std::to_string(attr.sched_priority));
   return Ok();
 }
 
@@ -199,8 +196,7 @@ Status ApplyPersonality(const spec::Linux& linux_config) {
   else
     return Error(EINVAL, "unknown personality domain \"" + p.domain + "\"");
   // The spec defines no flag values yet; refusing them beats ignoring them.
-  if (!p.flags.empty())
-    return Error(EINVAL, "personality flag \"" + p.flags.front() + "\" is not supported");
+  if (!p.flags.empty()) return Error(EINVAL, "personality flag \"" + p.flags.front() + "\" is not supported");
   if (personality(persona) < 0) return Error::Sys("personality " + p.domain);
   return Ok();
 }
@@ -231,11 +227,9 @@ Status ApplyMemoryPolicy(const spec::Linux& linux_config) {
   if (!linux_config.memoryPolicy) return Ok();
   const spec::MemoryPolicy& mp = *linux_config.memoryPolicy;
   uint64_t mode = BERTH_TRY(Lookup(kMempolicyModes, mp.mode, "memoryPolicy mode"));
-  for (const auto& flag : mp.flags)
-    mode |= BERTH_TRY(Lookup(kMempolicyFlags, flag, "memoryPolicy flag"));
+  for (const auto& flag : mp.flags) mode |= BERTH_TRY(Lookup(kMempolicyFlags, flag, "memoryPolicy flag"));
   constexpr unsigned kMaxNode = 1023;
-  std::vector<unsigned> nodes =
-      BERTH_TRY_CTX(ParseCpuList(mp.nodes, kMaxNode), "memoryPolicy nodes");
+  std::vector<unsigned> nodes = BERTH_TRY_CTX(ParseCpuList(mp.nodes, kMaxNode), "memoryPolicy nodes");
   constexpr size_t kBits = 8 * sizeof(unsigned long);
   std::vector<unsigned long> mask((kMaxNode + 1) / kBits, 0);
   for (unsigned n : nodes) mask[n / kBits] |= 1UL << (n % kBits);
@@ -251,7 +245,8 @@ Status ChangeDirectoryVerified(const std::string& cwd) {
   if (chdir(cwd.c_str()) != 0) return Error::Sys("chdir to cwd (\"" + cwd + "\") set in config.json");
   char buf[PATH_MAX];
   if (getcwd(buf, sizeof buf) == nullptr || buf[0] != '/')
-    return Error(errno ? errno : ENOENT, "current working directory is outside of container mount namespace root");
+    return Error(errno ? errno : ENOENT,
+                 "current working directory is outside of container mount namespace root");
   return Ok();
 }
 

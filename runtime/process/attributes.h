@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "spec/config.h"
 #include "runtime/base/error.h"
+#include "spec/config.h"
 
 namespace berth::process {
 
@@ -33,7 +33,6 @@ Status ApplyNoNewPrivileges(bool enabled);
 // linux.memoryPolicy -> set_mempolicy(2) (nothing when unset).
 Status ApplyMemoryPolicy(const spec::Linux& linux_config);
 
-
 // chdir, then make sure the cwd is inside the container's root: a leaked
 // host directory fd (cwd "/proc/self/fd/N", CVE-2024-21626) would leave it
 // unreachable from "/", which getcwd reports as an error.
@@ -41,7 +40,6 @@ Status ChangeDirectoryVerified(const std::string& cwd);
 
 // Parses a cpuset-style list ("0-3,7", whitespace/newline tolerated) into
 // ascending, de-duplicated numbers; each <= max_value.
-Result<std::vector<unsigned>> ParseCpuList(const std::string& list,
-                                           unsigned max_value = 65535);
+Result<std::vector<unsigned>> ParseCpuList(const std::string& list, unsigned max_value = 65535);
 
 }  // namespace berth::process

@@ -9,9 +9,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
 #include <cstring>
 #include <fstream>
-#include <gtest/gtest.h>
 
 #include "runtime/process/testing/fork_child.h"
 
@@ -100,8 +100,8 @@ TEST(ApplyScheduler, FifoWithPriorityAndResetOnFork) {
   if (geteuid() != 0) GTEST_SKIP() << "real-time policies need CAP_SYS_NICE";
   auto outcome = RunInChild([] {
     spec::Process p;
-    p.scheduler = spec::Scheduler{
-        .policy = "SCHED_FIFO", .priority = 10, .flags = {"SCHED_FLAG_RESET_ON_FORK"}};
+    p.scheduler =
+        spec::Scheduler{.policy = "SCHED_FIFO", .priority = 10, .flags = {"SCHED_FLAG_RESET_ON_FORK"}};
     if (Status s = ApplyScheduler(p); !s) return Err(s);
     struct sched_param param;
     sched_getparam(0, &param);
@@ -114,10 +114,8 @@ TEST(ApplyScheduler, DeadlineWithRuntimeDeadlineAndPeriod) {
   if (geteuid() != 0) GTEST_SKIP() << "SCHED_DEADLINE needs CAP_SYS_NICE";
   auto outcome = RunInChild([] {
     spec::Process p;
-    p.scheduler = spec::Scheduler{.policy = "SCHED_DEADLINE",
-                                  .runtime = 2'000'000,
-                                  .deadline = 20'000'000,
-                                  .period = 40'000'000};
+    p.scheduler = spec::Scheduler{
+        .policy = "SCHED_DEADLINE", .runtime = 2'000'000, .deadline = 20'000'000, .period = 40'000'000};
     if (Status s = ApplyScheduler(p); !s) return Err(s);
     // sched_getattr: same layout as sched_setattr's argument.
     uint32_t attr[14] = {};
@@ -126,8 +124,8 @@ TEST(ApplyScheduler, DeadlineWithRuntimeDeadlineAndPeriod) {
     std::memcpy(&runtime, &attr[6], 8);
     std::memcpy(&deadline, &attr[8], 8);
     std::memcpy(&period, &attr[10], 8);
-    return std::to_string(attr[1]) + " " + std::to_string(runtime) + " " +
-           std::to_string(deadline) + " " + std::to_string(period);
+    return std::to_string(attr[1]) + " " + std::to_string(runtime) + " " + std::to_string(deadline) + " " +
+           std::to_string(period);
   });
   if (outcome.output.find("Device or resource busy") != std::string::npos)
     GTEST_SKIP() << "deadline admission control refused the bandwidth: " << outcome.output;
@@ -152,8 +150,7 @@ TEST(ApplyScheduler, IsoIsRefusedByTheKernel) {
     p.scheduler = spec::Scheduler{.policy = "SCHED_ISO"};
     return Err(ApplyScheduler(p));
   });
-  EXPECT_NE(outcome.output.find("sched_setattr policy SCHED_ISO"), std::string::npos)
-      << outcome.output;
+  EXPECT_NE(outcome.output.find("sched_setattr policy SCHED_ISO"), std::string::npos) << outcome.output;
 }
 
 int IoprioGet() { return static_cast<int>(syscall(SYS_ioprio_get, 1, 0)); }
@@ -216,8 +213,7 @@ TEST(ApplyCpuAffinity, PinsToTheListedCpus) {
 
 TEST(ApplyCpuAffinity, NonexistentCpuFails) {
   auto outcome = RunInChild([] { return Err(ApplyCpuAffinity("4000")); });
-  EXPECT_NE(outcome.output.find("sched_setaffinity \"4000\""), std::string::npos)
-      << outcome.output;
+  EXPECT_NE(outcome.output.find("sched_setaffinity \"4000\""), std::string::npos) << outcome.output;
 }
 
 TEST(ApplyNoNewPrivileges, SetsTheFlagOnlyWhenAsked) {
@@ -239,16 +235,16 @@ TEST(ApplyMemoryPolicy, BindAndInterleaveOnNodeZero) {
     unsigned long mask[16] = {};
     if (syscall(SYS_get_mempolicy, &mode, mask, 1024, nullptr, 0) != 0) return std::string("get");
     std::string out = std::to_string(mode) + ":" + std::to_string(mask[0]);
-    l.memoryPolicy = spec::MemoryPolicy{
-        .mode = "MPOL_INTERLEAVE", .nodes = "0", .flags = {"MPOL_F_STATIC_NODES"}};
+    l.memoryPolicy =
+        spec::MemoryPolicy{.mode = "MPOL_INTERLEAVE", .nodes = "0", .flags = {"MPOL_F_STATIC_NODES"}};
     if (Status s = ApplyMemoryPolicy(l); !s) return Err(s);
     if (syscall(SYS_get_mempolicy, &mode, mask, 1024, nullptr, 0) != 0) return std::string("get");
     return out + " " + std::to_string(mode);
   });
   if (outcome.output.find(strerrordesc_np(ENOSYS)) != std::string::npos)
     GTEST_SKIP() << "kernel without NUMA support (set_mempolicy: ENOSYS)";
-  EXPECT_EQ(outcome.output, std::to_string(MPOL_BIND) + ":1 " +
-                                std::to_string(MPOL_INTERLEAVE | MPOL_F_STATIC_NODES));
+  EXPECT_EQ(outcome.output,
+            std::to_string(MPOL_BIND) + ":1 " + std::to_string(MPOL_INTERLEAVE | MPOL_F_STATIC_NODES));
 }
 
 TEST(ApplyMemoryPolicy, ErrorsNameTheProblem) {

@@ -1,5 +1,5 @@
-#include "runtime/base/syscalls.h"
 #include "runtime/process/capabilities.h"
+#include "runtime/base/syscalls.h"
 
 #include "spec/names.h"
 
@@ -77,8 +77,7 @@ Result<uint64_t> CurrentSet(cap_flag_t flag) {
   uint64_t mask = 0;
   for (int c = 0; c <= LastCapability(); ++c) {
     cap_flag_value_t v = CAP_CLEAR;
-    if (cap_get_flag(current.caps, c, flag, &v) == 0 && v == CAP_SET)
-      mask |= uint64_t{1} << c;
+    if (cap_get_flag(current.caps, c, flag, &v) == 0 && v == CAP_SET) mask |= uint64_t{1} << c;
   }
   return mask;
 }
@@ -110,8 +109,8 @@ Result<int> CapabilityFromName(std::string_view name) {
   for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   cap_value_t value = 0;
   if (cap_from_name(lower.c_str(), &value) != 0)
-    return Error(EINVAL, "unknown capability \"" + std::string(name) +
-                             "\" (not known to this build's libcap)");
+    return Error(EINVAL,
+                 "unknown capability \"" + std::string(name) + "\" (not known to this build's libcap)");
   return static_cast<int>(value);
 }
 
@@ -165,8 +164,7 @@ Result<std::optional<CapabilitySets>> ApplyCapabilitiesRetaining(
     want.bounding = BERTH_TRY_CTX(CapabilityMask(caps->bounding), "capabilities.bounding");
     want.effective = BERTH_TRY_CTX(CapabilityMask(caps->effective), "capabilities.effective");
     want.permitted = BERTH_TRY_CTX(CapabilityMask(caps->permitted), "capabilities.permitted");
-    want.inheritable =
-        BERTH_TRY_CTX(CapabilityMask(caps->inheritable), "capabilities.inheritable");
+    want.inheritable = BERTH_TRY_CTX(CapabilityMask(caps->inheritable), "capabilities.inheritable");
     want.ambient = BERTH_TRY_CTX(CapabilityMask(caps->ambient), "capabilities.ambient");
   }
   const int last = LastCapability();
@@ -205,17 +203,16 @@ Result<std::optional<CapabilitySets>> ApplyCapabilitiesRetaining(
                             " requested in effective/permitted but not held by the runtime "
                             "(missing from the host's bounding set?)");
   if (uint64_t loose = want.effective & ~want.permitted)
-    return Error(EPERM, "capabilities " + Names(loose) +
-                            " requested in effective but not in permitted");
+    return Error(EPERM, "capabilities " + Names(loose) + " requested in effective but not in permitted");
   // Inheritable may only grow within the bounding set.
   if (uint64_t outside = want.inheritable & ~bound_now & ~had_inheritable)
-    return Error(EPERM, "capabilities " + Names(outside) +
-                            " requested in inheritable but not in the bounding set");
+    return Error(EPERM,
+                 "capabilities " + Names(outside) + " requested in inheritable but not in the bounding set");
   // Retained: only what is held and not configured anyway.
   retain &= have & ~(want.effective & want.permitted);
   if (Status s = SetProc(want.effective | retain, want.permitted | retain, want.inheritable); !s)
-    return std::move(s).error().Context("set effective/permitted/inheritable [" +
-                                        Names(want.inheritable) + "]");
+    return std::move(s).error().Context("set effective/permitted/inheritable [" + Names(want.inheritable) +
+                                        "]");
 
   // 3. Ambient: cleared, then the listed ones. The kernel allows only
   // capabilities that are both permitted and inheritable; like runc, listed

@@ -3,9 +3,9 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
 #include <cstdio>
 #include <fstream>
-#include <gtest/gtest.h>
 
 #include "runtime/process/testing/fork_child.h"
 #include "runtime/process/user.h"
@@ -47,16 +47,47 @@ std::string ApplyAndRead(const std::optional<spec::Capabilities>& caps, uint32_t
 bool HostBoundingHas(int cap) { return prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1; }
 
 TEST(CapabilityFromName, KnowsEveryCapabilityOfThisKernel) {
-  const char* names[] = {
-      "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-      "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-      "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-      "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-      "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-      "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-      "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-      "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-      "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
+  const char* names[] = {"CAP_CHOWN",
+                         "CAP_DAC_OVERRIDE",
+                         "CAP_DAC_READ_SEARCH",
+                         "CAP_FOWNER",
+                         "CAP_FSETID",
+                         "CAP_KILL",
+                         "CAP_SETGID",
+                         "CAP_SETUID",
+                         "CAP_SETPCAP",
+                         "CAP_LINUX_IMMUTABLE",
+                         "CAP_NET_BIND_SERVICE",
+                         "CAP_NET_BROADCAST",
+                         "CAP_NET_ADMIN",
+                         "CAP_NET_RAW",
+                         "CAP_IPC_LOCK",
+                         "CAP_IPC_OWNER",
+                         "CAP_SYS_MODULE",
+                         "CAP_SYS_RAWIO",
+                         "CAP_SYS_CHROOT",
+                         "CAP_SYS_PTRACE",
+                         "CAP_SYS_PACCT",
+                         "CAP_SYS_ADMIN",
+                         "CAP_SYS_BOOT",
+                         "CAP_SYS_NICE",
+                         "CAP_SYS_RESOURCE",
+                         "CAP_SYS_TIME",
+                         "CAP_SYS_TTY_CONFIG",
+                         "CAP_MKNOD",
+                         "CAP_LEASE",
+                         "CAP_AUDIT_WRITE",
+                         "CAP_AUDIT_CONTROL",
+                         "CAP_SETFCAP",
+                         "CAP_MAC_OVERRIDE",
+                         "CAP_MAC_ADMIN",
+                         "CAP_SYSLOG",
+                         "CAP_WAKE_ALARM",
+                         "CAP_BLOCK_SUSPEND",
+                         "CAP_AUDIT_READ",
+                         "CAP_PERFMON",
+                         "CAP_BPF",
+                         "CAP_CHECKPOINT_RESTORE"};
   for (int i = 0; i < static_cast<int>(std::size(names)); ++i) {
     auto cap = CapabilityFromName(names[i]);
     ASSERT_TRUE(cap.ok()) << names[i] << ": " << cap.error().ToString();
@@ -100,18 +131,17 @@ TEST(ApplyCapabilities, RaisesAmbientWhenPermittedAndInheritable) {
   caps.inheritable = {"CAP_KILL"};
   caps.ambient = {"CAP_KILL"};
   const uint64_t both = Bit(0) | Bit(5);
-  EXPECT_EQ(ApplyAndRead(caps, 1000), Hex(Bit(5)) + " " + Hex(both) + " " + Hex(both) + " " +
-                                          Hex(both) + " " + Hex(Bit(5)));
+  EXPECT_EQ(ApplyAndRead(caps, 1000),
+            Hex(Bit(5)) + " " + Hex(both) + " " + Hex(both) + " " + Hex(both) + " " + Hex(Bit(5)));
 }
 
 TEST(ApplyCapabilities, RootWithDefaultTemplateKeepsInheritableAndAmbientEmpty) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root";
   spec::Capabilities caps;
-  caps.bounding = caps.effective = caps.permitted = caps.ambient = {
-      "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+  caps.bounding = caps.effective = caps.permitted =
+      caps.ambient = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
   const uint64_t set = Bit(5) | Bit(10) | Bit(29);
-  EXPECT_EQ(ApplyAndRead(caps, 0),
-            Hex(0) + " " + Hex(set) + " " + Hex(set) + " " + Hex(set) + " " + Hex(0));
+  EXPECT_EQ(ApplyAndRead(caps, 0), Hex(0) + " " + Hex(set) + " " + Hex(set) + " " + Hex(set) + " " + Hex(0));
 }
 
 TEST(ApplyCapabilities, NoCapabilitiesObjectEmptiesEverySet) {
@@ -127,8 +157,8 @@ TEST(ApplyCapabilities, CapabilityMissingFromHostBoundingSet) {
   spec::Capabilities caps;
   caps.bounding = {"CAP_KILL", "CAP_SYS_RESOURCE"};
   caps.effective = caps.permitted = {"CAP_KILL"};
-  EXPECT_EQ(ApplyAndRead(caps, 0), Hex(0) + " " + Hex(Bit(5)) + " " + Hex(Bit(5)) + " " +
-                                       Hex(Bit(5)) + " " + Hex(0));
+  EXPECT_EQ(ApplyAndRead(caps, 0),
+            Hex(0) + " " + Hex(Bit(5)) + " " + Hex(Bit(5)) + " " + Hex(Bit(5)) + " " + Hex(0));
   // Asked for in permitted: an error naming it (runc 1.1.5 fails too, with
   // "unable to apply caps: operation not permitted").
   caps.effective = caps.permitted = {"CAP_KILL", "CAP_SYS_RESOURCE"};
@@ -148,8 +178,9 @@ TEST(ApplyCapabilities, EffectiveOutsidePermittedIsAnErrorNamingIt) {
   caps.bounding = caps.permitted = {"CAP_KILL"};
   caps.effective = {"CAP_KILL", "CAP_CHOWN"};
   std::string got = ApplyAndRead(caps, 0);
-  EXPECT_EQ(got, "error: capabilities CAP_CHOWN requested in effective but not in permitted: "
-                 "Operation not permitted");
+  EXPECT_EQ(got,
+            "error: capabilities CAP_CHOWN requested in effective but not in permitted: "
+            "Operation not permitted");
 }
 
 // config.md: a capability that cannot be mapped to the kernel is a warning

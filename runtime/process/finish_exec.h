@@ -28,19 +28,19 @@
 #include <string>
 #include <vector>
 
+#include "runtime/base/error.h"
 #include "runtime/process/capabilities.h"
 #include "runtime/process/seccomp.h"
-#include "runtime/base/error.h"
 
 namespace berth::process {
 
 struct FinalSteps {
-  std::string path;                // the resolved executable (LookPath)
+  std::string path;  // the resolved executable (LookPath)
   const std::vector<std::string>* args = nullptr;
   const std::vector<std::string>* env = nullptr;
-  int preserved_fds = 0;           // fds 3 .. 3+n-1 handed to the process
-  std::vector<int> keep_fds;       // O_CLOEXEC fds used until execve
-  std::string final_cpus;          // execCPUAffinity.final, "" for none
+  int preserved_fds = 0;      // fds 3 .. 3+n-1 handed to the process
+  std::vector<int> keep_fds;  // O_CLOEXEC fds used until execve
+  std::string final_cpus;     // execCPUAffinity.final, "" for none
   bool no_new_privileges = false;
   const SeccompFilter* seccomp = nullptr;
   // SCMP_ACT_NOTIFY: a socket connected to listenerPath (in keep_fds) and
@@ -86,7 +86,6 @@ uint64_t CapabilitiesRetainedForSeccomp(bool has_filter, bool no_new_privileges)
 // (every number up to RLIMIT_NOFILE when /proc is not there) are closed one
 // by one instead.
 using CloseRangeCall = int (*)(unsigned first, unsigned last, unsigned flags);
-Status CloseFdsForExec(int preserved_fds, std::vector<int> keep_fds,
-                       CloseRangeCall close_range = nullptr);
+Status CloseFdsForExec(int preserved_fds, std::vector<int> keep_fds, CloseRangeCall close_range = nullptr);
 
 }  // namespace berth::process

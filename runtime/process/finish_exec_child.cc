@@ -1,8 +1,8 @@
 // CHILD side: FinishAndExec (finish_exec.h), the common end of create and exec.
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <linux/capability.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,11 +10,11 @@
 #include <cstdlib>
 
 #include "runtime/base/syscalls.h"
+#include "runtime/log/log.h"
 #include "runtime/process/attributes.h"
 #include "runtime/process/capabilities.h"
 #include "runtime/process/finish_exec.h"
 #include "runtime/process/seccomp.h"
-#include "runtime/log/log.h"
 
 namespace berth::process {
 namespace {
@@ -67,9 +67,7 @@ class Kernel final : public FinalCalls {
     return SendSeccompNotifyFd(listener_fd, message, notify_fd);
   }
   Status SetCapabilities(const CapabilitySets& sets) override { return SetCapabilitySets(sets); }
-  void Execve(const char* path, char* const argv[], char* const envp[]) override {
-    execve(path, argv, envp);
-  }
+  void Execve(const char* path, char* const argv[], char* const envp[]) override { execve(path, argv, envp); }
 };
 
 }  // namespace
@@ -86,8 +84,7 @@ uint64_t CapabilitiesRetainedForSeccomp(bool has_filter, bool no_new_privileges)
 Status CloseFdsForExec(int preserved_fds, std::vector<int> keep_fds, CloseRangeCall close_range) {
   if (!close_range) close_range = SystemCloseRange;
   for (int fd = 3; fd < 3 + preserved_fds; ++fd) {
-    if (fcntl(fd, F_SETFD, 0) != 0)
-      return Error::Sys("preserved fd " + std::to_string(fd) + " is not open");
+    if (fcntl(fd, F_SETFD, 0) != 0) return Error::Sys("preserved fd " + std::to_string(fd) + " is not open");
   }
   const int first = 3 + preserved_fds;
   std::sort(keep_fds.begin(), keep_fds.end());
@@ -142,7 +139,8 @@ Status FinishAndExec(const FinalSteps& steps, FinalCalls& calls) {
       // listenerPath is a host path: the caller connected before entering
       // the container. The notify fd (O_CLOEXEC) closes at execve.
       if (steps.listener_fd < 0)
-        return Error(EINVAL, "seccomp profile uses SCMP_ACT_NOTIFY but linux.seccomp.listenerPath is not set");
+        return Error(EINVAL,
+                     "seccomp profile uses SCMP_ACT_NOTIFY but linux.seccomp.listenerPath is not set");
       BERTH_TRY_CTX(calls.SendNotifyFd(steps.listener_fd, steps.listener_message, notify_fd),
                     "send seccomp listener fd");
     }

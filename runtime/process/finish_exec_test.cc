@@ -53,8 +53,8 @@ berth::testing::ChildOutcome RunInChild(const std::function<std::string()>& body
 
 // What a static busybox `true` makes after execve (strace), plus execve.
 const std::vector<std::string> kBusyboxTrue = {
-    "execve", "brk", "arch_prctl", "set_tid_address", "set_robust_list", "rseq", "prlimit64",
-    "readlink", "getrandom", "mprotect", "prctl", "getuid", "exit_group"};
+    "execve",   "brk",       "arch_prctl", "set_tid_address", "set_robust_list", "rseq",      "prlimit64",
+    "readlink", "getrandom", "mprotect",   "prctl",           "getuid",          "exit_group"};
 
 bool HaveBusybox() { return access("/bin/busybox", X_OK) == 0; }
 

@@ -10,8 +10,7 @@
 namespace berth::process {
 
 // The PATH used when process.env has none (runc's and Go's default).
-inline constexpr const char* kDefaultPath =
-    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+inline constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 // Resolves `file` with the container's PATH (process.env; kDefaultPath when
 // absent). A name with a '/' is taken as is. Result is the path to exec.

@@ -57,15 +57,13 @@ bool AppArmorEnabled(const LsmPaths& paths) {
 }
 
 bool SelinuxEnabled(const LsmPaths& paths) {
-  return ReadSmall(paths.selinux_enforce, paths.verify_filesystems ? SELINUX_MAGIC : 0)
-      .has_value();
+  return ReadSmall(paths.selinux_enforce, paths.verify_filesystems ? SELINUX_MAGIC : 0).has_value();
 }
 
 Status ApplyLsmLabels(const spec::Process& process, const LsmPaths& paths) {
   if (!process.apparmorProfile.empty()) {
     const std::string what = "apparmor profile " + process.apparmorProfile;
-    if (!AppArmorEnabled(paths))
-      return Error(EOPNOTSUPP, what + " requested but AppArmor is not enabled");
+    if (!AppArmorEnabled(paths)) return Error(EOPNOTSUPP, what + " requested but AppArmor is not enabled");
     // Prefer the AppArmor-specific attribute (stacked LSMs); fall back to
     // the shared one on kernels without it.
     const std::string& target =
@@ -74,8 +72,7 @@ Status ApplyLsmLabels(const spec::Process& process, const LsmPaths& paths) {
   }
   if (!process.selinuxLabel.empty()) {
     const std::string what = "selinux label " + process.selinuxLabel;
-    if (!SelinuxEnabled(paths))
-      return Error(EOPNOTSUPP, what + " requested but SELinux is not enabled");
+    if (!SelinuxEnabled(paths)) return Error(EOPNOTSUPP, what + " requested but SELinux is not enabled");
     BERTH_TRY(WriteAttr(paths.attr_exec, process.selinuxLabel, paths, what));
   }
   return Ok();

@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "spec/config.h"
 #include "runtime/base/error.h"
+#include "spec/config.h"
 
 namespace berth::process {
 

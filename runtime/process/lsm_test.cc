@@ -5,9 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 
 #include "runtime/process/testing/fork_child.h"
 
@@ -34,9 +34,7 @@ class FakeLsmTree : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  static void Write(const std::string& path, const std::string& text) {
-    std::ofstream(path) << text;
-  }
+  static void Write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
   static std::string Read(const std::string& path) {
     std::ifstream in(path);
     return std::string(std::istreambuf_iterator<char>(in), {});
@@ -131,14 +129,13 @@ TEST_F(FakeLsmTree, ExecAttributeNotOnProcfsIsRefused) {
   if (yes.empty()) GTEST_SKIP() << "no sysfs module parameter reads Y on this host";
   LsmPaths checked = paths_;
   checked.verify_filesystems = true;
-  checked.apparmor_enabled = yes;  // a real sysfs file: passes the sysfs check
+  checked.apparmor_enabled = yes;    // a real sysfs file: passes the sysfs check
   Write(checked.apparmor_exec, "");  // a planted file on tmpfs/ext4, not procfs
   spec::Process p;
   p.apparmorProfile = "x";
   Status s = ApplyLsmLabels(p, checked);
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.error().message().find("is not on procfs"), std::string::npos)
-      << s.error().message();
+  EXPECT_NE(s.error().message().find("is not on procfs"), std::string::npos) << s.error().message();
   EXPECT_EQ(Read(checked.apparmor_exec), "");
 }
 
@@ -151,12 +148,11 @@ std::string ApplyThroughRealProc(bool overmount) {
     if (unshare(CLONE_NEWNS) != 0) return std::string("unshare");
     if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return std::string("private");
     if (overmount &&
-        mount("/proc/self/attr/sockcreate", "/proc/thread-self/attr/exec", nullptr, MS_BIND,
-              nullptr) != 0)
+        mount("/proc/self/attr/sockcreate", "/proc/thread-self/attr/exec", nullptr, MS_BIND, nullptr) != 0)
       return std::string("bind");
     LsmPaths paths;
-    paths.apparmor_enabled = yes;                   // pretend AppArmor is on
-    paths.apparmor_exec = "/nonexistent/berth";     // use the shared attr/exec
+    paths.apparmor_enabled = yes;                // pretend AppArmor is on
+    paths.apparmor_exec = "/nonexistent/berth";  // use the shared attr/exec
     spec::Process p;
     p.apparmorProfile = "berth-test";
     Status s = ApplyLsmLabels(p, paths);
@@ -191,8 +187,7 @@ TEST(LsmOnThisHost, RequestWithoutAppArmorFails) {
   p.apparmorProfile = "docker-default";
   Status s = ApplyLsmLabels(p);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().message(),
-            "apparmor profile docker-default requested but AppArmor is not enabled");
+  EXPECT_EQ(s.error().message(), "apparmor profile docker-default requested but AppArmor is not enabled");
 }
 
 }  // namespace

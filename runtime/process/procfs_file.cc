@@ -13,8 +13,7 @@ namespace {
 
 std::optional<uint64_t> MountId(int dirfd, const char* path, int flags) {
   struct statx st;
-  if (statx(dirfd, path, flags, STATX_MNT_ID, &st) != 0 || !(st.stx_mask & STATX_MNT_ID))
-    return std::nullopt;
+  if (statx(dirfd, path, flags, STATX_MNT_ID, &st) != 0 || !(st.stx_mask & STATX_MNT_ID)) return std::nullopt;
   return st.stx_mnt_id;
 }
 

@@ -13,7 +13,6 @@ namespace berth::process {
 // open(path, flags | O_NOFOLLOW | O_CLOEXEC), then checks the fd is on procfs
 // and on the same mount as proc_root. Errors name the path (EXDEV for a
 // failed check).
-Result<int> OpenVerifiedProcFile(const std::string& path, int flags,
-                                 const std::string& proc_root = "/proc");
+Result<int> OpenVerifiedProcFile(const std::string& path, int flags, const std::string& proc_root = "/proc");
 
 }  // namespace berth::process

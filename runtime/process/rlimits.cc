@@ -43,16 +43,14 @@ Result<int> RlimitFromName(std::string_view name) {
 Status ApplyRlimits(const std::vector<spec::Rlimit>& rlimits) {
   for (const auto& r : rlimits) {
     int resource = BERTH_TRY(RlimitFromName(r.type));
-    if (r.soft > r.hard)
-      return Error(EINVAL, "setrlimit " + Describe(r) + ": soft limit exceeds hard limit");
+    if (r.soft > r.hard) return Error(EINVAL, "setrlimit " + Describe(r) + ": soft limit exceeds hard limit");
     struct rlimit value;
     value.rlim_cur = static_cast<rlim_t>(r.soft);
     value.rlim_max = static_cast<rlim_t>(r.hard);
     if (setrlimit(static_cast<__rlimit_resource>(resource), &value) != 0) {
       Error err = Error::Sys("setrlimit " + Describe(r));
       if (err.code() == EPERM)
-        return Error(EPERM, "setrlimit " + Describe(r) +
-                                ": raising a hard limit needs CAP_SYS_RESOURCE");
+        return Error(EPERM, "setrlimit " + Describe(r) + ": raising a hard limit needs CAP_SYS_RESOURCE");
       return err;
     }
   }

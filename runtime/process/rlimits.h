@@ -4,8 +4,8 @@
 #include <string_view>
 #include <vector>
 
-#include "spec/config.h"
 #include "runtime/base/error.h"
+#include "spec/config.h"
 
 namespace berth::process {
 

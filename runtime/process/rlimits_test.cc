@@ -42,15 +42,14 @@ TEST(ApplyRlimits, RaisingHardLimitWithoutCapSysResourceNamesTheRlimit) {
   getrlimit(RLIMIT_NOFILE, &cur);
   if (cur.rlim_max == RLIM_INFINITY) GTEST_SKIP() << "hard NOFILE limit already infinite";
   auto outcome = RunInChild([&] {
-    std::vector<spec::Rlimit> limits = {{"RLIMIT_NOFILE", 64, 64},
-                                        {"RLIMIT_NOFILE", cur.rlim_max, 64}};
+    std::vector<spec::Rlimit> limits = {{"RLIMIT_NOFILE", 64, 64}, {"RLIMIT_NOFILE", cur.rlim_max, 64}};
     Status s = ApplyRlimits(limits);
     return s ? std::string("ok") : s.error().ToString();
   });
   if (outcome.output == "ok") GTEST_SKIP() << "this process holds CAP_SYS_RESOURCE";
-  EXPECT_NE(outcome.output.find("setrlimit RLIMIT_NOFILE (soft 64, hard " +
-                                std::to_string(cur.rlim_max) + ")"),
-            std::string::npos)
+  EXPECT_NE(
+      outcome.output.find("setrlimit RLIMIT_NOFILE (soft 64, hard " + std::to_string(cur.rlim_max) + ")"),
+      std::string::npos)
       << outcome.output;
   EXPECT_NE(outcome.output.find("CAP_SYS_RESOURCE"), std::string::npos) << outcome.output;
 }

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "spec/config.h"
 #include "runtime/base/error.h"
+#include "spec/config.h"
 
 namespace berth::process {
 
@@ -31,8 +31,7 @@ Result<SeccompFilter> CompileSeccomp(const spec::Seccomp& profile);
 // Entries are keyed by the whole profile plus the libseccomp version and the
 // kernel, verified byte for byte on load, and written atomically. Any cache
 // problem falls back to compiling; only compile errors are returned.
-Result<SeccompFilter> CompileSeccompCached(const spec::Seccomp& profile,
-                                           const std::string& cache_dir);
+Result<SeccompFilter> CompileSeccompCached(const spec::Seccomp& profile, const std::string& cache_dir);
 
 // PARENT side: store a program already compiled from `seccomp` where
 // CompileSeccompCached(seccomp, cache_dir) will find it (best effort). create
@@ -64,8 +63,7 @@ Result<int> InstallSeccomp(const SeccompFilter& filter);
 // Call it in the PARENT (runtime) process, after the init passed notify_fd
 // over the sync socket: listenerPath is a host path, which the init cannot
 // reach after pivot_root, and the init's own socket calls may be filtered.
-Status SendSeccompListenerFd(const spec::Seccomp& seccomp, int notify_fd,
-                             std::string_view state_json);
+Status SendSeccompListenerFd(const spec::Seccomp& seccomp, int notify_fd, std::string_view state_json);
 
 // The same in two steps, for a runtime that lets the init send: connect to
 // listenerPath in the PARENT before clone (close-on-exec socket; the path is
@@ -80,8 +78,7 @@ Status SendSeccompState(int connected_fd, const spec::Seccomp& seccomp, int noti
 // the message (the container process state of config-linux.md: pid is the
 // process the fd belongs to, state the container's) built before the filter,
 // and the CHILD-side send of notify_fd with it on the connected socket.
-std::string ContainerProcessStateMessage(const spec::Seccomp& seccomp, int pid,
-                                         std::string_view state_json);
+std::string ContainerProcessStateMessage(const spec::Seccomp& seccomp, int pid, std::string_view state_json);
 Status SendSeccompNotifyFd(int connected_fd, std::string_view message, int notify_fd);
 
 }  // namespace berth::process

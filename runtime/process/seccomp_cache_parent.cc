@@ -89,8 +89,7 @@ std::optional<SeccompFilter> Decode(std::string_view data, const std::string& ke
   if (data.substr(0, key_size) != key) return std::nullopt;  // a hash collision
   data.remove_prefix(key_size);
   if (!Take(data, &flags) || !Take(data, &notify) || !Take(data, &count)) return std::nullopt;
-  if (count == 0 || count > BPF_MAXINSNS || data.size() != count * sizeof(sock_filter))
-    return std::nullopt;
+  if (count == 0 || count > BPF_MAXINSNS || data.size() != count * sizeof(sock_filter)) return std::nullopt;
   SeccompFilter filter;
   filter.flags = flags;
   filter.uses_notify = notify != 0;
@@ -104,8 +103,8 @@ std::optional<SeccompFilter> Decode(std::string_view data, const std::string& ke
 namespace {
 
 // Best effort: a cache that cannot be written only costs time.
-void StoreEntry(const std::string& key, const std::string& path, bool trusted,
-                const std::string& cache_dir, const SeccompFilter& filter) {
+void StoreEntry(const std::string& key, const std::string& path, bool trusted, const std::string& cache_dir,
+                const SeccompFilter& filter) {
   if (filter.program.empty()) return;  // never a filter (a moved-from one)
   if (!trusted) {
     if (mkdir(cache_dir.c_str(), 0700) != 0 || !TrustedDirectory(cache_dir)) return;
@@ -126,8 +125,7 @@ std::string SeccompCacheKey(const spec::Seccomp& p) {
   // that compiled it, and the kernel it probed for supported actions.
   std::string key = "berth-seccomp-cache-v1;";
   const scmp_version* v = seccomp_version();
-  Field(key, std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
-                 std::to_string(v->micro));
+  Field(key, std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro));
   struct utsname u;
   if (uname(&u) == 0) {
     Field(key, u.release);
@@ -163,8 +161,7 @@ std::string SeccompCachePath(const std::string& cache_dir, const std::string& ke
   return cache_dir + "/" + name;
 }
 
-Result<SeccompFilter> CompileSeccompCached(const spec::Seccomp& profile,
-                                           const std::string& cache_dir) {
+Result<SeccompFilter> CompileSeccompCached(const spec::Seccomp& profile, const std::string& cache_dir) {
   const std::string key = SeccompCacheKey(profile);
   const std::string path = SeccompCachePath(cache_dir, key);
   const bool trusted = TrustedDirectory(cache_dir);

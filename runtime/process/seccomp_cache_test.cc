@@ -1,10 +1,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 
 #include "runtime/process/seccomp.h"
 #include "runtime/process/seccomp_internal.h"
@@ -16,8 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 
 bool SameProgram(const SeccompFilter& a, const SeccompFilter& b) {
-  return a.flags == b.flags && a.uses_notify == b.uses_notify &&
-         a.program.size() == b.program.size() &&
+  return a.flags == b.flags && a.uses_notify == b.uses_notify && a.program.size() == b.program.size() &&
          std::memcmp(a.program.data(), b.program.data(), a.program.size() * sizeof(sock_filter)) == 0;
 }
 
@@ -53,8 +52,7 @@ class SeccompCache : public ::testing::Test {
 
   void Plant(const spec::Seccomp& for_profile, const SeccompFilter& program) {
     std::string key = SeccompCacheKey(for_profile);
-    std::ofstream(SeccompCachePath(dir_, key), std::ios::binary)
-        << EncodeSeccompCacheEntry(key, program);
+    std::ofstream(SeccompCachePath(dir_, key), std::ios::binary) << EncodeSeccompCacheEntry(key, program);
     chmod(SeccompCachePath(dir_, key).c_str(), 0600);
   }
 

@@ -56,7 +56,8 @@ Result<uint32_t> RunSeccompProgram(const std::vector<sock_filter>& program, cons
   // memory, ALU, forward jumps only (so the loop ends), RET.
   uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {};
   const auto word_at = [&](uint32_t offset) -> Result<uint32_t> {
-    if (offset % 4 != 0 || offset + 4 > sizeof data) return Error(EINVAL, "seccomp BPF: load outside seccomp_data");
+    if (offset % 4 != 0 || offset + 4 > sizeof data)
+      return Error(EINVAL, "seccomp BPF: load outside seccomp_data");
     uint32_t value;
     std::memcpy(&value, reinterpret_cast<const char*>(&data) + offset, 4);
     return value;
@@ -128,11 +129,12 @@ Result<uint32_t> RunSeccompProgram(const std::vector<sock_filter>& program, cons
         pc += offset;
         break;
       }
-      case BPF_RET:
-        return BPF_RVAL(insn.code) == BPF_A ? a : k;
+      case BPF_RET: return BPF_RVAL(insn.code) == BPF_A ? a : k;
       case BPF_MISC:
-        if (BPF_MISCOP(insn.code) == BPF_TAX) x = a;
-        else a = x;
+        if (BPF_MISCOP(insn.code) == BPF_TAX)
+          x = a;
+        else
+          a = x;
         break;
       default: return Error(EINVAL, "seccomp BPF: unsupported instruction at " + std::to_string(pc));
     }
@@ -159,7 +161,8 @@ Status CheckFilterLetsRuntimeFinish(const SeccompFilter& filter, const spec::Pro
   };
   std::vector<Needed> needed;
   if (filter.uses_notify)
-    needed.push_back({SYS_sendmsg, "sendmsg", "to send the notify fd to listenerPath after loading the filter"});
+    needed.push_back(
+        {SYS_sendmsg, "sendmsg", "to send the notify fd to listenerPath after loading the filter"});
   if (CapsetFollowsFilter(process))
     needed.push_back({SYS_capset, "capset",
                       "to drop CAP_SYS_ADMIN after loading the filter, which process.noNewPrivileges "

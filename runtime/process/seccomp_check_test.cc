@@ -5,8 +5,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <gtest/gtest.h>
+#include <cerrno>
 
 #include "runtime/process/attributes.h"
 #include "runtime/process/seccomp.h"
@@ -48,10 +48,10 @@ spec::Seccomp MinimalProfile() {
   spec::Seccomp profile;
   profile.defaultAction = "SCMP_ACT_ERRNO";
   profile.architectures = {"SCMP_ARCH_X86_64"};
-  profile.syscalls = {Rule({"execve", "brk", "arch_prctl", "set_tid_address", "set_robust_list", "rseq",
-                            "prlimit64", "readlink", "getrandom", "mprotect", "prctl", "getuid",
-                            "exit_group", "clock_nanosleep"},
-                           "SCMP_ACT_ALLOW")};
+  profile.syscalls = {
+      Rule({"execve", "brk", "arch_prctl", "set_tid_address", "set_robust_list", "rseq", "prlimit64",
+            "readlink", "getrandom", "mprotect", "prctl", "getuid", "exit_group", "clock_nanosleep"},
+           "SCMP_ACT_ALLOW")};
   return profile;
 }
 
@@ -62,7 +62,8 @@ TEST(SeccompCheck, MinimalProfileWithoutNoNewPrivilegesNamesCapset) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code(), EPERM);
   EXPECT_NE(refused.error().message().find("capset"), std::string::npos) << refused.error().message();
-  EXPECT_NE(refused.error().message().find("SCMP_ACT_ERRNO(1)"), std::string::npos) << refused.error().message();
+  EXPECT_NE(refused.error().message().find("SCMP_ACT_ERRNO(1)"), std::string::npos)
+      << refused.error().message();
   EXPECT_NE(refused.error().message().find("noNewPrivileges"), std::string::npos);
   EXPECT_TRUE(CheckFilterLetsRuntimeFinish(*filter, WithNoNewPrivileges(true)));
   // A process that keeps CAP_SYS_ADMIN has nothing to drop: no capset.
@@ -135,9 +136,12 @@ TEST(SeccompCheck, EvaluatorAgreesWithTheKernel) {
     uint64_t arg0, arg1;
     int want;  // the errno the profile says, 0 for allowed
   };
-  const std::vector<Call> calls = {{SYS_getppid, 0, 0, 11},        {SYS_dup, 1000, 0, 12},
-                                   {SYS_dup, 0x2f, 0, 13},         {SYS_dup, 999, 0, 0},
-                                   {SYS_lseek, 999, 0x100000005ull, 14}, {SYS_lseek, 999, 5, 0},
+  const std::vector<Call> calls = {{SYS_getppid, 0, 0, 11},
+                                   {SYS_dup, 1000, 0, 12},
+                                   {SYS_dup, 0x2f, 0, 13},
+                                   {SYS_dup, 999, 0, 0},
+                                   {SYS_lseek, 999, 0x100000005ull, 14},
+                                   {SYS_lseek, 999, 5, 0},
                                    {SYS_getpid, 0, 0, 0}};
   for (const Call& call : calls) {
     seccomp_data data{};
@@ -147,8 +151,9 @@ TEST(SeccompCheck, EvaluatorAgreesWithTheKernel) {
     data.args[1] = call.arg1;
     auto answer = RunSeccompProgram(filter->program, data);
     ASSERT_TRUE(answer) << answer.error().ToString();
-    const int expected_errno =
-        (*answer & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO ? static_cast<int>(*answer & SECCOMP_RET_DATA) : 0;
+    const int expected_errno = (*answer & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO
+                                   ? static_cast<int>(*answer & SECCOMP_RET_DATA)
+                                   : 0;
     EXPECT_EQ(expected_errno, call.want) << "evaluator, syscall " << call.nr << " arg0 " << call.arg0;
 
     auto outcome = berth::testing::RunInChild([&] {

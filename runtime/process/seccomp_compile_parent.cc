@@ -25,9 +25,7 @@ struct CtxFree {
 };
 using Ctx = std::unique_ptr<void, CtxFree>;
 
-bool ActionTakesErrno(std::string_view name) {
-  return name == "SCMP_ACT_ERRNO" || name == "SCMP_ACT_TRACE";
-}
+bool ActionTakesErrno(std::string_view name) { return name == "SCMP_ACT_ERRNO" || name == "SCMP_ACT_TRACE"; }
 
 // errno_ret: the entry's errnoRet (or defaultErrnoRet for the default action).
 Result<uint32_t> ActionValue(std::string_view name, std::optional<uint32_t> errno_ret) {
@@ -165,8 +163,7 @@ std::vector<sock_filter> EnosysPrefix(const std::map<uint32_t, int>& max_nr_by_a
 Result<SeccompFilter> CompileSeccompUncached(const spec::Seccomp& profile) {
   SeccompFilter filter;
   uint32_t default_action =
-      BERTH_TRY_CTX(ActionValue(profile.defaultAction, profile.defaultErrnoRet),
-                    "seccomp defaultAction");
+      BERTH_TRY_CTX(ActionValue(profile.defaultAction, profile.defaultErrnoRet), "seccomp defaultAction");
   if (default_action == SCMP_ACT_NOTIFY)
     return Error(EINVAL, "seccomp: SCMP_ACT_NOTIFY cannot be the default action");
   Ctx ctx(seccomp_init(default_action));
@@ -184,13 +181,11 @@ Result<SeccompFilter> CompileSeccompUncached(const spec::Seccomp& profile) {
 
   std::map<uint32_t, int> max_nr;
   for (const auto& entry : profile.syscalls) {
-    uint32_t action = BERTH_TRY_CTX(ActionValue(entry.action, entry.errnoRet),
-                                    "seccomp syscalls entry");
+    uint32_t action = BERTH_TRY_CTX(ActionValue(entry.action, entry.errnoRet), "seccomp syscalls entry");
     // libseccomp takes names as C strings: "write\0x" would be write(2)
     // under a name no check below recognises.
     for (const auto& name : entry.names)
-      if (name.find('\0') != std::string::npos)
-        return Error(EINVAL, "seccomp: syscall name with a NUL byte");
+      if (name.find('\0') != std::string::npos) return Error(EINVAL, "seccomp: syscall name with a NUL byte");
     if (action == SCMP_ACT_NOTIFY) {
       filter.uses_notify = true;
       // The runtime's own init still writes to its sync socket after the
@@ -201,8 +196,7 @@ Result<SeccompFilter> CompileSeccompUncached(const spec::Seccomp& profile) {
     std::vector<scmp_arg_cmp> conds;
     for (const auto& arg : entry.args) {
       if (arg.index >= 6)
-        return Error(EINVAL, "seccomp: argument index " + std::to_string(arg.index) +
-                                 " out of range (0-5)");
+        return Error(EINVAL, "seccomp: argument index " + std::to_string(arg.index) + " out of range (0-5)");
       scmp_compare op = BERTH_TRY(OperatorValue(arg.op));
       conds.push_back(scmp_arg_cmp{arg.index, op, arg.value, arg.valueTwo});
     }
@@ -236,8 +230,6 @@ Result<SeccompFilter> CompileSeccompUncached(const spec::Seccomp& profile) {
   return filter;
 }
 
-Result<SeccompFilter> CompileSeccomp(const spec::Seccomp& profile) {
-  return CompileSeccompUncached(profile);
-}
+Result<SeccompFilter> CompileSeccomp(const spec::Seccomp& profile) { return CompileSeccompUncached(profile); }
 
 }  // namespace berth::process

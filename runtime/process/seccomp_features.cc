@@ -1,5 +1,5 @@
-#include "runtime/base/syscalls.h"
 #include "runtime/process/seccomp_features.h"
+#include "runtime/base/syscalls.h"
 
 #include <linux/seccomp.h>
 #include <seccomp.h>

@@ -2,8 +2,8 @@
 
 #include <sys/prctl.h>
 
-#include <algorithm>
 #include <gtest/gtest.h>
+#include <algorithm>
 
 namespace berth::process {
 namespace {

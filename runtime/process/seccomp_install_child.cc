@@ -12,8 +12,7 @@ namespace berth::process {
 
 Result<int> InstallSeccomp(const SeccompFilter& filter) {
   if (filter.program.empty() || filter.program.size() > BPF_MAXINSNS)
-    return Error(EINVAL, "seccomp: program of " + std::to_string(filter.program.size()) +
-                             " instructions");
+    return Error(EINVAL, "seccomp: program of " + std::to_string(filter.program.size()) + " instructions");
   sock_fprog prog;
   prog.len = static_cast<unsigned short>(filter.program.size());
   prog.filter = const_cast<sock_filter*>(filter.program.data());

@@ -21,8 +21,7 @@ Result<SeccompFilter> CompileSeccompUncached(const spec::Seccomp& profile);
 namespace berth::process {
 
 // The container process state (config-linux.md) sent to listenerPath.
-std::string ContainerProcessStateJson(const spec::Seccomp& seccomp, int pid,
-                                      std::string_view state_json);
+std::string ContainerProcessStateJson(const spec::Seccomp& seccomp, int pid, std::string_view state_json);
 
 }  // namespace berth::process
 

@@ -15,8 +15,7 @@
 
 namespace berth::process {
 
-std::string ContainerProcessStateJson(const spec::Seccomp& seccomp, int pid,
-                                      std::string_view state_json) {
+std::string ContainerProcessStateJson(const spec::Seccomp& seccomp, int pid, std::string_view state_json) {
   spec::json::Writer w;
   w.BeginObject();
   w.Key("ociVersion");
@@ -56,8 +55,7 @@ Result<int> ConnectSeccompListener(const spec::Seccomp& seccomp) {
   return sock;
 }
 
-std::string ContainerProcessStateMessage(const spec::Seccomp& seccomp, int pid,
-                                         std::string_view state_json) {
+std::string ContainerProcessStateMessage(const spec::Seccomp& seccomp, int pid, std::string_view state_json) {
   return ContainerProcessStateJson(seccomp, pid, state_json);
 }
 
@@ -78,8 +76,7 @@ Status SendSeccompNotifyFd(int connected_fd, std::string_view message, int notif
   return Ok();
 }
 
-Status SendSeccompListenerFd(const spec::Seccomp& seccomp, int notify_fd,
-                             std::string_view state_json) {
+Status SendSeccompListenerFd(const spec::Seccomp& seccomp, int notify_fd, std::string_view state_json) {
   int sock = BERTH_TRY(ConnectSeccompListener(seccomp));
   Status sent = SendSeccompState(sock, seccomp, notify_fd, state_json);
   close(sock);  // one state per connection, then closed (config-linux.md)

@@ -14,10 +14,10 @@
 #include <fcntl.h>
 #include <sched.h>
 
+#include <gtest/gtest.h>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <gtest/gtest.h>
 #include <thread>
 
 #include "runtime/process/attributes.h"
@@ -138,15 +138,14 @@ TEST(Seccomp, ArgumentConditions) {
   auto outcome = RunFiltered(profile, [] {
     std::string out = ErrnoOf(personality(PER_LINUX32) < 0 ? -1 : 0);
     out += " " + ErrnoOf(personality(0xffffffff) < 0 ? -1 : 0);
-    out += " " + ErrnoOf(syscall(SYS_umask, 0x1ff) < 0 ? -1 : 0);   // 0x1ff & 0xf00 = 0x100
+    out += " " + ErrnoOf(syscall(SYS_umask, 0x1ff) < 0 ? -1 : 0);  // 0x1ff & 0xf00 = 0x100
     out += " " + ErrnoOf(syscall(SYS_umask, 0x022) < 0 ? -1 : 0);
     out += " " + ErrnoOf(syscall(SYS_dup, 101) < 0 && errno == EPERM ? -1 : 0);
     int d = dup(1);
     out += " " + std::string(d >= 0 ? "dup-ok" : "dup-failed");
     return out;
   });
-  EXPECT_EQ(outcome.output,
-            "EPERM ok EPERM ok EPERM dup-ok");
+  EXPECT_EQ(outcome.output, "EPERM ok EPERM ok EPERM dup-ok");
 }
 
 TEST(Seccomp, RepeatedArgumentIndexIsOr) {
@@ -167,8 +166,8 @@ TEST(Seccomp, SyscallsNewerThanTheProfileGetEnosys) {
   spec::Seccomp profile;
   profile.defaultAction = "SCMP_ACT_ERRNO";
   // Enough for the child to finish: its newest syscall is exit_group (231).
-  profile.syscalls = {Rule({"write", "exit", "exit_group", "getpid", "rt_sigreturn", "futex",
-                            "mmap", "munmap", "brk", "rt_sigprocmask", "madvise", "mprotect"},
+  profile.syscalls = {Rule({"write", "exit", "exit_group", "getpid", "rt_sigreturn", "futex", "mmap",
+                            "munmap", "brk", "rt_sigprocmask", "madvise", "mprotect"},
                            "SCMP_ACT_ALLOW")};
   auto outcome = RunFiltered(profile, [] {
     char buf[4];
@@ -184,16 +183,15 @@ TEST(Seccomp, SyscallsNewerThanTheProfileGetEnosys) {
 
 TEST(Seccomp, DockerSizedProfileLoadsAndBehaves) {
   auto outcome = RunFiltered(berth::testing::DockerLikeProfile(), [] {
-    std::string out = ErrnoOf(unshare(CLONE_NEWUTS));                   // denied: EPERM
-    out += " / " + ErrnoOf(syscall(SYS_clone3, nullptr, 0));           // errnoRet 38
-    out += " / " + ErrnoOf(getpid() > 0 ? 0 : -1);                      // allowed
+    std::string out = ErrnoOf(unshare(CLONE_NEWUTS));         // denied: EPERM
+    out += " / " + ErrnoOf(syscall(SYS_clone3, nullptr, 0));  // errnoRet 38
+    out += " / " + ErrnoOf(getpid() > 0 ? 0 : -1);            // allowed
     // listmount (458) is newer than this libseccomp (Debian's 2.5.4 knows up
     // to 456), so newer than the profile: ENOSYS, not the default EPERM.
     out += " / " + ErrnoOf(syscall(458, nullptr, nullptr, 0, 0));
     return out;
   });
-  EXPECT_EQ(outcome.output,
-            "EPERM / ENOSYS / ok / ENOSYS");
+  EXPECT_EQ(outcome.output, "EPERM / ENOSYS / ok / ENOSYS");
 }
 
 TEST(Seccomp, AllowDefaultHasNoEnosysPrefix) {
@@ -236,19 +234,15 @@ TEST(Seccomp, InvalidProfilesAreErrorsNamingTheValue) {
   };
   std::vector<Case> cases = {
       {[](spec::Seccomp& p) { p.defaultAction = "SCMP_ACT_MAYBE"; }, "SCMP_ACT_MAYBE"},
-      {[](spec::Seccomp& p) { p.syscalls = {Rule({"read"}, "SCMP_ACT_PERHAPS")}; },
-       "SCMP_ACT_PERHAPS"},
+      {[](spec::Seccomp& p) { p.syscalls = {Rule({"read"}, "SCMP_ACT_PERHAPS")}; }, "SCMP_ACT_PERHAPS"},
       {[](spec::Seccomp& p) {
          p.syscalls = {Rule({"read"}, "SCMP_ACT_ERRNO", {Arg(0, 1, "SCMP_CMP_ABOUT")})};
        },
        "SCMP_CMP_ABOUT"},
-      {[](spec::Seccomp& p) {
-         p.syscalls = {Rule({"read"}, "SCMP_ACT_ERRNO", {Arg(6, 1, "SCMP_CMP_EQ")})};
-       },
+      {[](spec::Seccomp& p) { p.syscalls = {Rule({"read"}, "SCMP_ACT_ERRNO", {Arg(6, 1, "SCMP_CMP_EQ")})}; },
        "argument index 6"},
       {[](spec::Seccomp& p) { p.architectures = {"SCMP_ARCH_Z80"}; }, "SCMP_ARCH_Z80"},
-      {[](spec::Seccomp& p) { p.flags = {"SECCOMP_FILTER_FLAG_FAST"}; },
-       "SECCOMP_FILTER_FLAG_FAST"},
+      {[](spec::Seccomp& p) { p.flags = {"SECCOMP_FILTER_FLAG_FAST"}; }, "SECCOMP_FILTER_FLAG_FAST"},
       {[](spec::Seccomp& p) { p.syscalls = {Rule({"read"}, "SCMP_ACT_KILL", {}, 1)}; },
        "SCMP_ACT_KILL does not take an errno"},
       {[](spec::Seccomp& p) { p.defaultAction = "SCMP_ACT_NOTIFY"; }, "default action"},
@@ -260,8 +254,7 @@ TEST(Seccomp, InvalidProfilesAreErrorsNamingTheValue) {
     c.edit(profile);
     auto filter = CompileSeccomp(profile);
     ASSERT_FALSE(filter.ok()) << c.needle;
-    EXPECT_NE(filter.error().message().find(c.needle), std::string::npos)
-        << filter.error().message();
+    EXPECT_NE(filter.error().message().find(c.needle), std::string::npos) << filter.error().message();
   }
 }
 
@@ -277,8 +270,7 @@ TEST(Seccomp, SyscallNamesWithNulBytesAreErrors) {
     profile.syscalls = {Rule({std::string("write\0x", 7)}, action)};
     auto filter = CompileSeccomp(profile);
     ASSERT_FALSE(filter.ok());
-    EXPECT_NE(filter.error().message().find("NUL byte"), std::string::npos)
-        << filter.error().message();
+    EXPECT_NE(filter.error().message().find("NUL byte"), std::string::npos) << filter.error().message();
   }
 }
 
@@ -287,19 +279,18 @@ TEST(Seccomp, ArchitecturesAndFlagsCompileAndLoad) {
   profile.defaultAction = "SCMP_ACT_ALLOW";
   profile.defaultErrnoRet = std::nullopt;
   profile.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
-  profile.flags = {"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-                   "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
-  profile.syscalls = {Rule({"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO"),
-                      Rule({"getppid"}, "SCMP_ACT_LOG"), Rule({"chdir"}, "SCMP_ACT_TRAP"),
-                      Rule({"fchdir"}, "SCMP_ACT_TRACE", {}, EXDEV)};
+  profile.flags = {"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_TSYNC",
+                   "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+  profile.syscalls = {Rule({"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO"), Rule({"getppid"}, "SCMP_ACT_LOG"),
+                      Rule({"chdir"}, "SCMP_ACT_TRAP"), Rule({"fchdir"}, "SCMP_ACT_TRACE", {}, EXDEV)};
   auto filter = CompileSeccomp(profile);
   ASSERT_TRUE(filter.ok()) << filter.error().ToString();
   EXPECT_EQ(filter->flags, unsigned{SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW |
                                     SECCOMP_FILTER_FLAG_TSYNC});  // WAIT_KILLABLE needs notify
   auto outcome = RunFiltered(profile, [] {
     // Not traced: SCMP_ACT_TRACE fails the call with ENOSYS.
-    return ErrnoOf(mkdir("/tmp/berth-z", 0700)) + " / " + ErrnoOf(syscall(SYS_getppid) > 0 ? 0 : -1) +
-           " / " + ErrnoOf(fchdir(0));
+    return ErrnoOf(mkdir("/tmp/berth-z", 0700)) + " / " + ErrnoOf(syscall(SYS_getppid) > 0 ? 0 : -1) + " / " +
+           ErrnoOf(fchdir(0));
   });
   EXPECT_EQ(outcome.output, "EPERM / ok / ENOSYS");
 }
@@ -308,8 +299,8 @@ TEST(Seccomp, DefaultErrnoRet) {
   spec::Seccomp profile;
   profile.defaultAction = "SCMP_ACT_ERRNO";
   profile.defaultErrnoRet = EXDEV;
-  profile.syscalls = {Rule({"write", "exit", "exit_group", "getpid", "rt_sigreturn", "futex",
-                            "mmap", "munmap", "brk", "rt_sigprocmask", "madvise", "mprotect"},
+  profile.syscalls = {Rule({"write", "exit", "exit_group", "getpid", "rt_sigreturn", "futex", "mmap",
+                            "munmap", "brk", "rt_sigprocmask", "madvise", "mprotect"},
                            "SCMP_ACT_ALLOW")};
   auto outcome = RunFiltered(profile, [] {
     long rc = syscall(SYS_getppid);
@@ -329,8 +320,7 @@ TEST(Seccomp, InstallWithoutNoNewPrivsOrCapSysAdminFails) {
     auto fd = InstallSeccomp(*filter);
     return fd.ok() ? std::string("installed") : fd.error().ToString();
   });
-  EXPECT_NE(outcome.output.find("needs no_new_privs or CAP_SYS_ADMIN"), std::string::npos)
-      << outcome.output;
+  EXPECT_NE(outcome.output.find("needs no_new_privs or CAP_SYS_ADMIN"), std::string::npos) << outcome.output;
 }
 
 TEST(Seccomp, ContainerProcessStateCarriesMetadataAndState) {
@@ -400,8 +390,7 @@ TEST(Seccomp, NotifyListenerReceivesTheFdAndAnswers) {
   auto filter = CompileSeccomp(profile);
   ASSERT_TRUE(filter.ok()) << filter.error().ToString();
   ASSERT_TRUE(filter->uses_notify);
-  EXPECT_EQ(filter->flags,
-            unsigned{SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_TSYNC});
+  EXPECT_EQ(filter->flags, unsigned{SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_TSYNC});
 
   int listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   ASSERT_GE(listen_fd, 0);
@@ -414,8 +403,7 @@ TEST(Seccomp, NotifyListenerReceivesTheFdAndAnswers) {
   Agent agent;
   std::thread server(ServeOnce, listen_fd, &agent, true);
 
-  const std::string state =
-      R"({"ociVersion":"1.3.0","id":"c1","status":"creating","pid":77,"bundle":"/b"})";
+  const std::string state = R"({"ociVersion":"1.3.0","id":"c1","status":"creating","pid":77,"bundle":"/b"})";
   auto outcome = RunInChild([&] {
     if (Status s = ApplyNoNewPrivileges(true); !s) return s.error().ToString();
     auto fd = InstallSeccomp(*filter);
@@ -460,8 +448,7 @@ TEST(Seccomp, PreConnectedListenerSocketWorksFromInsideAChroot) {
   // Parent side, before the "container" changes root.
   auto conn = ConnectSeccompListener(profile);
   ASSERT_TRUE(conn.ok()) << conn.error().ToString();
-  const std::string state =
-      R"({"ociVersion":"1.3.0","id":"c2","status":"creating","pid":78,"bundle":"/b"})";
+  const std::string state = R"({"ociVersion":"1.3.0","id":"c2","status":"creating","pid":78,"bundle":"/b"})";
   auto outcome = RunInChild([&] {
     // Where listenerPath no longer resolves, as in a container.
     if (chroot("/proc/self/fdinfo") != 0) return std::string("chroot");

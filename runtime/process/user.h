@@ -1,8 +1,8 @@
 // Child side: become the configured user (process.user).
 #pragma once
 
-#include "spec/config.h"
 #include "runtime/base/error.h"
+#include "spec/config.h"
 
 namespace berth::process {
 

@@ -30,9 +30,8 @@ TEST(SetUser, SetsIdsGroupsAndUmask) {
     gid_t groups[16];
     int n = getgroups(16, groups);
     mode_t mask = umask(0);
-    std::string out = std::to_string(ru) + "," + std::to_string(eu) + "," + std::to_string(su) +
-                      " " + std::to_string(rg) + "," + std::to_string(eg) + "," +
-                      std::to_string(sg) + " groups";
+    std::string out = std::to_string(ru) + "," + std::to_string(eu) + "," + std::to_string(su) + " " +
+                      std::to_string(rg) + "," + std::to_string(eg) + "," + std::to_string(sg) + " groups";
     for (int i = 0; i < n; ++i) out += " " + std::to_string(groups[i]);
     out += " umask " + std::to_string(mask);
     return out;

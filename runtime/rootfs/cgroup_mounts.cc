@@ -3,10 +3,9 @@
 // v2 host: one cgroup2 mount. v1 or hybrid host (as this project's CI): a
 // tmpfs with one directory per v1 hierarchy listed in /proc/self/cgroup and
 // mounted at /sys/fs/cgroup/<name> (plus "unified" when the host has it),
-// each holding the container's own cgroup, and symlinks for co-mounted controllers (cpu -> cpu,cpuacct). With a cgroup
-// namespace the hierarchies are fresh mounts (rooted at the namespace);
-// without one they are binds of the container's cgroup directories, so the
-// host's tree is never exposed.
+// each holding the container's own cgroup, and symlinks for co-mounted controllers (cpu -> cpu,cpuacct). With
+// a cgroup namespace the hierarchies are fresh mounts (rooted at the namespace); without one they are binds
+// of the container's cgroup directories, so the host's tree is never exposed.
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
@@ -66,8 +65,7 @@ std::vector<std::string> SplitCommas(const std::string& s) {
 }
 
 // A mount of one hierarchy, detached, read-only when asked.
-Result<UniqueFd> HierarchyMount(const Hierarchy& h, const std::string& host_dir, bool fresh,
-                                uint64_t attrs) {
+Result<UniqueFd> HierarchyMount(const Hierarchy& h, const std::string& host_dir, bool fresh, uint64_t attrs) {
   if (fresh) {
     std::vector<std::string> flags;
     if (!h.controllers.empty()) flags = SplitCommas(h.controllers);
@@ -85,8 +83,7 @@ Result<UniqueFd> HierarchyMount(const Hierarchy& h, const std::string& host_dir,
 
 Status MountCgroups(int root_fd, const std::string& destination, const MountOptions& options,
                     const MountContext& context) {
-  const uint64_t attrs =
-      options.attr_set | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+  const uint64_t attrs = options.attr_set | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
   auto own = BERTH_TRY(ReadOwnCgroups());
   auto target = BERTH_TRY(CreateInRoot(root_fd, destination, TargetKind::kDirectory));
 
@@ -100,8 +97,8 @@ Status MountCgroups(int root_fd, const std::string& destination, const MountOpti
   }
 
   // v1 / hybrid: build the tmpfs writable, fill it, then make it read-only.
-  auto tmpfs = BERTH_TRY(
-      NewFilesystem("tmpfs", "tmpfs", {}, {"mode=755"}, attrs & ~uint64_t{MOUNT_ATTR_RDONLY}));
+  auto tmpfs =
+      BERTH_TRY(NewFilesystem("tmpfs", "tmpfs", {}, {"mode=755"}, attrs & ~uint64_t{MOUNT_ATTR_RDONLY}));
   BERTH_TRY(MoveMount(tmpfs.get(), target.get()));
   const bool hybrid = IsFs("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC);
   for (const auto& h : own) {
@@ -119,12 +116,10 @@ Status MountCgroups(int root_fd, const std::string& destination, const MountOpti
     // mounts the controllers it finds missing) or placeholder directories:
     // what the runtime has not mounted, the container does not get.
     if (!h.controllers.empty() && !IsFs(host_dir.c_str(), CGROUP_SUPER_MAGIC)) continue;
-    if (mkdirat(tmpfs.get(), dir.c_str(), 0755) != 0)
-      return Error::Sys("mkdir " + destination + "/" + dir);
-    auto sub = BERTH_TRY(
-        OpenInRoot(tmpfs.get(), dir, O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV));
-    auto m = BERTH_TRY_CTX(HierarchyMount(h, host_dir, context.cgroup_ns, attrs),
-                           "cgroup hierarchy " + dir);
+    if (mkdirat(tmpfs.get(), dir.c_str(), 0755) != 0) return Error::Sys("mkdir " + destination + "/" + dir);
+    auto sub =
+        BERTH_TRY(OpenInRoot(tmpfs.get(), dir, O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV));
+    auto m = BERTH_TRY_CTX(HierarchyMount(h, host_dir, context.cgroup_ns, attrs), "cgroup hierarchy " + dir);
     BERTH_TRY_CTX(MoveMount(m.get(), sub.get()), "cgroup hierarchy " + dir);
     // Co-mounted controllers are also reachable by their own names.
     if (!h.controllers.empty() && !h.controllers.starts_with("name=")) {
@@ -136,8 +131,7 @@ Status MountCgroups(int root_fd, const std::string& destination, const MountOpti
     }
   }
   BERTH_TRY(SetMountAttrs(tmpfs.get(), options.attr_set & MOUNT_ATTR_RDONLY, 0, false));
-  for (const auto& p : options.propagation)
-    BERTH_TRY(SetPropagation(tmpfs.get(), p.type, p.recursive));
+  for (const auto& p : options.propagation) BERTH_TRY(SetPropagation(tmpfs.get(), p.type, p.recursive));
   return Ok();
 }
 

@@ -90,8 +90,7 @@ Status CopyDir(int src_dir, int dst_dir, int depth) {
         break;
       }
       target.resize(static_cast<size_t>(n));
-      if (symlinkat(target.c_str(), dst_dir, name) != 0)
-        status = Error::Sys(std::string("symlink ") + name);
+      if (symlinkat(target.c_str(), dst_dir, name) != 0) status = Error::Sys(std::string("symlink ") + name);
     } else {
       if (mknodat(dst_dir, name, st.st_mode & S_IFMT, st.st_rdev) != 0)
         status = Error::Sys(std::string("mknod ") + name);

@@ -36,8 +36,8 @@ enum class Found { kNothing, kSameDevice, kOther };
 Error Conflict(const spec::Device& device, const struct stat& st, unsigned type) {
   if ((st.st_mode & S_IFMT) != type)
     return Error(EEXIST, device.path + " already exists and is not a device of type " + device.type);
-  return Error(EEXIST, device.path + " already exists as device " + std::to_string(major(st.st_rdev)) +
-                           ":" + std::to_string(minor(st.st_rdev)));
+  return Error(EEXIST, device.path + " already exists as device " + std::to_string(major(st.st_rdev)) + ":" +
+                           std::to_string(minor(st.st_rdev)));
 }
 
 bool IsSameDevice(const struct stat& st, const spec::Device& device, unsigned type) {
@@ -61,8 +61,8 @@ Status BindHostDevice(int dir_fd, const std::string& name, const std::string& pa
 // of one call mostly share /dev, opened (and resolved) once.
 using OpenDirs = std::map<std::string, UniqueFd>;
 
-Status CreateOne(int root_fd, const spec::Device& device, DeviceSource source,
-                 OnConflict on_conflict, OpenDirs& dirs) {
+Status CreateOne(int root_fd, const spec::Device& device, DeviceSource source, OnConflict on_conflict,
+                 OpenDirs& dirs) {
   unsigned type = BERTH_TRY(DeviceFileType(device.type));
   PathParts parts = BERTH_TRY(SplitLast(device.path));
   auto cached = dirs.find(parts.parent);
@@ -94,8 +94,8 @@ Status CreateOne(int root_fd, const spec::Device& device, DeviceSource source,
   }
   // A default device the image already has as it would be made is kept: the
   // image's /dev may be on a read-only filesystem.
-  if (found == Found::kSameDevice && on_conflict == OnConflict::kReplace &&
-      (st.st_mode & 07777) == perm && st.st_uid == uid && st.st_gid == gid)
+  if (found == Found::kSameDevice && on_conflict == OnConflict::kReplace && (st.st_mode & 07777) == perm &&
+      st.st_uid == uid && st.st_gid == gid)
     return Ok();
   // Removed, not followed: a symlink here may point anywhere on the host.
   if (found != Found::kNothing && unlinkat(dir.get(), parts.name.c_str(), 0) != 0)
@@ -104,9 +104,8 @@ Status CreateOne(int root_fd, const spec::Device& device, DeviceSource source,
     // mknod is not allowed in a user namespace: bind the host's node.
     return BindHostDevice(dir.get(), parts.name, CleanPath(device.path));
   }
-  dev_t dev = type == S_IFIFO ? 0
-                              : makedev(static_cast<unsigned>(device.major),
-                                        static_cast<unsigned>(device.minor));
+  dev_t dev =
+      type == S_IFIFO ? 0 : makedev(static_cast<unsigned>(device.major), static_cast<unsigned>(device.minor));
   // The umask must not trim the mode the config asks for.
   mode_t old = umask(0);
   int rc = mknodat(dir.get(), parts.name.c_str(), type | perm, dev);

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "spec/config.h"
 #include "runtime/base/error.h"
+#include "spec/config.h"
 
 namespace berth::rootfs {
 

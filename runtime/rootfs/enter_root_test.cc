@@ -422,8 +422,7 @@ TEST_F(RootfsTest, ProcShowsTheContainersPidNamespace) {
           int entries = 0;
           if (r.empty())
             for (const auto& e : fs::directory_iterator("/proc"))
-              if (std::isdigit(static_cast<unsigned char>(e.path().filename().string()[0])))
-                ++entries;
+              if (std::isdigit(static_cast<unsigned char>(e.path().filename().string()[0]))) ++entries;
           if (r.empty() && fs::read_symlink("/proc/self") != "1") r = "init is not pid 1";
           if (r.empty() && entries != 1) r = std::to_string(entries) + " processes in /proc";
           (void)!write(fds[1], r.data(), r.size());

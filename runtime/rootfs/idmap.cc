@@ -21,8 +21,8 @@ namespace {
 std::string FormatMap(const std::vector<spec::IdMapping>& mappings) {
   std::string text;
   for (const auto& m : mappings)
-    text += std::to_string(m.containerID) + " " + std::to_string(m.hostID) + " " +
-            std::to_string(m.size) + "\n";
+    text +=
+        std::to_string(m.containerID) + " " + std::to_string(m.hostID) + " " + std::to_string(m.size) + "\n";
   return text;
 }
 
@@ -64,8 +64,7 @@ Result<UniqueFd> MakeIdmapUserNamespace(const std::vector<spec::IdMapping>& uid_
     // /proc files root-owned and its maps unwritable from a user namespace.
     // The helper holds nothing secret and exits before the container runs.
     if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0) _exit(1);
-    if (unshare(CLONE_NEWUSER) != 0 || readlink("/proc/self", self, sizeof(self) - 1) <= 0)
-      _exit(1);
+    if (unshare(CLONE_NEWUSER) != 0 || readlink("/proc/self", self, sizeof(self) - 1) <= 0) _exit(1);
     if (write(to_parent[1], self, sizeof(self)) != sizeof(self)) _exit(1);
     char c;
     (void)!read(to_child[0], &c, 1);
@@ -121,7 +120,8 @@ Result<std::map<size_t, int>> PrepareIdmappedMounts(const spec::Config& config, 
     const std::string what = "mounts[" + std::to_string(i) + "] " + mount.destination;
     if (uids.empty() || gids.empty()) {
       close_all();
-      return Error(EINVAL, what + ": idmap needs uidMappings and gidMappings (the mount's or the container's)");
+      return Error(EINVAL,
+                   what + ": idmap needs uidMappings and gidMappings (the mount's or the container's)");
     }
     std::string source = mount.source;
     if (!source.empty() && source[0] != '/') source = bundle + "/" + source;

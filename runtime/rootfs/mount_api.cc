@@ -38,8 +38,7 @@ constexpr uint64_t kFsmountAttrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT
 
 }  // namespace
 
-Status ConfigureFilesystem(int fs_fd, std::string_view what,
-                           const std::vector<std::string>& sb_flags,
+Status ConfigureFilesystem(int fs_fd, std::string_view what, const std::vector<std::string>& sb_flags,
                            const std::vector<std::string>& data) {
   const std::string t(what);
   for (const auto& flag : sb_flags) {
@@ -65,9 +64,8 @@ Status ConfigureFilesystem(int fs_fd, std::string_view what,
       i = j + 1;
       if (one.empty()) continue;
       DataOption opt = SplitDataOption(one);
-      int rc = opt.has_value
-                   ? fsconfig(fs_fd, FSCONFIG_SET_STRING, opt.key.c_str(), opt.value.c_str(), 0)
-                   : fsconfig(fs_fd, FSCONFIG_SET_FLAG, opt.key.c_str(), nullptr, 0);
+      int rc = opt.has_value ? fsconfig(fs_fd, FSCONFIG_SET_STRING, opt.key.c_str(), opt.value.c_str(), 0)
+                             : fsconfig(fs_fd, FSCONFIG_SET_FLAG, opt.key.c_str(), nullptr, 0);
       if (rc != 0) return FsError(fs_fd, t + ": option " + std::string(one));
     }
   }
@@ -75,8 +73,8 @@ Status ConfigureFilesystem(int fs_fd, std::string_view what,
 }
 
 Result<UniqueFd> NewFilesystem(std::string_view type, std::string_view source,
-                               const std::vector<std::string>& sb_flags,
-                               const std::vector<std::string>& data, uint64_t attrs) {
+                               const std::vector<std::string>& sb_flags, const std::vector<std::string>& data,
+                               uint64_t attrs) {
   const std::string t(type);
   int raw = fsopen(t.c_str(), FSOPEN_CLOEXEC);
   if (raw < 0) return Error::Sys("fsopen " + t);
@@ -110,8 +108,7 @@ Result<UniqueFd> CloneTree(int from_fd, const std::string& path, bool recursive)
   if (path.empty()) flags |= AT_EMPTY_PATH;
   int fd = open_tree(from_fd, path.c_str(), flags);
   if (fd < 0)
-    return Error::Sys("clone mount " +
-                      (path.empty() ? std::string("fd ") + std::to_string(from_fd) : path));
+    return Error::Sys("clone mount " + (path.empty() ? std::string("fd ") + std::to_string(from_fd) : path));
   return UniqueFd(fd);
 }
 
@@ -140,14 +137,12 @@ Status SetIdmap(int mount_fd, int userns_fd, bool recursive) {
   attr.attr_set = MOUNT_ATTR_IDMAP;
   attr.userns_fd = static_cast<uint64_t>(userns_fd);
   unsigned flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
-  if (mount_setattr(mount_fd, "", flags, &attr, sizeof(attr)) != 0)
-    return Error::Sys("idmap mount");
+  if (mount_setattr(mount_fd, "", flags, &attr, sizeof(attr)) != 0) return Error::Sys("idmap mount");
   return Ok();
 }
 
 Status MoveMount(int mount_fd, int target_fd) {
-  if (move_mount(mount_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) !=
-      0)
+  if (move_mount(mount_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
     return Error::Sys("attach mount");
   return Ok();
 }

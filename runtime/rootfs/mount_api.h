@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/rootfs/mount_options.h"
-#include "runtime/base/unique_fd.h"
 #include "runtime/base/error.h"
+#include "runtime/base/unique_fd.h"
+#include "runtime/rootfs/mount_options.h"
 
 namespace berth::rootfs {
 
@@ -20,8 +20,8 @@ using base::UniqueFd;
 // A new, detached filesystem instance: fsopen(type) + fsconfig(source,
 // sb_flags, data) + fsmount with the mount attributes in `attrs`.
 Result<UniqueFd> NewFilesystem(std::string_view type, std::string_view source,
-                               const std::vector<std::string>& sb_flags,
-                               const std::vector<std::string>& data, uint64_t attrs);
+                               const std::vector<std::string>& sb_flags, const std::vector<std::string>& data,
+                               uint64_t attrs);
 
 // Superblock reconfiguration (remount) of the filesystem under mount_fd,
 // by fd (fspick), with the same option handling as NewFilesystem.

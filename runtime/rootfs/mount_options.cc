@@ -135,8 +135,7 @@ Result<MountOptions> ParseMountOptions(const std::vector<std::string>& options) 
     }
     if (ApplyAttr(name, out.attr_set, out.attr_clr)) continue;
     // Recursive forms: "r" + an attribute option (rro, rnosuid, rnoatime, ...).
-    if (name.size() > 1 && name[0] == 'r' &&
-        ApplyAttr(name.substr(1), out.rec_attr_set, out.rec_attr_clr))
+    if (name.size() > 1 && name[0] == 'r' && ApplyAttr(name.substr(1), out.rec_attr_set, out.rec_attr_clr))
       continue;
     bool matched = false;
     for (const auto& p : kPropagationOptions) {
@@ -168,17 +167,14 @@ DataOption SplitDataOption(std::string_view option) {
 }
 
 bool TakesMountLabel(std::string_view type) {
-  static constexpr std::string_view kNoLabel[] = {"proc",      "sysfs", "cgroup", "cgroup2",
-                                                  "mqueue",    "bind",  "none",   "securityfs",
-                                                  "selinuxfs", ""};
+  static constexpr std::string_view kNoLabel[] = {"proc", "sysfs", "cgroup",     "cgroup2",   "mqueue",
+                                                  "bind", "none",  "securityfs", "selinuxfs", ""};
   for (auto t : kNoLabel)
     if (type == t) return false;
   return true;
 }
 
-std::string MountLabelOption(std::string_view label) {
-  return "context=\"" + std::string(label) + "\"";
-}
+std::string MountLabelOption(std::string_view label) { return "context=\"" + std::string(label) + "\""; }
 
 Result<uint64_t> ParseRootPropagation(std::string_view value) {
   if (value.empty()) return uint64_t{0};

@@ -32,11 +32,9 @@ TEST_P(AttrOptionTest, MapsToMountAttributes) {
 INSTANTIATE_TEST_SUITE_P(
     Table, AttrOptionTest,
     ::testing::Values(AttrCase{"ro", MOUNT_ATTR_RDONLY, 0}, AttrCase{"rw", 0, MOUNT_ATTR_RDONLY},
-                      AttrCase{"nosuid", MOUNT_ATTR_NOSUID, 0},
-                      AttrCase{"suid", 0, MOUNT_ATTR_NOSUID},
+                      AttrCase{"nosuid", MOUNT_ATTR_NOSUID, 0}, AttrCase{"suid", 0, MOUNT_ATTR_NOSUID},
                       AttrCase{"nodev", MOUNT_ATTR_NODEV, 0}, AttrCase{"dev", 0, MOUNT_ATTR_NODEV},
-                      AttrCase{"noexec", MOUNT_ATTR_NOEXEC, 0},
-                      AttrCase{"exec", 0, MOUNT_ATTR_NOEXEC},
+                      AttrCase{"noexec", MOUNT_ATTR_NOEXEC, 0}, AttrCase{"exec", 0, MOUNT_ATTR_NOEXEC},
                       AttrCase{"noatime", MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME},
                       AttrCase{"strictatime", MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME},
                       AttrCase{"relatime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
@@ -60,19 +58,18 @@ TEST_P(RecursiveAttrTest, MapsToRecursiveAttributes) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, RecursiveAttrTest,
-    ::testing::Values(
-        AttrCase{"rro", MOUNT_ATTR_RDONLY, 0}, AttrCase{"rrw", 0, MOUNT_ATTR_RDONLY},
-        AttrCase{"rnosuid", MOUNT_ATTR_NOSUID, 0}, AttrCase{"rsuid", 0, MOUNT_ATTR_NOSUID},
-        AttrCase{"rnodev", MOUNT_ATTR_NODEV, 0}, AttrCase{"rdev", 0, MOUNT_ATTR_NODEV},
-        AttrCase{"rnoexec", MOUNT_ATTR_NOEXEC, 0}, AttrCase{"rexec", 0, MOUNT_ATTR_NOEXEC},
-        AttrCase{"rnoatime", MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME},
-        AttrCase{"rstrictatime", MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME},
-        AttrCase{"rrelatime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
-        AttrCase{"ratime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
-        AttrCase{"rnodiratime", MOUNT_ATTR_NODIRATIME, 0},
-        AttrCase{"rdiratime", 0, MOUNT_ATTR_NODIRATIME},
-        AttrCase{"rnosymfollow", MOUNT_ATTR_NOSYMFOLLOW, 0},
-        AttrCase{"rsymfollow", 0, MOUNT_ATTR_NOSYMFOLLOW}));
+    ::testing::Values(AttrCase{"rro", MOUNT_ATTR_RDONLY, 0}, AttrCase{"rrw", 0, MOUNT_ATTR_RDONLY},
+                      AttrCase{"rnosuid", MOUNT_ATTR_NOSUID, 0}, AttrCase{"rsuid", 0, MOUNT_ATTR_NOSUID},
+                      AttrCase{"rnodev", MOUNT_ATTR_NODEV, 0}, AttrCase{"rdev", 0, MOUNT_ATTR_NODEV},
+                      AttrCase{"rnoexec", MOUNT_ATTR_NOEXEC, 0}, AttrCase{"rexec", 0, MOUNT_ATTR_NOEXEC},
+                      AttrCase{"rnoatime", MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME},
+                      AttrCase{"rstrictatime", MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME},
+                      AttrCase{"rrelatime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+                      AttrCase{"ratime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+                      AttrCase{"rnodiratime", MOUNT_ATTR_NODIRATIME, 0},
+                      AttrCase{"rdiratime", 0, MOUNT_ATTR_NODIRATIME},
+                      AttrCase{"rnosymfollow", MOUNT_ATTR_NOSYMFOLLOW, 0},
+                      AttrCase{"rsymfollow", 0, MOUNT_ATTR_NOSYMFOLLOW}));
 
 TEST(MountOptionsTest, IversionIsTrackedNotPassedAsData) {
   MountOptions o = Parse({"iversion"});
@@ -106,11 +103,11 @@ TEST(MountOptionsTest, BindRbindRemount) {
 }
 
 TEST(MountOptionsTest, PropagationInOrder) {
-  MountOptions o = Parse(
-      {"rprivate", "shared", "slave", "runbindable", "rshared", "rslave", "private", "unbindable"});
-  std::vector<PropagationChange> want = {
-      {MS_PRIVATE, true}, {MS_SHARED, false}, {MS_SLAVE, false},   {MS_UNBINDABLE, true},
-      {MS_SHARED, true},  {MS_SLAVE, true},   {MS_PRIVATE, false}, {MS_UNBINDABLE, false}};
+  MountOptions o =
+      Parse({"rprivate", "shared", "slave", "runbindable", "rshared", "rslave", "private", "unbindable"});
+  std::vector<PropagationChange> want = {{MS_PRIVATE, true},    {MS_SHARED, false},    {MS_SLAVE, false},
+                                         {MS_UNBINDABLE, true}, {MS_SHARED, true},     {MS_SLAVE, true},
+                                         {MS_PRIVATE, false},   {MS_UNBINDABLE, false}};
   EXPECT_EQ(o.propagation, want);
 }
 
@@ -122,10 +119,10 @@ TEST(MountOptionsTest, SuperblockFlags) {
 }
 
 TEST(MountOptionsTest, UnknownOptionsAreFilesystemData) {
-  MountOptions o = Parse(
-      {"nosuid", "size=65536k", "mode=755", "newinstance", "ptmxmode=0666", "gid=5", "defaults"});
-  EXPECT_EQ(o.data, (std::vector<std::string>{"size=65536k", "mode=755", "newinstance",
-                                              "ptmxmode=0666", "gid=5"}));
+  MountOptions o =
+      Parse({"nosuid", "size=65536k", "mode=755", "newinstance", "ptmxmode=0666", "gid=5", "defaults"});
+  EXPECT_EQ(o.data,
+            (std::vector<std::string>{"size=65536k", "mode=755", "newinstance", "ptmxmode=0666", "gid=5"}));
   EXPECT_EQ(o.attr_set, uint64_t{MOUNT_ATTR_NOSUID});
 }
 

@@ -29,8 +29,7 @@ Status VerifyFilesystem(int root_fd, const std::string& dest, const std::string&
   int64_t want = type == "proc" ? PROC_SUPER_MAGIC : SYSFS_MAGIC;
   auto fd = BERTH_TRY(OpenInRootNoSymlinks(root_fd, dest, O_PATH | O_DIRECTORY));
   int64_t magic = BERTH_TRY(FsMagic(fd.get()));
-  if (magic != want)
-    return Error(EINVAL, dest + " is not a " + type + " filesystem after mounting");
+  if (magic != want) return Error(EINVAL, dest + " is not a " + type + " filesystem after mounting");
   return Ok();
 }
 
@@ -44,9 +43,9 @@ Status SetIVersion(int mount_fd, bool on, const MountOptions& options) {
   struct statvfs sv;
   if (fstatvfs(mount_fd, &sv) != 0) return Error::Sys("statvfs for iversion");
   static constexpr std::pair<unsigned long, unsigned long> kKeep[] = {
-      {ST_RDONLY, MS_RDONLY},       {ST_NOSUID, MS_NOSUID},       {ST_NODEV, MS_NODEV},
-      {ST_NOEXEC, MS_NOEXEC},       {ST_SYNCHRONOUS, MS_SYNCHRONOUS}, {ST_MANDLOCK, MS_MANDLOCK},
-      {ST_NOATIME, MS_NOATIME},     {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
+      {ST_RDONLY, MS_RDONLY},          {ST_NOSUID, MS_NOSUID},           {ST_NODEV, MS_NODEV},
+      {ST_NOEXEC, MS_NOEXEC},          {ST_SYNCHRONOUS, MS_SYNCHRONOUS}, {ST_MANDLOCK, MS_MANDLOCK},
+      {ST_NOATIME, MS_NOATIME},        {ST_NODIRATIME, MS_NODIRATIME},   {ST_RELATIME, MS_RELATIME},
       {kStNoSymfollow, MS_NOSYMFOLLOW}};
   unsigned long flags = MS_REMOUNT | (on ? MS_I_VERSION : 0);
   for (auto [st, ms] : kKeep)
@@ -63,11 +62,13 @@ Status Remount(int root_fd, const std::string& dest, const MountOptions& options
   auto target = BERTH_TRY(OpenInRoot(root_fd, dest, O_PATH));
   if (!options.bind && (!options.data.empty() || !options.sb_flags.empty()))
     BERTH_TRY(ReconfigureFilesystem(target.get(), options.sb_flags, options.data));
-  if (options.i_version && options.bind) return Error(EINVAL, "iversion/noiversion set a superblock flag; on a bind mount that would change the source filesystem");
+  if (options.i_version && options.bind)
+    return Error(
+        EINVAL,
+        "iversion/noiversion set a superblock flag; on a bind mount that would change the source filesystem");
   if (options.i_version) BERTH_TRY(SetIVersion(target.get(), *options.i_version, options));
   BERTH_TRY(ApplyMountAttrs(target.get(), options));
-  for (const auto& p : options.propagation)
-    BERTH_TRY(SetPropagation(target.get(), p.type, p.recursive));
+  for (const auto& p : options.propagation) BERTH_TRY(SetPropagation(target.get(), p.type, p.recursive));
   return Ok();
 }
 
@@ -78,8 +79,7 @@ Result<UniqueFd> OpenRealDirectory(int root_fd, const std::string& path) {
   if (fd.ok()) return fd;
   int code = fd.error().code();
   if (code == ELOOP)
-    return Error(
-        ELOOP, path + " in the rootfs is or passes through a symlink; it must be a real directory");
+    return Error(ELOOP, path + " in the rootfs is or passes through a symlink; it must be a real directory");
   if (code == ENOTDIR) return Error(ENOTDIR, path + " in the rootfs is not a directory");
   if (code != ENOENT) return fd;
   BERTH_TRY(CreateInRoot(root_fd, path, TargetKind::kDirectory));
@@ -92,7 +92,10 @@ Status MountConfigEntry(int root_fd, const spec::Mount& mount, const MountContex
   MountOptions options = BERTH_TRY(ParseMountOptions(mount.options));
   const bool bind = options.bind || mount.type == "bind";
   if (bind) options.bind = true;
-  if (bind && options.i_version) return Error(EINVAL, "iversion/noiversion set a superblock flag; on a bind mount that would change the source filesystem");
+  if (bind && options.i_version)
+    return Error(
+        EINVAL,
+        "iversion/noiversion set a superblock flag; on a bind mount that would change the source filesystem");
   // Only a real procfs may sit on /proc: anything else could fake the files
   // the runtime writes there (CVE-2019-16884).
   if (dest == "/proc" && (bind || mount.type != "proc"))
@@ -109,8 +112,9 @@ Status MountConfigEntry(int root_fd, const spec::Mount& mount, const MountContex
   if (want_idmap && !options.idmap) options.idmap = true;  // mappings imply idmap
   if (options.idmap && !bind) return Error(EINVAL, "idmap is only supported for bind mounts");
   if (options.idmap && context.prepared_tree < 0 && (mount.uidMappings.empty() || mount.gidMappings.empty()))
-    return Error(EINVAL, context.user_ns ? "idmap needs both uidMappings and gidMappings"
-                                         : "idmap needs the mount's uidMappings and gidMappings or a user namespace");
+    return Error(EINVAL, context.user_ns
+                             ? "idmap needs both uidMappings and gidMappings"
+                             : "idmap needs the mount's uidMappings and gidMappings or a user namespace");
 
   UniqueFd tree;
   TargetKind kind = TargetKind::kDirectory;
@@ -138,16 +142,15 @@ Status MountConfigEntry(int root_fd, const spec::Mount& mount, const MountContex
     if (mount.type.empty()) return Error(EINVAL, "mount without a type");
     if (!context.mount_label.empty() && TakesMountLabel(mount.type))
       options.data.push_back(MountLabelOption(context.mount_label));
-    tree = BERTH_TRY(
-        NewFilesystem(mount.type, mount.source, options.sb_flags, options.data, options.attr_set));
+    tree =
+        BERTH_TRY(NewFilesystem(mount.type, mount.source, options.sb_flags, options.data, options.attr_set));
     BERTH_TRY(SetMountAttrs(tree.get(), options.rec_attr_set, options.rec_attr_clr, true));
   }
 
   const bool must_be_real_dir = IsProcOrSys(dest) || mount.type == "proc" || mount.type == "sysfs";
   UniqueFd target;
   if (must_be_real_dir) {
-    if (kind != TargetKind::kDirectory)
-      return Error(ENOTDIR, "a file cannot be mounted on " + dest);
+    if (kind != TargetKind::kDirectory) return Error(ENOTDIR, "a file cannot be mounted on " + dest);
     target = BERTH_TRY(OpenRealDirectory(root_fd, dest));
   } else {
     target = BERTH_TRY(CreateInRoot(root_fd, dest, kind));
@@ -162,8 +165,7 @@ Status MountConfigEntry(int root_fd, const spec::Mount& mount, const MountContex
   if (options.tmpcopyup) BERTH_TRY_CTX(CopyTree(target.get(), tree.get()), "tmpcopyup " + dest);
   BERTH_TRY(MoveMount(tree.get(), target.get()));
   if (options.i_version) BERTH_TRY(SetIVersion(tree.get(), *options.i_version, options));
-  for (const auto& p : options.propagation)
-    BERTH_TRY(SetPropagation(tree.get(), p.type, p.recursive));
+  for (const auto& p : options.propagation) BERTH_TRY(SetPropagation(tree.get(), p.type, p.recursive));
   if (!bind && (mount.type == "proc" || mount.type == "sysfs"))
     BERTH_TRY(VerifyFilesystem(root_fd, dest, mount.type));
   return Ok();

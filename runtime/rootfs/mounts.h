@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "runtime/rootfs/mount_options.h"
-#include "runtime/base/unique_fd.h"
-#include "spec/config.h"
 #include "runtime/base/error.h"
+#include "runtime/base/unique_fd.h"
+#include "runtime/rootfs/mount_options.h"
+#include "spec/config.h"
 
 namespace berth::rootfs {
 

@@ -59,8 +59,7 @@ TEST_F(RootfsTest, BindMountReadOnlyAndRecursiveReadOnly) {
     CHILD_OK(PrepareRootfs(config_, options_));
     auto data = FindMount(rootfs_ + "/data");
     CHILD_CHECK(data);
-    for (const char* o : {"ro", "nosuid", "nodev", "noexec"})
-      CHILD_CHECK(HasOption(data->mount_options, o));
+    for (const char* o : {"ro", "nosuid", "nodev", "noexec"}) CHILD_CHECK(HasOption(data->mount_options, o));
     CHILD_CHECK(ReadFile(rootfs_ + "/data/file") == "data");
     int fd = open((rootfs_ + "/data/new").c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
     CHILD_CHECK(fd < 0 && errno == EROFS);
@@ -110,10 +109,8 @@ TEST_F(RootfsTest, AbsoluteSymlinkDestinationLandsInside) {
 
 TEST_F(RootfsTest, DotDotSymlinkDestinationLandsInside) {
   fs::create_directories(rootfs_ + "/etc");
-  fs::create_directory_symlink("../../../../../../../../" + sentinel_dir_.substr(1),
-                               rootfs_ + "/etc/up");
-  config_.mounts = {M("/etc/up", "tmpfs", "tmpfs", {}),
-                    M("/etc/up/x/y", "bind", sentinel_dir_, {"bind"})};
+  fs::create_directory_symlink("../../../../../../../../" + sentinel_dir_.substr(1), rootfs_ + "/etc/up");
+  config_.mounts = {M("/etc/up", "tmpfs", "tmpfs", {}), M("/etc/up/x/y", "bind", sentinel_dir_, {"bind"})};
   EXPECT_CHILD_OK(Run([&]() -> std::string {
     CHILD_OK(PrepareRootfs(config_, options_));
     CHILD_CHECK(FindMount(rootfs_ + sentinel_dir_).has_value());
@@ -168,9 +165,8 @@ TEST_F(RootfsTest, SysThroughSymlinkIsRejected) {
 }
 
 TEST_F(RootfsTest, OnlyProcMayBeMountedOnProc) {
-  for (const auto& m :
-       {M("/proc", "tmpfs", "tmpfs", {}), M("/proc", "bind", "/proc", {"rbind"}),
-        M("//proc/", "tmpfs", "tmpfs", {}), M("/tmp/../../proc", "tmpfs", "tmpfs", {})}) {
+  for (const auto& m : {M("/proc", "tmpfs", "tmpfs", {}), M("/proc", "bind", "/proc", {"rbind"}),
+                        M("//proc/", "tmpfs", "tmpfs", {}), M("/tmp/../../proc", "tmpfs", "tmpfs", {})}) {
     config_.mounts = {m};
     SCOPED_TRACE(m.type);
     EXPECT_CHILD_OK(Run([&]() -> std::string {
@@ -184,8 +180,7 @@ TEST_F(RootfsTest, OnlyProcMayBeMountedOnProc) {
 }
 
 TEST_F(RootfsTest, BadMountFailsWithItsIndexAndDestination) {
-  config_.mounts = {M("/ok", "tmpfs", "tmpfs", {}),
-                    M("/bad", "tmpfs", "tmpfs", {"size=not-a-size"})};
+  config_.mounts = {M("/ok", "tmpfs", "tmpfs", {}), M("/bad", "tmpfs", "tmpfs", {"size=not-a-size"})};
   EXPECT_CHILD_OK(Run([&]() -> std::string {
     Status s = PrepareRootfs(config_, options_);
     CHILD_CHECK(!s.ok());
@@ -264,25 +259,22 @@ TEST_F(RootfsTest, EveryOptionReachesTheKernel) {
   fs::create_directories(src);
   config_.mounts = {
       M("/all", "tmpfs", "tmpfs",
-        {"rw", "nosuid", "nodev", "noexec", "sync", "dirsync", "noatime", "nodiratime",
-         "nosymfollow", "lazytime", "mode=0700", "size=1m", "defaults", "silent"}),
-      M("/b", "bind", src,
-        {"bind", "ro", "suid", "dev", "exec", "nodiratime", "strictatime", "unbindable"}),
+        {"rw", "nosuid", "nodev", "noexec", "sync", "dirsync", "noatime", "nodiratime", "nosymfollow",
+         "lazytime", "mode=0700", "size=1m", "defaults", "silent"}),
+      M("/b", "bind", src, {"bind", "ro", "suid", "dev", "exec", "nodiratime", "strictatime", "unbindable"}),
       M("/b2", "none", src, {"rbind", "rnosuid", "rnodev", "rnoexec", "rro", "rnoatime"}),
   };
   EXPECT_CHILD_OK(Run([&]() -> std::string {
     CHILD_OK(PrepareRootfs(config_, options_));
     auto all = FindMount(rootfs_ + "/all");
     CHILD_CHECK(all.has_value());
-    for (const char* o : {"rw", "nosuid", "nodev", "noexec", "noatime", "nodiratime", "nosymfollow",
-                          "sync", "dirsync"})
+    for (const char* o :
+         {"rw", "nosuid", "nodev", "noexec", "noatime", "nodiratime", "nosymfollow", "sync", "dirsync"})
       if (!HasOption(all->mount_options, o) && !HasOption(all->super_options, o))
-        return std::string("missing ") + o + " in " + all->mount_options + " / " +
-               all->super_options;
+        return std::string("missing ") + o + " in " + all->mount_options + " / " + all->super_options;
     CHILD_CHECK(HasOption(all->super_options, "mode=700"));
     auto b = FindMount(rootfs_ + "/b");
-    CHILD_CHECK(b && HasOption(b->mount_options, "ro") &&
-                HasOption(b->mount_options, "nodiratime"));
+    CHILD_CHECK(b && HasOption(b->mount_options, "ro") && HasOption(b->mount_options, "nodiratime"));
     CHILD_CHECK(!HasOption(b->mount_options, "nosuid") && !HasOption(b->mount_options, "relatime"));
     std::string info = testing::MountInfo();
     size_t at = info.find(" " + rootfs_ + "/b ");
@@ -391,8 +383,7 @@ TEST_F(RootfsTest, DefaultRslaveLetsHostMountsInAndNothingOut) {
       (void)!write(to_host[1], &c, 1);
       (void)!read(to_container[0], &c, 1);  // host has mounted from-host
       if (ok && !FindMount(rootfs_ + "/shared/from-host")) c = 'N';
-      if (ok &&
-          mount("tmpfs", (rootfs_ + "/shared/from-container").c_str(), "tmpfs", 0, nullptr) != 0)
+      if (ok && mount("tmpfs", (rootfs_ + "/shared/from-container").c_str(), "tmpfs", 0, nullptr) != 0)
         c = 'M';
       if (c == 'P') c = 'Y';
       (void)!write(to_host[1], &c, 1);
@@ -416,8 +407,7 @@ TEST_F(RootfsTest, CgroupNamespaceGetsFreshMountsRootedAtItsCgroup) {
     std::istringstream in(ReadFile("/proc/self/cgroup"));
     std::string line;
     while (std::getline(in, line))
-      if (line.find(":memory:") != std::string::npos)
-        memory_path = line.substr(line.rfind(':') + 1);
+      if (line.find(":memory:") != std::string::npos) memory_path = line.substr(line.rfind(':') + 1);
   }
   if (memory_path.empty()) GTEST_SKIP() << "no v1 memory hierarchy on this host";
   config_.linux_->namespaces.push_back({spec::NamespaceType::cgroup, ""});

@@ -1,5 +1,5 @@
-#include "runtime/base/syscalls.h"
 #include "runtime/rootfs/pivot.h"
+#include "runtime/base/syscalls.h"
 
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -33,8 +33,7 @@ Status PivotRoot(const std::string& rootfs) {
 
 Status MoveRoot(const std::string& rootfs) {
   if (chdir(rootfs.c_str()) != 0) return Error::Sys("chdir rootfs " + rootfs);
-  if (mount(rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr) != 0)
-    return Error::Sys("move rootfs to /");
+  if (mount(rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr) != 0) return Error::Sys("move rootfs to /");
   if (chroot(".") != 0) return Error::Sys("chroot rootfs");
   if (chdir("/") != 0) return Error::Sys("chdir /");
   return Ok();

@@ -1,5 +1,5 @@
-#include "runtime/base/syscalls.h"
 #include "runtime/rootfs/resolve.h"
+#include "runtime/base/syscalls.h"
 
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -94,10 +94,8 @@ Result<UniqueFd> CreateInRoot(int root_fd, std::string_view path, TargetKind kin
     if (fstatat(current(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
       if (errno != ENOENT) return Error::Sys("stat " + name + " of " + shown + " in rootfs");
       if (last && kind == TargetKind::kFile) {
-        int fd = openat(current(), name.c_str(),
-                        O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
-        if (fd < 0 && errno != EEXIST)
-          return Error::Sys("create " + name + " of " + shown + " in rootfs");
+        int fd = openat(current(), name.c_str(), O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST) return Error::Sys("create " + name + " of " + shown + " in rootfs");
         if (fd >= 0) close(fd);
       } else if (mkdirat(current(), name.c_str(), 0755) != 0 && errno != EEXIST) {
         return Error::Sys("mkdir " + name + " of " + shown + " in rootfs");
@@ -140,8 +138,7 @@ Result<UniqueFd> CreateInRoot(int root_fd, std::string_view path, TargetKind kin
   }
   // The path named the root itself (or resolved back to it).
   if (kind == TargetKind::kFile) return Error(EISDIR, "mount target " + shown + " is the root");
-  int fd =
-      stack.empty() ? fcntl(root_fd, F_DUPFD_CLOEXEC, 0) : fcntl(current(), F_DUPFD_CLOEXEC, 0);
+  int fd = stack.empty() ? fcntl(root_fd, F_DUPFD_CLOEXEC, 0) : fcntl(current(), F_DUPFD_CLOEXEC, 0);
   if (fd < 0) return Error::Sys("dup root fd");
   return UniqueFd(fd);
 }

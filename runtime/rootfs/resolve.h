@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "runtime/base/unique_fd.h"
 #include "runtime/base/error.h"
+#include "runtime/base/unique_fd.h"
 
 namespace berth::rootfs {
 
@@ -16,8 +16,7 @@ using base::UniqueFd;
 
 // openat2(root_fd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | extra):
 // symlinks are resolved as if root_fd were "/". flags gets O_CLOEXEC added.
-Result<UniqueFd> OpenInRoot(int root_fd, std::string_view path, int flags,
-                            uint64_t extra_resolve = 0);
+Result<UniqueFd> OpenInRoot(int root_fd, std::string_view path, int flags, uint64_t extra_resolve = 0);
 
 // Like OpenInRoot with O_PATH, but refuses any symlink on the way
 // (RESOLVE_NO_SYMLINKS): for /proc and /sys, which must be real directories.

@@ -61,10 +61,9 @@ void WriteFile(const std::string& path, const std::string& text);
 }  // namespace berth::testing
 
 // For child bodies: report the first failed condition with its line.
-#define CHILD_CHECK(cond)                                                                \
-  do {                                                                                   \
-    if (!(cond))                                                                         \
-      return std::string("line ") + std::to_string(__LINE__) + ": check failed: " #cond; \
+#define CHILD_CHECK(cond)                                                                           \
+  do {                                                                                              \
+    if (!(cond)) return std::string("line ") + std::to_string(__LINE__) + ": check failed: " #cond; \
   } while (0)
 
 // Runs a Status expression; reports its error text.

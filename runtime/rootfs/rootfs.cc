@@ -91,8 +91,7 @@ Status PopulateDev(const spec::Config& config, int root_fd, DeviceSource source)
   BERTH_TRY(CreateDevices(root_fd, DefaultDevices(), source, OnConflict::kReplace));
   BERTH_TRY(CreateDevices(root_fd, linux_config.devices, source, OnConflict::kRefuse));
   auto proc = OpenInRootNoSymlinks(root_fd, "/proc", O_PATH | O_DIRECTORY);
-  bool have_proc =
-      proc.ok() && FsMagic(proc->get()).ok() && *FsMagic(proc->get()) == PROC_SUPER_MAGIC;
+  bool have_proc = proc.ok() && FsMagic(proc->get()).ok() && *FsMagic(proc->get()) == PROC_SUPER_MAGIC;
   return CreateDevSymlinks(root_fd, have_proc);
 }
 
@@ -117,11 +116,9 @@ Status Prepare(const spec::Config& config, const RootfsOptions& options) {
   uint64_t propagation = BERTH_TRY(ParseRootPropagation(linux_config.rootfsPropagation));
   // Default rslave: host mounts still reach the container, nothing leaks back.
   uint64_t root_flags = propagation != 0 ? propagation : (MS_SLAVE | MS_REC);
-  if (mount(nullptr, "/", nullptr, root_flags, nullptr) != 0)
-    return Error::Sys("set propagation of /");
+  if (mount(nullptr, "/", nullptr, root_flags, nullptr) != 0) return Error::Sys("set propagation of /");
   BERTH_TRY(MakeParentMountPrivate(options.rootfs));
-  if (mount(options.rootfs.c_str(), options.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) !=
-      0)
+  if (mount(options.rootfs.c_str(), options.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
     return Error::Sys("bind rootfs " + options.rootfs + " onto itself");
   auto root = BERTH_TRY(OpenRoot(options.rootfs));
 
@@ -131,8 +128,7 @@ Status Prepare(const spec::Config& config, const RootfsOptions& options) {
   context.cgroup_ns = linux_config.HasNamespace(spec::NamespaceType::cgroup);
   context.await_cgroup = &options.await_cgroup;
   // As runc: the label is applied only when SELinux is enabled on the host.
-  if (!linux_config.mountLabel.empty() && SelinuxEnabled())
-    context.mount_label = linux_config.mountLabel;
+  if (!linux_config.mountLabel.empty() && SelinuxEnabled()) context.mount_label = linux_config.mountLabel;
   for (size_t i = 0; i < config.mounts.size(); ++i) {
     const spec::Mount& m = config.mounts[i];
     auto prepared = options.idmapped_trees.find(i);

@@ -7,8 +7,8 @@
 #include <map>
 #include <string>
 
-#include "spec/config.h"
 #include "runtime/base/error.h"
+#include "spec/config.h"
 
 namespace berth::rootfs {
 
@@ -49,8 +49,8 @@ Status CheckWithoutMountNamespace(const spec::Config& config);
 Status PrepareRootfs(const spec::Config& config, const RootfsOptions& options);
 
 // Runs after createContainer hooks: pivot_root (or MS_MOVE + chroot with
-// no_pivot; plain chroot without a mount namespace), then maskedPaths, readonlyPaths, root.readonly and the final
-// propagation. Afterwards the cwd is "/" of the container.
+// no_pivot; plain chroot without a mount namespace), then maskedPaths, readonlyPaths, root.readonly and the
+// final propagation. Afterwards the cwd is "/" of the container.
 Status EnterRootfs(const spec::Config& config, const RootfsOptions& options);
 
 }  // namespace berth::rootfs

@@ -82,9 +82,7 @@ class RootfsTest : public ::testing::Test {
     EXPECT_EQ(testing::ReadFile(sentinel_dir_ + "/sentinel"), "host secret");
   }
 
-  std::string Run(const std::function<std::string()>& body) {
-    return testing::RunInChild(body, CLONE_NEWNS);
-  }
+  std::string Run(const std::function<std::string()>& body) { return testing::RunInChild(body, CLONE_NEWNS); }
 
   testing::TempDir dir_;
   std::string bundle_, rootfs_, sentinel_dir_, host_mountinfo_;

@@ -1,7 +1,7 @@
 // linux.sysctl: only sysctls that belong to a namespace the container has
 // its own copy of, written through a private procfs instance.
-#include "runtime/base/syscalls.h"
 #include "runtime/rootfs/sysctl.h"
+#include "runtime/base/syscalls.h"
 
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -53,8 +53,7 @@ Status ValidateSysctl(std::string_view key, const spec::Linux& linux_config) {
   BERTH_TRY(SysctlRelativePath(key));
   auto ns = NamespaceOfSysctl(key);
   if (!ns)
-    return Error(EINVAL,
-                 "sysctl " + std::string(key) + " is not namespaced and would change the host");
+    return Error(EINVAL, "sysctl " + std::string(key) + " is not namespaced and would change the host");
   if (!linux_config.HasNamespace(*ns))
     return Error(EINVAL, "sysctl " + std::string(key) + " needs the container to have its own " +
                              std::string(spec::NamespaceTypeName(*ns)) + " namespace");
@@ -65,13 +64,12 @@ Status ValidateSysctl(std::string_view key, const spec::Linux& linux_config) {
 
 Status ApplySysctls(const spec::Config& config) {
   if (!config.linux_ || config.linux_->sysctl.empty()) return Ok();
-  for (const auto& [key, value] : config.linux_->sysctl)
-    BERTH_TRY(ValidateSysctl(key, *config.linux_));
+  for (const auto& [key, value] : config.linux_->sysctl) BERTH_TRY(ValidateSysctl(key, *config.linux_));
   // A private procfs instance: nothing in the container's mount tree (a bind
   // over /proc/sys/..., a read-only /proc/sys) can redirect or block writes.
-  auto proc = BERTH_TRY_CTX(NewFilesystem("proc", "proc", {}, {},
-                                          MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC),
-                            "sysctl: private procfs");
+  auto proc = BERTH_TRY_CTX(
+      NewFilesystem("proc", "proc", {}, {}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC),
+      "sysctl: private procfs");
   int64_t magic = BERTH_TRY(FsMagic(proc.get()));
   if (magic != PROC_SUPER_MAGIC) return Error(EINVAL, "sysctl: procfs handle is not procfs");
   for (const auto& [key, value] : config.linux_->sysctl) {

@@ -66,9 +66,8 @@ class SysctlRootTest : public ::testing::Test {
 
 TEST_F(SysctlRootTest, WritesNamespacedSysctlsDespiteReadOnlyProcSys) {
   const std::string forward = host_forward_ == "1\n" ? "0" : "1";
-  config_.linux_->sysctl = {{"net.ipv4.ip_forward", forward},
-                            {"kernel.shmmni", "1234"},
-                            {"kernel.hostname", "from-sysctl"}};
+  config_.linux_->sysctl = {
+      {"net.ipv4.ip_forward", forward}, {"kernel.shmmni", "1234"}, {"kernel.hostname", "from-sysctl"}};
   EXPECT_CHILD_OK(Run([&]() -> std::string {
     CHILD_OK(PrepareRootfs(config_, options_));
     CHILD_OK(EnterRootfs(config_, options_));
@@ -89,8 +88,7 @@ TEST_F(SysctlRootTest, AFileBoundOverTheTargetDoesNotRedirectTheWrite) {
     CHILD_OK(PrepareRootfs(config_, options_));
     CHILD_OK(EnterRootfs(config_, options_));
     const std::string decoy_before = ReadFile("/proc/sys/kernel/msgmni");
-    CHILD_CHECK(mount("/proc/sys/kernel/msgmni", "/proc/sys/kernel/shmmni", nullptr, MS_BIND,
-                      nullptr) == 0);
+    CHILD_CHECK(mount("/proc/sys/kernel/msgmni", "/proc/sys/kernel/shmmni", nullptr, MS_BIND, nullptr) == 0);
     CHILD_OK(ApplySysctls(config_));
     CHILD_CHECK(umount2("/proc/sys/kernel/shmmni", MNT_DETACH) == 0);
     CHILD_CHECK(ReadFile("/proc/sys/kernel/shmmni") == "2345\n");

@@ -21,9 +21,9 @@ TEST(SysctlTest, RelativePath) {
 TEST(SysctlTest, IpcSysctlsNeedIpcNamespace) {
   auto with = WithNamespaces({spec::NamespaceType::ipc});
   auto without = WithNamespaces({spec::NamespaceType::network});
-  for (const char* key : {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
-                          "kernel.shmall", "kernel.shmmax", "kernel.shmmni",
-                          "kernel.shm_rmid_forced", "fs.mqueue.queues_max", "fs.mqueue.msg_max"}) {
+  for (const char* key :
+       {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax",
+        "kernel.shmmni", "kernel.shm_rmid_forced", "fs.mqueue.queues_max", "fs.mqueue.msg_max"}) {
     EXPECT_TRUE(ValidateSysctl(key, with).ok()) << key;
     Status s = ValidateSysctl(key, without);
     ASSERT_FALSE(s.ok()) << key;
@@ -33,8 +33,7 @@ TEST(SysctlTest, IpcSysctlsNeedIpcNamespace) {
 }
 
 TEST(SysctlTest, NetSysctlsNeedNetworkNamespace) {
-  EXPECT_TRUE(
-      ValidateSysctl("net.ipv4.ip_forward", WithNamespaces({spec::NamespaceType::network})).ok());
+  EXPECT_TRUE(ValidateSysctl("net.ipv4.ip_forward", WithNamespaces({spec::NamespaceType::network})).ok());
   Status s = ValidateSysctl("net.ipv4.ip_forward", WithNamespaces({spec::NamespaceType::ipc}));
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message().find("net.ipv4.ip_forward"), std::string::npos);
@@ -50,11 +49,10 @@ TEST(SysctlTest, UtsSysctlsNeedUtsNamespace) {
 }
 
 TEST(SysctlTest, HostWideSysctlsAreRejected) {
-  auto all = WithNamespaces({spec::NamespaceType::ipc, spec::NamespaceType::network,
-                             spec::NamespaceType::uts, spec::NamespaceType::mount,
-                             spec::NamespaceType::pid});
-  for (const char* key : {"kernel.core_pattern", "vm.overcommit_memory", "kernel.shmmaxx",
-                          "fs.file-max", "kernel.msgmax2", "kernel"}) {
+  auto all = WithNamespaces({spec::NamespaceType::ipc, spec::NamespaceType::network, spec::NamespaceType::uts,
+                             spec::NamespaceType::mount, spec::NamespaceType::pid});
+  for (const char* key : {"kernel.core_pattern", "vm.overcommit_memory", "kernel.shmmaxx", "fs.file-max",
+                          "kernel.msgmax2", "kernel"}) {
     Status s = ValidateSysctl(key, all);
     ASSERT_FALSE(s.ok()) << key;
     EXPECT_NE(s.error().message().find(key), std::string::npos) << s.error().message();

@@ -21,9 +21,9 @@ namespace {
 
 // Signals a foreground runtime forwards to the container (runc's set: all
 // but those it cannot or must not forward, SIGCHLD being ours).
-constexpr int kForwarded[] = {SIGHUP,  SIGINT,  SIGQUIT,   SIGTERM, SIGUSR1,  SIGUSR2, SIGPIPE,
-                              SIGALRM, SIGCONT, SIGTSTP,   SIGTTIN, SIGTTOU,  SIGURG,  SIGVTALRM,
-                              SIGPROF, SIGWINCH, SIGIO,    SIGPWR,  SIGSYS};
+constexpr int kForwarded[] = {SIGHUP,  SIGINT,   SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGPIPE,
+                              SIGALRM, SIGCONT,  SIGTSTP, SIGTTIN, SIGTTOU, SIGURG,  SIGVTALRM,
+                              SIGPROF, SIGWINCH, SIGIO,   SIGPWR,  SIGSYS};
 
 // Our terminal in raw mode while relaying, so keys reach the container's pty
 // line discipline untouched; restored on every exit path.

@@ -55,9 +55,9 @@ class ConsoleRelay {
 };
 
 struct SuperviseOptions {
-  pid_t pid = 0;         // the process whose exit ends supervision
-  int signal_fd = -1;    // ForegroundSignals::fd()
-  int master_fd = -1;    // pty master to relay, or -1
+  pid_t pid = 0;       // the process whose exit ends supervision
+  int signal_fd = -1;  // ForegroundSignals::fd()
+  int master_fd = -1;  // pty master to relay, or -1
   // As a child subreaper (run), reap every child; else (exec) only `pid`.
   bool reap_all = false;
 };

@@ -87,8 +87,8 @@ Result<ConsolePair> OpenPty() {
   struct stat st;
   if (fstat(pair.peer_fd, &st) != 0) return fail(Error::Sys("stat pty peer"));
   if (!IsPtySlave(st))
-    return fail(Error(ENOTTY, "pty peer is not a devpts device (major " +
-                                  std::to_string(major(st.st_rdev)) + ")"));
+    return fail(
+        Error(ENOTTY, "pty peer is not a devpts device (major " + std::to_string(major(st.st_rdev)) + ")"));
   return pair;
 }
 

@@ -4,8 +4,8 @@
 
 #include <optional>
 
-#include "spec/config.h"
 #include "runtime/base/error.h"
+#include "spec/config.h"
 
 namespace berth::terminal {
 
@@ -31,7 +31,6 @@ Status SendConsoleMaster(int console_socket_fd, int master_fd);
 
 // setsid, TIOCSCTTY on peer_fd, dup2 onto 0,1,2, TIOCSWINSZ when a size is
 // given.
-Status BecomeControllingTerminal(int peer_fd,
-                                 const std::optional<spec::ConsoleSize>& size);
+Status BecomeControllingTerminal(int peer_fd, const std::optional<spec::ConsoleSize>& size);
 
 }  // namespace berth::terminal

@@ -9,8 +9,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <gtest/gtest.h>
+#include <cstring>
 #include <thread>
 
 #include "runtime/process/testing/fork_child.h"
@@ -97,12 +97,11 @@ TEST(Terminal, ConsoleMasterOverSocketAndControllingTerminal) {
     auto pair = OpenConsole();
     if (!pair) return pair.error().ToString();
     struct stat console, peer;
-    if (stat("/dev/console", &console) != 0 || fstat(pair->peer_fd, &peer) != 0)
-      return std::string("stat");
-    std::string out = S_ISCHR(console.st_mode) && major(console.st_rdev) == 136 &&
-                              console.st_rdev == peer.st_rdev
-                          ? "console=peer"
-                          : "console wrong";
+    if (stat("/dev/console", &console) != 0 || fstat(pair->peer_fd, &peer) != 0) return std::string("stat");
+    std::string out =
+        S_ISCHR(console.st_mode) && major(console.st_rdev) == 136 && console.st_rdev == peer.st_rdev
+            ? "console=peer"
+            : "console wrong";
     if (Status s = SendConsoleMaster(sp[1], pair->master_fd); !s) return s.error().ToString();
     close(pair->master_fd);
     if (Status s = BecomeControllingTerminal(pair->peer_fd, spec::ConsoleSize{24, 80}); !s)

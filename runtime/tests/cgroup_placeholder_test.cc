@@ -36,7 +36,8 @@ class CgroupPlaceholderTest : public ContainerTest {
         "set -e\n"
         "stage=$(mktemp -d)\n"
         "mount -t tmpfs berth-placeholder-test \"$stage\"\n"
-        "for h in /sys/fs/cgroup/*; do n=${h##*/}; [ \"$n\" != \"" + unbound +
+        "for h in /sys/fs/cgroup/*; do n=${h##*/}; [ \"$n\" != \"" +
+        unbound +
         "\" ] || continue; mkdir \"$stage/$n\"; mount --bind \"$h\" \"$stage/$n\"; done\n"
         "for p in hugetlb net_cls; do [ -e \"$stage/$p\" ] || mkdir \"$stage/$p\"; done\n" +
         std::string(readonly ? "mount -o remount,ro,bind \"$stage\"\n" : "") +
@@ -44,9 +45,8 @@ class CgroupPlaceholderTest : public ContainerTest {
         "rmdir \"$stage\"\n" +
         berth + " create --bundle " + bundle.dir() + " " + kId + "\n" +
         "echo \"placeholder: $(find /sys/fs/cgroup/hugetlb /sys/fs/cgroup/net_cls -mindepth 1 | tr '\\n' ' ')\"\n" +
-        berth + " start " + kId + "\n" +
-        berth + " state " + kId + "\n" +
-        berth + " delete --force " + kId + "\n";
+        berth + " start " + kId + "\n" + berth + " state " + kId + "\n" + berth + " delete --force " + kId +
+        "\n";
     return RunProgram({"/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script});
   }
 
@@ -81,7 +81,7 @@ TEST_F(CgroupPlaceholderTest, WritablePlaceholderDirectoriesGetNoJunk) {
   CommandResult r = RunWithPlaceholders(bundle, false);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("placeholder: \n"), std::string::npos) << "berth made directories in a placeholder:\n"
-                                                                << r.out << r.err;
+                                                              << r.out << r.err;
   EXPECT_FALSE(PathExists(root_ + std::string("/") + kId));
   EXPECT_FALSE(CgroupDirExists(kId));
 }

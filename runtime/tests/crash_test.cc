@@ -22,8 +22,8 @@ constexpr char kStrace[] = "/usr/bin/strace";
 
 // The kill points: every syscall of create that makes something.
 const std::vector<std::string>& KillPointSyscalls() {
-  static const std::vector<std::string> names = {"mkdir",  "mkdirat", "rename",     "renameat", "renameat2",
-                                                 "mount",  "move_mount", "clone",   "clone3"};
+  static const std::vector<std::string> names = {"mkdir", "mkdirat",    "rename", "renameat", "renameat2",
+                                                 "mount", "move_mount", "clone",  "clone3"};
   return names;
 }
 
@@ -101,8 +101,9 @@ class CrashTest : public ContainerTest {
     unlink(log.c_str());
     std::vector<std::string> argv = {kStrace, "-f", "-o", log};
     argv.insert(argv.end(), strace_args.begin(), strace_args.end());
-    for (const std::string& a : {std::string("--"), BerthPath(), std::string("--root"), root_, std::string("create"),
-                                 std::string("--bundle"), bundle.dir(), std::string(kId)})
+    for (const std::string& a :
+         {std::string("--"), BerthPath(), std::string("--root"), root_, std::string("create"),
+          std::string("--bundle"), bundle.dir(), std::string(kId)})
       argv.push_back(a);
     pid_t pid = StartProgram(argv);
     // The first line of the log is the create process's (its init exists
@@ -181,14 +182,16 @@ TEST_F(CrashTest, CreateKilledAtEveryPointThenDeleteForceLeavesNothing) {
     for (int when = 1; when <= count; ++when) {
       SCOPED_TRACE(name + " call " + std::to_string(when));
       pid_t pid = StartTracedCreate(
-          bundle, {"-e", "trace=" + name, "-e", "inject=" + name + ":signal=KILL:when=" + std::to_string(when)}, log);
+          bundle,
+          {"-e", "trace=" + name, "-e", "inject=" + name + ":signal=KILL:when=" + std::to_string(when)}, log);
       EXPECT_GE(pid, 0) << "create killed at " << name << " did not end";
       CommandResult forced = B({"delete", "--force", kId});
       EXPECT_EQ(forced.exit_code, 0) << forced.err;
       ReapStrace(pid);
       std::vector<std::string> left = LeftOver(root_, kId, bundle.dir());
       EXPECT_TRUE(left.empty()) << "create killed at " << name << " call " << when
-                                << ", then delete --force, left:\n" << Join(left);
+                                << ", then delete --force, left:\n"
+                                << Join(left);
       if (!left.empty()) {
         // Clean up by hand so the next point starts from nothing.
         for (const auto& l : left)

@@ -127,8 +127,7 @@ class Cve20195736Test : public ContainerTest, public ::testing::WithParamInterfa
     c.mounts.push_back({"/shared", "bind", shared_, {"rbind", "rw"}, {}, {}});
     if (GetParam().dac_override) {
       auto& caps = *c.process->capabilities;
-      for (auto* set : {&caps.bounding, &caps.effective, &caps.permitted})
-        set->push_back("CAP_DAC_OVERRIDE");
+      for (auto* set : {&caps.bounding, &caps.effective, &caps.permitted}) set->push_back("CAP_DAC_OVERRIDE");
     }
     WriteFile(bundle.rootfs() + "/bin/evil", kEvil);
     chmod((bundle.rootfs() + "/bin/evil").c_str(), 0755);
@@ -180,8 +179,8 @@ class Cve20195736Test : public ContainerTest, public ::testing::WithParamInterfa
     }
     std::string now = ReadFileOrEmpty(berth_);
     EXPECT_EQ(now.find(kMarker), std::string::npos) << "marker appended to the binary";
-    EXPECT_TRUE(now == original_) << "the binary copy changed (" << original_.size() << " -> "
-                                  << now.size() << " bytes)";
+    EXPECT_TRUE(now == original_) << "the binary copy changed (" << original_.size() << " -> " << now.size()
+                                  << " bytes)";
   }
 
   // Unique ids: the cgroup path (/berth/ID) is shared by every state root.

@@ -153,8 +153,8 @@ bool MountinfoMentions(const std::string& text) {
 }
 
 bool CgroupDirExists(const std::string& id) {
-  for (const char* h : {"cpu", "memory", "pids", "devices", "freezer", "blkio", "cpuset",
-                        "systemd", "unified", ""}) {
+  for (const char* h :
+       {"cpu", "memory", "pids", "devices", "freezer", "blkio", "cpuset", "systemd", "unified", ""}) {
     std::string base = std::string("/sys/fs/cgroup/") + h;
     if (PathExists(base + "/berth/" + id)) return true;
   }

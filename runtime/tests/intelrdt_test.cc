@@ -23,7 +23,8 @@ TEST_F(IntelRdtTest, CreateWithoutResctrlIsAnErrorAndLeavesNothing) {
   std::string id = Use("rdt1");
   CommandResult r = B({"create", "--bundle", bundle.dir(), id});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("linux.intelRdt is set but no resctrl filesystem is mounted"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("linux.intelRdt is set but no resctrl filesystem is mounted"), std::string::npos)
+      << r.err;
   ExpectNothingLeft(id, bundle);
 }
 
@@ -35,13 +36,16 @@ TEST_F(IntelRdtTest, NewlineInASchemaIsRejectedBeforeResctrlIsLookedAt) {
   std::string id = Use("rdt2");
   CommandResult r = B({"create", "--bundle", bundle.dir(), id});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("linux.intelRdt.l3CacheSchema: must not contain newlines"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("linux.intelRdt.l3CacheSchema: must not contain newlines"), std::string::npos)
+      << r.err;
   ExpectNothingLeft(id, bundle);
 }
 
 TEST_F(IntelRdtTest, ContainerGroupJoinedAtCreateAndRemovedAtDelete) {
   auto resctrl = intelrdt::FindResctrl();
-  if (!resctrl) GTEST_SKIP() << "host has no resctrl filesystem (no Intel RDT / AMD QoS here): " << resctrl.error().ToString();
+  if (!resctrl)
+    GTEST_SKIP() << "host has no resctrl filesystem (no Intel RDT / AMD QoS here): "
+                 << resctrl.error().ToString();
   Bundle bundle;
   bundle.SetArgs({"sleep", "100"});
   bundle.config().linux_->intelRdt.emplace();  // no closID: a group named for the container

@@ -36,8 +36,7 @@ TEST_F(LifecycleTest, CreateStartKillDeleteWithStateAtEachStep) {
   EXPECT_GT(state.pid, 0);
   EXPECT_EQ(ReadFileOrEmpty(pid_file), std::to_string(state.pid));
   // Created: the init has not run the user process yet.
-  EXPECT_EQ(ReadFileOrEmpty("/proc/" + std::to_string(state.pid) + "/comm").find("sleep"),
-            std::string::npos);
+  EXPECT_EQ(ReadFileOrEmpty("/proc/" + std::to_string(state.pid) + "/comm").find("sleep"), std::string::npos);
 
   ASSERT_EQ(B({"start", id}).exit_code, 0);
   state = StateOf(id);
@@ -224,10 +223,8 @@ TEST_F(LifecycleTest, HooksRunInOrderWithStateOnStdin) {
   // after) reach the log through a bind mount at /shared.
   bundle.config().mounts.push_back({"/shared", "bind", bundle.dir(), {"rbind", "rw"}, {}, {}});
   auto hook = [&](const std::string& name, const std::string& target) {
-    return spec::Hook{"/bin/sh",
-                      {"sh", "-c", "read -r s; echo \"" + name + " $s\" >> " + target},
-                      {"PATH=/bin"},
-                      5};
+    return spec::Hook{
+        "/bin/sh", {"sh", "-c", "read -r s; echo \"" + name + " $s\" >> " + target}, {"PATH=/bin"}, 5};
   };
   spec::Hooks hooks;
   hooks.prestart = {hook("prestart", log)};
@@ -248,8 +245,8 @@ TEST_F(LifecycleTest, HooksRunInOrderWithStateOnStdin) {
   std::istringstream in(ReadFileOrEmpty(log));
   for (std::string l; std::getline(in, l);) lines.push_back(l);
   ASSERT_EQ(lines.size(), 6u) << ReadFileOrEmpty(log);
-  const char* order[] = {"prestart", "createRuntime", "createContainer", "startContainer",
-                         "poststart", "poststop"};
+  const char* order[] = {"prestart",       "createRuntime", "createContainer",
+                         "startContainer", "poststart",     "poststop"};
   for (size_t i = 0; i < 6; ++i) {
     EXPECT_EQ(lines[i].rfind(order[i], 0), 0u) << lines[i];
     EXPECT_NE(lines[i].find("\"id\":\"" + id + "\""), std::string::npos) << lines[i];
@@ -314,10 +311,8 @@ TEST_F(LifecycleTest, DuplicateIdIsRejectedWithoutTouchingTheFirst) {
 }
 
 TEST_F(LifecycleTest, UnknownIdIsAnErrorForEveryCommand) {
-  for (const std::vector<std::string>& args :
-       std::vector<std::vector<std::string>>{{"state", "nope"}, {"start", "nope"},
-                                             {"kill", "nope"}, {"delete", "nope"},
-                                             {"pause", "nope"}}) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"state", "nope"}, {"start", "nope"}, {"kill", "nope"}, {"delete", "nope"}, {"pause", "nope"}}) {
     CommandResult r = B(args);
     EXPECT_EQ(r.exit_code, 1) << args[0];
     EXPECT_NE(r.err.find("does not exist"), std::string::npos) << args[0] << ": " << r.err;
@@ -392,7 +387,9 @@ TEST_F(LifecycleTest, JsonLogGetsOneErrorLineAndStderrThePlainMessage) {
   // Global flags after --root are still global flags.
   EXPECT_EQ(r.exit_code, 1);
   std::string text = ReadFileOrEmpty(log);
-  EXPECT_EQ(text.rfind("{\"level\":\"error\",\"msg\":\"container \\\"nope\\\" does not exist\",\"time\":\"", 0), 0u) << text;
+  EXPECT_EQ(
+      text.rfind("{\"level\":\"error\",\"msg\":\"container \\\"nope\\\" does not exist\",\"time\":\"", 0), 0u)
+      << text;
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1);
   EXPECT_EQ(r.err, "container \"nope\" does not exist\n");
   unlink(log.c_str());
@@ -538,9 +535,9 @@ TEST_F(LifecycleTest, ForegroundExecForwardsSignals) {
   bundle.SetArgs({"sleep", "100"});
   std::string id = Use("exec4");
   ASSERT_EQ(B({"run", "-d", "-b", bundle.dir(), id}).exit_code, 0);
-  CommandResult r = RunProgram({"/usr/bin/timeout", "--preserve-status", "-s", "TERM", "2", BerthPath(),
-                                "--root", root_, "exec", id, "sh", "-c",
-                                "trap 'exit 7' TERM; while true; do sleep 0.1; done"});
+  CommandResult r =
+      RunProgram({"/usr/bin/timeout", "--preserve-status", "-s", "TERM", "2", BerthPath(), "--root", root_,
+                  "exec", id, "sh", "-c", "trap 'exit 7' TERM; while true; do sleep 0.1; done"});
   EXPECT_EQ(r.exit_code, 7) << r.err;
   EXPECT_EQ(B({"delete", "-f", id}).exit_code, 0);
 }
@@ -621,7 +618,8 @@ TEST_F(LifecycleTest, DeleteForceKillsProcessesInNestedCgroupsAndDoesNotHang) {
   }
   ASSERT_GT(stray, 0);
   WriteFile(nested + "/cgroup.procs", std::to_string(stray));
-  CommandResult r = RunProgram({"/usr/bin/timeout", "60", BerthPath(), "--root", root_, "delete", "--force", id});
+  CommandResult r =
+      RunProgram({"/usr/bin/timeout", "60", BerthPath(), "--root", root_, "delete", "--force", id});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   // The stray is our child: reaped here once killed.
   int status = 0;

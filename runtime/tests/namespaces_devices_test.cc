@@ -9,11 +9,11 @@
 // berth inherits it, so "the host's mount table" the tests compare is one no
 // other process changes, and nothing a failing test mounts reaches the host.
 #include <fcntl.h>
-#include <sched.h>
 #include <linux/magic.h>
+#include <sched.h>
 #include <sys/mount.h>
-#include <sys/statfs.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -30,9 +30,8 @@ namespace {
 
 using spec::NamespaceType;
 
-constexpr NamespaceType kAllTypes[] = {NamespaceType::mount,   NamespaceType::uts,
-                                       NamespaceType::ipc,     NamespaceType::network,
-                                       NamespaceType::pid,     NamespaceType::user,
+constexpr NamespaceType kAllTypes[] = {NamespaceType::mount,   NamespaceType::uts, NamespaceType::ipc,
+                                       NamespaceType::network, NamespaceType::pid, NamespaceType::user,
                                        NamespaceType::cgroup,  NamespaceType::time};
 
 // The /proc/PID/ns/<name> file of a type.
@@ -54,8 +53,8 @@ struct DefaultDevice {
   const char* path;
   unsigned major, minor;
 };
-constexpr DefaultDevice kDefaultDevices[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},
-                                             {"/dev/full", 1, 7},   {"/dev/random", 1, 8},
+constexpr DefaultDevice kDefaultDevices[] = {{"/dev/null", 1, 3},    {"/dev/zero", 1, 5},
+                                             {"/dev/full", 1, 7},    {"/dev/random", 1, 8},
                                              {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
 
 // What `stat -c "%n %F %t:%T %a"` prints for each default device, as the
@@ -104,8 +103,8 @@ class NamespacesDevicesTest : public ContainerTest {
   static void SetUpTestSuite() {
     if (!IsRoot()) return;
     // Single-threaded here (gtest_main starts no threads), so unshare works.
-    private_ns_ = unshare(CLONE_NEWNS) == 0 &&
-                  mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0;
+    private_ns_ =
+        unshare(CLONE_NEWNS) == 0 && mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0;
   }
   void SetUp() override {
     ContainerTest::SetUp();
@@ -237,7 +236,8 @@ TEST_F(NamespacesDevicesTest, WithoutMountNamespaceTheProcessIsChrootedWithDefau
 // procfs; otherwise the waiting init holds no host directory (CVE-2016-9962).
 TEST_F(NamespacesDevicesTest, CreatedInitWithProcHoldsNoDirectoryFd) {
   Bundle bundle;
-  std::erase_if(bundle.config().mounts, [](const spec::Mount& m) { return m.destination == "/sys/fs/cgroup"; });
+  std::erase_if(bundle.config().mounts,
+                [](const spec::Mount& m) { return m.destination == "/sys/fs/cgroup"; });
   bundle.SetArgs({"true"});
   std::string id = Use("no-dir-fd");
   CommandResult created = B({"create", "-b", bundle.dir(), id});
@@ -266,9 +266,10 @@ TEST_F(NamespacesDevicesTest, RuntimeInAUserNamespaceBindsTheDevicesMknodCannotM
   if (access("/usr/bin/unshare", X_OK) != 0) GTEST_SKIP() << "needs unshare (util-linux)";
   Bundle bundle;
   // Only uid and gid 0 are mapped: devpts' gid=5 would be refused.
-  for (auto& m : bundle.config().mounts)
-    std::erase(m.options, std::string("gid=5"));
-  bundle.SetArgs({"sh", "-c", "ls -ln /dev/null /dev/zero /dev/urandom && echo x > /dev/null && head -c 4 /dev/zero | wc -c"});
+  for (auto& m : bundle.config().mounts) std::erase(m.options, std::string("gid=5"));
+  bundle.SetArgs(
+      {"sh", "-c",
+       "ls -ln /dev/null /dev/zero /dev/urandom && echo x > /dev/null && head -c 4 /dev/zero | wc -c"});
   std::string id = Use("userns-runtime");
   std::string before = Mountinfo();
   CommandResult r = RunProgram({"/usr/bin/unshare", "--user", "--map-root-user", BerthPath(), "--root", root_,
@@ -288,10 +289,12 @@ struct Refusal {
 
 const Refusal kRefusals[] = {
     {"mounts",
-     [](spec::Config& c) { c.mounts = {{"/tmp", "tmpfs", "tmpfs", {}, {}, {}}}; }, "mounts (/tmp)"},
+     [](spec::Config& c) {
+       c.mounts = {{"/tmp", "tmpfs", "tmpfs", {}, {}, {}}};
+     },
+     "mounts (/tmp)"},
     {"maskedPaths", [](spec::Config& c) { c.linux_->maskedPaths = {"/etc"}; }, "linux.maskedPaths"},
-    {"readonlyPaths", [](spec::Config& c) { c.linux_->readonlyPaths = {"/etc"}; },
-     "linux.readonlyPaths"},
+    {"readonlyPaths", [](spec::Config& c) { c.linux_->readonlyPaths = {"/etc"}; }, "linux.readonlyPaths"},
     {"rootReadonly", [](spec::Config& c) { c.root->readonly = true; }, "root.readonly"},
     {"rootfsPropagation", [](spec::Config& c) { c.linux_->rootfsPropagation = "private"; },
      "linux.rootfsPropagation"},
@@ -351,8 +354,7 @@ const DevCase kDevCases[] = {
     {"HostileNodesInImageUserns", DevLayout::kHostileNodes, true},
 };
 
-class DefaultDevicesTest : public NamespacesDevicesTest,
-                           public ::testing::WithParamInterface<DevCase> {};
+class DefaultDevicesTest : public NamespacesDevicesTest, public ::testing::WithParamInterface<DevCase> {};
 
 TEST_P(DefaultDevicesTest, ProcessSeesThemAndNothingOutsideTheRootfsIsTouched) {
   const DevCase& c = GetParam();
@@ -377,14 +379,9 @@ TEST_P(DefaultDevicesTest, ProcessSeesThemAndNothingOutsideTheRootfsIsTouched) {
   std::string dev = bundle.rootfs() + "/dev";
   RunProgram({"/bin/rm", "-rf", dev});
   switch (c.layout) {
-    case DevLayout::kNoDevDir:
-      break;
-    case DevLayout::kEmptyDevDir:
-      mkdir(dev.c_str(), 0755);
-      break;
-    case DevLayout::kDevSymlinkOut:
-      ASSERT_EQ(symlink(host_dir.c_str(), dev.c_str()), 0);
-      break;
+    case DevLayout::kNoDevDir: break;
+    case DevLayout::kEmptyDevDir: mkdir(dev.c_str(), 0755); break;
+    case DevLayout::kDevSymlinkOut: ASSERT_EQ(symlink(host_dir.c_str(), dev.c_str()), 0); break;
     case DevLayout::kHostileNodes:
       // /dev/null a symlink to a host file, /dev/zero a regular file,
       // /dev/tty the wrong device, /dev/ptmx a symlink to the host's.

@@ -52,8 +52,7 @@ class RealSystemdEnvironment : public ::testing::Environment {
       return;
     }
     s.dir = tmpl;
-    CommandResult started =
-        RunProgram({s.fixture, "start", s.dir + "/fixture", std::to_string(getpid())});
+    CommandResult started = RunProgram({s.fixture, "start", s.dir + "/fixture", std::to_string(getpid())});
     if (started.exit_code != 0) {
       s.unavailable = "tools/systemd/fixture start failed: " + started.err;
       return;

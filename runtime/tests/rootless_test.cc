@@ -128,7 +128,8 @@ class RootlessTest : public ::testing::Test {
     c.linux_->uidMappings = {spec::IdMapping{0, map_uid, 1}};
     c.linux_->gidMappings = {spec::IdMapping{0, map_gid, 1}};
     bundle.Save();
-    RunProgram({"/bin/chown", "-R", std::to_string(user_->uid) + ":" + std::to_string(user_->gid), bundle.dir()});
+    RunProgram(
+        {"/bin/chown", "-R", std::to_string(user_->uid) + ":" + std::to_string(user_->gid), bundle.dir()});
   }
 
   TestUser* user_ = nullptr;
@@ -180,7 +181,8 @@ TEST_F(RootlessTest, UnprivilegedLifecycleWithoutCgroupsAndWithBoundDevices) {
   EXPECT_EQ(Trim(map.out).substr(0, 1), "0") << map.out;
   EXPECT_NE(map.out.find(" " + std::to_string(user_->uid) + " "), std::string::npos) << map.out;
   // /dev/null is a usable character device (bound from the host: no mknod).
-  CommandResult dev = UserBerth({"exec", "rl1", "sh", "-c", "test -c /dev/null && echo hi >/dev/null && echo ok"});
+  CommandResult dev =
+      UserBerth({"exec", "rl1", "sh", "-c", "test -c /dev/null && echo hi >/dev/null && echo ok"});
   EXPECT_EQ(Trim(dev.out), "ok") << dev.err;
   CommandResult paused = UserBerth({"pause", "rl1"});
   EXPECT_NE(paused.exit_code, 0);
@@ -212,8 +214,8 @@ TEST_F(RootlessTest, AJoinRefusedAfterCreateIsRecordedSoExecWorks) {
   // exec must then not try to join the paths either.
   const std::string id = "rlj" + std::to_string(getpid());
   std::vector<std::string> made;
-  for (const char* h : {"blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer", "hugetlb", "memory", "net_cls",
-                        "net_prio", "perf_event", "pids", "systemd", "unified"}) {
+  for (const char* h : {"blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer", "hugetlb", "memory",
+                        "net_cls", "net_prio", "perf_event", "pids", "systemd", "unified"}) {
     std::string base = std::string("/sys/fs/cgroup/") + h;
     if (!PathExists(base + "/cgroup.procs")) continue;
     mkdir((base + "/berth").c_str(), 0755);
@@ -240,7 +242,8 @@ TEST_F(RootlessTest, AJoinRefusedAfterCreateIsRecordedSoExecWorks) {
 }
 
 TEST_F(RootlessTest, SeveralIdsMappedThroughNewuidmap) {
-  if (access("/usr/bin/newuidmap", X_OK) != 0) GTEST_SKIP() << "uidmap (newuidmap/newgidmap) is not installed";
+  if (access("/usr/bin/newuidmap", X_OK) != 0)
+    GTEST_SKIP() << "uidmap (newuidmap/newgidmap) is not installed";
   std::string subuid = ReadFileOrEmpty("/etc/subuid"), subgid = ReadFileOrEmpty("/etc/subgid");
   auto start_of = [&](const std::string& table) -> uint32_t {
     size_t at = table.find(user_->name + ":");

@@ -89,7 +89,8 @@ TEST_P(ProfileTest, RunAndExecStart) {
     EXPECT_NE(run.err.find("capset"), std::string::npos) << run.err;
     CommandResult create = B({"create", "-b", bundle.dir(), id});
     EXPECT_NE(create.exit_code, 0);
-    EXPECT_NE(create.err.find("linux.seccomp: the profile answers capset with SCMP_ACT_ERRNO"), std::string::npos)
+    EXPECT_NE(create.err.find("linux.seccomp: the profile answers capset with SCMP_ACT_ERRNO"),
+              std::string::npos)
         << create.err;
     if (access(kRunc, X_OK) == 0) {
       std::string runc_root = root_ + "-runc";
@@ -126,8 +127,7 @@ TEST_F(SeccompOrderTest, ExecWithoutNoNewPrivilegesUnderMinimalProfileNamesCapse
   CommandResult detached = B({"run", "-d", "-b", bundle.dir(), id});
   ASSERT_EQ(detached.exit_code, 0) << detached.err;
   const std::string process_json = bundle.dir() + "/exec-process.json";
-  WriteFile(process_json,
-            R"({"args":["true"],"cwd":"/","user":{"uid":0,"gid":0},"noNewPrivileges":false})");
+  WriteFile(process_json, R"({"args":["true"],"cwd":"/","user":{"uid":0,"gid":0},"noNewPrivileges":false})");
   CommandResult exec = B({"exec", "-p", process_json, id});
   EXPECT_NE(exec.exit_code, 0);
   EXPECT_NE(exec.err.find("the profile answers capset with SCMP_ACT_ERRNO"), std::string::npos) << exec.err;
@@ -139,14 +139,12 @@ TEST_F(SeccompOrderTest, ExecWithoutNoNewPrivilegesUnderMinimalProfileNamesCapse
   ExpectNothingLeft(id, bundle);
 }
 
-INSTANTIATE_TEST_SUITE_P(Profiles, ProfileTest,
-                         ::testing::Values(ProfileCase{"minimal-static-true", true},
-                                           ProfileCase{"minimal-static-true", false},
-                                           ProfileCase{"docker-19.03-default", true},
-                                           ProfileCase{"docker-19.03-default", false},
-                                           ProfileCase{"podman-4.3-default", true},
-                                           ProfileCase{"podman-4.3-default", false}),
-                         CaseName);
+INSTANTIATE_TEST_SUITE_P(
+    Profiles, ProfileTest,
+    ::testing::Values(ProfileCase{"minimal-static-true", true}, ProfileCase{"minimal-static-true", false},
+                      ProfileCase{"docker-19.03-default", true}, ProfileCase{"docker-19.03-default", false},
+                      ProfileCase{"podman-4.3-default", true}, ProfileCase{"podman-4.3-default", false}),
+    CaseName);
 
 // The fds a shell inside sees, from `ls -l /proc/self/fd` (ls's own handle
 // on that directory left out): "N -> target" per line, sorted.
@@ -186,9 +184,8 @@ TEST_F(SeccompOrderTest, ListenAndPreservedFdsReachTheProcessAndNothingElse) {
   ASSERT_EQ(pipe2(preserved, O_CLOEXEC), 0);
   std::string id = Use("fds");
   // LISTEN_PID must be berth's own pid: the shell execs berth in its place.
-  CommandResult r = RunProgram({"/bin/sh", "-c", "LISTEN_FDS=1 LISTEN_PID=$$ exec \"$0\" \"$@\"",
-                                BerthPath(), "--root", root_, "run", "--preserve-fds", "1", "-b",
-                                bundle.dir(), id},
+  CommandResult r = RunProgram({"/bin/sh", "-c", "LISTEN_FDS=1 LISTEN_PID=$$ exec \"$0\" \"$@\"", BerthPath(),
+                                "--root", root_, "run", "--preserve-fds", "1", "-b", bundle.dir(), id},
                                {listen[1], preserved[1]});
   close(listen[1]);
   close(preserved[1]);
@@ -205,8 +202,9 @@ TEST_F(SeccompOrderTest, ListenAndPreservedFdsReachTheProcessAndNothingElse) {
   ASSERT_EQ(B({"run", "-d", "-b", bundle.dir(), running}).exit_code, 0);
   int p[2];
   ASSERT_EQ(pipe2(p, O_CLOEXEC), 0);
-  CommandResult e = B({"exec", "--preserve-fds", "1", running, "sh", "-c", "ls -l /proc/self/fd; echo exec-kept >&3"},
-                      {p[1]});
+  CommandResult e =
+      B({"exec", "--preserve-fds", "1", running, "sh", "-c", "ls -l /proc/self/fd; echo exec-kept >&3"},
+        {p[1]});
   close(p[1]);
   EXPECT_EQ(e.exit_code, 0) << e.err;
   EXPECT_EQ(ReadPipe(p[0]), "exec-kept\n");
@@ -220,7 +218,8 @@ TEST_F(SeccompOrderTest, ListenAndPreservedFdsReachTheProcessAndNothingElse) {
 // n-th fd with answers[n] (0: success, else that errno).
 class SeccompAgent {
  public:
-  SeccompAgent(std::string path, std::vector<int> answers) : path_(std::move(path)), answers_(std::move(answers)) {
+  SeccompAgent(std::string path, std::vector<int> answers)
+      : path_(std::move(path)), answers_(std::move(answers)) {
     listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;

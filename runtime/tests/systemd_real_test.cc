@@ -24,11 +24,13 @@ class SystemdRealTest : public ::testing::Test {
   }
 
   bool UnitLoaded(const std::string& unit) {
-    CommandResult units = RealSystemd::Run({"systemctl", "list-units", "--all", "--no-legend", "--plain", unit});
+    CommandResult units =
+        RealSystemd::Run({"systemctl", "list-units", "--all", "--no-legend", "--plain", unit});
     return units.out.find(unit) != std::string::npos;
   }
 
-  static std::string CgroupFile(const std::string& controller, const std::string& unit, const std::string& file) {
+  static std::string CgroupFile(const std::string& controller, const std::string& unit,
+                                const std::string& file) {
     return Trim(ReadFileOrEmpty("/sys/fs/cgroup/" + controller + "/system.slice/" + unit + "/" + file));
   }
 
@@ -132,7 +134,8 @@ TEST_F(SystemdRealTest, UpdateChangesTheUnitsPropertiesAndItsCgroupFiles) {
       root_, {"update", "--memory", std::to_string(128 << 20), "--pids-limit", "100", "real4"});
   EXPECT_EQ(updated.exit_code, 0) << updated.err;
   CommandResult shown = RealSystemd::Run({"systemctl", "show", "-p", "MemoryLimit,TasksMax", unit});
-  EXPECT_NE(shown.out.find("MemoryLimit=" + std::to_string(128 << 20) + "\n"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("MemoryLimit=" + std::to_string(128 << 20) + "\n"), std::string::npos)
+      << shown.out;
   EXPECT_NE(shown.out.find("TasksMax=100\n"), std::string::npos) << shown.out;
   EXPECT_EQ(CgroupFile("memory", unit, "memory.limit_in_bytes"), std::to_string(128 << 20));
   EXPECT_EQ(CgroupFile("pids", unit, "pids.max"), "100");
@@ -172,8 +175,9 @@ TEST_F(SystemdRealTest, FailedCreateLeavesNoUnitBehind) {
 
 TEST_F(SystemdRealTest, UnitOfTheSameNameAlreadyRunningIsRefusedAndLeftAlone) {
   // A scope systemd-run made (someone else's) under the name berth would use.
-  CommandResult other = RealSystemd::Run({"systemd-run", "--scope", "--unit=berth-real3.scope", "--slice=system.slice",
-                                          "--no-block", "/bin/sh", "-c", "exec sleep 1000 >/dev/null 2>&1 &"});
+  CommandResult other =
+      RealSystemd::Run({"systemd-run", "--scope", "--unit=berth-real3.scope", "--slice=system.slice",
+                        "--no-block", "/bin/sh", "-c", "exec sleep 1000 >/dev/null 2>&1 &"});
   ASSERT_EQ(other.exit_code, 0) << other.err;
   // The scope holds the background sleep; it stays active with it.
   ASSERT_TRUE(UnitLoaded("berth-real3.scope"));

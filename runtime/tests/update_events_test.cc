@@ -25,7 +25,8 @@ std::string V1Cgroup(const std::string& controller, const std::string& id) {
 // tests about update/events, whatever v1 hierarchies other software has
 // activated on the host.
 void WithoutCgroupMount(Bundle& bundle) {
-  std::erase_if(bundle.config().mounts, [](const spec::Mount& m) { return m.destination == "/sys/fs/cgroup"; });
+  std::erase_if(bundle.config().mounts,
+                [](const spec::Mount& m) { return m.destination == "/sys/fs/cgroup"; });
 }
 
 class UpdateEventsTest : public ContainerTest {
@@ -87,7 +88,8 @@ TEST_F(UpdateEventsTest, UpdateOfAPausedContainer) {
   CommandResult r = B({"update", "--pids-limit", "20", "--memory", "80m", id});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Trim(ReadFileOrEmpty(V1Cgroup("pids", id) + "/pids.max")), "20");
-  EXPECT_EQ(Trim(ReadFileOrEmpty(V1Cgroup("memory", id) + "/memory.limit_in_bytes")), std::to_string(80 << 20));
+  EXPECT_EQ(Trim(ReadFileOrEmpty(V1Cgroup("memory", id) + "/memory.limit_in_bytes")),
+            std::to_string(80 << 20));
   EXPECT_NE(B({"state", id}).out.find("\"paused\""), std::string::npos);
   ASSERT_EQ(B({"resume", id}).exit_code, 0);
   ASSERT_EQ(B({"delete", "-f", id}).exit_code, 0);
@@ -102,7 +104,8 @@ TEST_F(UpdateEventsTest, AFailurePartWayChangesNothing) {
   CommandResult r = B({"update", "--memory", "32m", "--cpu-quota", "20000", "--cpuset-cpus", "1023", id});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("linux.resources.cpu.cpus"), std::string::npos) << r.err;
-  EXPECT_EQ(Trim(ReadFileOrEmpty(V1Cgroup("memory", id) + "/memory.limit_in_bytes")), std::to_string(100 << 20));
+  EXPECT_EQ(Trim(ReadFileOrEmpty(V1Cgroup("memory", id) + "/memory.limit_in_bytes")),
+            std::to_string(100 << 20));
   EXPECT_EQ(Trim(ReadFileOrEmpty(V1Cgroup("cpu", id) + "/cpu.cfs_quota_us")), "-1");
   EXPECT_EQ(ReadFileOrEmpty(root_ + "/" + id + "/config.json"), config_before);
   ASSERT_EQ(B({"delete", "-f", id}).exit_code, 0);
@@ -122,7 +125,8 @@ TEST_F(UpdateEventsTest, InvalidValuesAreRefusedWithRuncsMessages) {
   r = B({"update", "--memory", "64x", id});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("invalid value for memory: invalid size: '64x'"), std::string::npos) << r.err;
-  EXPECT_EQ(Trim(ReadFileOrEmpty(V1Cgroup("memory", id) + "/memory.limit_in_bytes")), std::to_string(100 << 20));
+  EXPECT_EQ(Trim(ReadFileOrEmpty(V1Cgroup("memory", id) + "/memory.limit_in_bytes")),
+            std::to_string(100 << 20));
   EXPECT_EQ(StoredResources(id).memory->limit, 100 << 20);
   ASSERT_EQ(B({"delete", "-f", id}).exit_code, 0);
   // A stopped container is refused.
@@ -158,9 +162,9 @@ TEST_F(UpdateEventsTest, ResourcesJsonOnStandardInput) {
   const std::string json =
       R"({"memory":{"limit":67108864,"reservation":0,"swap":134217728},"cpu":{"shares":0,"quota":50000,)"
       R"("period":100000,"cpus":"","mems":""},"blockIO":{"weight":0},"pids":{"limit":50}})";
-  CommandResult r = RunProgram({"/bin/sh", "-c",
-                                "printf '%s' '" + json + "' | " + BerthPath() + " --root " + root_ +
-                                    " update --resources - " + id});
+  CommandResult r = RunProgram(
+      {"/bin/sh", "-c",
+       "printf '%s' '" + json + "' | " + BerthPath() + " --root " + root_ + " update --resources - " + id});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Trim(ReadFileOrEmpty(V1Cgroup("memory", id) + "/memory.limit_in_bytes")), "67108864");
   EXPECT_EQ(Trim(ReadFileOrEmpty(V1Cgroup("cpu", id) + "/cpu.cfs_quota_us")), "50000");

@@ -38,8 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (problem.empty()) __builtin_trap();
     (void)ValidateForCreate(config.value());
     CheckRoundTrip(config.value(), ParseConfig, [](const Config& c) { return SerializeConfig(c); });
-    CheckRoundTrip(config.value(), ParseConfig,
-                   [](const Config& c) { return SerializeConfigPretty(c); });
+    CheckRoundTrip(config.value(), ParseConfig, [](const Config& c) { return SerializeConfigPretty(c); });
   } else {
     CheckError(config.error());
   }

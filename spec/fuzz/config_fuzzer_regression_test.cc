@@ -19,16 +19,16 @@ int RunOne(const std::string& input) {
 
 TEST(ConfigFuzzerRegression, EveryFixtureHoldsTheInvariants) {
   int documents = 0;
-  for (const char* dir : {"config/good", "config/bad", "state/good", "state/bad", "features/good",
-                          "features/bad"}) {
+  for (const char* dir :
+       {"config/good", "config/bad", "state/good", "state/bad", "features/good", "features/bad"}) {
     for (const auto& name : testing::ListTestdata(dir)) {
       SCOPED_TRACE(std::string(dir) + "/" + name);
       EXPECT_EQ(RunOne(testing::ReadTestdata(std::string(dir) + "/" + name)), 0);
       ++documents;
     }
   }
-  for (const char* name : {"config-md-example.json", "runc-spec.json", "runc-spec-rootless.json",
-                           "crun-spec.json"}) {
+  for (const char* name :
+       {"config-md-example.json", "runc-spec.json", "runc-spec-rootless.json", "crun-spec.json"}) {
     EXPECT_EQ(RunOne(testing::ReadTestdata(name)), 0);
     ++documents;
   }

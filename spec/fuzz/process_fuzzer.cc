@@ -28,8 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   config.process = process.value();
   const std::string out = SerializeConfig(config);
   auto again = ParseConfig(out);
-  if (!again.ok() || !again.value().process || !(*again.value().process == process.value()))
-    __builtin_trap();
+  if (!again.ok() || !again.value().process || !(*again.value().process == process.value())) __builtin_trap();
   for (const auto& problem : Validate(config))
     if (problem.empty()) __builtin_trap();
   return 0;

@@ -36,7 +36,8 @@ std::string SliceDir(const std::string& slice) {
 
 std::string Unhex(const std::string& hex) {
   std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -126,14 +127,17 @@ void FakeSystemdBus::Serve(Client& client) {
 }
 
 void FakeSystemdBus::HandleAuthLine(Client& client, const std::string& line) {
-  auto say = [&client](const std::string& text) { (void)!send(client.fd, text.data(), text.size(), MSG_NOSIGNAL); };
+  auto say = [&client](const std::string& text) {
+    (void)!send(client.fd, text.data(), text.size(), MSG_NOSIGNAL);
+  };
   if (line == "BEGIN") {
     client.authenticated = true;
     return;
   }
   std::lock_guard<std::mutex> lock(mu_);
   const std::string prefix = "AUTH EXTERNAL ";
-  if (!reject_auth_ && line.rfind(prefix, 0) == 0 && Unhex(line.substr(prefix.size())) == std::to_string(getuid())) {
+  if (!reject_auth_ && line.rfind(prefix, 0) == 0 &&
+      Unhex(line.substr(prefix.size())) == std::to_string(getuid())) {
     say("OK 0123456789abcdef0123456789abcdef\r\n");
     return;
   }
@@ -161,7 +165,8 @@ void FakeSystemdBus::Reply(Client& client, const Message& call, std::vector<Valu
   Send(client, std::move(reply));
 }
 
-void FakeSystemdBus::ReplyError(Client& client, const Message& call, const std::string& name, const std::string& text) {
+void FakeSystemdBus::ReplyError(Client& client, const Message& call, const std::string& name,
+                                const std::string& text) {
   Message reply;
   reply.type = MessageType::kError;
   reply.reply_serial = call.serial;
@@ -205,7 +210,8 @@ void FakeSystemdBus::Noise(Client& client) {
   }
 }
 
-std::string FakeSystemdBus::UnitCgroup(const std::string& unit, const std::map<std::string, Value>& props) const {
+std::string FakeSystemdBus::UnitCgroup(const std::string& unit,
+                                       const std::map<std::string, Value>& props) const {
   if (unit.size() > 6 && unit.substr(unit.size() - 6) == ".slice") return SliceDir(unit);
   auto slice = props.find("Slice");
   return SliceDir(slice == props.end() ? "system.slice" : slice->second.text) + "/" + unit;
@@ -244,7 +250,8 @@ void FakeSystemdBus::Handle(Client& client, const Message& call) {
     Reply(client, call, {});
     return;
   }
-  if (call.interface != "org.freedesktop.systemd1.Manager" || call.destination != "org.freedesktop.systemd1") {
+  if (call.interface != "org.freedesktop.systemd1.Manager" ||
+      call.destination != "org.freedesktop.systemd1") {
     ReplyError(client, call, "org.freedesktop.DBus.Error.UnknownMethod", "Unknown method " + m);
     return;
   }
@@ -273,7 +280,8 @@ void FakeSystemdBus::Handle(Client& client, const Message& call) {
     if (!fs.MakeDirs(cgroup).ok()) abort();
     auto pids = props.find("PIDs");
     if (pids != props.end())
-      for (const Value& pid : pids->second.items) (void)fs.Write(cgroup, "cgroup.procs", std::to_string(pid.number));
+      for (const Value& pid : pids->second.items)
+        (void)fs.Write(cgroup, "cgroup.procs", std::to_string(pid.number));
     active_[unit] = cgroup;
     std::string job = "/org/freedesktop/systemd1/job/" + std::to_string(next_job_++);
     if (job_signal_first_) JobRemoved(client, job, unit);
@@ -339,8 +347,8 @@ int FakeSystemdBus::connections() const {
   return connections_;
 }
 
-void FakeSystemdBus::FailNext(const std::string& member, const std::string& error_name, const std::string& text,
-                              int skip) {
+void FakeSystemdBus::FailNext(const std::string& member, const std::string& error_name,
+                              const std::string& text, int skip) {
   std::lock_guard<std::mutex> lock(mu_);
   fail_next_[member] = {error_name, text, skip};
 }

@@ -48,7 +48,8 @@ class FakeSystemdBus {
 
   // The next call of member (after `skip` answered ones) gets this ERROR
   // instead of its reply.
-  void FailNext(const std::string& member, const std::string& error_name, const std::string& text, int skip = 0);
+  void FailNext(const std::string& member, const std::string& error_name, const std::string& text,
+                int skip = 0);
   // Calls of member get no reply at all.
   void Hang(const std::string& member);
   // JobRemoved's result for the next jobs ("done" by default).
@@ -80,7 +81,8 @@ class FakeSystemdBus {
   void Handle(Client& client, const dbus::Message& call);
   void Send(Client& client, dbus::Message message);
   void Reply(Client& client, const dbus::Message& call, std::vector<dbus::Value> body);
-  void ReplyError(Client& client, const dbus::Message& call, const std::string& name, const std::string& text);
+  void ReplyError(Client& client, const dbus::Message& call, const std::string& name,
+                  const std::string& text);
   void JobRemoved(Client& client, const std::string& job, const std::string& unit);
   void Noise(Client& client);
   std::string UnitCgroup(const std::string& unit, const std::map<std::string, dbus::Value>& props) const;

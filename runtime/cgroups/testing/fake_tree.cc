@@ -50,8 +50,8 @@ const std::vector<std::string>& V1Files(const std::string& controller) {
   static const std::map<std::string, std::vector<std::string>> files = {
       {"memory",
        {"memory.limit_in_bytes", "memory.soft_limit_in_bytes", "memory.memsw.limit_in_bytes",
-        "memory.kmem.limit_in_bytes", "memory.kmem.tcp.limit_in_bytes", "memory.swappiness", "memory.oom_control",
-        "memory.use_hierarchy", "memory.usage_in_bytes"}},
+        "memory.kmem.limit_in_bytes", "memory.kmem.tcp.limit_in_bytes", "memory.swappiness",
+        "memory.oom_control", "memory.use_hierarchy", "memory.usage_in_bytes"}},
       {"cpu",
        {"cpu.shares", "cpu.cfs_period_us", "cpu.cfs_quota_us", "cpu.cfs_burst_us", "cpu.rt_period_us",
         "cpu.rt_runtime_us", "cpu.idle"}},
@@ -61,9 +61,10 @@ const std::vector<std::string>& V1Files(const std::string& controller) {
       {"freezer", {"freezer.state"}},
       {"blkio",
        {"blkio.weight", "blkio.leaf_weight", "blkio.weight_device", "blkio.leaf_weight_device",
-        "blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device", "blkio.throttle.read_iops_device",
-        "blkio.throttle.write_iops_device"}},
-      {"hugetlb", {"hugetlb.2MB.limit_in_bytes", "hugetlb.1GB.limit_in_bytes", "hugetlb.2MB.rsvd.limit_in_bytes"}},
+        "blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
+        "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"}},
+      {"hugetlb",
+       {"hugetlb.2MB.limit_in_bytes", "hugetlb.1GB.limit_in_bytes", "hugetlb.2MB.rsvd.limit_in_bytes"}},
       {"net_cls", {"net_cls.classid"}},
       {"net_prio", {"net_prio.ifpriomap"}},
       {"pids", {"pids.max"}},
@@ -78,7 +79,8 @@ const std::vector<std::string>& V1Files(const std::string& controller) {
 void MakeV1Tree(const std::string& root, const std::vector<std::string>& controllers) {
   for (const auto& c : controllers) {
     std::filesystem::create_directories(root + "/" + c);
-    for (const char* core : {"cgroup.procs", "tasks", "notify_on_release"}) WriteFile(root + "/" + c + "/" + core, "");
+    for (const char* core : {"cgroup.procs", "tasks", "notify_on_release"})
+      WriteFile(root + "/" + c + "/" + core, "");
     for (const auto& f : V1Files(c)) WriteFile(root + "/" + c + "/" + f, "");
   }
   if (Exists(root + "/cpuset")) {
@@ -91,8 +93,8 @@ void MakeV2Tree(const std::string& root, const std::vector<std::string>& control
   std::string list;
   for (const auto& c : controllers) list += (list.empty() ? "" : " ") + c;
   WriteFile(root + "/cgroup.controllers", list + "\n");
-  for (const char* core : {"cgroup.subtree_control", "cgroup.procs", "cgroup.freeze", "cgroup.kill", "cgroup.events",
-                           "cgroup.type", "cpu.pressure", "memory.pressure", "io.pressure"})
+  for (const char* core : {"cgroup.subtree_control", "cgroup.procs", "cgroup.freeze", "cgroup.kill",
+                           "cgroup.events", "cgroup.type", "cpu.pressure", "memory.pressure", "io.pressure"})
     WriteFile(root + "/" + core, "");
   static const std::map<std::string, std::vector<std::string>> files = {
       {"memory", {"memory.max", "memory.low", "memory.high", "memory.swap.max", "memory.current"}},
@@ -144,8 +146,10 @@ Status UnlinkFilesInTree(const std::string& path) {
   while (dirent* e = readdir(d)) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
-    if (e->d_type == DT_DIR) subdirs.push_back(path + "/" + name);
-    else if (e->d_type == DT_REG) files.push_back(path + "/" + name);
+    if (e->d_type == DT_DIR)
+      subdirs.push_back(path + "/" + name);
+    else if (e->d_type == DT_REG)
+      files.push_back(path + "/" + name);
   }
   closedir(d);
   for (const auto& sub : subdirs) BERTH_TRY(UnlinkFilesInTree(sub));
@@ -178,13 +182,15 @@ std::shared_ptr<const CgroupFs> MakeDirectoryCgroupFs(const std::string& root) {
   return std::make_shared<const DirectoryCgroupFs>(root);
 }
 
-Status RecordingCgroupFs::Write(std::string_view cgroup, std::string_view file, std::string_view value) const {
+Status RecordingCgroupFs::Write(std::string_view cgroup, std::string_view file,
+                                std::string_view value) const {
   BERTH_TRY(CgroupFs::Write(cgroup, file, value));
   writes.push_back(FilePath(cgroup, file).substr(root().size()) + "=" + std::string(value));
   return Ok();
 }
 
-std::vector<std::string> RecordingCgroupFs::WritesTo(const std::string& cgroup, const std::string& file) const {
+std::vector<std::string> RecordingCgroupFs::WritesTo(const std::string& cgroup,
+                                                     const std::string& file) const {
   std::string prefix = FilePath(cgroup, file).substr(root().size()) + "=";
   std::vector<std::string> out;
   for (const auto& w : writes)
@@ -192,7 +198,8 @@ std::vector<std::string> RecordingCgroupFs::WritesTo(const std::string& cgroup, 
   return out;
 }
 
-Status RecordingCgroupFs::AttachDeviceFilter(std::string_view cgroup, const std::vector<bpf_insn>& program) const {
+Status RecordingCgroupFs::AttachDeviceFilter(std::string_view cgroup,
+                                             const std::vector<bpf_insn>& program) const {
   if (!DirExists(cgroup)) return Error(ENOENT, "no cgroup " + DirPath(cgroup));
   attached[DirPath(cgroup).substr(root().size())].push_back(program);
   return Ok();
@@ -200,8 +207,11 @@ Status RecordingCgroupFs::AttachDeviceFilter(std::string_view cgroup, const std:
 
 int RunDeviceProgram(const std::vector<bpf_insn>& program, char type, int major, int minor, char access) {
   uint32_t dev_type = type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR;
-  uint32_t acc = access == 'r' ? BPF_DEVCG_ACC_READ : access == 'w' ? BPF_DEVCG_ACC_WRITE : BPF_DEVCG_ACC_MKNOD;
-  bpf_cgroup_dev_ctx ctx = {(acc << 16) | dev_type, static_cast<uint32_t>(major), static_cast<uint32_t>(minor)};
+  uint32_t acc = access == 'r'   ? BPF_DEVCG_ACC_READ
+                 : access == 'w' ? BPF_DEVCG_ACC_WRITE
+                                 : BPF_DEVCG_ACC_MKNOD;
+  bpf_cgroup_dev_ctx ctx = {(acc << 16) | dev_type, static_cast<uint32_t>(major),
+                            static_cast<uint32_t>(minor)};
   uint64_t reg[11] = {};
   for (size_t pc = 0; pc < program.size(); ++pc) {
     const bpf_insn& i = program[pc];
@@ -213,11 +223,17 @@ int RunDeviceProgram(const std::vector<bpf_insn>& program, char type, int major,
         reg[i.dst_reg] = word;
         break;
       }
-      case BPF_ALU | BPF_AND | BPF_K: reg[i.dst_reg] = static_cast<uint32_t>(reg[i.dst_reg]) & static_cast<uint32_t>(i.imm); break;
+      case BPF_ALU | BPF_AND | BPF_K:
+        reg[i.dst_reg] = static_cast<uint32_t>(reg[i.dst_reg]) & static_cast<uint32_t>(i.imm);
+        break;
       case BPF_ALU | BPF_RSH | BPF_K: reg[i.dst_reg] = static_cast<uint32_t>(reg[i.dst_reg]) >> i.imm; break;
       case BPF_ALU64 | BPF_MOV | BPF_X: reg[i.dst_reg] = reg[i.src_reg]; break;
-      case BPF_ALU64 | BPF_MOV | BPF_K: reg[i.dst_reg] = static_cast<uint64_t>(static_cast<int64_t>(i.imm)); break;
-      case BPF_ALU64 | BPF_AND | BPF_K: reg[i.dst_reg] &= static_cast<uint64_t>(static_cast<int64_t>(i.imm)); break;
+      case BPF_ALU64 | BPF_MOV | BPF_K:
+        reg[i.dst_reg] = static_cast<uint64_t>(static_cast<int64_t>(i.imm));
+        break;
+      case BPF_ALU64 | BPF_AND | BPF_K:
+        reg[i.dst_reg] &= static_cast<uint64_t>(static_cast<int64_t>(i.imm));
+        break;
       case BPF_JMP | BPF_JNE | BPF_K:
         if (reg[i.dst_reg] != static_cast<uint64_t>(static_cast<int64_t>(i.imm))) pc += i.off;
         break;

@@ -35,12 +35,9 @@ const std::vector<FlagSpec>& GlobalFlags() {
 
 const std::vector<FlagSpec>& CreateFlags() {
   static const std::vector<FlagSpec> specs = {
-      {{"bundle", "b"}, true, "bundle"},
-      {{"console-socket"}, true, "socket"},
-      {{"pid-file"}, true, "pid file"},
-      {{"no-pivot"}, false, "no pivot"},
-      {{"no-new-keyring"}, false, "keyring"},
-      {{"preserve-fds"}, true, "fds", "0"},
+      {{"bundle", "b"}, true, "bundle"},      {{"console-socket"}, true, "socket"},
+      {{"pid-file"}, true, "pid file"},       {{"no-pivot"}, false, "no pivot"},
+      {{"no-new-keyring"}, false, "keyring"}, {{"preserve-fds"}, true, "fds", "0"},
       {{"detach", "d"}, false, "detach"},
   };
   return specs;

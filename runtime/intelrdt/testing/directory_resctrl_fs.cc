@@ -54,7 +54,8 @@ std::string ApplySchemata(const std::string& current, std::string_view written) 
 
 }  // namespace
 
-Status DirectoryResctrlFs::MakeGroupDir(const std::string& root, const std::string& path, bool mon_group) const {
+Status DirectoryResctrlFs::MakeGroupDir(const std::string& root, const std::string& path,
+                                        bool mon_group) const {
   if (mkdir(path.c_str(), 0755) != 0) return WithKernelReason(root, Error::Sys("mkdir " + path));
   Status made = NewFile(path + "/tasks", "");
   if (made && !mon_group) {
@@ -74,7 +75,8 @@ Status DirectoryResctrlFs::RemoveGroupDir(const std::string& path) const {
   return Ok();
 }
 
-Status DirectoryResctrlFs::WriteFile(const std::string& root, const std::string& path, std::string_view value) const {
+Status DirectoryResctrlFs::WriteFile(const std::string& root, const std::string& path,
+                                     std::string_view value) const {
   const std::string name = std::filesystem::path(path).filename();
   std::string content(value);
   int flags = O_WRONLY | O_CLOEXEC | O_TRUNC;

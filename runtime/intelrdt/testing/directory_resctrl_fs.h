@@ -22,6 +22,8 @@ class DirectoryResctrlFs final : public ResctrlFs {
   Status WriteFile(const std::string& root, const std::string& path, std::string_view value) const override;
 };
 
-inline std::shared_ptr<const ResctrlFs> MakeDirectoryResctrlFs() { return std::make_shared<const DirectoryResctrlFs>(); }
+inline std::shared_ptr<const ResctrlFs> MakeDirectoryResctrlFs() {
+  return std::make_shared<const DirectoryResctrlFs>();
+}
 
 }  // namespace berth::intelrdt::testing

@@ -46,8 +46,7 @@ void CheckShape(const std::vector<sock_filter>& program) {
       case BPF_LDX:
       case BPF_ST:
       case BPF_STX:
-        if (BPF_CLASS(in.code) != BPF_LDX || BPF_MODE(in.code) == BPF_MEM)
-          Check(in.k < BPF_MEMWORDS);
+        if (BPF_CLASS(in.code) != BPF_LDX || BPF_MODE(in.code) == BPF_MEM) Check(in.k < BPF_MEMWORDS);
         break;
       case BPF_JMP:
         if (BPF_OP(in.code) == BPF_JA)
@@ -57,10 +56,8 @@ void CheckShape(const std::vector<sock_filter>& program) {
         break;
       case BPF_RET:
       case BPF_ALU:
-      case BPF_MISC:
-        break;
-      default:
-        Check(false);
+      case BPF_MISC: break;
+      default: Check(false);
     }
   }
   Check(BPF_CLASS(program.back().code) == BPF_RET);
@@ -86,7 +83,7 @@ uint32_t Run(const std::vector<sock_filter>& program, const seccomp_data& data) 
           Check(false);
         break;
       case BPF_LDX:
-        x = BPF_MODE(in.code) == BPF_MEM ? mem[in.k]
+        x = BPF_MODE(in.code) == BPF_MEM   ? mem[in.k]
             : BPF_MODE(in.code) == BPF_LEN ? static_cast<uint32_t>(sizeof data)
                                            : in.k;
         break;
@@ -97,8 +94,14 @@ uint32_t Run(const std::vector<sock_filter>& program, const seccomp_data& data) 
           case BPF_ADD: a += src; break;
           case BPF_SUB: a -= src; break;
           case BPF_MUL: a *= src; break;
-          case BPF_DIV: Check(src != 0); a /= src; break;
-          case BPF_MOD: Check(src != 0); a %= src; break;
+          case BPF_DIV:
+            Check(src != 0);
+            a /= src;
+            break;
+          case BPF_MOD:
+            Check(src != 0);
+            a %= src;
+            break;
           case BPF_AND: a &= src; break;
           case BPF_OR: a |= src; break;
           case BPF_XOR: a ^= src; break;
@@ -145,8 +148,7 @@ bool KnownAction(uint32_t action) {
     case SECCOMP_RET_USER_NOTIF:
     case SECCOMP_RET_TRACE:
     case SECCOMP_RET_LOG:
-    case SECCOMP_RET_ALLOW:
-      return true;
+    case SECCOMP_RET_ALLOW: return true;
   }
   return false;
 }

@@ -10,16 +10,58 @@ namespace berth::testing {
 
 spec::Seccomp DockerLikeProfile() {
   // Denied by Docker's default profile (or allowed only with arguments).
-  static const char* kDenied[] = {
-      "acct", "add_key", "bpf", "clock_adjtime", "clock_settime", "clone", "clone3",
-      "create_module", "delete_module", "finit_module", "get_kernel_syms", "get_mempolicy",
-      "init_module", "ioperm", "iopl", "kcmp", "kexec_file_load", "kexec_load", "keyctl",
-      "lookup_dcookie", "mbind", "mount", "move_pages", "name_to_handle_at", "nfsservctl",
-      "open_by_handle_at", "perf_event_open", "personality", "pivot_root", "process_vm_readv",
-      "process_vm_writev", "ptrace", "query_module", "quotactl", "reboot", "request_key",
-      "set_mempolicy", "setns", "settimeofday", "stime", "swapon", "swapoff", "sysfs",
-      "_sysctl", "umount", "umount2", "unshare", "uselib", "userfaultfd", "ustat", "vm86",
-      "vm86old"};
+  static const char* kDenied[] = {"acct",
+                                  "add_key",
+                                  "bpf",
+                                  "clock_adjtime",
+                                  "clock_settime",
+                                  "clone",
+                                  "clone3",
+                                  "create_module",
+                                  "delete_module",
+                                  "finit_module",
+                                  "get_kernel_syms",
+                                  "get_mempolicy",
+                                  "init_module",
+                                  "ioperm",
+                                  "iopl",
+                                  "kcmp",
+                                  "kexec_file_load",
+                                  "kexec_load",
+                                  "keyctl",
+                                  "lookup_dcookie",
+                                  "mbind",
+                                  "mount",
+                                  "move_pages",
+                                  "name_to_handle_at",
+                                  "nfsservctl",
+                                  "open_by_handle_at",
+                                  "perf_event_open",
+                                  "personality",
+                                  "pivot_root",
+                                  "process_vm_readv",
+                                  "process_vm_writev",
+                                  "ptrace",
+                                  "query_module",
+                                  "quotactl",
+                                  "reboot",
+                                  "request_key",
+                                  "set_mempolicy",
+                                  "setns",
+                                  "settimeofday",
+                                  "stime",
+                                  "swapon",
+                                  "swapoff",
+                                  "sysfs",
+                                  "_sysctl",
+                                  "umount",
+                                  "umount2",
+                                  "unshare",
+                                  "uselib",
+                                  "userfaultfd",
+                                  "ustat",
+                                  "vm86",
+                                  "vm86old"};
   spec::Seccomp profile;
   profile.defaultAction = "SCMP_ACT_ERRNO";
   profile.defaultErrnoRet = 1;
@@ -31,8 +73,8 @@ spec::Seccomp DockerLikeProfile() {
     if (!name) continue;
     std::string n = name;
     std::free(name);
-    if (std::find_if(std::begin(kDenied), std::end(kDenied),
-                     [&](const char* d) { return n == d; }) == std::end(kDenied))
+    if (std::find_if(std::begin(kDenied), std::end(kDenied), [&](const char* d) { return n == d; }) ==
+        std::end(kDenied))
       allow.names.push_back(n);
   }
   profile.syscalls.push_back(allow);

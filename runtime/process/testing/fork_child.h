@@ -9,9 +9,9 @@
 namespace berth::testing {
 
 struct ChildOutcome {
-  std::string output;   // what the body returned (child exited 0)
-  int exit_code = -1;   // exit status when the child exited
-  int signal = 0;       // terminating signal, 0 if it exited
+  std::string output;  // what the body returned (child exited 0)
+  int exit_code = -1;  // exit status when the child exited
+  int signal = 0;      // terminating signal, 0 if it exited
 };
 
 // Forks; the child runs body(), writes its return value to a pipe and

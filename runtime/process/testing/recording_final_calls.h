@@ -18,9 +18,7 @@ class RecordingFinalCalls final : public process::FinalCalls {
 
   Status CloseFds(int, const std::vector<int>&) override { return Record("close-fds"); }
   Status SetCpuAffinity(const std::string&) override { return Record("cpu-affinity"); }
-  Status SetNoNewPrivileges(bool enabled) override {
-    return enabled ? Record("no-new-privs") : Ok();
-  }
+  Status SetNoNewPrivileges(bool enabled) override { return enabled ? Record("no-new-privs") : Ok(); }
   Result<int> LoadSeccomp(const process::SeccompFilter&) override {
     steps.push_back("seccomp");
     return notify_fd;

@@ -41,8 +41,7 @@ void CheckConsistent(const MountOptions& o, const std::vector<std::string>& opti
   Check(!o.recursive || o.bind);
   Check(!o.recursive_idmap || o.idmap);
   for (const auto& p : o.propagation)
-    Check(p.type == MS_SHARED || p.type == MS_SLAVE || p.type == MS_PRIVATE ||
-          p.type == MS_UNBINDABLE);
+    Check(p.type == MS_SHARED || p.type == MS_SLAVE || p.type == MS_PRIVATE || p.type == MS_UNBINDABLE);
   for (size_t i = 0; i < o.sb_flags.size(); ++i) {
     const auto& f = o.sb_flags[i];
     Check(f == "sync" || f == "dirsync" || f == "mand" || f == "lazytime");
