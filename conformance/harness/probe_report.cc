@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "spec/names.h"
+
 namespace berth::conformance {
 
 namespace json = spec::json;
@@ -37,48 +39,6 @@ std::string Unescape(std::string_view s) {
   }
   return out;
 }
-
-const char* const kCapabilities[] = {"CAP_CHOWN",
-                                     "CAP_DAC_OVERRIDE",
-                                     "CAP_DAC_READ_SEARCH",
-                                     "CAP_FOWNER",
-                                     "CAP_FSETID",
-                                     "CAP_KILL",
-                                     "CAP_SETGID",
-                                     "CAP_SETUID",
-                                     "CAP_SETPCAP",
-                                     "CAP_LINUX_IMMUTABLE",
-                                     "CAP_NET_BIND_SERVICE",
-                                     "CAP_NET_BROADCAST",
-                                     "CAP_NET_ADMIN",
-                                     "CAP_NET_RAW",
-                                     "CAP_IPC_LOCK",
-                                     "CAP_IPC_OWNER",
-                                     "CAP_SYS_MODULE",
-                                     "CAP_SYS_RAWIO",
-                                     "CAP_SYS_CHROOT",
-                                     "CAP_SYS_PTRACE",
-                                     "CAP_SYS_PACCT",
-                                     "CAP_SYS_ADMIN",
-                                     "CAP_SYS_BOOT",
-                                     "CAP_SYS_NICE",
-                                     "CAP_SYS_RESOURCE",
-                                     "CAP_SYS_TIME",
-                                     "CAP_SYS_TTY_CONFIG",
-                                     "CAP_MKNOD",
-                                     "CAP_LEASE",
-                                     "CAP_AUDIT_WRITE",
-                                     "CAP_AUDIT_CONTROL",
-                                     "CAP_SETFCAP",
-                                     "CAP_MAC_OVERRIDE",
-                                     "CAP_MAC_ADMIN",
-                                     "CAP_SYSLOG",
-                                     "CAP_WAKE_ALARM",
-                                     "CAP_BLOCK_SUSPEND",
-                                     "CAP_AUDIT_READ",
-                                     "CAP_PERFMON",
-                                     "CAP_BPF",
-                                     "CAP_CHECKPOINT_RESTORE"};
 
 }  // namespace
 
@@ -162,9 +122,9 @@ std::optional<MountInfo> FindMount(const json::Value& report, std::string_view m
 }
 
 std::optional<int> CapabilityBit(std::string_view name) {
-  int n = static_cast<int>(sizeof kCapabilities / sizeof kCapabilities[0]);
-  for (int i = 0; i < n; ++i)
-    if (name == kCapabilities[i]) return i;
+  const auto& all = spec::names::kCapabilities;
+  for (size_t i = 0; i < all.size(); ++i)
+    if (name == all[i]) return static_cast<int>(i);
   return std::nullopt;
 }
 

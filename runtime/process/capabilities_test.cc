@@ -1,11 +1,13 @@
 #include "runtime/process/capabilities.h"
 
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <cstdio>
 #include <fstream>
+#include <utility>
 
 #include "runtime/process/testing/fork_child.h"
 #include "runtime/process/user.h"
@@ -47,51 +49,54 @@ std::string ApplyAndRead(const std::optional<spec::Capabilities>& caps, uint32_t
 bool HostBoundingHas(int cap) { return prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1; }
 
 TEST(CapabilityFromName, KnowsEveryCapabilityOfThisKernel) {
-  const char* names[] = {"CAP_CHOWN",
-                         "CAP_DAC_OVERRIDE",
-                         "CAP_DAC_READ_SEARCH",
-                         "CAP_FOWNER",
-                         "CAP_FSETID",
-                         "CAP_KILL",
-                         "CAP_SETGID",
-                         "CAP_SETUID",
-                         "CAP_SETPCAP",
-                         "CAP_LINUX_IMMUTABLE",
-                         "CAP_NET_BIND_SERVICE",
-                         "CAP_NET_BROADCAST",
-                         "CAP_NET_ADMIN",
-                         "CAP_NET_RAW",
-                         "CAP_IPC_LOCK",
-                         "CAP_IPC_OWNER",
-                         "CAP_SYS_MODULE",
-                         "CAP_SYS_RAWIO",
-                         "CAP_SYS_CHROOT",
-                         "CAP_SYS_PTRACE",
-                         "CAP_SYS_PACCT",
-                         "CAP_SYS_ADMIN",
-                         "CAP_SYS_BOOT",
-                         "CAP_SYS_NICE",
-                         "CAP_SYS_RESOURCE",
-                         "CAP_SYS_TIME",
-                         "CAP_SYS_TTY_CONFIG",
-                         "CAP_MKNOD",
-                         "CAP_LEASE",
-                         "CAP_AUDIT_WRITE",
-                         "CAP_AUDIT_CONTROL",
-                         "CAP_SETFCAP",
-                         "CAP_MAC_OVERRIDE",
-                         "CAP_MAC_ADMIN",
-                         "CAP_SYSLOG",
-                         "CAP_WAKE_ALARM",
-                         "CAP_BLOCK_SUSPEND",
-                         "CAP_AUDIT_READ",
-                         "CAP_PERFMON",
-                         "CAP_BPF",
-                         "CAP_CHECKPOINT_RESTORE"};
-  for (int i = 0; i < static_cast<int>(std::size(names)); ++i) {
-    auto cap = CapabilityFromName(names[i]);
-    ASSERT_TRUE(cap.ok()) << names[i] << ": " << cap.error().ToString();
-    EXPECT_EQ(*cap, i) << names[i];
+  // Each name against linux/capability.h's number for it.
+  const std::pair<const char*, int> names[] = {
+      {"CAP_CHOWN", CAP_CHOWN},
+      {"CAP_DAC_OVERRIDE", CAP_DAC_OVERRIDE},
+      {"CAP_DAC_READ_SEARCH", CAP_DAC_READ_SEARCH},
+      {"CAP_FOWNER", CAP_FOWNER},
+      {"CAP_FSETID", CAP_FSETID},
+      {"CAP_KILL", CAP_KILL},
+      {"CAP_SETGID", CAP_SETGID},
+      {"CAP_SETUID", CAP_SETUID},
+      {"CAP_SETPCAP", CAP_SETPCAP},
+      {"CAP_LINUX_IMMUTABLE", CAP_LINUX_IMMUTABLE},
+      {"CAP_NET_BIND_SERVICE", CAP_NET_BIND_SERVICE},
+      {"CAP_NET_BROADCAST", CAP_NET_BROADCAST},
+      {"CAP_NET_ADMIN", CAP_NET_ADMIN},
+      {"CAP_NET_RAW", CAP_NET_RAW},
+      {"CAP_IPC_LOCK", CAP_IPC_LOCK},
+      {"CAP_IPC_OWNER", CAP_IPC_OWNER},
+      {"CAP_SYS_MODULE", CAP_SYS_MODULE},
+      {"CAP_SYS_RAWIO", CAP_SYS_RAWIO},
+      {"CAP_SYS_CHROOT", CAP_SYS_CHROOT},
+      {"CAP_SYS_PTRACE", CAP_SYS_PTRACE},
+      {"CAP_SYS_PACCT", CAP_SYS_PACCT},
+      {"CAP_SYS_ADMIN", CAP_SYS_ADMIN},
+      {"CAP_SYS_BOOT", CAP_SYS_BOOT},
+      {"CAP_SYS_NICE", CAP_SYS_NICE},
+      {"CAP_SYS_RESOURCE", CAP_SYS_RESOURCE},
+      {"CAP_SYS_TIME", CAP_SYS_TIME},
+      {"CAP_SYS_TTY_CONFIG", CAP_SYS_TTY_CONFIG},
+      {"CAP_MKNOD", CAP_MKNOD},
+      {"CAP_LEASE", CAP_LEASE},
+      {"CAP_AUDIT_WRITE", CAP_AUDIT_WRITE},
+      {"CAP_AUDIT_CONTROL", CAP_AUDIT_CONTROL},
+      {"CAP_SETFCAP", CAP_SETFCAP},
+      {"CAP_MAC_OVERRIDE", CAP_MAC_OVERRIDE},
+      {"CAP_MAC_ADMIN", CAP_MAC_ADMIN},
+      {"CAP_SYSLOG", CAP_SYSLOG},
+      {"CAP_WAKE_ALARM", CAP_WAKE_ALARM},
+      {"CAP_BLOCK_SUSPEND", CAP_BLOCK_SUSPEND},
+      {"CAP_AUDIT_READ", CAP_AUDIT_READ},
+      {"CAP_PERFMON", CAP_PERFMON},
+      {"CAP_BPF", CAP_BPF},
+      {"CAP_CHECKPOINT_RESTORE", CAP_CHECKPOINT_RESTORE},
+  };
+  for (const auto& [name, number] : names) {
+    auto cap = CapabilityFromName(name);
+    ASSERT_TRUE(cap.ok()) << name << ": " << cap.error().ToString();
+    EXPECT_EQ(*cap, number) << name;
   }
   EXPECT_GE(LastCapability(), 40);
   std::ifstream proc("/proc/sys/kernel/cap_last_cap");
