@@ -19,6 +19,8 @@ Value::Value(double d) {
   text.assign(buf, end);
 }
 
+Value Value::Array() { return Array(std::vector<Value>()); }
+
 Value Value::Array(std::vector<Value> items) {
   Value v;
   v.kind = Kind::array;

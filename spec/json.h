@@ -33,19 +33,21 @@ struct Value {
   std::vector<Member> members;  // object, in order
 
   // Implicit, so documents read as they are written: c["root"]["path"] = "rootfs".
-  Value() = default;
-  Value(std::nullptr_t) {}
-  Value(bool b) : kind(Kind::boolean), boolean(b) {}
+  // Defined after Member: a constructor's body destroys `members` when it
+  // throws, which needs Member complete (clang insists; gcc defers).
+  Value();
+  Value(std::nullptr_t);
+  Value(bool b);
   template <class I>
-  requires(std::integral<I> && !std::same_as<I, bool>) Value(I n)
-      : kind(Kind::number), text(std::to_string(n)) {}
+  requires(std::integral<I> && !std::same_as<I, bool>) Value(I n);
   // Shortest text that reads back as d; NaN and infinities are not JSON: null.
   Value(double d);
-  Value(std::string s) : kind(Kind::string), text(std::move(s)) {}
-  Value(std::string_view s) : kind(Kind::string), text(s) {}
-  Value(const char* s) : kind(Kind::string), text(s) {}
+  Value(std::string s);
+  Value(std::string_view s);
+  Value(const char* s);
 
-  static Value Array(std::vector<Value> items = {});
+  static Value Array();  // [] (no default argument: it needs Value complete)
+  static Value Array(std::vector<Value> items);
   static Value Object();
   static Value Strings(const std::vector<std::string>& strings);  // ["a", "b"]
 
@@ -95,6 +97,16 @@ struct Member {
   std::string key;
   Value value;
 };
+
+inline Value::Value() = default;
+inline Value::Value(std::nullptr_t) {}
+inline Value::Value(bool b) : kind(Kind::boolean), boolean(b) {}
+template <class I>
+requires(std::integral<I> && !std::same_as<I, bool>) Value::Value(I n)
+    : kind(Kind::number), text(std::to_string(n)) {}
+inline Value::Value(std::string s) : kind(Kind::string), text(std::move(s)) {}
+inline Value::Value(std::string_view s) : kind(Kind::string), text(s) {}
+inline Value::Value(const char* s) : kind(Kind::string), text(s) {}
 
 // "null", "boolean", "number", "string", "array" or "object".
 std::string_view KindName(Kind kind);

@@ -265,6 +265,7 @@ void BM_Throughput(benchmark::State& state, int callers) {
   // Enough runs that the in-flight window is full most of the batch.
   const int batch = std::max(16, 4 * callers);
   std::vector<SummaryRow*> rows;
+  rows.reserve(runtimes.size());
   for (const auto& rt : runtimes) rows.push_back(c.Row(ThroughputFamily(callers), rt.name));
   size_t round = 0;
   for (auto _ : state) {
@@ -306,6 +307,7 @@ void BM_DeleteManyProcesses(benchmark::State& state) {
   auto& c = *g_curves;
   const auto& runtimes = c.setup.runtimes;
   std::vector<SummaryRow*> rows;
+  rows.reserve(runtimes.size());
   for (const auto& rt : runtimes) rows.push_back(c.Row(kDeleteFamily, rt.name));
   size_t round = 0;
   for (auto _ : state) {

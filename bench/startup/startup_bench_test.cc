@@ -162,7 +162,7 @@ TEST(StartupBenchCurves, ATerminatedRunDeletesWhatItMade) {
   // Wait (up to 60 s) until a few containers are present, then terminate.
   int present = 0;
   for (int i = 0; i < 600 && present < 3; ++i) {
-    struct timespec t = {0, 100 * 1000 * 1000};
+    struct timespec t = {0, 100L * 1000 * 1000};
     nanosleep(&t, nullptr);
     present = CountEntries(run.state_dir + "/runc", run.prefix);
   }

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstddef>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -91,7 +93,7 @@ TEST(InitOrder, StagedEntryUnsharesThenWaitsForTheMapsThenForks) {
   plan.staged = true;
   plan.unshare_when_staged = true;
   Steps steps = RecordSteps(plan);
-  Steps entry(steps.begin(), steps.begin() + std::min<size_t>(6, steps.size()));
+  Steps entry(steps.begin(), steps.begin() + std::min<std::ptrdiff_t>(6, std::ssize(steps)));
   EXPECT_EQ(entry, (Steps{"join-namespaces", "unshare-staged", "report-unshared", "await-mappings",
                           "become-root", "fork-init"}));
   EXPECT_BEFORE(steps, "fork-init", "await-setup-done");
@@ -117,7 +119,7 @@ TEST(InitOrder, PivotRootBeforeTheProcessAttributes) {
 // labels and cwd come as that user, LookPath last.
 TEST(InitOrder, ProcessAttributesThenUserThenCapabilitiesThenCwd) {
   Steps steps = RecordSteps(NewUserAndCgroupNamespaces());
-  Steps tail(steps.end() - std::min<size_t>(6, steps.size()), steps.end());
+  Steps tail(steps.end() - std::min<std::ptrdiff_t>(6, std::ssize(steps)), steps.end());
   EXPECT_EQ(tail, (Steps{"process-attributes", "set-user", "capabilities", "lsm", "chdir", "look-path"}));
 }
 

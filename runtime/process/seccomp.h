@@ -33,10 +33,10 @@ Result<SeccompFilter> CompileSeccomp(const spec::Seccomp& profile);
 // problem falls back to compiling; only compile errors are returned.
 Result<SeccompFilter> CompileSeccompCached(const spec::Seccomp& profile, const std::string& cache_dir);
 
-// PARENT side: store a program already compiled from `seccomp` where
-// CompileSeccompCached(seccomp, cache_dir) will find it (best effort). create
+// PARENT side: store a program already compiled from `profile` where
+// CompileSeccompCached(profile, cache_dir) will find it (best effort). create
 // keeps its program in the state dir so that exec needs no libseccomp.
-void StoreCompiledSeccomp(const spec::Seccomp& seccomp, const SeccompFilter& filter,
+void StoreCompiledSeccomp(const spec::Seccomp& profile, const SeccompFilter& filter,
                           const std::string& cache_dir);
 
 // PARENT side, after compiling: the filter must let through what the child

@@ -56,7 +56,7 @@ std::vector<std::string> LeftOver(const std::string& root, const std::string& id
   // Any process whose command line names the state root: create's own
   // process and its init (a clone of it) both do.
   DIR* proc = opendir("/proc");
-  while (proc && (true)) {
+  while (proc) {
     struct dirent* e = readdir(proc);
     if (!e) break;
     pid_t pid = std::atoi(e->d_name);

@@ -95,10 +95,12 @@ pid_t Spawn(const std::vector<std::string>& argv, int out, int err, const std::v
   dup2(err >= 0 ? err : null, 2);
   // Pass fds at 3, 4, ...: dup high first so targets never clobber sources.
   std::vector<int> high;
+  high.reserve(pass_fds.size());
   for (int fd : pass_fds) high.push_back(fcntl(fd, F_DUPFD_CLOEXEC, 100));
   for (size_t i = 0; i < high.size(); ++i) dup2(high[i], 3 + static_cast<int>(i));
   if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   execv(args[0], args.data());

@@ -71,7 +71,8 @@ TEST_F(HostileBundleTest, ConfigOfTensOfMegabytesCreatesStartsAndDeletes) {
   bundle.config().process->args = {"sleep", "100"};
   // 40 annotations of 1 MB: the state JSON the init's hooks receive is as big.
   for (int i = 0; i < 40; ++i)
-    bundle.config().annotations["big" + std::to_string(i)] = std::string(1 << 20, 'a' + i % 26);
+    bundle.config().annotations["big" + std::to_string(i)] =
+        std::string(1 << 20, static_cast<char>('a' + i % 26));
   bundle.Save();
   std::string id = UseUnique("big");
   CommandResult created = B({"create", "-b", bundle.dir(), id});

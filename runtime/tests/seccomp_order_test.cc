@@ -251,7 +251,7 @@ class SeccompAgent {
   void Accept() {
     int conn = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (conn < 0) return;
-    std::string json(64 * 1024, '\0');
+    std::string json(size_t{64} * 1024, '\0');
     iovec iov{json.data(), json.size()};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
     msghdr msg{};
