@@ -12,29 +12,13 @@
 #include "runtime/process/seccomp.h"
 #include "runtime/process/testing/docker_like_profile.h"
 #include "runtime/process/testing/fork_child.h"
+#include "runtime/process/testing/seccomp_rules.h"
 
 namespace berth::process {
 namespace {
 
-spec::SeccompSyscall Rule(std::vector<std::string> names, std::string action,
-                          std::vector<spec::SeccompArg> args = {},
-                          std::optional<uint32_t> errno_ret = std::nullopt) {
-  spec::SeccompSyscall s;
-  s.names = std::move(names);
-  s.action = std::move(action);
-  s.args = std::move(args);
-  s.errnoRet = errno_ret;
-  return s;
-}
-
-spec::SeccompArg Arg(uint32_t index, uint64_t value, std::string op, uint64_t two = 0) {
-  spec::SeccompArg a;
-  a.index = index;
-  a.value = value;
-  a.valueTwo = two;
-  a.op = std::move(op);
-  return a;
-}
+using berth::testing::Arg;
+using berth::testing::Rule;
 
 // conformance/fixtures/seccomp/minimal-static-true.json: what a static
 // `true` needs, errno for the rest.

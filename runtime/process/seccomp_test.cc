@@ -24,31 +24,15 @@
 #include "runtime/process/seccomp_internal.h"
 #include "runtime/process/testing/docker_like_profile.h"
 #include "runtime/process/testing/fork_child.h"
+#include "runtime/process/testing/seccomp_rules.h"
 
 namespace berth::process {
 namespace {
 
 using berth::testing::RunInChild;
 
-spec::SeccompSyscall Rule(std::vector<std::string> names, std::string action,
-                          std::vector<spec::SeccompArg> args = {},
-                          std::optional<uint32_t> errno_ret = std::nullopt) {
-  spec::SeccompSyscall s;
-  s.names = std::move(names);
-  s.action = std::move(action);
-  s.args = std::move(args);
-  s.errnoRet = errno_ret;
-  return s;
-}
-
-spec::SeccompArg Arg(uint32_t index, uint64_t value, std::string op, uint64_t two = 0) {
-  spec::SeccompArg a;
-  a.index = index;
-  a.value = value;
-  a.valueTwo = two;
-  a.op = std::move(op);
-  return a;
-}
+using berth::testing::Arg;
+using berth::testing::Rule;
 
 // Installs the profile (under no_new_privs) in a child, then runs probe.
 berth::testing::ChildOutcome RunFiltered(const spec::Seccomp& profile,
