@@ -101,21 +101,11 @@ bool IsCgroupMount(const std::string& path) {
          static_cast<int64_t>(st.f_type) == CGROUP2_SUPER_MAGIC;
 }
 
-Status WriteText(const std::string& path, const std::string& text) {
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return Error::Sys("open " + path);
-  ssize_t n = write(fd, text.data(), text.size());
-  int saved = errno;
-  close(fd);
-  if (n != static_cast<ssize_t>(text.size())) return Error(n < 0 ? saved : EIO, "write " + path);
-  return Ok();
-}
-
 // As a runtime must: an empty v1 cpuset cannot take a process.
 Status InitCpuset(const std::string& hierarchy, const std::string& dir) {
   for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
     std::string value = BERTH_TRY(base::ReadFileText(hierarchy + "/" + file));
-    BERTH_TRY(WriteText(dir + "/" + file, value));
+    BERTH_TRY(base::WriteKernelFile(dir + "/" + file, value));
   }
   return Ok();
 }
@@ -173,7 +163,7 @@ Result<CommandResult> RunFloorRootfs(uint64_t clone_flags, const std::string& ro
   if (pid < 0) return finish(Error::Sys("clone"));
   Status attached = Ok();
   for (const std::string& dir : made) {
-    attached = WriteText(dir + "/cgroup.procs", std::to_string(pid));
+    attached = base::WriteKernelFile(dir + "/cgroup.procs", std::to_string(pid));
     if (!attached) break;
   }
   if (go[1] >= 0) {

@@ -26,4 +26,15 @@ Result<std::string> ReadFileText(const std::string& path) {
   return out;
 }
 
+Status WriteKernelFile(const std::string& path, std::string_view text) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return Error::Sys("open " + path);
+  ssize_t n = write(fd, text.data(), text.size());
+  int saved = errno;
+  close(fd);
+  if (n < 0) return Error(saved, "write " + path);
+  if (static_cast<size_t>(n) != text.size()) return Error(EIO, "short write to " + path);
+  return Ok();
+}
+
 }  // namespace berth::base

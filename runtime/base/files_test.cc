@@ -38,5 +38,32 @@ TEST(ReadAll, ReadErrorIsReported) {
   EXPECT_EQ(s.error().code(), EISDIR);
 }
 
+TEST(WriteKernelFile, WritesAnExistingFileAndCreatesNone) {
+  char path[] = "/tmp/berth-write-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  Status written = WriteKernelFile(path, "0 1000 1\n");
+  auto read = ReadFileText(path);
+  unlink(path);
+  ASSERT_TRUE(written.ok()) << written.error().ToString();
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(*read, "0 1000 1\n");
+
+  Status missing = WriteKernelFile(path, "x");  // unlinked above: not created again
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code(), ENOENT);
+  EXPECT_NE(missing.error().ToString().find(path), std::string::npos);
+  EXPECT_NE(access(path, F_OK), 0);
+}
+
+TEST(WriteKernelFile, ARefusedWriteKeepsItsErrno) {
+  // /proc/self/uid_map of the initial namespace is already written: EPERM.
+  Status s = WriteKernelFile("/proc/self/uid_map", "0 0 1\n");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), EPERM) << s.error().ToString();
+  EXPECT_NE(s.error().ToString().find("write /proc/self/uid_map"), std::string::npos) << s.error().ToString();
+}
+
 }  // namespace
 }  // namespace berth::base

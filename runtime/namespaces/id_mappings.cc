@@ -8,23 +8,16 @@
 #include <string>
 #include <utility>
 
+#include "runtime/base/files.h"
 #include "runtime/base/syscalls.h"
 #include "runtime/namespaces/namespaces.h"
 
 namespace berth::ns {
 namespace {
 
+// The kernel requires the whole map in a single write.
 Status WriteProcFile(pid_t pid, const char* name, const std::string& text) {
-  std::string path = "/proc/" + std::to_string(pid) + "/" + name;
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return Error::Sys("open " + path);
-  // The kernel requires the whole map in a single write.
-  ssize_t n = write(fd, text.data(), text.size());
-  int saved = errno;
-  close(fd);
-  if (n < 0) return Error(saved, "write " + path);
-  if (static_cast<size_t>(n) != text.size()) return Error("short write to " + path);
-  return Ok();
+  return base::WriteKernelFile("/proc/" + std::to_string(pid) + "/" + name, text);
 }
 
 bool HaveEffectiveCap(int cap) {

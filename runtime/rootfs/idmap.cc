@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include "runtime/base/files.h"
 #include "runtime/rootfs/mount_api.h"
 #include "runtime/rootfs/mount_options.h"
 #include "runtime/rootfs/mounts.h"
@@ -24,16 +25,6 @@ std::string FormatMap(const std::vector<spec::IdMapping>& mappings) {
     text +=
         std::to_string(m.containerID) + " " + std::to_string(m.hostID) + " " + std::to_string(m.size) + "\n";
   return text;
-}
-
-Status WriteFile(const std::string& path, const std::string& text) {
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return Error::Sys("open " + path);
-  ssize_t n = write(fd, text.data(), text.size());
-  int saved = errno;
-  close(fd);
-  if (n != static_cast<ssize_t>(text.size())) return Error(n < 0 ? saved : EIO, "write " + path);
-  return Ok();
 }
 
 }  // namespace
@@ -87,8 +78,8 @@ Result<UniqueFd> MakeIdmapUserNamespace(const std::vector<spec::IdMapping>& uid_
   }
   self[sizeof(self) - 1] = 0;
   const std::string proc = std::string("/proc/") + self;
-  Status s = WriteFile(proc + "/uid_map", FormatMap(uid_mappings));
-  if (s) s = WriteFile(proc + "/gid_map", FormatMap(gid_mappings));
+  Status s = base::WriteKernelFile(proc + "/uid_map", FormatMap(uid_mappings));
+  if (s) s = base::WriteKernelFile(proc + "/gid_map", FormatMap(gid_mappings));
   if (!s) {
     finish();
     return std::move(s).error().Context("idmap user namespace");
